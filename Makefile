@@ -1,0 +1,65 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a building block.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+DEV_ENV := RMT_ENV=development
+VENDOR := rmt/static/vendor/utrecht
+
+.PHONY: run test test-sqlite test-postgres lint install assets translations chromium serve-prod bench clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/component-library.css $(VENDOR)/design-tokens.css: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/@utrecht/design-tokens/dist/index.css $(VENDOR)/design-tokens.css
+	cp node_modules/@utrecht/component-library-css/dist/index.css $(VENDOR)/component-library.css
+
+rmt/translations/en/LC_MESSAGES/messages.mo: rmt/translations/en/LC_MESSAGES/messages.po $(BIN)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d rmt/translations -l en
+
+install: $(BIN)/.installed
+assets: $(VENDOR)/component-library.css $(VENDOR)/design-tokens.css
+translations: rmt/translations/en/LC_MESSAGES/messages.mo
+
+## make run: development server with demo data on SQLite, http://127.0.0.1:5000
+run: install assets translations
+	$(DEV_ENV) $(BIN)/flask --app rmt db upgrade
+	$(DEV_ENV) $(BIN)/flask --app rmt demo seed
+	$(DEV_ENV) $(BIN)/flask --app rmt run --host 127.0.0.1 --port 5000
+
+## make test: ruff, the whole suite on SQLite (with browser tests), then again on PostgreSQL
+test: lint test-sqlite test-postgres
+
+lint: install
+	$(BIN)/ruff check .
+
+test-sqlite: install assets translations chromium
+	$(BIN)/pytest
+
+test-postgres: install assets translations chromium
+	@$(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=test', connect_timeout=5).close()" \
+	  || { echo "PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres, database test). Start it, e.g.: pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start"; exit 1; }
+	RMT_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver; \
+	  else echo "Browser tests need Debian's Chromium: sudo apt-get install chromium chromium-driver"; exit 1; fi; }
+
+serve-prod: install assets translations
+	$(BIN)/flask --app rmt db upgrade
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:8000 'rmt:create_app()'
+
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) instance .pytest_cache

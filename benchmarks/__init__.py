@@ -1,0 +1,1 @@
+"""Benchmarks: seed large data and print latency figures (``python -m benchmarks.run``)."""

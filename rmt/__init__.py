@@ -1,0 +1,250 @@
+"""RMT Casusregistratie: the application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, abort, request, session
+from werkzeug.routing import IntegerConverter
+
+from rmt.extensions import api as smorest_api
+from rmt.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+__all__ = ["create_app"]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides the environment's config class (used by the tests)."""
+    from config import CONFIGS
+
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.environ.get("RMT_INSTANCE_PATH"))
+    env_name = (config or {}).get("ENV_NAME") or os.environ.get("RMT_ENV", "production")
+    app.config.from_object(CONFIGS.get(env_name, CONFIGS["production"]))
+    if config:
+        app.config.update(config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'rmt.sqlite3'}"
+        )
+    _configure_engine_options(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    limiter.init_app(app)
+    smorest_api.init_app(app)
+
+    with app.app_context():
+        _install_sqlite_pragmas(db.engine)
+
+    _register_models()
+    _register_blueprints(app)
+    _register_request_hooks(app)
+
+    from rmt.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from rmt.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Generate a random key into the instance folder on first run; reuse it afterwards."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _configure_engine_options(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("sqlite"):
+        options.pop("pool_pre_ping", None)
+        options.setdefault("connect_args", {})["timeout"] = 15
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _install_sqlite_pragmas(engine: sa.Engine) -> None:
+    """WAL, foreign keys and a busy timeout; let SQLAlchemy (not pysqlite) issue BEGIN.
+
+    Taking BEGIN away from pysqlite makes SAVEPOINTs work (test isolation) and lets a service
+    ask for ``BEGIN IMMEDIATE`` where it must lock before reading.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 15000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql(conn.info.pop("sqlite_begin", "BEGIN"))
+
+
+def _register_models() -> None:
+    """Import every model module so metadata (and Alembic) knows all tables."""
+    import rmt.audit.models
+    import rmt.auth.models
+    import rmt.cases.models
+    import rmt.employers.models
+    import rmt.praktijkverklaring.models
+    import rmt.regions.models
+    import rmt.stats.models
+    import rmt.vouchers.models  # noqa: F401
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a positive integer that fits a database id; anything else is a 404."""
+
+    def __init__(self, url_map) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+def _register_blueprints(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
+    from rmt.admin.views import bp as admin_bp
+    from rmt.api import register_api
+    from rmt.audit.views import bp as audit_bp
+    from rmt.auth.views import bp as auth_bp
+    from rmt.cases.views import bp as cases_bp
+    from rmt.employers.views import bp as employers_bp
+    from rmt.main import bp as main_bp
+    from rmt.praktijkverklaring.views import bp as praktijkverklaring_bp
+    from rmt.privacy.views import bp as privacy_bp
+    from rmt.stats.views import bp as stats_bp
+    from rmt.vouchers.views import bp as vouchers_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(employers_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(vouchers_bp)
+    app.register_blueprint(praktijkverklaring_bp)
+    app.register_blueprint(stats_bp)
+    register_api(app)
+
+
+def _select_locale() -> str:
+    supported = ("nl", "en")
+    wanted = request.args.get("lang")
+    if wanted in supported:
+        session["lang"] = wanted
+        return wanted
+    return session.get("lang") if session.get("lang") in supported else "nl"
+
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _register_request_hooks(app: Flask) -> None:
+    from rmt.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        ident, _, token = user_id.partition(":")
+        if not ident.isdigit() or not token:
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+            return None
+        return user
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in om deze pagina te bekijken."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @app.before_request
+    def refuse_oversized_bodies():
+        # Refuse by the declared length before routing, authentication or parsing.
+        limit = app.config.get("MAX_CONTENT_LENGTH")
+        if limit and request.content_length and request.content_length > limit:
+            abort(413)
+
+    @app.before_request
+    def refuse_nul_characters():
+        # No legitimate input holds NUL; PostgreSQL cannot store it and would answer with a 500.
+        sources = [request.args]
+        if request.mimetype in FORM_TYPES:
+            sources.append(request.form)
+        for source in sources:
+            if any("\x00" in value for _key, value in source.items(multi=True)):
+                abort(400)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if not request.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.teardown_request
+    def rollback_unfinished(exc):
+        # A request that failed never leaves half its work behind.
+        if exc is not None:
+            db.session.rollback()
+
+    from flask_babel import format_date, format_datetime, get_locale
+
+    from rmt.db_types import utcnow
+
+    app.add_template_filter(lambda dt: format_datetime(dt, "d MMM yyyy HH:mm"), "localdatetime")
+    app.add_template_filter(lambda d: format_date(d, "d MMM yyyy"), "localdate")
+    app.add_template_global(utcnow, "now")
+    app.add_template_global(get_locale, "get_locale")
+
+    @app.context_processor
+    def inject_shell():
+        from rmt.access import can
+        from rmt.access.policy import Action
+
+        return {"can": can, "Action": Action}

@@ -1,0 +1,14 @@
+"""Fail-closed access control: the policy table and region-scoped loaders."""
+
+from rmt.access.policy import Action, allowed_regions, can
+from rmt.access.scope import get_or_404, region_column, role_required, scoped
+
+__all__ = [
+    "Action",
+    "allowed_regions",
+    "can",
+    "get_or_404",
+    "region_column",
+    "role_required",
+    "scoped",
+]

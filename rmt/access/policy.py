@@ -1,0 +1,105 @@
+"""Who may do what: one table, one function. Views, API and CLI all ask :func:`can`.
+
+Two layers, both fail closed:
+1. the role must be listed for the action in ``POLICY`` (unknown actions allow nobody);
+2. when the object carries a region (``region_code``), the user must be a member of it.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from rmt.auth.models import Role
+
+
+class Action(enum.StrEnum):
+    MANAGE_USERS = "manage_users"
+    MANAGE_REFERENCE_DATA = "manage_reference_data"
+    VIEW_REFERENCE_DATA = "view_reference_data"
+    VIEW_CASE = "view_case"
+    EDIT_CASE = "edit_case"
+    CREATE_CASE = "create_case"
+    VIEW_NOTES = "view_notes"
+    VIEW_WORK_PROFILE = "view_work_profile"
+    VIEW_CASE_AUDIT = "view_case_audit"
+    DECIDE_TRANSFER = "decide_transfer"
+    REASSIGN_CASE = "reassign_case"
+    DECIDE_VOUCHER = "decide_voucher"
+    REQUEST_VOUCHER = "request_voucher"
+    VIEW_VOUCHER = "view_voucher"
+    ADVANCE_VOUCHER = "advance_voucher"
+    SETTLE_VOUCHER = "settle_voucher"
+    VIEW_BUDGET = "view_budget"
+    MANAGE_BUDGET = "manage_budget"
+    VIEW_STATS = "view_stats"
+    COMPARE_REGIONS = "compare_regions"
+    MANAGE_EMPLOYERS = "manage_employers"
+    HANDLE_PRIVACY_REQUEST = "handle_privacy_request"  # subject access and erasure
+    VIEW_CONSENT_REGISTER = "view_consent_register"
+    VIEW_EMPLOYERS = "view_employers"
+    MERGE_EMPLOYERS = "merge_employers"
+    PROPOSE_CANDIDATE = "propose_candidate"
+    MANAGE_PLACEMENTS = "manage_placements"
+
+
+C, L, K, A = Role.COACH, Role.LIAISON, Role.COORDINATOR, Role.ADMIN
+
+POLICY: dict[Action, frozenset[Role]] = {
+    Action.MANAGE_USERS: frozenset({A}),
+    Action.MANAGE_REFERENCE_DATA: frozenset({A}),
+    Action.VIEW_REFERENCE_DATA: frozenset({C, L, K, A}),
+    Action.VIEW_CASE: frozenset({C, K}),
+    Action.EDIT_CASE: frozenset({C}),
+    Action.CREATE_CASE: frozenset({C}),
+    Action.VIEW_NOTES: frozenset({C, K}),
+    Action.VIEW_WORK_PROFILE: frozenset({C, K, L}),
+    Action.VIEW_CASE_AUDIT: frozenset({K}),
+    Action.DECIDE_TRANSFER: frozenset({K}),
+    Action.REASSIGN_CASE: frozenset({C, K}),
+    Action.DECIDE_VOUCHER: frozenset({K}),
+    Action.REQUEST_VOUCHER: frozenset({C}),
+    Action.VIEW_VOUCHER: frozenset({C, K}),
+    Action.ADVANCE_VOUCHER: frozenset({C, K}),  # started, completed, dropped out, withdrawn
+    Action.SETTLE_VOUCHER: frozenset({K}),  # invoice declared, paid
+    Action.VIEW_BUDGET: frozenset({C, K}),
+    Action.MANAGE_BUDGET: frozenset({K}),  # own region; the admin via MANAGE_REFERENCE_DATA
+    Action.VIEW_STATS: frozenset({C, K}),
+    Action.COMPARE_REGIONS: frozenset({K}),
+    Action.MANAGE_EMPLOYERS: frozenset({L, K}),
+    Action.HANDLE_PRIVACY_REQUEST: frozenset({K}),
+    Action.VIEW_CONSENT_REGISTER: frozenset({K}),
+    Action.VIEW_EMPLOYERS: frozenset({C, L, K}),
+    Action.MERGE_EMPLOYERS: frozenset({K}),
+    Action.PROPOSE_CANDIDATE: frozenset({C, L}),
+    Action.MANAGE_PLACEMENTS: frozenset({C, L}),
+}
+
+
+def object_region(obj: Any) -> str | None:
+    """The region an object belongs to, or None for region-less objects."""
+    return getattr(obj, "region_code", None)
+
+
+def can(user: Any, action: Action | str, obj: Any = None) -> bool:
+    """True when ``user`` may perform ``action`` (on ``obj``, if given)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    try:
+        allowed_roles = POLICY[Action(action)]
+    except ValueError:
+        return False
+    if user.role not in allowed_roles:
+        return False
+    if obj is not None:
+        region = object_region(obj)
+        if region is not None and region not in user.region_codes:
+            return False
+    return True
+
+
+def allowed_regions(user: Any, action: Action | str) -> frozenset[str]:
+    """The regions in which ``user`` may perform ``action``; empty when none."""
+    if not can(user, action):
+        return frozenset()
+    return frozenset(user.region_codes)

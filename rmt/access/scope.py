@@ -1,0 +1,75 @@
+"""Region-scoped queries and loaders. Every read of region-bound data goes through here.
+
+A record outside the user's regions answers **404**, never 403: its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user, login_required
+
+from rmt.access.policy import Action, allowed_regions, can
+from rmt.extensions import db
+
+M = TypeVar("M")
+
+
+def region_column(model: Any) -> sa.ColumnElement:
+    """The column that holds a model's region (``__region_column__``, default ``region_code``)."""
+    return getattr(model, getattr(model, "__region_column__", "region_code"))
+
+
+def scoped(query: sa.Select, user: Any, model: Any, action: Action | str = Action.VIEW_CASE):
+    """Limit ``query`` to rows of ``model`` in the regions where ``user`` may do ``action``."""
+    regions = allowed_regions(user, action)
+    if not regions:
+        return query.where(sa.false())
+    return query.where(region_column(model).in_(sorted(regions)))
+
+
+_MAX_INT_PK = 2**31 - 1
+
+
+def _valid_ident(model: Any, ident: Any) -> bool:
+    """Refuse malformed ids before they reach the database (on PostgreSQL a bad cast would
+    abort the whole transaction)."""
+    if ident is None or isinstance(ident, bool):
+        return False
+    pk = sa.inspect(model).primary_key[0]
+    if isinstance(pk.type, sa.Integer):
+        try:
+            value = int(str(ident))
+        except ValueError:
+            return False
+        return 0 < value <= _MAX_INT_PK
+    return isinstance(ident, str) and 0 < len(ident) <= 64
+
+
+def get_or_404(model: type[M], ident: Any, user: Any, action: Action | str = Action.VIEW_CASE) -> M:
+    """Load one record the user may act on, or abort with 404 (also for malformed ids)."""
+    obj = db.session.get(model, ident) if _valid_ident(model, ident) else None
+    if obj is None or not can(user, action, obj):
+        abort(404)
+    return obj
+
+
+def role_required(action: Action) -> Callable:
+    """View decorator: signed in and the role allows ``action``; otherwise 403 (no record shown)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any):
+            if not can(current_user, action):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_action = action  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

@@ -1,0 +1,109 @@
+"""Functioneel beheer: users, roles and region memberships. No case content here."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from rmt import audit
+from rmt.access import Action, role_required
+from rmt.admin.forms import UserCreateForm, UserEditForm
+from rmt.auth import service
+from rmt.auth.models import Role, User
+from rmt.extensions import db
+from rmt.regions.models import Region
+
+bp = Blueprint("admin", __name__, url_prefix="/beheer")
+
+
+def _regions() -> list[Region]:
+    return list(db.session.scalars(sa.select(Region).order_by(Region.name)))
+
+
+@bp.route("/gebruikers")
+@role_required(Action.MANAGE_USERS)
+def users():
+    query = sa.select(User).order_by(User.active.desc(), User.name)
+    role = request.args.get("rol")
+    if role in {r.value for r in Role}:
+        query = query.where(User.role == Role(role))
+    region = request.args.get("regio")
+    if region:
+        query = query.where(User.memberships.any(region_code=region))
+    return render_template("admin/users.html", users=db.session.scalars(query).all(),
+                           regions=_regions(), roles=list(Role), selected_role=role,
+                           selected_region=region)
+
+
+@bp.route("/gebruikers/nieuw", methods=["GET", "POST"])
+@role_required(Action.MANAGE_USERS)
+def user_create():
+    form = UserCreateForm()
+    form.set_region_choices(_regions())
+    if form.validate_on_submit():
+        user = service.create_user(email=form.email.data, name=form.name.data,
+                                   role=Role(form.role.data), regions=form.regions.data,
+                                   password=form.password.data)
+        user.active = form.active.data
+        db.session.commit()
+        flash(f"Gebruiker {user.email} is aangemaakt.", "success")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    return render_template("admin/user_form.html", form=form, user=None), (
+        400 if form.errors else 200)
+
+
+@bp.route("/gebruikers/<id:user_id>", methods=["GET", "POST"])
+@role_required(Action.MANAGE_USERS)
+def user_edit(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserEditForm(obj=user if request.method == "GET" else None)
+    form.set_region_choices(_regions())
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.regions.data = sorted(user.region_codes)
+        form.active.data = user.active
+    if form.validate_on_submit():
+        if user.id == current_user.id and (not form.active.data or form.role.data != Role.ADMIN):
+            form.active.errors.append("U kunt uw eigen beheerrechten niet intrekken.")
+        else:
+            service.update_user(user, name=form.name.data, role=Role(form.role.data),
+                                regions=form.regions.data, active=form.active.data)
+            db.session.commit()
+            flash("De wijzigingen zijn opgeslagen.", "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    if request.method == "GET":
+        audit.record("user.view", object_type="user", object_id=user.id)
+        db.session.commit()
+    return render_template("admin/user_form.html", form=form, user=user), (
+        400 if form.errors else 200)
+
+
+@bp.route("/gebruikers/<id:user_id>/tokens-intrekken", methods=["POST"])
+@role_required(Action.MANAGE_USERS)
+def user_revoke_tokens(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    count = service.revoke_api_tokens(user)
+    db.session.commit()
+    flash(f"{count} API-token(s) ingetrokken.", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/gebruikers/<id:user_id>/tweede-factor-herstellen", methods=["POST"])
+@role_required(Action.MANAGE_USERS)
+def user_reset_totp(user_id: int):
+    """Lost phone: clear the user's second factor and end their sessions (audited)."""
+    from rmt.auth import totp
+
+    user = db.session.get(User, user_id) or abort(404)
+    if user.id == current_user.id:
+        flash("Uw eigen tweede factor stelt u opnieuw in op de pagina Tweede factor.", "error")
+    elif not user.totp_enabled and user.totp_pending_secret is None:
+        flash("Deze gebruiker heeft geen tweede factor ingesteld.", "info")
+    else:
+        totp.reset(user)
+        db.session.commit()
+        flash(f"De tweede factor van {user.email} is hersteld. "
+              "Bij de volgende keer inloggen stelt de gebruiker een nieuwe in"
+              f"{'' if user.totp_required else ' (als die dat wil)'}.", "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))

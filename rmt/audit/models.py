@@ -1,0 +1,37 @@
+"""The append-only, hash-chained audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rmt.db_types import UTCDateTime
+from rmt.extensions import db
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEntry(db.Model):
+    """One read or change. ``hash = sha256(prev_hash + canonical entry)``; see ``service``.
+
+    The database refuses UPDATE and DELETE on this table (triggers from the migration).
+    """
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    user_id: Mapped[int | None] = mapped_column(index=True)
+    user_email: Mapped[str | None] = mapped_column(sa.String(254))
+    action: Mapped[str] = mapped_column(sa.String(64))
+    object_type: Mapped[str | None] = mapped_column(sa.String(64))
+    object_id: Mapped[str | None] = mapped_column(sa.String(64))
+    region_code: Mapped[str | None] = mapped_column(sa.String(2))
+    ip: Mapped[str | None] = mapped_column(sa.String(45))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+    __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id"),)

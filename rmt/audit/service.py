@@ -1,0 +1,149 @@
+"""Writing and verifying the hash-chained audit log.
+
+Each entry's hash covers the previous entry's hash and the entry's own canonical JSON, so editing
+or deleting any row breaks the chain from that row on. Appends are serialised: PostgreSQL takes a
+transaction-level advisory lock; SQLite allows only one writer at a time, so a second writer that
+read an older chain end fails instead of forking the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+from flask_login import current_user
+
+from rmt.audit.models import GENESIS_HASH, AuditEntry
+from rmt.db_types import utcnow
+from rmt.extensions import db
+
+_ADVISORY_LOCK_KEY = 0x524D5441  # "RMTA"
+
+
+def canonical(entry: AuditEntry) -> str:
+    """The exact text the hash covers; stable across engines."""
+    return json.dumps(
+        {
+            "at": entry.at.isoformat(timespec="microseconds"),
+            "user_id": entry.user_id,
+            "user_email": entry.user_email,
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
+            "region_code": entry.region_code,
+            "ip": entry.ip,
+            "summary": entry.summary,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def compute_hash(prev_hash: str, entry: AuditEntry) -> str:
+    return hashlib.sha256((prev_hash + canonical(entry)).encode()).hexdigest()
+
+
+def _lock_chain() -> None:
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK_KEY)))
+
+
+def _last_hash() -> str:
+    last = db.session.scalar(sa.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    return last or GENESIS_HASH
+
+
+def record(
+    action: str,
+    *,
+    object_type: str | None = None,
+    object_id: Any = None,
+    region_code: str | None = None,
+    summary: str = "",
+    user: Any = None,
+) -> AuditEntry:
+    """Append an entry to the chain (not committed: the request commits once)."""
+    if user is None and has_request_context() and current_user.is_authenticated:
+        user = current_user
+    user_id = getattr(user, "id", None) if user is not None else None
+    user_email = getattr(user, "email", None) if user is not None else None
+    _lock_chain()
+    entry = AuditEntry(
+        at=utcnow(),
+        user_id=user_id,
+        user_email=user_email,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        region_code=region_code,
+        ip=request.remote_addr if has_request_context() else None,
+        summary=summary,
+        prev_hash=_last_hash(),
+    )
+    entry.hash = compute_hash(entry.prev_hash, entry)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    checked: int
+    broken_id: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_id is None
+
+
+def _entries_in_order(batch_size: int = 2000) -> Iterator[AuditEntry]:
+    last_id = 0
+    while True:
+        batch = db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.id > last_id)
+            .order_by(AuditEntry.id)
+            .limit(batch_size)
+        ).all()
+        if not batch:
+            return
+        yield from batch
+        last_id = batch[-1].id
+        db.session.expunge_all()
+
+
+def verify_chain() -> VerifyResult:
+    """Walk the whole chain and report the first entry whose link or content does not match."""
+    expected_prev = GENESIS_HASH
+    checked = 0
+    for entry in _entries_in_order():
+        if entry.prev_hash != expected_prev:
+            return VerifyResult(
+                checked, entry.id, "prev_hash wijst niet naar de vorige regel (regel verwijderd?)"
+            )
+        if compute_hash(entry.prev_hash, entry) != entry.hash:
+            return VerifyResult(
+                checked, entry.id, "inhoud komt niet overeen met de hash (gewijzigd?)"
+            )
+        expected_prev = entry.hash
+        checked += 1
+    return VerifyResult(checked)
+
+
+def entries_for_object(object_type: str, object_id: Any, limit: int = 200) -> list[AuditEntry]:
+    """Who viewed or changed one record, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id))
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )

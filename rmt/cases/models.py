@@ -1,0 +1,399 @@
+"""Candidates (the person) and cases (trajecten), with everything recorded on a case."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rmt.auth.models import User
+from rmt.db_types import UTCDateTime, enum_column, utcnow
+from rmt.extensions import db
+from rmt.process import CaseState, ExitReason
+from rmt.regions.models import Municipality
+
+
+class EducationLevel(enum.StrEnum):
+    GEEN = "geen"
+    BASISONDERWIJS = "basisonderwijs"
+    VMBO = "vmbo"
+    MBO1 = "mbo1"
+    MBO2 = "mbo2"
+    MBO3 = "mbo3"
+    MBO4 = "mbo4"
+    HAVO = "havo"
+    VWO = "vwo"
+    HBO = "hbo"
+    WO = "wo"
+    BUITENLANDS = "buitenlands"
+
+
+class WorkStatus(enum.StrEnum):
+    WERKEND = "werkend"
+    WERK_BEDREIGD = "werk_bedreigd"
+    WERKZOEKEND = "werkzoekend"
+    ZZP = "zzp"
+    UITZENDKRACHT = "uitzendkracht"
+
+
+class Benefit(enum.StrEnum):
+    GEEN = "geen"
+    WW = "ww"
+    BIJSTAND = "bijstand"
+    WIA = "wia"
+    WAJONG = "wajong"
+    ANW = "anw"
+    OVERIG = "overig"
+
+
+class TargetGroup(enum.StrEnum):
+    """Doelgroep, as agreed between the four regions."""
+
+    WERKENDEN = "werkenden"
+    WERKZOEKENDEN = "werkzoekenden"
+    ZZP = "zzp"
+    UITZENDKRACHTEN = "uitzendkrachten"
+    ZONDER_STARTKWALIFICATIE = "zonder_startkwalificatie"
+
+
+class ReferralPartner(enum.StrEnum):
+    """Verwijzer."""
+
+    UWV = "uwv"
+    GEMEENTE = "gemeente"
+    SPT = "spt"
+    LEERWERKLOKET = "leerwerkloket"
+    WERKGEVER = "werkgever"
+    MAAKJESTAP = "maakjestap"
+    ZELF = "zelf"
+    OVERIG = "overig"
+
+
+class NoteKind(enum.StrEnum):
+    GESPREK = "gesprek"
+    TELEFOON = "telefoon"
+    EMAIL = "e-mail"
+    BEZOEK = "bezoek"
+    NOTITIE = "notitie"
+
+
+class ActivityStatus(enum.StrEnum):
+    GEPLAND = "gepland"
+    BEZIG = "bezig"
+    AFGEROND = "afgerond"
+    GESTOPT = "gestopt"
+
+
+class ConsentPurpose(enum.StrEnum):
+    SHARE_PROFILE_WITH_EMPLOYERS = "profiel_delen_met_werkgevers"
+
+
+class TransferStatus(enum.StrEnum):
+    REQUESTED = "aangevraagd"
+    ACCEPTED = "geaccepteerd"
+    REFUSED = "geweigerd"
+    WITHDRAWN = "ingetrokken"
+
+
+LABELS: dict[type[enum.StrEnum], dict[str, str]] = {
+    EducationLevel: {
+        "geen": "Geen afgeronde opleiding", "basisonderwijs": "Basisonderwijs", "vmbo": "Vmbo",
+        "mbo1": "Mbo niveau 1 (entree)", "mbo2": "Mbo niveau 2", "mbo3": "Mbo niveau 3",
+        "mbo4": "Mbo niveau 4", "havo": "Havo", "vwo": "Vwo", "hbo": "Hbo", "wo": "Wo",
+        "buitenlands": "Buitenlands diploma",
+    },
+    WorkStatus: {
+        "werkend": "Werkend", "werk_bedreigd": "Werkend, baan in gevaar",
+        "werkzoekend": "Werkzoekend", "zzp": "Zelfstandige (zzp)", "uitzendkracht": "Uitzendkracht",
+    },
+    Benefit: {
+        "geen": "Geen uitkering", "ww": "WW", "bijstand": "Bijstand (Participatiewet)",
+        "wia": "WIA", "wajong": "Wajong", "anw": "Anw", "overig": "Andere uitkering",
+    },
+    TargetGroup: {
+        "werkenden": "Werkenden met risico op werkverlies", "werkzoekenden": "Werkzoekenden",
+        "zzp": "Zzp'ers", "uitzendkrachten": "Uitzendkrachten",
+        "zonder_startkwalificatie": "Werkenden zonder startkwalificatie",
+    },
+    ReferralPartner: {
+        "uwv": "UWV", "gemeente": "Gemeente", "spt": "Servicepunt Techniek",
+        "leerwerkloket": "Leerwerkloket", "werkgever": "Werkgever", "maakjestap": "MaakJeStap",
+        "zelf": "Eigen aanmelding", "overig": "Anders",
+    },
+    NoteKind: {
+        "gesprek": "Gesprek", "telefoon": "Telefoon", "e-mail": "E-mail", "bezoek": "Bezoek",
+        "notitie": "Notitie",
+    },
+    ActivityStatus: {
+        "gepland": "Gepland", "bezig": "Bezig", "afgerond": "Afgerond", "gestopt": "Gestopt",
+    },
+    ConsentPurpose: {"profiel_delen_met_werkgevers": "Werkprofiel delen met werkgevers"},
+    TransferStatus: {
+        "aangevraagd": "Aangevraagd", "geaccepteerd": "Geaccepteerd", "geweigerd": "Geweigerd",
+        "ingetrokken": "Ingetrokken",
+    },
+}
+
+
+def label(value: enum.StrEnum | None) -> str:
+    """Dutch label of any enum value of this module (or the process engine)."""
+    if value is None:
+        return ""
+    from rmt.process import EXIT_REASON_LABELS, STATE_LABELS
+
+    if isinstance(value, CaseState):
+        return STATE_LABELS[value]
+    if isinstance(value, ExitReason):
+        return EXIT_REASON_LABELS[value]
+    return LABELS.get(type(value), {}).get(value.value, value.value)
+
+
+def choices(enum_cls: type[enum.StrEnum]) -> list[tuple[str, str]]:
+    return [(member.value, label(member)) for member in enum_cls]
+
+
+class Candidate(db.Model):
+    """The person. Has no region of its own: a candidate is seen through their cases."""
+
+    __tablename__ = "candidate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(sa.String(100))
+    name_prefix: Mapped[str] = mapped_column(sa.String(20), default="")
+    last_name: Mapped[str] = mapped_column(sa.String(100), index=True)
+    birth_date: Mapped[date] = mapped_column(sa.Date, index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), default="", index=True)
+    phone: Mapped[str] = mapped_column(sa.String(20), default="", index=True)
+    postcode: Mapped[str] = mapped_column(sa.String(7))
+    municipality_id: Mapped[int] = mapped_column(sa.ForeignKey("municipality.id"))
+    education_level: Mapped[EducationLevel] = mapped_column(
+        enum_column(EducationLevel, "education_level"))
+    has_startkwalificatie: Mapped[bool] = mapped_column(default=False)
+    work_status: Mapped[WorkStatus] = mapped_column(enum_column(WorkStatus, "work_status"))
+    benefit: Mapped[Benefit] = mapped_column(enum_column(Benefit, "benefit"))
+    target_group: Mapped[TargetGroup] = mapped_column(enum_column(TargetGroup, "target_group"))
+    referral_partner: Mapped[ReferralPartner] = mapped_column(
+        enum_column(ReferralPartner, "referral_partner"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    municipality: Mapped[Municipality] = relationship(lazy="joined")
+    cases: Mapped[list[Case]] = relationship(back_populates="candidate",
+                                             order_by="Case.opened_on.desc()")
+    consents: Mapped[list[Consent]] = relationship(back_populates="candidate",
+                                                   order_by="Consent.given_on.desc()")
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.name_prefix, self.last_name) if p)
+
+    @property
+    def sort_name(self) -> str:
+        prefix = f" {self.name_prefix}" if self.name_prefix else ""
+        return f"{self.last_name}, {self.first_name}{prefix}"
+
+    def has_consent(self, purpose: ConsentPurpose, on: date | None = None) -> bool:
+        on = on or date.today()
+        return any(c.purpose == purpose and c.is_active(on) for c in self.consents)
+
+
+# One open case per candidate: a partial unique index on every engine.
+_OPEN = sa.text("status != 'afgesloten'")
+
+
+class Case(db.Model):
+    """A traject: one candidate, one region, one coach, moving through the harmonised steps."""
+
+    __tablename__ = "case_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidate.id"), index=True)
+    region_code: Mapped[str] = mapped_column(sa.ForeignKey("region.code"), index=True)
+    coach_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    status: Mapped[CaseState] = mapped_column(enum_column(CaseState, "case_status"), index=True)
+    paused_from: Mapped[CaseState | None] = mapped_column(enum_column(CaseState, "paused_from"))
+    opened_on: Mapped[date] = mapped_column(sa.Date, index=True)
+    closed_on: Mapped[date | None] = mapped_column(sa.Date)
+    exit_reason: Mapped[ExitReason | None] = mapped_column(enum_column(ExitReason, "exit_reason"))
+    exit_reason_text: Mapped[str] = mapped_column(sa.String(500), default="")
+    status_since: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    candidate: Mapped[Candidate] = relationship(back_populates="cases", lazy="joined")
+    coach: Mapped[User] = relationship(lazy="joined")
+    intake: Mapped[Intake | None] = relationship(back_populates="case", uselist=False)
+    plan: Mapped[Plan | None] = relationship(back_populates="case", uselist=False)
+    activities: Mapped[list[PlanActivity]] = relationship(
+        back_populates="case", order_by="PlanActivity.id")
+    events: Mapped[list[CaseEvent]] = relationship(back_populates="case",
+                                                   order_by="CaseEvent.id")
+    notes: Mapped[list[Note]] = relationship(
+        back_populates="case", order_by=lambda: (Note.contact_on.desc(), Note.id.desc()))
+    tasks: Mapped[list[Task]] = relationship(
+        back_populates="case", order_by=lambda: (Task.done_at.is_not(None), Task.due_on))
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.Index("uq_case_one_open_per_candidate", "candidate_id", unique=True,
+                 sqlite_where=_OPEN, postgresql_where=_OPEN),
+    )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == CaseState.AFGESLOTEN
+
+    def __repr__(self) -> str:
+        return f"<Case {self.id} {self.region_code} {self.status}>"
+
+
+class CaseEvent(db.Model):
+    """A step change. Statistics are computed from these rows, never from the current state."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_file.id"), index=True)
+    region_code: Mapped[str] = mapped_column(sa.ForeignKey("region.code"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    from_status: Mapped[CaseState | None] = mapped_column(enum_column(CaseState, "from_status"))
+    to_status: Mapped[CaseState] = mapped_column(enum_column(CaseState, "to_status"))
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    exit_reason: Mapped[ExitReason | None] = mapped_column(
+        enum_column(ExitReason, "event_exit_reason"))
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    user: Mapped[User | None] = relationship()
+
+
+class Intake(db.Model):
+    __tablename__ = "intake"
+
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_file.id"), primary_key=True)
+    motivation: Mapped[str] = mapped_column(sa.Text, default="")
+    wishes: Mapped[str] = mapped_column(sa.Text, default="")
+    obstacles: Mapped[str] = mapped_column(sa.Text, default="")
+    work_history: Mapped[str] = mapped_column(sa.Text, default="")
+    preferred_sectors: Mapped[str] = mapped_column(sa.String(500), default="")
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="intake")
+
+
+class Plan(db.Model):
+    """Trajectplan: the goal; its activities are ``PlanActivity`` rows."""
+
+    __tablename__ = "plan"
+
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_file.id"), primary_key=True)
+    goal: Mapped[str] = mapped_column(sa.Text, default="")
+    target_sector: Mapped[str] = mapped_column(sa.String(200), default="")
+    target_occupation: Mapped[str] = mapped_column(sa.String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="plan")
+
+
+class PlanActivity(db.Model):
+    __tablename__ = "plan_activity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_file.id"), index=True)
+    description: Mapped[str] = mapped_column(sa.String(500))
+    status: Mapped[ActivityStatus] = mapped_column(enum_column(ActivityStatus, "activity_status"),
+                                                   default=ActivityStatus.GEPLAND)
+    due_on: Mapped[date | None] = mapped_column(sa.Date)
+
+    case: Mapped[Case] = relationship(back_populates="activities")
+
+
+class Note(db.Model):
+    """Contactmoment or aantekening on a case."""
+
+    __tablename__ = "note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_file.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    contact_on: Mapped[date] = mapped_column(sa.Date)
+    kind: Mapped[NoteKind] = mapped_column(enum_column(NoteKind, "note_kind"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="notes")
+    author: Mapped[User] = relationship(lazy="joined")
+
+
+class Task(db.Model):
+    """An action with a due date and an owner; shown on the owner's start page."""
+
+    __tablename__ = "task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_file.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    due_on: Mapped[date] = mapped_column(sa.Date, index=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="tasks")
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined")
+
+
+class Consent(db.Model):
+    """A purpose-bound consent of the candidate, with the dates it was given and revoked."""
+
+    __tablename__ = "consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("candidate.id"), index=True)
+    purpose: Mapped[ConsentPurpose] = mapped_column(enum_column(ConsentPurpose, "consent_purpose"))
+    given_on: Mapped[date] = mapped_column(sa.Date)
+    revoked_on: Mapped[date | None] = mapped_column(sa.Date)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    candidate: Mapped[Candidate] = relationship(back_populates="consents")
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+    def is_active(self, on: date) -> bool:
+        return self.given_on <= on and (self.revoked_on is None or self.revoked_on > on)
+
+
+class CaseTransfer(db.Model):
+    """Request to move a case to another region. Scoped by the *receiving* region."""
+
+    __tablename__ = "case_transfer"
+    __region_column__ = "to_region_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_file.id"), index=True)
+    from_region_code: Mapped[str] = mapped_column(sa.ForeignKey("region.code"))
+    to_region_code: Mapped[str] = mapped_column(sa.ForeignKey("region.code"), index=True)
+    status: Mapped[TransferStatus] = mapped_column(enum_column(TransferStatus, "transfer_status"),
+                                                   default=TransferStatus.REQUESTED)
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str] = mapped_column(sa.String(500), default="")
+    new_coach_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    case: Mapped[Case] = relationship(lazy="joined")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def region_code(self) -> str:
+        """For the policy: a transfer belongs to the region that must decide on it."""
+        return self.to_region_code

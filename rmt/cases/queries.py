@@ -1,0 +1,346 @@
+"""Read models of the case pages: the case list, the start pages and the transfer inbox.
+
+Every query is region-scoped through :func:`rmt.access.scoped` and runs a fixed number of
+statements whatever the number of cases (no per-row lazy loads): the tests count them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from rmt.access import Action, scoped
+from rmt.auth.models import RegionMembership, Role, User
+from rmt.cases.models import (
+    Candidate,
+    Case,
+    CaseEvent,
+    CaseTransfer,
+    Consent,
+    Note,
+    Task,
+    TransferStatus,
+)
+from rmt.extensions import db
+from rmt.process import MAIN_LINE, CaseState
+
+LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+PER_PAGE = 25
+STEP_ORDER = [*MAIN_LINE[:-1], CaseState.GEPAUZEERD, CaseState.AFGESLOTEN]
+
+
+def local_today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def days_since(moment: datetime | None, today: date | None = None) -> int:
+    """Whole days between ``moment`` (shown in Amsterdam time) and today."""
+    if moment is None:
+        return 0
+    return max(0, ((today or local_today()) - moment.astimezone(LOCAL_TZ).date()).days)
+
+
+def region_staff(region_codes: set[str] | frozenset[str], roles: tuple[Role, ...],
+                 *, active_only: bool = True) -> list[User]:
+    """Users with one of ``roles`` in any of ``region_codes``, by name."""
+    if not region_codes:
+        return []
+    query = sa.select(User).where(
+        User.role.in_(roles),
+        User.memberships.any(RegionMembership.region_code.in_(sorted(region_codes))),
+    ).order_by(User.name, User.id)
+    if active_only:
+        query = query.where(User.active)
+    return list(db.session.scalars(query))
+
+
+# ---------------------------------------------------------------------------------------------
+# Case list
+
+
+def _sort_columns(sort: str) -> list[tuple[sa.ColumnElement, bool]]:
+    """(column, ascending) pairs for a sort key of the case list."""
+    step_rank = sa.case({s.value: i for i, s in enumerate(STEP_ORDER)}, value=Case.status)
+    sorts: dict[str, list[tuple[sa.ColumnElement, bool]]] = {
+        "naam": [(Candidate.last_name, True), (Candidate.first_name, True)],
+        "geopend": [(Case.opened_on, True)],
+        "stap": [(step_rank, True)],
+        # More days in step = an earlier status_since: ascending days is descending status_since.
+        "dagen": [(Case.status_since, False)],
+    }
+    return sorts.get(sort, sorts["naam"])
+
+
+SORT_LABELS = {"naam": "Naam", "geopend": "Aangemeld op", "stap": "Stap",
+               "dagen": "Dagen in stap"}
+
+
+@dataclass
+class CaseFilters:
+    status: str = ""  # "" = every open case, "alle" = everything, else one CaseState value
+    coach_id: int | None = None
+    target_group: str | None = None
+    referral_partner: str | None = None
+    opened_from: date | None = None
+    opened_to: date | None = None
+    q: str = ""
+    sort: str = "naam"
+    descending: bool = False
+    page: int = 1
+    per_page: int = PER_PAGE
+
+
+@dataclass
+class CaseRow:
+    case: Case
+    days_in_step: int
+
+
+@dataclass
+class CasePage:
+    rows: list[CaseRow]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.total, self.page * self.per_page)
+
+
+def _search_condition(q: str) -> sa.ColumnElement[bool] | None:
+    q = (q or "").strip()
+    if not q:
+        return None
+    haystack = sa.func.lower(
+        Candidate.first_name + " " + Candidate.name_prefix + " " + Candidate.last_name + " "
+        + Candidate.first_name + " " + Candidate.last_name + " " + Candidate.email)
+    by_text = sa.and_(*[haystack.contains(term, autoescape=True)
+                        for term in q.lower().split()[:6]])
+    digits = re.sub(r"[\s\-().]", "", q)
+    if re.fullmatch(r"\+?\d{3,15}", digits):
+        return sa.or_(Candidate.phone.contains(digits, autoescape=True), by_text)
+    return by_text
+
+
+def _conditions(filters: CaseFilters) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = []
+    if filters.status == "":
+        conditions.append(Case.status != CaseState.AFGESLOTEN)
+    elif filters.status != "alle":
+        conditions.append(Case.status == CaseState(filters.status))
+    if filters.coach_id:
+        conditions.append(Case.coach_id == filters.coach_id)
+    if filters.target_group:
+        conditions.append(Candidate.target_group == filters.target_group)
+    if filters.referral_partner:
+        conditions.append(Candidate.referral_partner == filters.referral_partner)
+    if filters.opened_from:
+        conditions.append(Case.opened_on >= filters.opened_from)
+    if filters.opened_to:
+        conditions.append(Case.opened_on <= filters.opened_to)
+    search = _search_condition(filters.q)
+    if search is not None:
+        conditions.append(search)
+    return conditions
+
+
+def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> CasePage:
+    """One page of the region's cases (two statements plus one for the coaches' regions)."""
+    conditions = _conditions(filters)
+    count_query = scoped(sa.select(sa.func.count(Case.id)).join(Case.candidate), user, Case)
+    total = db.session.scalar(count_query.where(*conditions)) or 0
+    pages = max(1, math.ceil(total / filters.per_page))
+    page = min(max(1, filters.page), pages)
+    order = [column.asc() if ascending != filters.descending else column.desc()
+             for column, ascending in _sort_columns(filters.sort)]
+    query = (
+        scoped(sa.select(Case).join(Case.candidate), user, Case)
+        .options(contains_eager(Case.candidate))
+        .where(*conditions)
+        .order_by(*order, Case.id)
+        .limit(filters.per_page)
+        .offset((page - 1) * filters.per_page)
+    )
+    today = today or local_today()
+    rows = [CaseRow(case, days_since(case.status_since, today))
+            for case in db.session.scalars(query).unique()]
+    return CasePage(rows, total, page, pages, filters.per_page)
+
+
+# ---------------------------------------------------------------------------------------------
+# Start pages
+
+
+@dataclass
+class NextTask:
+    title: str
+    due_on: date
+    overdue_count: int
+
+
+@dataclass
+class CoachCaseRow:
+    case: Case
+    days_in_step: int
+    next_task: NextTask | None
+
+
+@dataclass
+class CoachDashboard:
+    cases: list[CoachCaseRow]
+    tasks: list[Task]
+    today: date
+
+    @property
+    def overdue_tasks(self) -> int:
+        return sum(1 for task in self.tasks if task.due_on < self.today)
+
+
+MAX_TASKS_ON_START = 100
+
+
+def coach_dashboard(user: User, today: date | None = None) -> CoachDashboard:
+    """The coach's open cases with their next task, and the coach's own open tasks."""
+    today = today or local_today()
+    mine = scoped(sa.select(Case.id), user, Case).where(
+        Case.coach_id == user.id, Case.status != CaseState.AFGESLOTEN)
+    cases = db.session.scalars(
+        scoped(sa.select(Case).join(Case.candidate), user, Case)
+        .options(contains_eager(Case.candidate))
+        .where(Case.coach_id == user.id, Case.status != CaseState.AFGESLOTEN)
+        .order_by(Candidate.last_name, Candidate.first_name, Case.id)
+    ).unique().all()
+
+    position = sa.func.row_number().over(partition_by=Task.case_id,
+                                         order_by=(Task.due_on, Task.id))
+    overdue = sa.func.sum(sa.case((Task.due_on < today, 1), else_=0)).over(
+        partition_by=Task.case_id)
+    ranked = (
+        sa.select(Task.case_id, Task.title, Task.due_on, position.label("position"),
+                  overdue.label("overdue"))
+        .where(Task.case_id.in_(mine), Task.done_at.is_(None))
+        .subquery()
+    )
+    next_tasks = {
+        row.case_id: NextTask(row.title, row.due_on, int(row.overdue or 0))
+        for row in db.session.execute(sa.select(ranked).where(ranked.c.position == 1))
+    }
+    tasks = db.session.scalars(
+        scoped(sa.select(Task).join(Task.case), user, Case)
+        .options(contains_eager(Task.case))
+        .where(Task.owner_id == user.id, Task.done_at.is_(None),
+               Case.status != CaseState.AFGESLOTEN)
+        .order_by(Task.due_on, Task.id)
+        .limit(MAX_TASKS_ON_START)
+    ).unique().all()
+    rows = [CoachCaseRow(case, days_since(case.status_since, today), next_tasks.get(case.id))
+            for case in cases]
+    return CoachDashboard(rows, list(tasks), today)
+
+
+@dataclass
+class CoordinatorDashboard:
+    step_counts: list[tuple[CaseState, int]]
+    open_total: int
+    pending_transfers: int
+    overdue_tasks: int
+
+
+def coordinator_dashboard(user: User, today: date | None = None) -> CoordinatorDashboard:
+    """Counts for the coordinator's regions: per step, transfers waiting, overdue tasks."""
+    today = today or local_today()
+    counts = dict(db.session.execute(
+        scoped(sa.select(Case.status, sa.func.count(Case.id)), user, Case)
+        .group_by(Case.status)).all())
+    step_counts = [(state, int(counts.get(state, 0))) for state in STEP_ORDER]
+    open_total = sum(n for state, n in step_counts if state != CaseState.AFGESLOTEN)
+    pending = db.session.scalar(
+        scoped(sa.select(sa.func.count(CaseTransfer.id)), user, CaseTransfer,
+               Action.DECIDE_TRANSFER)
+        .where(CaseTransfer.status == TransferStatus.REQUESTED)) or 0
+    overdue = db.session.scalar(
+        scoped(sa.select(sa.func.count(Task.id)).join(Task.case), user, Case)
+        .where(Task.done_at.is_(None), Task.due_on < today,
+               Case.status != CaseState.AFGESLOTEN)) or 0
+    return CoordinatorDashboard(step_counts, open_total, int(pending), int(overdue))
+
+
+# ---------------------------------------------------------------------------------------------
+# Transfers
+
+
+def pending_transfers(user: User) -> list[CaseTransfer]:
+    """Requests waiting for a decision of (a coordinator of) the user's regions."""
+    return list(db.session.scalars(
+        scoped(sa.select(CaseTransfer), user, CaseTransfer, Action.DECIDE_TRANSFER)
+        .where(CaseTransfer.status == TransferStatus.REQUESTED)
+        .options(joinedload(CaseTransfer.requested_by))
+        .order_by(CaseTransfer.requested_at, CaseTransfer.id)
+    ).unique())
+
+
+def recent_decisions(user: User, limit: int = 20) -> list[CaseTransfer]:
+    """The last decided requests to the user's regions (for reference in the inbox)."""
+    return list(db.session.scalars(
+        scoped(sa.select(CaseTransfer), user, CaseTransfer, Action.DECIDE_TRANSFER)
+        .where(CaseTransfer.status.in_([TransferStatus.ACCEPTED, TransferStatus.REFUSED]))
+        .options(joinedload(CaseTransfer.decided_by))
+        .order_by(CaseTransfer.decided_at.desc(), CaseTransfer.id.desc())
+        .limit(limit)
+    ).unique())
+
+
+def case_transfers(case: Case) -> list[CaseTransfer]:
+    """Every transfer request of one case, newest first (the case is already access-checked)."""
+    return list(db.session.scalars(
+        sa.select(CaseTransfer).where(CaseTransfer.case_id == case.id)
+        .options(joinedload(CaseTransfer.requested_by).lazyload(User.memberships),
+                 joinedload(CaseTransfer.decided_by).lazyload(User.memberships))
+        .order_by(CaseTransfer.requested_at.desc(), CaseTransfer.id.desc())
+    ).unique())
+
+
+# ---------------------------------------------------------------------------------------------
+# The case page
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    transfers: list[CaseTransfer] = field(default_factory=list)
+
+    @property
+    def pending_transfer(self) -> CaseTransfer | None:
+        return next((t for t in self.transfers if t.status == TransferStatus.REQUESTED), None)
+
+
+def load_case_detail(case: Case) -> CaseDetail:
+    """Load everything the case page shows in a fixed number of statements."""
+    # Authors and owners are shown by name only: their region memberships are not loaded.
+    db.session.scalars(
+        sa.select(Case).where(Case.id == case.id)
+        .options(
+            selectinload(Case.events).joinedload(CaseEvent.user).lazyload(User.memberships),
+            selectinload(Case.notes).joinedload(Note.author).lazyload(User.memberships),
+            selectinload(Case.tasks).joinedload(Task.owner).lazyload(User.memberships),
+            selectinload(Case.activities),
+            joinedload(Case.intake),
+            joinedload(Case.plan),
+            joinedload(Case.candidate).selectinload(Candidate.consents)
+            .joinedload(Consent.recorded_by).lazyload(User.memberships),
+        )
+        .execution_options(populate_existing=True)
+    ).unique().one()
+    return CaseDetail(case, case_transfers(case))

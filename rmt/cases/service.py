@@ -1,0 +1,638 @@
+"""The rules for candidates and cases, shared by the HTML views, the API and the CLI.
+
+Services never commit: the request (or CLI command) commits once, so a refused action leaves
+nothing half-written. Every change is written to the audit trail here, in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from stdnum.exceptions import ValidationError
+from stdnum.nl import postcode as nl_postcode
+
+from rmt import audit
+from rmt.access import Action, can, scoped
+from rmt.auth.models import Role, User
+from rmt.cases.models import (
+    ActivityStatus,
+    Candidate,
+    Case,
+    CaseEvent,
+    CaseTransfer,
+    Consent,
+    ConsentPurpose,
+    Intake,
+    Note,
+    NoteKind,
+    Plan,
+    PlanActivity,
+    Task,
+    TransferStatus,
+)
+from rmt.db_types import utcnow
+from rmt.errors_domain import Conflict, DomainError, StaleVersion
+from rmt.extensions import db
+from rmt.process import CaseFacts, CaseState, ExitReason, Transition, allowed_transitions, check
+from rmt.regions.models import Municipality
+
+CANDIDATE_FIELDS = (
+    "first_name", "name_prefix", "last_name", "birth_date", "email", "phone", "postcode",
+    "municipality_id", "education_level", "has_startkwalificatie", "work_status", "benefit",
+    "target_group", "referral_partner",
+)
+INTAKE_FIELDS = ("motivation", "wishes", "obstacles", "work_history", "preferred_sectors")
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation and validation of candidate data (shared by form and API)
+
+
+def normalise_postcode(value: str) -> str:
+    """'1234ab' -> '1234 AB'; raises DomainError when it is not a valid Dutch postcode."""
+    try:
+        return nl_postcode.validate(value or "")  # '3511ab' -> '3511 AB'
+    except ValidationError as exc:
+        raise DomainError("Vul een geldige postcode in, zoals 3511 AB.", field="postcode") from exc
+
+
+def normalise_phone(value: str) -> str:
+    digits = re.sub(r"[\s\-().]", "", value or "")
+    if digits and not re.fullmatch(r"\+?\d{9,15}", digits):
+        raise DomainError("Vul een geldig telefoonnummer in, zoals 06 12345678.", field="phone")
+    return digits
+
+
+def validate_birth_date(value: date, today: date | None = None) -> date:
+    today = today or date.today()
+    age = (today - value).days // 365
+    if value > today or age < 15 or age > 80:
+        raise DomainError("Vul een geboortedatum in van iemand tussen 15 en 80 jaar.",
+                          field="birth_date")
+    return value
+
+
+def clean_candidate_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Normalise fields that both the form and the API accept as free text."""
+    cleaned = {key: data[key] for key in CANDIDATE_FIELDS if key in data}
+    for key in ("first_name", "name_prefix", "last_name", "email"):
+        if key in cleaned:
+            cleaned[key] = (cleaned[key] or "").strip()
+    if "email" in cleaned:
+        cleaned["email"] = cleaned["email"].lower()
+    if "postcode" in cleaned:
+        cleaned["postcode"] = normalise_postcode(cleaned["postcode"])
+    if "phone" in cleaned:
+        cleaned["phone"] = normalise_phone(cleaned["phone"])
+    if "birth_date" in cleaned:
+        validate_birth_date(cleaned["birth_date"])
+    if "municipality_id" in cleaned and db.session.get(
+            Municipality, cleaned["municipality_id"]) is None:
+        raise DomainError("Kies een gemeente uit de lijst.", field="municipality_id")
+    return cleaned
+
+
+# ---------------------------------------------------------------------------------------------
+# Registration and duplicates
+
+
+def _name_key(text: str) -> str:
+    return re.sub(r"[^a-z]", "", (text or "").lower())
+
+
+def find_duplicates(user: User, *, first_name: str = "", last_name: str = "",
+                    birth_date: date | None = None, email: str = "", phone: str = "",
+                    exclude_candidate_id: int | None = None) -> list[Candidate]:
+    """Likely duplicates among candidates with a case in the user's regions.
+
+    A match is: the same birth date and a similar name (same last name, or same first name), or
+    the same e-mail address, or the same phone number.
+    """
+    conditions = []
+    if birth_date:
+        similar_name = sa.or_(
+            sa.func.lower(Candidate.last_name) == (last_name or "").strip().lower(),
+            sa.func.lower(Candidate.first_name) == (first_name or "").strip().lower(),
+        )
+        conditions.append(sa.and_(Candidate.birth_date == birth_date, similar_name))
+    if email and email.strip():
+        conditions.append(Candidate.email == email.strip().lower())
+    if phone and normalise_phone_safe(phone):
+        conditions.append(Candidate.phone == normalise_phone_safe(phone))
+    if not conditions:
+        return []
+    in_my_regions = scoped(sa.select(Case.candidate_id), user, Case, Action.VIEW_CASE)
+    query = (
+        sa.select(Candidate)
+        .where(sa.or_(*conditions), Candidate.id.in_(in_my_regions),
+               Candidate.anonymised_at.is_(None))
+        .options(selectinload(Candidate.cases))
+        .order_by(Candidate.last_name)
+        .limit(10)
+    )
+    if exclude_candidate_id:
+        query = query.where(Candidate.id != exclude_candidate_id)
+    return list(db.session.scalars(query).unique())
+
+
+def normalise_phone_safe(value: str) -> str:
+    try:
+        return normalise_phone(value)
+    except DomainError:
+        return ""
+
+
+def open_case_of(candidate: Candidate) -> Case | None:
+    return db.session.scalar(
+        sa.select(Case).where(Case.candidate_id == candidate.id,
+                              Case.status != CaseState.AFGESLOTEN))
+
+
+def _check_coach(coach: User, region_code: str) -> None:
+    if coach.role != Role.COACH or not coach.active or region_code not in coach.region_codes:
+        raise DomainError("Kies een actieve loopbaancoach van deze regio.", field="coach_id")
+
+
+def _record_event(case: Case, user: User | None, from_status: CaseState | None,
+                  to_status: CaseState, reason: str = "",
+                  exit_reason: ExitReason | None = None, at: datetime | None = None) -> CaseEvent:
+    event = CaseEvent(case=case, region_code=case.region_code, at=at or utcnow(),
+                      user_id=user.id if user else None, from_status=from_status,
+                      to_status=to_status, reason=reason, exit_reason=exit_reason)
+    db.session.add(event)
+    return event
+
+
+def check_registration(user: User, region_code: str, coach: User | None = None) -> User:
+    """May ``user`` open a case in ``region_code`` for ``coach`` (default: themselves)?
+
+    Returns the coach. Callers that look for duplicates first call this before that look-up.
+    """
+    if not can(user, Action.CREATE_CASE) or region_code not in user.region_codes:
+        raise DomainError("U kunt alleen trajecten openen in uw eigen regio.", field="region_code")
+    coach = coach or user
+    _check_coach(coach, region_code)
+    return coach
+
+
+def register(user: User, *, candidate_data: dict[str, Any] | None = None,
+             existing_candidate: Candidate | None = None, region_code: str,
+             coach: User | None = None, opened_on: date | None = None) -> Case:
+    """Register a candidate (new, or one already known) and open a case in ``region_code``."""
+    coach = check_registration(user, region_code, coach)
+    if existing_candidate is not None:
+        candidate = existing_candidate
+        open_case = open_case_of(candidate)
+        if open_case is not None:
+            raise Conflict(
+                f"{candidate.full_name} heeft al een lopend traject (nummer {open_case.id}). "
+                "Een tweede traject kan pas na afsluiting van het eerste.",
+                code="open_case_exists", case_id=open_case.id)
+    else:
+        candidate = Candidate(**clean_candidate_data(candidate_data or {}))
+        db.session.add(candidate)
+    case = Case(candidate=candidate, region_code=region_code, coach=coach,
+                status=CaseState.AANGEMELD, opened_on=opened_on or date.today(),
+                status_since=utcnow())
+    db.session.add(case)
+    _record_event(case, user, None, CaseState.AANGEMELD)
+    db.session.flush()
+    audit.record("case.create", object_type="case", object_id=case.id, region_code=region_code,
+                 summary=f"kandidaat {candidate.id}, coach {coach.id}")
+    return case
+
+
+def update_candidate(user: User, case: Case, data: dict[str, Any], expected_version: int) -> None:
+    _require_edit(user, case, expected_version)
+    candidate = case.candidate
+    changed = []
+    for key, value in clean_candidate_data(data).items():
+        if getattr(candidate, key) != value:
+            setattr(candidate, key, value)
+            changed.append(key)
+    _touch(case)
+    audit.record("candidate.update", object_type="case", object_id=case.id,
+                 region_code=case.region_code, summary=", ".join(changed) or "geen wijziging")
+
+
+# ---------------------------------------------------------------------------------------------
+# Optimistic locking and edit rights
+
+
+def _require_edit(user: User, case: Case, expected_version: int | None) -> None:
+    if not can(user, Action.EDIT_CASE, case):
+        raise DomainError("U mag dit traject niet wijzigen.", code="forbidden")
+    if case.is_closed:
+        raise Conflict("Dit traject is afgesloten en kan niet meer worden gewijzigd.",
+                       code="case_closed")
+    if expected_version is not None and expected_version != case.version:
+        raise StaleVersion(case.version)
+
+
+def _touch(case: Case) -> None:
+    """Bump the version even when only child rows changed, so concurrent edits are detected."""
+    case.updated_at = utcnow()
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps
+
+
+def case_facts(case: Case) -> CaseFacts:
+    return CaseFacts(
+        state=case.status,
+        paused_from=case.paused_from,
+        intake_completed=bool(case.intake and case.intake.completed_at),
+        plan_activity_count=len([a for a in case.activities
+                                 if a.status != ActivityStatus.GESTOPT]),
+        has_active_placement=has_active_placement(case),
+    )
+
+
+def has_active_placement(case: Case) -> bool:
+    """Placements live in the employers module; until it records one, there is none."""
+    checker = PLACEMENT_CHECKS[0] if PLACEMENT_CHECKS else None
+    return bool(checker and checker(case))
+
+
+# The employers module registers ``(case) -> bool`` here, so cases need not import employers.
+PLACEMENT_CHECKS: list = []
+
+
+def available_transitions(case: Case) -> list[Transition]:
+    return allowed_transitions(case.status, case.paused_from)
+
+
+def transition(user: User, case: Case, to: str, *, expected_version: int | None,
+               reason: str = "", exit_reason: str | None = None,
+               exit_reason_text: str = "", at: datetime | None = None) -> CaseEvent:
+    """Move the case to another step, if the process engine allows it now."""
+    _require_edit(user, case, expected_version)
+    problems = check(case_facts(case), to, reason=reason, exit_reason=exit_reason,
+                     exit_reason_text=exit_reason_text)
+    if problems:
+        first = problems[0]
+        error_cls = Conflict if first.code == "not_allowed" else DomainError
+        raise error_cls(" ".join(p.message for p in problems), field=first.field,
+                        code=first.code, problems=problems,
+                        allowed=[t.target.value for t in available_transitions(case)])
+    target = CaseState(to)
+    source = case.status
+    if target == CaseState.GEPAUZEERD:
+        case.paused_from = source
+    elif source == CaseState.GEPAUZEERD:
+        case.paused_from = None
+    if target == CaseState.AFGESLOTEN:
+        case.exit_reason = ExitReason(exit_reason)
+        case.exit_reason_text = (exit_reason_text or "").strip()
+        case.closed_on = (at or utcnow()).date()
+        case.paused_from = None
+    case.status = target
+    case.status_since = at or utcnow()
+    event = _record_event(case, user, source, target, reason=(reason or "").strip(),
+                          exit_reason=case.exit_reason if target == CaseState.AFGESLOTEN else None,
+                          at=at)
+    audit.record("case.transition", object_type="case", object_id=case.id,
+                 region_code=case.region_code, summary=f"{source.value} → {target.value}")
+    return event
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake, plan, notes, tasks
+
+
+def save_intake(user: User, case: Case, data: dict[str, Any], *, complete: bool,
+                expected_version: int | None) -> Intake:
+    _require_edit(user, case, expected_version)
+    intake = case.intake or Intake(case=case)
+    db.session.add(intake)
+    for key in INTAKE_FIELDS:
+        if key in data:
+            setattr(intake, key, (data[key] or "").strip())
+    if complete:
+        missing = [k for k in ("motivation", "work_history") if not getattr(intake, k)]
+        if missing:
+            raise DomainError(
+                "Vul minstens motivatie en werkervaring in om de intake af te ronden.",
+                field=missing[0], code="intake_incomplete")
+        intake.completed_at = intake.completed_at or utcnow()
+    _touch(case)
+    audit.record("case.intake", object_type="case", object_id=case.id,
+                 region_code=case.region_code,
+                 summary="intake afgerond" if complete else "intake opgeslagen")
+    return intake
+
+
+def save_plan(user: User, case: Case, data: dict[str, Any], expected_version: int | None) -> Plan:
+    _require_edit(user, case, expected_version)
+    plan = case.plan or Plan(case=case)
+    db.session.add(plan)
+    for key in ("goal", "target_sector", "target_occupation"):
+        if key in data:
+            setattr(plan, key, (data[key] or "").strip())
+    _touch(case)
+    audit.record("case.plan", object_type="case", object_id=case.id, region_code=case.region_code)
+    return plan
+
+
+def add_activity(user: User, case: Case, *, description: str, due_on: date | None,
+                 expected_version: int | None) -> PlanActivity:
+    _require_edit(user, case, expected_version)
+    if not (description or "").strip():
+        raise DomainError("Beschrijf de activiteit.", field="description")
+    activity = PlanActivity(case=case, description=description.strip(), due_on=due_on)
+    db.session.add(activity)
+    _touch(case)
+    audit.record("case.activity_add", object_type="case", object_id=case.id,
+                 region_code=case.region_code, summary=description.strip()[:100])
+    return activity
+
+
+def set_activity_status(user: User, case: Case, activity_id: int, status: str,
+                        expected_version: int | None) -> PlanActivity:
+    _require_edit(user, case, expected_version)
+    activity = next((a for a in case.activities if a.id == activity_id), None)
+    if activity is None:
+        raise DomainError("Deze activiteit hoort niet bij dit traject.", field="activity_id")
+    activity.status = ActivityStatus(status)
+    _touch(case)
+    audit.record("case.activity_status", object_type="case", object_id=case.id,
+                 region_code=case.region_code, summary=f"activiteit {activity.id}: {status}")
+    return activity
+
+
+def add_note(user: User, case: Case, *, contact_on: date, kind: str, text: str) -> Note:
+    """Notes are added, never edited; they do not conflict with other edits of the case."""
+    if not can(user, Action.EDIT_CASE, case):
+        raise DomainError("U mag dit traject niet wijzigen.", code="forbidden")
+    if case.is_closed:
+        raise Conflict("Dit traject is afgesloten.", code="case_closed")
+    if not (text or "").strip():
+        raise DomainError("Vul de tekst van de aantekening in.", field="text")
+    if contact_on > date.today():
+        raise DomainError("Een contactmoment kan niet in de toekomst liggen.", field="contact_on")
+    note = Note(case=case, author_id=user.id, contact_on=contact_on, kind=NoteKind(kind),
+                text=text.strip())
+    db.session.add(note)
+    db.session.flush()
+    audit.record("case.note_add", object_type="case", object_id=case.id,
+                 region_code=case.region_code, summary=f"aantekening {note.id} ({kind})")
+    return note
+
+
+def add_task(user: User, case: Case, *, title: str, due_on: date, owner: User) -> Task:
+    if not can(user, Action.EDIT_CASE, case):
+        raise DomainError("U mag dit traject niet wijzigen.", code="forbidden")
+    if case.is_closed:
+        raise Conflict("Dit traject is afgesloten.", code="case_closed")
+    if not (title or "").strip():
+        raise DomainError("Beschrijf de actie.", field="title")
+    if not owner.active or case.region_code not in owner.region_codes:
+        raise DomainError("Kies een eigenaar uit het team van deze regio.", field="owner_id")
+    task = Task(case=case, owner=owner, title=title.strip(), due_on=due_on,
+                created_by_id=user.id)
+    db.session.add(task)
+    db.session.flush()
+    audit.record("case.task_add", object_type="case", object_id=case.id,
+                 region_code=case.region_code, summary=f"actie {task.id} voor {owner.id}")
+    return task
+
+
+def complete_task(user: User, case: Case, task_id: int) -> Task:
+    if not can(user, Action.EDIT_CASE, case):
+        raise DomainError("U mag dit traject niet wijzigen.", code="forbidden")
+    task = next((t for t in case.tasks if t.id == task_id), None)
+    if task is None:
+        raise DomainError("Deze actie hoort niet bij dit traject.", field="task_id")
+    if task.done_at is None:
+        task.done_at = utcnow()
+        audit.record("case.task_done", object_type="case", object_id=case.id,
+                     region_code=case.region_code, summary=f"actie {task.id}")
+    return task
+
+
+# ---------------------------------------------------------------------------------------------
+# Consent
+
+
+def record_consent(user: User, case: Case, purpose: str, given_on: date) -> Consent:
+    if not can(user, Action.EDIT_CASE, case):
+        raise DomainError("U mag dit traject niet wijzigen.", code="forbidden")
+    purpose = ConsentPurpose(purpose)
+    if case.candidate.has_consent(purpose, given_on):
+        raise Conflict("Deze toestemming is al vastgelegd.", field="purpose",
+                       code="consent_exists")
+    if given_on > date.today():
+        raise DomainError("De datum van toestemming kan niet in de toekomst liggen.",
+                          field="given_on")
+    consent = Consent(candidate=case.candidate, purpose=purpose, given_on=given_on,
+                      recorded_by_id=user.id)
+    db.session.add(consent)
+    db.session.flush()
+    audit.record("consent.give", object_type="case", object_id=case.id,
+                 region_code=case.region_code, summary=f"{purpose.value} per {given_on}")
+    return consent
+
+
+def revoke_consent(user: User, case: Case, consent_id: int) -> Consent:
+    """Revocation is immediate: from today on the consent no longer counts."""
+    if not can(user, Action.EDIT_CASE, case):
+        raise DomainError("U mag dit traject niet wijzigen.", code="forbidden")
+    consent = next((c for c in case.candidate.consents if c.id == consent_id), None)
+    if consent is None:
+        raise DomainError("Deze toestemming hoort niet bij deze kandidaat.", field="consent_id")
+    if consent.revoked_on is not None:
+        raise Conflict("Deze toestemming is al ingetrokken.", code="consent_revoked")
+    consent.revoked_on = date.today()
+    consent.revoked_by_id = user.id
+    audit.record("consent.revoke", object_type="case", object_id=case.id,
+                 region_code=case.region_code, summary=f"{consent.purpose.value}")
+    return consent
+
+
+# ---------------------------------------------------------------------------------------------
+# Reassignment and transfer
+
+
+def reassign(user: User, case: Case, new_coach: User, expected_version: int | None) -> None:
+    _require_edit_or_coordinate(user, case, expected_version)
+    _check_coach(new_coach, case.region_code)
+    old = case.coach_id
+    case.coach = new_coach
+    audit.record("case.reassign", object_type="case", object_id=case.id,
+                 region_code=case.region_code, summary=f"coach {old} → {new_coach.id}")
+
+
+def _require_edit_or_coordinate(user: User, case: Case, expected_version: int | None) -> None:
+    if not (can(user, Action.EDIT_CASE, case) or can(user, Action.REASSIGN_CASE, case)):
+        raise DomainError("U mag dit traject niet toewijzen.", code="forbidden")
+    if case.is_closed:
+        raise Conflict("Dit traject is afgesloten.", code="case_closed")
+    if expected_version is not None and expected_version != case.version:
+        raise StaleVersion(case.version)
+
+
+def pending_transfer(case: Case) -> CaseTransfer | None:
+    return db.session.scalar(
+        sa.select(CaseTransfer).where(CaseTransfer.case_id == case.id,
+                                      CaseTransfer.status == TransferStatus.REQUESTED))
+
+
+def request_transfer(user: User, case: Case, *, to_region_code: str, reason: str,
+                     expected_version: int | None) -> CaseTransfer:
+    _require_edit(user, case, expected_version)
+    if to_region_code == case.region_code:
+        raise DomainError("Kies een andere regio dan de huidige.", field="to_region_code")
+    if to_region_code not in {"MU", "AM", "GV", "FV"}:
+        raise DomainError("Kies een bestaande regio.", field="to_region_code")
+    if not (reason or "").strip():
+        raise DomainError("Geef de reden van de overdracht.", field="reason")
+    if pending_transfer(case) is not None:
+        raise Conflict("Voor dit traject loopt al een overdrachtsverzoek.",
+                       code="transfer_pending")
+    transfer = CaseTransfer(case=case, from_region_code=case.region_code,
+                            to_region_code=to_region_code, reason=reason.strip(),
+                            requested_by_id=user.id)
+    db.session.add(transfer)
+    _touch(case)
+    db.session.flush()
+    audit.record("case.transfer_request", object_type="case", object_id=case.id,
+                 region_code=case.region_code, summary=f"naar {to_region_code}")
+    return transfer
+
+
+def decide_transfer(user: User, transfer: CaseTransfer, *, accept: bool, note: str = "",
+                    new_coach: User | None = None) -> None:
+    """A coordinator of the receiving region accepts (choosing a coach) or refuses."""
+    if not can(user, Action.DECIDE_TRANSFER, transfer):
+        raise DomainError("Alleen een coördinator van de ontvangende regio beslist hierover.",
+                          code="forbidden")
+    if transfer.status != TransferStatus.REQUESTED:
+        raise Conflict("Over dit verzoek is al beslist.", code="transfer_decided")
+    case = transfer.case
+    if case.is_closed:
+        raise Conflict("Het traject is intussen afgesloten.", code="case_closed")
+    if accept:
+        if new_coach is None:
+            raise DomainError("Kies de nieuwe loopbaancoach.", field="new_coach_id")
+        _check_coach(new_coach, transfer.to_region_code)
+        case.region_code = transfer.to_region_code
+        case.coach = new_coach
+        # A same-step event in the new region: statistics read a case's region on any date
+        # from its latest event, and step durations ignore events with from == to.
+        _record_event(case, user, case.status, case.status,
+                      reason=f"overdracht van {transfer.from_region_code}")
+        transfer.new_coach_id = new_coach.id
+        transfer.status = TransferStatus.ACCEPTED
+    else:
+        if not (note or "").strip():
+            raise DomainError("Geef een toelichting bij de weigering.", field="decision_note")
+        transfer.status = TransferStatus.REFUSED
+    transfer.decided_by_id = user.id
+    transfer.decided_at = utcnow()
+    transfer.decision_note = (note or "").strip()
+    _touch(case)
+    audit.record("case.transfer_" + ("accept" if accept else "refuse"), object_type="case",
+                 object_id=case.id, region_code=transfer.to_region_code,
+                 summary=f"{transfer.from_region_code} → {transfer.to_region_code}")
+
+
+def withdraw_transfer(user: User, case: Case) -> None:
+    transfer = pending_transfer(case)
+    if transfer is None:
+        raise Conflict("Er loopt geen overdrachtsverzoek.", code="no_transfer")
+    if not can(user, Action.EDIT_CASE, case):
+        raise DomainError("U mag dit traject niet wijzigen.", code="forbidden")
+    transfer.status = TransferStatus.WITHDRAWN
+    transfer.decided_by_id = user.id
+    transfer.decided_at = utcnow()
+    audit.record("case.transfer_withdraw", object_type="case", object_id=case.id,
+                 region_code=case.region_code)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def audit_view(user: User, case: Case, summary: str = "") -> None:
+    """Record that ``user`` read this case (every page view and API read)."""
+    audit.record("case.view", object_type="case", object_id=case.id, region_code=case.region_code,
+                 summary=summary)
+
+
+def visible_candidate(user: User, candidate_id: int) -> Candidate | None:
+    """A candidate with a case in the user's regions (not anonymised), or None.
+
+    Used to open a new case for a known person; an unknown id and a person of another region
+    give the same answer, so existence is not revealed.
+    """
+    in_my_regions = scoped(sa.select(Case.candidate_id), user, Case, Action.VIEW_CASE)
+    return db.session.scalar(
+        sa.select(Candidate).where(Candidate.id == candidate_id,
+                                   Candidate.id.in_(in_my_regions),
+                                   Candidate.anonymised_at.is_(None)))
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: datetime | date
+    kind: str  # step | note | task | transfer | consent
+    title: str
+    detail: str
+    user_name: str
+
+
+# Other modules register ``(case) -> list[TimelineItem]`` here (e.g. praktijkverklaring steps).
+TIMELINE_SOURCES: list = []
+
+
+def timeline(case: Case, *, include_notes: bool) -> list[TimelineItem]:
+    """Every step change, note, task and transfer of the case, newest first."""
+    from rmt.cases.models import label
+
+    items: list[TimelineItem] = []
+    for event in case.events:
+        if event.from_status is None:
+            title = f"Aangemeld in {event.region_code}"
+        elif event.from_status == event.to_status:
+            title = f"Overgedragen naar {event.region_code} (stap {label(event.to_status)})"
+        else:
+            title = f"{label(event.from_status)} → {label(event.to_status)}"
+        detail = event.reason or (label(event.exit_reason) if event.exit_reason else "")
+        items.append(TimelineItem(event.at, "step", title, detail,
+                                  event.user.name if event.user else ""))
+    if include_notes:
+        for note in case.notes:
+            items.append(TimelineItem(note.created_at, "note", f"Aantekening ({label(note.kind)})",
+                                      note.text[:200], note.author.name))
+    for task in case.tasks:
+        items.append(TimelineItem(task.created_at, "task", f"Actie: {task.title}",
+                                  f"uiterlijk {task.due_on:%d-%m-%Y}", task.owner.name))
+    transfers = db.session.scalars(
+        sa.select(CaseTransfer).where(CaseTransfer.case_id == case.id)).all()
+    for transfer in transfers:
+        items.append(TimelineItem(
+            transfer.decided_at or transfer.requested_at, "transfer",
+            f"Overdracht {transfer.from_region_code} → {transfer.to_region_code}: "
+            f"{label(transfer.status).lower()}", transfer.reason, transfer.requested_by.name))
+    for consent in case.candidate.consents:
+        items.append(TimelineItem(consent.created_at, "consent",
+                                  f"Toestemming: {label(consent.purpose)}",
+                                  f"gegeven {consent.given_on:%d-%m-%Y}" + (
+                                      f", ingetrokken {consent.revoked_on:%d-%m-%Y}"
+                                      if consent.revoked_on else ""),
+                                  consent.recorded_by.name))
+    for source in TIMELINE_SOURCES:
+        items.extend(source(case))
+    return sorted(items, key=lambda item: _sort_key(item.at), reverse=True)
+
+
+def _sort_key(value: datetime | date) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime(value.year, value.month, value.day, tzinfo=utcnow().tzinfo)

@@ -1,0 +1,159 @@
+"""Command-line interface: ``flask --app rmt <group> <command>``.
+
+Commands use the same services as the web views and commit once at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+from datetime import date
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from rmt.auth import service as auth_service
+from rmt.auth.models import Role, User
+from rmt.cases.demo import DEFAULT_CASE_COUNT, DEMO_RANDOM_SEED, seed_cases
+from rmt.extensions import db
+from rmt.regions.models import Region
+
+users_cli = AppGroup("users", help="Gebruikers beheren.")
+audit_cli = AppGroup("audit", help="Het auditlogboek controleren.")
+demo_cli = AppGroup("demo", help="Demogegevens.")
+
+REGION_CODES = ("MU", "AM", "GV", "FV")
+DEMO_PASSWORD_DEFAULT = "Demo-RMT-2026!"  # noqa: S105 - demo data only, printed on purpose
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--region", "regions", multiple=True, type=click.Choice(REGION_CODES),
+              help="Herhaal voor meer regio's.")
+@click.password_option("--password", help="Eerste wachtwoord (wordt gevraagd als het ontbreekt).")
+def users_create(email: str, name: str, role: str, regions: tuple[str, ...], password: str) -> None:
+    """Maak een gebruiker aan."""
+    if auth_service.find_user_by_email(email):
+        raise click.ClickException(f"Er bestaat al een gebruiker met e-mailadres {email}.")
+    if role != Role.ADMIN and not regions:
+        raise click.ClickException("Geef minstens één --region op.")
+    problems = auth_service.password_problems(password, email=email, name=name)
+    if problems:
+        raise click.ClickException(" ".join(problems))
+    user = auth_service.create_user(email=email, name=name, role=Role(role), regions=set(regions),
+                                    password=password)
+    db.session.commit()
+    click.echo(f"Gebruiker {user.email} ({user.role.value}) aangemaakt.")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--label", default="API", show_default=True)
+@click.option("--days", default=None, type=click.IntRange(1, 366))
+def users_token(email: str, label: str, days: int | None) -> None:
+    """Maak een API-token; het wordt één keer getoond en alleen gehasht opgeslagen."""
+    user = auth_service.find_user_by_email(email)
+    if user is None or not user.active:
+        raise click.ClickException(f"Geen actieve gebruiker met e-mailadres {email}.")
+    token = auth_service.create_api_token(user, label=label, days=days)
+    db.session.commit()
+    click.echo(token)
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Controleer de hashketen van het auditlogboek."""
+    from rmt.audit.service import verify_chain
+
+    result = verify_chain()
+    if result.ok:
+        click.echo(f"Auditketen in orde: {result.checked} regels gecontroleerd.")
+        return
+    click.echo(
+        f"Auditketen VERBROKEN bij regel {result.broken_id}: {result.problem}. "
+        f"{result.checked} regels daarvoor zijn in orde.",
+        err=True,
+    )
+    sys.exit(1)
+
+
+def _demo_users() -> list[tuple[str, str, Role, tuple[str, ...]]]:
+    names = {
+        "MU": ("Sanne de Vries", "Daan Jansen", "Fatima El Amrani"),
+        "AM": ("Lotte Bakker", "Bram Visser", "Ayse Yilmaz"),
+        "GV": ("Eva Mulder", "Sem de Boer", "Noor Smit"),
+        "FV": ("Julia Meijer", "Thijs van Dijk", "Priya Ramdin"),
+    }
+    users = []
+    for code in REGION_CODES:
+        for role, name in zip((Role.COACH, Role.LIAISON, Role.COORDINATOR), names[code],
+                              strict=True):
+            users.append((f"{role.value}.{code.lower()}@demo.rmt.test", name, role, (code,)))
+    users.append(("admin@demo.rmt.test", "Beheerder Demo", Role.ADMIN, ()))
+    return users
+
+
+def seed_demo_users(password: str) -> int:
+    """Create the demo accounts that do not exist yet; returns how many were created."""
+    created = 0
+    for email, name, role, regions in _demo_users():
+        if auth_service.find_user_by_email(email):
+            continue
+        auth_service.create_user(email=email, name=name, role=role, regions=set(regions),
+                                 password=password)
+        created += 1
+    return created
+
+
+@demo_cli.command("seed")
+@click.option("--cases", "case_count", default=DEFAULT_CASE_COUNT, show_default=True,
+              type=click.IntRange(0, 100_000), help="Aantal demotrajecten (als er nog geen zijn).")
+def demo_seed(case_count: int) -> None:
+    """Vul de database met demogegevens (idempotent)."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Region)) != 4:
+        raise click.ClickException(
+            "De regio's ontbreken: voer eerst 'flask --app rmt db upgrade' uit."
+        )
+    password = os.environ.get("RMT_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
+    created = seed_demo_users(password)
+    cases = seed_cases(random.Random(DEMO_RANDOM_SEED), date.today(), case_count,  # noqa: S311
+                       password=password)
+    from rmt.employers.demo import seed_employers
+
+    click.echo(f"Demowerkgevers: {seed_employers().text()}.")
+    from rmt.auth import totp
+
+    totp_secret = os.environ.get("RMT_DEMO_TOTP_SECRET", totp.DEMO_SECRET_DEFAULT)
+    totp.seed_demo_totp(totp_secret)
+    from rmt.praktijkverklaring.demo import seed as seed_praktijkverklaring
+
+    click.echo(seed_praktijkverklaring())
+    from rmt.vouchers.demo import seed_vouchers
+
+    click.echo(f"Demovouchers: {seed_vouchers().text()}.")
+    db.session.commit()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    click.echo(f"Demogegevens: {created} gebruikers aangemaakt ({total} in totaal).")
+    click.echo(f"Demotrajecten: {cases} aangemaakt" + (
+        " met stappen, aantekeningen en acties, verdeeld over coach, coach2 en coach3 per regio."
+        if cases else " (ze bestaan al, of --cases 0)."))
+    click.echo(f"Inloggen kan met bijvoorbeeld coach.mu@demo.rmt.test, wachtwoord: {password}")
+    click.echo(
+        "Rollen: coach, liaison, coordinator per regio (mu, am, gv, fv) en admin@demo.rmt.test"
+    )
+    click.echo(f"Coördinatoren en admin loggen in met een tweede factor; TOTP-sleutel (demo): "
+               f"{totp_secret} — code: python -c \"import pyotp; "
+               f"print(pyotp.TOTP('{totp_secret}').now())\"")
+
+
+def register_cli(app: Flask) -> None:
+    for group in (users_cli, audit_cli, demo_cli):
+        app.cli.add_command(group)
+    from rmt.privacy.cli import retention_cli
+
+    app.cli.add_command(retention_cli)

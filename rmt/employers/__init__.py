@@ -1,0 +1,1 @@
+"""Werkgevers: registry, contact log, vacancies, proposals, placements and aftercare."""

@@ -1,0 +1,481 @@
+"""``/api/v1/employers``, ``contact-moments``, ``vacancies``, ``proposals`` and ``placements``.
+
+The API parses and answers; every rule lives in :mod:`rmt.employers.service`. Employer data is
+shared by the regions; proposals and placements are candidate data, reached through the case and
+404 outside the user's regions. Reads of candidate data are audited; one commit per request.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, jsonify, request, url_for
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from sqlalchemy.orm import joinedload, selectinload
+
+from rmt import audit
+from rmt.access import Action, can, get_or_404
+from rmt.api.auth import authenticate_bearer
+from rmt.cases.models import Case
+from rmt.employers import service
+from rmt.employers.models import ContactMoment, Employer, Proposal, ProposalStatus, Vacancy
+from rmt.employers.schemas import (
+    ContactMomentCreateSchema,
+    ContactMomentListArgsSchema,
+    ContactMomentListSchema,
+    ContactMomentSchema,
+    DuplicateEmployerProblemSchema,
+    EmployerCreateSchema,
+    EmployerListArgsSchema,
+    EmployerListSchema,
+    EmployerSchema,
+    EmployersProblemSchema,
+    FollowUpRecordSchema,
+    PlacementCreateSchema,
+    PlacementListArgsSchema,
+    PlacementListSchema,
+    PlacementSchema,
+    ProposalCreateSchema,
+    ProposalDetailSchema,
+    ProposalListArgsSchema,
+    ProposalListSchema,
+    ProposalTransitionSchema,
+    VacancyCreateSchema,
+    VacancyListArgsSchema,
+    VacancyListSchema,
+    VacancySchema,
+)
+from rmt.errors import problem
+from rmt.errors_domain import DomainError
+from rmt.extensions import db
+
+blp = Blueprint("api_employers", __name__,
+                description="Werkgevers, contactmomenten, vacatures, voordrachten en plaatsingen")
+blp.before_request(authenticate_bearer)
+
+BODY_METHODS = ("POST", "PUT", "PATCH")
+#: Service field names that the API spells differently.
+FIELD_ALIASES = {"region_code": "region", "region_codes": "regions"}
+
+_PROBLEMS = {
+    400: "Ongeldige JSON of parameters",
+    401: "Geen of ongeldig token",
+    403: "Uw rol staat dit niet toe",
+    404: "Bestaat niet of ligt buiten uw regio's",
+    409: "Conflict met de huidige toestand",
+    415: "Stuur JSON (Content-Type: application/json)",
+    422: "Invoer onjuist; per veld in errors",
+}
+
+
+@blp.before_request
+def require_json_body() -> None:
+    """Bodies are JSON; anything else is refused before it is parsed."""
+    if request.method not in BODY_METHODS:
+        return
+    if not request.is_json:
+        abort(415, message="Stuur de gegevens als JSON (Content-Type: application/json).")
+    try:
+        json.loads(request.get_data(cache=True) or b"null")
+    except (RecursionError, ValueError):
+        abort(400, message="De inhoud is geen geldige JSON.")
+
+
+@blp.errorhandler(DomainError)
+def domain_error(error: DomainError) -> Response:
+    """A refused service action: 422 (rule), 409 (state or duplicate), 403 (role)."""
+    status = 403 if error.code == "forbidden" else error.status
+    errors = None
+    if error.field and status != 403:
+        errors = {FIELD_ALIASES.get(error.field, error.field): [error.message]}
+    extra = {key: value for key, value in error.extra.items()
+             if key in ("allowed", "existing_employer", "proposal_id")}
+    return problem(status, error.message, errors, code=error.code, **extra)
+
+
+def _problems(*codes: int, duplicate: bool = False):
+    """Document the problem+json answers of an endpoint in the OpenAPI document."""
+
+    def decorator(func):
+        for code in codes:
+            schema = (DuplicateEmployerProblemSchema if duplicate and code == 409
+                      else EmployersProblemSchema)
+            func = blp.alt_response(code, schema=schema, description=_PROBLEMS[code],
+                                    content_type="application/problem+json")(func)
+        return func
+
+    return decorator
+
+
+def _require(action: Action, message: str) -> None:
+    if not can(current_user, action):
+        abort(403, message=message)
+
+
+def _atomic(func: Any, *args: Any, **kwargs: Any) -> Any:
+    """A service call in a savepoint: a refusal leaves nothing of it behind."""
+    with db.session.begin_nested():
+        return func(*args, **kwargs)
+
+
+def _respond(body: Any, status: int = 200, location: str | None = None) -> Response:
+    """Answer with a body dumped before the commit (which expires the objects)."""
+    db.session.commit()
+    response = jsonify(body)
+    response.status_code = status
+    if location:
+        response.headers["Location"] = location
+    return response
+
+
+def _page(query: sa.Select, args: dict[str, Any]) -> tuple[list[Any], int]:
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        query.order_by(None).subquery())) or 0
+    page, per_page = args["page"], args["per_page"]
+    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return list(items), total
+
+
+def _get(model: Any, ident: int) -> Any:
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404, message="Niet gevonden.")
+    return obj
+
+
+NO_EMPLOYERS = "Uw rol geeft geen toegang tot het werkgeversregister."
+
+
+# ---------------------------------------------------------------------------------------------
+# Employers
+
+
+@blp.route("/employers")
+class EmployerCollection(MethodView):
+    @blp.arguments(EmployerListArgsSchema, location="query")
+    @blp.response(200, EmployerListSchema)
+    @_problems(401, 403, 422)
+    def get(self, args: dict[str, Any]):
+        """Employers of the shared registry (not merged), searched on name or KvK number."""
+        _require(Action.VIEW_EMPLOYERS, NO_EMPLOYERS)
+        query = service.employer_query(q=args.get("q", ""), sector_id=args.get("sector"),
+                                       region_code=args.get("region"),
+                                       leerbedrijf=args.get("leerbedrijf"))
+        items, total = _page(query, args)
+        return {"items": items, "total": total, "page": args["page"]}
+
+    @blp.arguments(EmployerCreateSchema)
+    @blp.response(201, EmployerSchema)
+    @_problems(400, 401, 403, 409, 415, 422, duplicate=True)
+    def post(self, data: dict[str, Any]):
+        """Register an employer (and its contact persons).
+
+        A KvK number that is already registered gives 409 ``duplicate_kvk`` naming the
+        ``existing_employer`` (id and name).
+        """
+        _require(Action.MANAGE_EMPLOYERS, "Alleen werkgeversadviseurs en coördinatoren "
+                 "registreren werkgevers.")
+        contacts = data.pop("contacts")
+        data["region_codes"] = data.pop("regions")
+
+        def create() -> Employer:
+            employer = service.create_employer(current_user, data)
+            for contact in contacts:
+                service.add_contact(current_user, employer, contact)
+            return employer
+
+        employer = _atomic(create)
+        db.session.refresh(employer)
+        body = EmployerSchema().dump(employer)
+        return _respond(body, 201, url_for("api_employers.EmployerItem", employer_id=body["id"]))
+
+
+@blp.route("/employers/<id:employer_id>")
+class EmployerItem(MethodView):
+    @blp.response(200, EmployerSchema)
+    @_problems(401, 403, 404)
+    def get(self, employer_id: int):
+        """One employer with its contact persons. A merged one names ``merged_into_id``."""
+        _require(Action.VIEW_EMPLOYERS, NO_EMPLOYERS)
+        return _get(Employer, employer_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Contact moments
+
+
+@blp.route("/contact-moments")
+class ContactMomentCollection(MethodView):
+    @blp.arguments(ContactMomentListArgsSchema, location="query")
+    @blp.response(200, ContactMomentListSchema)
+    @_problems(401, 403, 422)
+    def get(self, args: dict[str, Any]):
+        """Contact moments with employers (shared employer data), newest first."""
+        _require(Action.VIEW_EMPLOYERS, NO_EMPLOYERS)
+        query = (sa.select(ContactMoment)
+                 .options(joinedload(ContactMoment.employer), joinedload(ContactMoment.liaison),
+                          joinedload(ContactMoment.follow_up_owner))
+                 .order_by(ContactMoment.contact_on.desc(), ContactMoment.id.desc()))
+        if "employer_id" in args:
+            query = query.where(ContactMoment.employer_id == args["employer_id"])
+        if "region" in args:
+            query = query.where(ContactMoment.region_code == args["region"])
+        if args.get("open_follow_up"):
+            query = query.where(ContactMoment.follow_up_on.is_not(None),
+                                ContactMoment.follow_up_done_at.is_(None))
+        items, total = _page(query, args)
+        return {"items": items, "total": total, "page": args["page"]}
+
+    @blp.arguments(ContactMomentCreateSchema)
+    @blp.response(201, ContactMomentSchema)
+    @_problems(400, 401, 403, 409, 415, 422)
+    def post(self, data: dict[str, Any]):
+        """Record a contact moment in one of your regions, with an optional follow-up."""
+        _require(Action.MANAGE_EMPLOYERS, "Alleen werkgeversadviseurs en coördinatoren leggen "
+                 "contactmomenten vast.")
+        employer = db.session.get(Employer, data.pop("employer_id"))
+        if employer is None:
+            raise DomainError("Deze werkgever bestaat niet.", field="employer_id")
+        data["region_code"] = data.pop("region")
+        moment = _atomic(service.record_contact_moment, current_user, employer, data)
+        body = ContactMomentSchema().dump(moment)
+        return _respond(body, 201, url_for("api_employers.ContactMomentItem",
+                                           moment_id=body["id"]))
+
+
+@blp.route("/contact-moments/<id:moment_id>")
+class ContactMomentItem(MethodView):
+    @blp.response(200, ContactMomentSchema)
+    @_problems(401, 403, 404)
+    def get(self, moment_id: int):
+        """One contact moment."""
+        _require(Action.VIEW_EMPLOYERS, NO_EMPLOYERS)
+        return _get(ContactMoment, moment_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Vacancies
+
+
+@blp.route("/vacancies")
+class VacancyCollection(MethodView):
+    @blp.arguments(VacancyListArgsSchema, location="query")
+    @blp.response(200, VacancyListSchema)
+    @_problems(401, 403, 422)
+    def get(self, args: dict[str, Any]):
+        """Vacancies of all regions, newest first."""
+        _require(Action.VIEW_EMPLOYERS, NO_EMPLOYERS)
+        query = service.vacancy_query(status=args.get("status"), region_code=args.get("region"),
+                                      sector_id=args.get("sector"),
+                                      employer_id=args.get("employer_id"), q=args.get("q", ""))
+        items, total = _page(query, args)
+        return {"items": items, "total": total, "page": args["page"]}
+
+    @blp.arguments(VacancyCreateSchema)
+    @blp.response(201, VacancySchema)
+    @_problems(400, 401, 403, 409, 415, 422)
+    def post(self, data: dict[str, Any]):
+        """Create a vacancy at an employer, in one of your regions."""
+        _require(Action.MANAGE_EMPLOYERS, "Alleen werkgeversadviseurs en coördinatoren maken "
+                 "vacatures aan.")
+        employer = db.session.get(Employer, data.pop("employer_id"))
+        if employer is None:
+            raise DomainError("Deze werkgever bestaat niet.", field="employer_id")
+        data["region_code"] = data.pop("region")
+        vacancy = _atomic(service.create_vacancy, current_user, employer, data)
+        body = VacancySchema().dump(vacancy)
+        return _respond(body, 201, url_for("api_employers.VacancyItem", vacancy_id=body["id"]))
+
+
+@blp.route("/vacancies/<id:vacancy_id>")
+class VacancyItem(MethodView):
+    @blp.response(200, VacancySchema)
+    @_problems(401, 403, 404)
+    def get(self, vacancy_id: int):
+        """One vacancy."""
+        _require(Action.VIEW_EMPLOYERS, NO_EMPLOYERS)
+        return _get(Vacancy, vacancy_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Proposals
+
+
+NO_CANDIDATES = "Uw rol geeft geen toegang tot kandidaten."
+
+
+@blp.route("/proposals")
+class ProposalCollection(MethodView):
+    @blp.arguments(ProposalListArgsSchema, location="query")
+    @blp.response(200, ProposalListSchema)
+    @_problems(401, 403, 422)
+    def get(self, args: dict[str, Any]):
+        """Proposals of candidates whose case is in your regions (audited)."""
+        _require(Action.VIEW_WORK_PROFILE, NO_CANDIDATES)
+        query = service.proposal_query(current_user, status=args.get("status"),
+                                       vacancy_id=args.get("vacancy_id"),
+                                       case_id=args.get("case_id"),
+                                       employer_id=args.get("employer_id"))
+        query = query.options(selectinload(Proposal.placement))
+        items, total = _page(query, args)
+        if items:
+            audit.record("proposal.list", object_type="proposal",
+                         summary=f"API: {len(items)} voordrachten")
+        body = ProposalListSchema().dump({"items": items, "total": total, "page": args["page"]})
+        return _respond(body)
+
+    @blp.arguments(ProposalCreateSchema)
+    @blp.response(201, ProposalDetailSchema)
+    @_problems(400, 401, 403, 404, 409, 415, 422)
+    def post(self, data: dict[str, Any]):
+        """Propose the candidate of a case in your region for an open vacancy.
+
+        Needs the candidate's active consent to share their work profile with employers
+        (422 ``no_consent`` otherwise). A case outside your regions is 404.
+        """
+        _require(Action.PROPOSE_CANDIDATE, "Alleen werkgeversadviseurs en loopbaancoaches "
+                 "dragen kandidaten voor.")
+        case = get_or_404(Case, data["case_id"], current_user, Action.PROPOSE_CANDIDATE)
+        vacancy = db.session.get(Vacancy, data["vacancy_id"])
+        if vacancy is None:
+            raise DomainError("Deze vacature bestaat niet.", field="vacancy_id")
+        proposal = _atomic(service.propose, current_user, case, vacancy, note=data["note"])
+        body = ProposalDetailSchema().dump(proposal)
+        return _respond(body, 201, url_for("api_employers.ProposalItem",
+                                           proposal_id=body["id"]))
+
+
+def _proposal_or_404(proposal_id: int):
+    proposal = service.get_proposal(current_user, proposal_id)
+    if proposal is None:
+        abort(404, message="Deze voordracht bestaat niet of hoort bij een andere regio.")
+    return proposal
+
+
+@blp.route("/proposals/<id:proposal_id>")
+class ProposalItem(MethodView):
+    @blp.response(200, ProposalDetailSchema)
+    @_problems(401, 403, 404)
+    def get(self, proposal_id: int):
+        """One proposal with its history (audited)."""
+        _require(Action.VIEW_WORK_PROFILE, NO_CANDIDATES)
+        proposal = _proposal_or_404(proposal_id)
+        audit.record("proposal.view", object_type="case", object_id=proposal.case_id,
+                     region_code=proposal.case.region_code,
+                     summary=f"API: voordracht {proposal.id}")
+        return _respond(ProposalDetailSchema().dump(proposal))
+
+
+@blp.route("/proposals/<id:proposal_id>/transitions")
+class ProposalTransitions(MethodView):
+    @blp.arguments(ProposalTransitionSchema)
+    @blp.response(200, ProposalDetailSchema)
+    @_problems(400, 401, 403, 404, 409, 415, 422)
+    def post(self, data: dict[str, Any], proposal_id: int):
+        """Move a proposal: ``voorgesteld → gesprek → aangenomen | afgewezen | ingetrokken``.
+
+        ``afgewezen`` and ``ingetrokken`` (also from voorgesteld) need a ``note``;
+        ``aangenomen`` needs ``placement`` (start_on, contract_type) and records the placement
+        with its follow-ups. A step not allowed now gives 409 with the ``allowed`` steps.
+        """
+        _require(Action.PROPOSE_CANDIDATE, "Alleen werkgeversadviseurs en loopbaancoaches "
+                 "wijzigen voordrachten.")
+        proposal = _proposal_or_404(proposal_id)
+        if (data["to"] == "aangenomen" and not data["placement"]
+                and ProposalStatus.AANGENOMEN in service.allowed_proposal_steps(proposal.status)):
+            raise DomainError("Geef de gegevens van de plaatsing (startdatum, contract).",
+                              field="placement")
+        _atomic(service.transition_proposal, current_user, proposal, data["to"],
+                note=data["note"], expected_status=data["expected_status"],
+                placement=data["placement"], fill_vacancy=data["fill_vacancy"])
+        db.session.refresh(proposal)
+        return _respond(ProposalDetailSchema().dump(proposal))
+
+
+# ---------------------------------------------------------------------------------------------
+# Placements
+
+
+@blp.route("/placements")
+class PlacementCollection(MethodView):
+    @blp.arguments(PlacementListArgsSchema, location="query")
+    @blp.response(200, PlacementListSchema)
+    @_problems(401, 403, 422)
+    def get(self, args: dict[str, Any]):
+        """Placements of cases in your regions, with their follow-ups (audited)."""
+        _require(Action.VIEW_WORK_PROFILE, NO_CANDIDATES)
+        query = service.placement_query(current_user, case_id=args.get("case_id"),
+                                        employer_id=args.get("employer_id"),
+                                        active=args.get("active"))
+        items, total = _page(query, args)
+        if items:
+            audit.record("placement.list", object_type="placement",
+                         summary=f"API: {len(items)} plaatsingen")
+        body = PlacementListSchema().dump({"items": items, "total": total, "page": args["page"]})
+        return _respond(body)
+
+    @blp.arguments(PlacementCreateSchema)
+    @blp.response(201, PlacementSchema)
+    @_problems(400, 401, 403, 404, 409, 415, 422)
+    def post(self, data: dict[str, Any]):
+        """Record a placement without a proposal; follow-ups at +1, +3, +6 months are planned."""
+        _require(Action.MANAGE_PLACEMENTS, "Alleen loopbaancoaches en werkgeversadviseurs "
+                 "leggen plaatsingen vast.")
+        case = get_or_404(Case, data.pop("case_id"), current_user, Action.MANAGE_PLACEMENTS)
+        if not (can(current_user, Action.VIEW_CASE, case) or service.has_profile_consent(case)):
+            abort(404, message="Niet gevonden.")
+        employer = db.session.get(Employer, data.pop("employer_id"))
+        if employer is None:
+            raise DomainError("Deze werkgever bestaat niet.", field="employer_id")
+        placement = _atomic(service.create_placement, current_user, case, employer, data)
+        db.session.refresh(placement)
+        body = PlacementSchema().dump(placement)
+        return _respond(body, 201, url_for("api_employers.PlacementItem",
+                                           placement_id=body["id"]))
+
+
+def _placement_or_404(placement_id: int):
+    placement = service.get_placement(current_user, placement_id)
+    if placement is None:
+        abort(404, message="Deze plaatsing bestaat niet of hoort bij een andere regio.")
+    return placement
+
+
+@blp.route("/placements/<id:placement_id>")
+class PlacementItem(MethodView):
+    @blp.response(200, PlacementSchema)
+    @_problems(401, 403, 404)
+    def get(self, placement_id: int):
+        """One placement with its follow-ups (audited)."""
+        _require(Action.VIEW_WORK_PROFILE, NO_CANDIDATES)
+        placement = _placement_or_404(placement_id)
+        audit.record("placement.view", object_type="case", object_id=placement.case_id,
+                     region_code=placement.case.region_code,
+                     summary=f"API: plaatsing {placement.id}")
+        return _respond(PlacementSchema().dump(placement))
+
+
+@blp.route("/placements/<id:placement_id>/follow-ups/<int:months>")
+class PlacementFollowUp(MethodView):
+    @blp.arguments(FollowUpRecordSchema)
+    @blp.response(200, PlacementSchema)
+    @_problems(400, 401, 403, 404, 409, 415, 422)
+    def post(self, data: dict[str, Any], placement_id: int, months: int):
+        """Record the outcome of the follow-up after 1, 3 or 6 months (still employed?).
+
+        The 6-month outcome is the duurzaamheid figure.
+        """
+        _require(Action.MANAGE_PLACEMENTS, "Alleen loopbaancoaches en werkgeversadviseurs "
+                 "leggen nazorg vast.")
+        placement = _placement_or_404(placement_id)
+        follow_up = next((f for f in placement.follow_ups if f.months == months), None)
+        if follow_up is None:
+            abort(404, message="Nazorg is er na 1, 3 en 6 maanden.")
+        _atomic(service.record_follow_up, current_user, follow_up,
+                still_employed=data["still_employed"], reason=data["reason"])
+        return _respond(PlacementSchema().dump(placement))
+

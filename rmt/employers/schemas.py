@@ -1,0 +1,413 @@
+"""marshmallow schemas of the employers API: input validation, output and the OpenAPI document.
+
+Format checks call the service's own normalisers, so the API and the HTML forms refuse the same
+input; every wrong field is reported at once in a 422 answer. Domain rules stay in the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from rmt.employers import service
+from rmt.employers.models import ContactKind, ContractType, ProposalStatus, VacancyStatus
+from rmt.errors_domain import DomainError
+
+MAX_ID = 2**31 - 1
+MAX_PER_PAGE = 100
+
+_COMMON_MESSAGES = {
+    "required": "Dit veld is verplicht.",
+    "null": "Dit veld mag niet leeg (null) zijn.",
+    "validator_failed": "Ongeldige waarde.",
+}
+_TYPE_MESSAGES: dict[type[fields.Field], dict[str, str]] = {
+    fields.String: {"invalid": "Vul tekst in.", "invalid_utf8": "Vul geldige tekst in."},
+    fields.Integer: {"invalid": "Vul een geheel getal in.", "too_large": "Dit getal is te groot."},
+    fields.Boolean: {"invalid": "Vul true of false in."},
+    fields.Date: {"invalid": "Vul een geldige datum in (JJJJ-MM-DD).",
+                  "format": "Vul een geldige datum in (JJJJ-MM-DD)."},
+    fields.List: {"invalid": "Geef een lijst ([...])."},
+    fields.Nested: {"type": "Geef een object ({...})."},
+}
+
+
+def _dutch(field: fields.Field) -> None:
+    field.error_messages.update(_COMMON_MESSAGES)
+    for field_type, messages in _TYPE_MESSAGES.items():
+        if isinstance(field, field_type):
+            field.error_messages.update(messages)
+    inner = getattr(field, "inner", None)
+    if isinstance(inner, fields.Field):
+        _dutch(inner)
+
+
+class DutchSchema(Schema):
+    """Dutch messages for marshmallow's own errors; unknown fields are refused (422)."""
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        _dutch(field_obj)
+
+
+def _check(func: Callable[[Any], object]) -> Callable[[Any], None]:
+    """A marshmallow validator from a service normaliser (its Dutch DomainError message)."""
+
+    def validator(value: Any) -> None:
+        try:
+            func(value)
+        except DomainError as exc:
+            raise ValidationError(exc.message) from None
+
+    return validator
+
+
+def _id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:
+    """An id; in a JSON body strictly an integer, in a query string digits."""
+    return fields.Integer(strict=strict, validate=validate.Range(1, MAX_ID, error="Ongeldig id."),
+                          **kwargs)
+
+
+def _text(max_len: int, *, required: bool = False, validate_: Callable | None = None,
+          **kwargs: Any) -> fields.String:
+    validators: list[Callable] = [
+        validate.Length(max=max_len, error=f"Gebruik hoogstens {max_len} tekens.")]
+    if required:
+        validators.append(validate.Length(min=1, error="Dit veld is verplicht."))
+    if validate_ is not None:
+        validators.append(validate_)
+    return fields.String(required=required, validate=validators, **kwargs)
+
+
+def _one_of(values: list[str], message: str) -> validate.OneOf:
+    return validate.OneOf(values, error=message)
+
+
+REGION = _one_of(list(service.REGION_CODES), "Kies een van: MU, AM, GV, FV.")
+HOURS = validate.Range(1, service.MAX_HOURS, error="Vul een aantal uren van 1 tot 60 in.")
+
+
+class EmployersProblemSchema(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    code = fields.String()
+    errors = fields.Dict(metadata={"description": "Foutmeldingen per veld"})
+
+
+class DuplicateEmployerProblemSchema(EmployersProblemSchema):
+    existing_employer = fields.Dict(metadata={"description": "id en naam van de bestaande "
+                                                              "werkgever met dit KvK-nummer"})
+
+
+class EmployersPageArgsSchema(DutchSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000,
+                                                                  error="Ongeldige pagina."))
+    per_page = fields.Integer(load_default=25, validate=validate.Range(
+        1, MAX_PER_PAGE, error=f"Kies 1 tot {MAX_PER_PAGE} per pagina."))
+
+
+class EmployersUserRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+# ---------------------------------------------------------------------------------------------
+# Employers
+
+
+class SectorSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    priority_regions = fields.Function(lambda s: sorted(s.priority_codes))
+
+
+class ContactSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    role = fields.String()
+    phone = fields.String()
+    email = fields.String()
+
+
+class ContactCreateSchema(DutchSchema):
+    name = _text(200, required=True)
+    role = _text(100, load_default="")
+    phone = _text(30, load_default="", validate_=_check(service.normalise_phone))
+    email = _text(254, load_default="", validate_=_check(service.normalise_email))
+
+
+class EmployerSchema(Schema):
+    id = fields.Integer()
+    kvk_number = fields.String()
+    name = fields.String()
+    sector = fields.Nested(SectorSchema)
+    street_address = fields.String()
+    postcode = fields.String()
+    city = fields.String()
+    regions = fields.Function(lambda e: e.region_codes)
+    sbb_number = fields.String(allow_none=True)
+    is_leerbedrijf = fields.Boolean()
+    merged_into_id = fields.Integer(allow_none=True)
+    contacts = fields.List(fields.Nested(ContactSchema))
+    created_at = fields.DateTime()
+
+
+class EmployerSummarySchema(EmployerSchema):
+    class Meta:
+        exclude = ("contacts",)
+
+
+class EmployerListSchema(Schema):
+    items = fields.List(fields.Nested(EmployerSummarySchema))
+    total = fields.Integer()
+    page = fields.Integer()
+
+
+class EmployerListArgsSchema(EmployersPageArgsSchema):
+    q = _text(100)
+    sector = _id(strict=False)
+    region = fields.String(validate=REGION)
+    leerbedrijf = fields.Boolean()
+
+
+class EmployerCreateSchema(DutchSchema):
+    kvk_number = fields.String(required=True, validate=_check(service.normalise_kvk),
+                               metadata={"example": "30123456"})
+    name = _text(200, required=True)
+    sector_id = _id(required=True)
+    street_address = _text(200, load_default="")
+    postcode = fields.String(load_default="", validate=_check(service.normalise_postcode),
+                             metadata={"example": "3511 AB"})
+    city = _text(100, load_default="")
+    regions = fields.List(fields.String(validate=REGION), required=True,
+                          validate=validate.Length(min=1, max=4, error="Kies 1 tot 4 regio's."))
+    sbb_number = fields.String(load_default=None, allow_none=True,
+                               validate=_check(service.normalise_sbb))
+    contacts = fields.List(fields.Nested(ContactCreateSchema), load_default=list,
+                           validate=validate.Length(max=20, error="Hoogstens 20 contactpersonen."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Contact moments
+
+
+class ContactMomentSchema(Schema):
+    id = fields.Integer()
+    employer_id = fields.Integer()
+    employer_name = fields.Function(lambda m: m.employer.name)
+    liaison = fields.Nested(EmployersUserRefSchema)
+    region = fields.String(attribute="region_code")
+    contact_on = fields.Date()
+    kind = fields.Function(lambda m: m.kind.value)
+    contact_id = fields.Integer(allow_none=True)
+    summary = fields.String()
+    follow_up_on = fields.Date(allow_none=True)
+    follow_up_owner = fields.Nested(EmployersUserRefSchema, allow_none=True)
+    follow_up_done_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class ContactMomentListSchema(Schema):
+    items = fields.List(fields.Nested(ContactMomentSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+
+
+class ContactMomentListArgsSchema(EmployersPageArgsSchema):
+    employer_id = _id(strict=False)
+    region = fields.String(validate=REGION)
+    open_follow_up = fields.Boolean(metadata={"description": "alleen met open vervolgafspraak"})
+
+
+class ContactMomentCreateSchema(DutchSchema):
+    employer_id = _id(required=True)
+    region = fields.String(required=True, validate=REGION)
+    contact_on = fields.Date(required=True)
+    kind = fields.String(required=True, validate=_one_of(
+        [k.value for k in ContactKind], "Kies een van: telefoon, bezoek, e-mail, bijeenkomst."))
+    summary = _text(5000, required=True)
+    contact_id = _id(load_default=None, allow_none=True)
+    follow_up_on = fields.Date(load_default=None, allow_none=True)
+    follow_up_owner_id = _id(load_default=None, allow_none=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Vacancies
+
+
+class VacancySchema(Schema):
+    id = fields.Integer()
+    employer_id = fields.Integer()
+    employer_name = fields.Function(lambda v: v.employer.name)
+    title = fields.String()
+    sector_id = fields.Integer()
+    hours_per_week = fields.Integer()
+    location = fields.String()
+    description = fields.String()
+    region = fields.String(attribute="region_code")
+    status = fields.Function(lambda v: v.status.value)
+    opened_on = fields.Date()
+    closes_on = fields.Date(allow_none=True)
+    ended_on = fields.Date(allow_none=True)
+
+
+class VacancyListSchema(Schema):
+    items = fields.List(fields.Nested(VacancySchema))
+    total = fields.Integer()
+    page = fields.Integer()
+
+
+class VacancyListArgsSchema(EmployersPageArgsSchema):
+    status = fields.String(validate=_one_of([s.value for s in VacancyStatus],
+                                            "Kies een van: open, filled, closed."))
+    region = fields.String(validate=REGION)
+    sector = _id(strict=False)
+    employer_id = _id(strict=False)
+    q = _text(100)
+
+
+class VacancyCreateSchema(DutchSchema):
+    employer_id = _id(required=True)
+    title = _text(200, required=True)
+    sector_id = _id(required=True)
+    hours_per_week = fields.Integer(required=True, strict=True, validate=HOURS)
+    location = _text(100, load_default="")
+    description = _text(5000, load_default="")
+    region = fields.String(required=True, validate=REGION)
+    opened_on = fields.Date(load_default=None, allow_none=True)
+    closes_on = fields.Date(load_default=None, allow_none=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Proposals and placements
+
+
+class FollowUpSchema(Schema):
+    id = fields.Integer()
+    months = fields.Integer()
+    due_on = fields.Date()
+    still_employed = fields.Boolean(allow_none=True)
+    outcome_reason = fields.String()
+    recorded_on = fields.Date(allow_none=True)
+
+
+class PlacementSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    candidate_name = fields.Function(lambda p: p.case.candidate.full_name)
+    employer_id = fields.Integer()
+    employer_name = fields.Function(lambda p: p.employer.name)
+    proposal_id = fields.Integer(allow_none=True)
+    job_title = fields.String()
+    contract_type = fields.Function(lambda p: p.contract_type.value)
+    hours_per_week = fields.Integer()
+    start_on = fields.Date()
+    end_on = fields.Date(allow_none=True)
+    end_reason = fields.String()
+    active = fields.Function(lambda p: p.is_active())
+    follow_ups = fields.List(fields.Nested(FollowUpSchema))
+
+
+class PlacementListSchema(Schema):
+    items = fields.List(fields.Nested(PlacementSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+
+
+class PlacementListArgsSchema(EmployersPageArgsSchema):
+    case_id = _id(strict=False)
+    employer_id = _id(strict=False)
+    active = fields.Boolean()
+
+
+CONTRACT = _one_of([c.value for c in ContractType], "Kies een van: vast, tijdelijk, uitzend, "
+                   "detachering, zzp-opdracht, leerwerkbaan.")
+
+
+class PlacementCreateSchema(DutchSchema):
+    case_id = _id(required=True)
+    employer_id = _id(required=True)
+    job_title = _text(200, required=True)
+    contract_type = fields.String(required=True, validate=CONTRACT)
+    hours_per_week = fields.Integer(required=True, strict=True, validate=HOURS)
+    start_on = fields.Date(required=True)
+    end_on = fields.Date(load_default=None, allow_none=True)
+
+
+class PlacementDetailsSchema(DutchSchema):
+    """The placement recorded with ``aangenomen``; job title and hours default to the vacancy's."""
+
+    start_on = fields.Date(required=True)
+    contract_type = fields.String(required=True, validate=CONTRACT)
+    hours_per_week = fields.Integer(strict=True, validate=HOURS)
+    job_title = _text(200)
+    end_on = fields.Date(load_default=None, allow_none=True)
+
+
+class FollowUpRecordSchema(DutchSchema):
+    still_employed = fields.Boolean(required=True)
+    reason = _text(500, load_default="")
+
+
+class ProposalEventSchema(Schema):
+    at = fields.DateTime()
+    from_status = fields.Function(lambda e: e.from_status.value if e.from_status else None)
+    to_status = fields.Function(lambda e: e.to_status.value)
+    note = fields.String()
+
+
+class ProposalSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    candidate_name = fields.Function(lambda p: p.case.candidate.full_name)
+    vacancy_id = fields.Integer()
+    vacancy_title = fields.Function(lambda p: p.vacancy.title)
+    employer_id = fields.Function(lambda p: p.vacancy.employer_id)
+    region = fields.String(attribute="region_code")
+    status = fields.Function(lambda p: p.status.value)
+    proposed_on = fields.Date()
+    decided_on = fields.Date(allow_none=True)
+    note = fields.String()
+    proposed_by = fields.Nested(EmployersUserRefSchema)
+    allowed_transitions = fields.Function(
+        lambda p: [s.value for s in service.allowed_proposal_steps(p.status)])
+    placement_id = fields.Function(lambda p: p.placement.id if p.placement else None)
+
+
+class ProposalDetailSchema(ProposalSchema):
+    events = fields.List(fields.Nested(ProposalEventSchema))
+
+
+class ProposalListSchema(Schema):
+    items = fields.List(fields.Nested(ProposalSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+
+
+class ProposalListArgsSchema(EmployersPageArgsSchema):
+    status = fields.String(validate=_one_of([s.value for s in ProposalStatus],
+                                            "Kies een geldige status."))
+    vacancy_id = _id(strict=False)
+    case_id = _id(strict=False)
+    employer_id = _id(strict=False)
+
+
+class ProposalCreateSchema(DutchSchema):
+    case_id = _id(required=True)
+    vacancy_id = _id(required=True)
+    note = _text(1000, load_default="")
+
+
+class ProposalTransitionSchema(DutchSchema):
+    to = fields.String(required=True, validate=_one_of(
+        [s.value for s in ProposalStatus if s != ProposalStatus.VOORGESTELD],
+        "Kies een van: gesprek, aangenomen, afgewezen, ingetrokken."))
+    note = _text(1000, load_default="")
+    expected_status = fields.String(load_default=None, allow_none=True, validate=_one_of(
+        [s.value for s in ProposalStatus], "Kies een geldige status."))
+    placement = fields.Nested(PlacementDetailsSchema, load_default=None, allow_none=True)
+    fill_vacancy = fields.Boolean(load_default=True)

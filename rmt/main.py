@@ -1,0 +1,52 @@
+"""The start page per role and the public health check."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from rmt.auth.models import RegionMembership, Role, User
+from rmt.cases import queries
+from rmt.extensions import db
+
+bp = Blueprint("main", __name__)
+
+START_TEMPLATES = {
+    Role.COACH: "main/start_coach.html",
+    Role.LIAISON: "main/start_liaison.html",
+    Role.COORDINATOR: "main/start_coordinator.html",
+    Role.ADMIN: "main/start_admin.html",
+}
+
+
+@bp.route("/")
+@login_required
+def index():
+    context = {"team": _team_of(current_user)}
+    if current_user.role == Role.COACH:
+        context["dashboard"] = queries.coach_dashboard(current_user)
+    elif current_user.role == Role.COORDINATOR:
+        context["dashboard"] = queries.coordinator_dashboard(current_user)
+    return render_template(START_TEMPLATES[current_user.role], **context)
+
+
+def _team_of(user: User) -> list[User]:
+    """Active colleagues in the user's regions (names and roles only; no case data)."""
+    if not user.region_codes:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.active, User.memberships.any(RegionMembership.region_code.in_(
+                sorted(user.region_codes))))
+            .order_by(User.role, User.name)
+        )
+    )
+
+
+@bp.route("/gezondheid")
+def health():
+    """Load-balancer check: the app answers and the database is reachable. Reveals nothing else."""
+    db.session.execute(sa.text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,253 @@
+"""``/api/v1/praktijkverklaringen``: list, request, read, steps and assessments.
+
+The API parses and answers; the rules live in :mod:`rmt.praktijkverklaring.service`. Records
+are loaded through :mod:`rmt.access` (another region's trajectory is 404); every read is audited
+here, every change in the service; one commit at the end of each request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, abort, jsonify, request, url_for
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy.orm.exc import StaleDataError
+
+from rmt.access import Action, can, get_or_404
+from rmt.api.auth import authenticate_bearer
+from rmt.cases.models import Case
+from rmt.cases.schemas import ProblemSchema
+from rmt.errors import problem
+from rmt.errors_domain import Conflict, DomainError
+from rmt.extensions import db
+from rmt.praktijkverklaring import service
+from rmt.praktijkverklaring.lifecycle import PvStatus
+from rmt.praktijkverklaring.models import PvTrajectory
+from rmt.praktijkverklaring.schemas import (
+    PvAssessmentSchema,
+    PvTrajectoryCreateSchema,
+    PvTrajectoryListArgsSchema,
+    PvTrajectoryListSchema,
+    PvTrajectorySchema,
+    PvTransitionSchema,
+)
+
+blp = Blueprint("api_praktijkverklaring", __name__, description="Praktijkverklaringen")
+blp.before_request(authenticate_bearer)
+
+#: Service field names that the API spells differently.
+FIELD_ALIASES = {"school_id": "school_brin", "qualification_id": "crebo"}
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+
+@blp.before_request
+def require_json_body() -> None:
+    """Bodies are JSON; anything else is refused before it is parsed (415)."""
+    if request.method in BODY_METHODS and not request.is_json:
+        abort(415)
+
+
+@blp.errorhandler(DomainError)
+def domain_error(error: DomainError) -> Response:
+    """A refused service action as problem+json: 422 (rule), 409 (state), 403 (role)."""
+    db.session.rollback()
+    status = 403 if error.code == "forbidden" else error.status
+    errors: dict[str, Any] = {}
+    for item in error.extra.get("problems") or ():
+        errors.setdefault(FIELD_ALIASES.get(item.field, item.field) or "to",
+                          []).append(item.message)
+    if not errors and error.field and status != 403:
+        errors = {FIELD_ALIASES.get(error.field, error.field): [error.message]}
+    extra = {key: value for key, value in error.extra.items()
+             if key in ("allowed", "current_version", "trajectory_id")}
+    return problem(status, error.message, errors or None, code=error.code, **extra)
+
+
+_PROBLEMS = {
+    400: "Ongeldige JSON of parameters",
+    401: "Geen of ongeldig token",
+    403: "Uw rol staat dit niet toe",
+    404: "Praktijkverklaring bestaat niet of ligt buiten uw regio's",
+    409: "Conflict met de huidige toestand (stap niet toegestaan, verouderde versie)",
+    415: "Stuur JSON (Content-Type: application/json)",
+    422: "Invoer onjuist; per veld in errors",
+}
+
+
+def _problems(*codes: int):
+    def decorator(func):
+        for code in codes:
+            func = blp.alt_response(code, schema=ProblemSchema, description=_PROBLEMS[code],
+                                    content_type="application/problem+json")(func)
+        return func
+
+    return decorator
+
+
+def _commit() -> None:
+    """The request's single commit; a concurrent change or duplicate row becomes a 409."""
+    try:
+        db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict("Iemand anders heeft deze praktijkverklaring intussen gewijzigd. Uw "
+                       "wijziging is niet opgeslagen; haal haar opnieuw op.", field="version",
+                       code="stale_version") from exc
+    except sa.exc.IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("Dit conflicteert met gegevens die intussen zijn opgeslagen, bijvoorbeeld "
+                       "een andere lopende praktijkverklaring op hetzelfde traject.",
+                       code="conflict") from exc
+
+
+def _respond(body: dict[str, Any], status: int = 200,
+             headers: dict[str, str] | None = None) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _trajectory(pv_id: int) -> PvTrajectory:
+    return get_or_404(PvTrajectory, pv_id, current_user, Action.VIEW_CASE)
+
+
+def _require_edit(trajectory_or_case: Any) -> None:
+    case = getattr(trajectory_or_case, "case", trajectory_or_case)
+    if not can(current_user, Action.EDIT_CASE, case):
+        abort(403)
+
+
+@blp.route("/praktijkverklaringen")
+class TrajectoryCollection(MethodView):
+    @blp.arguments(PvTrajectoryListArgsSchema, location="query")
+    @blp.response(200, PvTrajectoryListSchema)
+    @_problems(401, 403, 422)
+    def get(self, args: dict[str, Any]):
+        """Praktijkverklaringen on cases in your regions, filtered and paged (newest first)."""
+        if not can(current_user, Action.VIEW_CASE):
+            abort(403)
+        query = service.trajectory_query(
+            current_user, status=args.get("status"), region_code=args.get("region"),
+            case_id=args.get("case_id"))
+        total = db.session.scalar(query.order_by(None).with_only_columns(
+            sa.func.count(), maintain_column_froms=True))
+        page, per_page = args["page"], args["per_page"]
+        items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+        return {"items": list(items), "total": total or 0, "page": page}
+
+    @blp.arguments(PvTrajectoryCreateSchema)
+    @blp.response(201, PvTrajectorySchema)
+    @_problems(401, 403, 409, 415, 422)
+    def post(self, data: dict[str, Any]):
+        """Request a praktijkverklaring on a case (status ``aangevraagd``).
+
+        ``school_brin`` and ``crebo`` name the school and the kwalificatie; ``employer_id``
+        (optional until the praktijkovereenkomst) must be an employer with an SBB recognition
+        number; ``work_processes`` lists the chosen codes. A second open praktijkverklaring on
+        the same case gives 409 ``open_trajectory_exists``.
+        """
+        if not can(current_user, Action.EDIT_CASE):
+            abort(403)
+        case = db.session.get(Case, data["case_id"])
+        if case is None or not can(current_user, Action.VIEW_CASE, case):
+            raise DomainError("Dit traject bestaat niet of ligt buiten uw regio's.",
+                              field="case_id")
+        school = service.school_by_brin(_brin(data["school_brin"]))
+        if school is None or not school.active:
+            raise DomainError("Onbekende of inactieve mbo-school.", field="school_brin")
+        qualification = service.qualification_by_crebo(service.normalise_crebo(data["crebo"]))
+        if qualification is None or not qualification.active:
+            raise DomainError("Onbekende of inactieve kwalificatie.", field="crebo")
+        definitions = {wp.code: wp.id for wp in qualification.active_work_processes}
+        codes = []
+        for code in data["work_processes"]:
+            try:
+                codes.append(service.normalise_work_process_code(code))
+            except DomainError:
+                raise DomainError(f"Ongeldige werkprocescode: {code[:20]!r}.",
+                                  field="work_processes") from None
+        unknown = [c for c in codes if c not in definitions]
+        if unknown:
+            raise DomainError(f"Onbekend werkproces voor crebo {qualification.crebo}: "
+                              f"{', '.join(unknown[:5])}.", field="work_processes")
+        trajectory = service.create(
+            current_user, case, school_id=school.id, qualification_id=qualification.id,
+            employer_id=data["employer_id"], praktijkopleider=data["praktijkopleider"],
+            planned_start=data["planned_start"], planned_end=data["planned_end"],
+            work_process_ids=[definitions[c] for c in codes])
+        db.session.flush()
+        body = PvTrajectorySchema().dump(trajectory)
+        _commit()
+        return _respond(body, 201, {"Location": url_for("api_praktijkverklaring.TrajectoryItem",
+                                                        pv_id=body["id"])})
+
+
+def _brin(value: str) -> str:
+    try:
+        return service.normalise_brin(value)
+    except DomainError as exc:
+        raise DomainError(exc.message, field="school_brin") from None
+
+
+@blp.route("/praktijkverklaringen/<id:pv_id>")
+class TrajectoryItem(MethodView):
+    @blp.response(200, PvTrajectorySchema)
+    @_problems(401, 404)
+    def get(self, pv_id: int):
+        """One praktijkverklaring with its werkprocessen and steps (the read is audited)."""
+        trajectory = _trajectory(pv_id)
+        service.audit_view(trajectory, "bekeken via de API")
+        body = PvTrajectorySchema().dump(trajectory)
+        _commit()
+        return _respond(body)
+
+
+@blp.route("/praktijkverklaringen/<id:pv_id>/transitions")
+class TrajectoryTransitions(MethodView):
+    @blp.arguments(PvTransitionSchema)
+    @blp.response(200, PvTrajectorySchema)
+    @_problems(401, 403, 404, 409, 415, 422)
+    def post(self, data: dict[str, Any], pv_id: int):
+        """Move to the next status (or ``afgebroken``, with a ``reason``).
+
+        ``uitgereikt`` assigns the register number ``PV-<region>-<year>-<seq>``. A step the
+        lifecycle does not allow from the current status, or a stale ``version``, gives 409;
+        an unmet guard (e.g. not every werkproces assessed) gives 422.
+        """
+        trajectory = _trajectory(pv_id)
+        _require_edit(trajectory)
+        if data["to"] == PvStatus.UITGEREIKT:
+            service.prepare_issuance()
+        service.transition(current_user, trajectory, data["to"],
+                           expected_version=data["version"], reason=data["reason"])
+        db.session.flush()
+        body = PvTrajectorySchema().dump(trajectory)
+        _commit()
+        return _respond(body)
+
+
+@blp.route("/praktijkverklaringen/<id:pv_id>/assessments")
+class TrajectoryAssessments(MethodView):
+    @blp.arguments(PvAssessmentSchema)
+    @blp.response(200, PvTrajectorySchema)
+    @_problems(401, 403, 404, 409, 415, 422)
+    def post(self, data: dict[str, Any], pv_id: int):
+        """Record the assessment of one chosen werkproces (while ``in_leren``)."""
+        trajectory = _trajectory(pv_id)
+        _require_edit(trajectory)
+        work_process = service.work_process_by_code(trajectory, data["work_process"])
+        if work_process is None:
+            raise DomainError("Dit werkproces is niet gekozen voor deze praktijkverklaring.",
+                              field="work_process")
+        service.assess(current_user, trajectory, work_process, result=data["result"],
+                       assessed_on=data["assessed_on"], assessor_name=data["assessor_name"],
+                       expected_version=data["version"])
+        db.session.flush()
+        body = PvTrajectorySchema().dump(trajectory)
+        _commit()
+        return _respond(body)

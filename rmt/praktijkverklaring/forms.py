@@ -1,0 +1,193 @@
+"""Forms of the praktijkverklaring pages and of its reference data (HTML only).
+
+Built on the case forms' base (:class:`rmt.cases.forms.CaseForm`): no CSRF field of their own
+(``CSRFProtect`` checks every POST; templates add the token), hidden-field errors shown above the
+form, and service refusals placed at their field with ``add_domain_error``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+    widgets,
+)
+from wtforms.validators import Optional
+
+from rmt.cases.forms import PLACEHOLDER, CaseForm, Choice, DateInput, optional_int
+from rmt.errors_domain import DomainError
+from rmt.forms import max_length, required
+from rmt.praktijkverklaring import service
+from rmt.praktijkverklaring.lifecycle import RESULT_LABELS, PvStatus
+from rmt.praktijkverklaring.models import MboSchool, Qualification
+
+VERSION_MESSAGE = "Het formulier is onvolledig. Laad de pagina opnieuw en probeer het nog eens."
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _version_field() -> HiddenField:
+    return HiddenField(validators=[required(VERSION_MESSAGE)])
+
+
+def _service_check(func, value: Any) -> None:
+    try:
+        func(value)
+    except DomainError as exc:
+        raise ValidationError(exc.message) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data
+
+
+class SchoolForm(CaseForm):
+    name = StringField("Naam van de school", filters=[_strip],
+                       validators=[required("Vul de naam van de school in."), max_length(200)])
+    brin = StringField("BRIN-code", filters=[_strip],
+                       validators=[required("Vul de BRIN-code in."), max_length(10)],
+                       description="Twee cijfers en twee letters, zoals 25PZ.")
+    active = BooleanField("Actief (te kiezen bij een nieuwe aanvraag)", default=True)
+
+    def validate_brin(self, field: StringField) -> None:
+        if field.data:
+            _service_check(service.normalise_brin, field.data)
+
+
+LEVEL_CHOICES = [PLACEHOLDER, *[(str(n), f"Niveau {n}") for n in (1, 2, 3, 4)]]
+
+
+class QualificationForm(CaseForm):
+    crebo = StringField("Crebonummer", filters=[_strip],
+                        validators=[required("Vul het crebonummer in."), max_length(10)],
+                        description="Vijf cijfers, zoals 25409.")
+    name = StringField("Naam van de kwalificatie", filters=[_strip],
+                       validators=[required("Vul de naam in."), max_length(200)])
+    dossier_name = StringField("Kwalificatiedossier", filters=[_strip],
+                               validators=[max_length(200)],
+                               description="Bijvoorbeeld: Logistiek.")
+    level = Choice("Niveau", choices=LEVEL_CHOICES, validators=[required("Kies het niveau.")])
+    active = BooleanField("Actief (te kiezen bij een nieuwe aanvraag)", default=True)
+
+    def validate_crebo(self, field: StringField) -> None:
+        if field.data:
+            _service_check(service.normalise_crebo, field.data)
+
+
+class WorkProcessForm(CaseForm):
+    code = StringField("Code", filters=[_strip],
+                       validators=[required("Vul de code in."), max_length(20)],
+                       description="Zoals B1-K1-W1 (basisdeel) of P1-K1-W1 (profieldeel).")
+    name = StringField("Omschrijving", filters=[_strip],
+                       validators=[required("Vul de omschrijving in."), max_length(300)])
+    active = BooleanField("Actief", default=True)
+
+    def validate_code(self, field: StringField) -> None:
+        if field.data:
+            _service_check(service.normalise_work_process_code, field.data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Trajectory
+
+
+class TrajectoryForm(CaseForm):
+    school_id = Choice("Mbo-school", coerce=optional_int,
+                       validators=[required("Kies de mbo-school.")],
+                       message="Kies een mbo-school uit de lijst.")
+    qualification_id = Choice("Kwalificatie (crebo)", coerce=optional_int,
+                              validators=[required("Kies de kwalificatie.")],
+                              message="Kies een kwalificatie uit de lijst.")
+    employer_id = Choice("Leerbedrijf", coerce=optional_int,
+                         message="Kies een leerbedrijf uit de lijst.",
+                         description="Alleen werkgevers met een SBB-erkenningsnummer staan in de "
+                                     "lijst. Nodig voordat de praktijkovereenkomst wordt "
+                                     "getekend.")
+    praktijkopleider = StringField("Praktijkopleider", filters=[_strip],
+                                   validators=[max_length(200)],
+                                   description="Naam van de begeleider bij het leerbedrijf.")
+    planned_start = DateInput("Geplande start", validators=[Optional()])
+    planned_end = DateInput("Gepland einde", validators=[Optional()])
+
+    def setup(self, schools: list[MboSchool], qualifications: list[Qualification],
+              employers: list) -> None:
+        self.school_id.choices = [PLACEHOLDER, *[(s.id, f"{s.name} ({s.brin})")
+                                                 for s in schools]]
+        self.qualification_id.choices = [PLACEHOLDER, *[
+            (q.id, f"{q.name}, niveau {q.level} (crebo {q.crebo})") for q in qualifications]]
+        self.employer_id.choices = [("", "— nog niet bekend —"), *[
+            (e.id, f"{e.name} (SBB {e.sbb_number})") for e in employers]]
+
+    def validate_planned_end(self, field: DateInput) -> None:
+        if field.data and self.planned_start.data and field.data < self.planned_start.data:
+            raise ValidationError("Het geplande einde ligt vóór de start.")
+
+    def details(self) -> dict[str, Any]:
+        return {name: self._fields[name].data for name in (
+            "school_id", "qualification_id", "employer_id", "praktijkopleider",
+            "planned_start", "planned_end")}
+
+
+class TrajectoryEditForm(TrajectoryForm):
+    version = _version_field()
+
+
+def _id_or_none(value: Any) -> int | None:
+    """Coerce a checkbox value; anything but a plain number becomes None (refused below)."""
+    text = str(value)
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+class WorkProcessChoiceForm(CaseForm):
+    work_processes = SelectMultipleField(
+        "Werkprocessen die de kandidaat in de praktijk laat zien", coerce=_id_or_none,
+        widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput(),
+        validate_choice=False)
+    version = _version_field()
+
+    def set_work_processes(self, definitions: list) -> None:
+        self.work_processes.choices = [(d.id, f"{d.code} {d.name}") for d in definitions]
+
+    def validate_work_processes(self, field: SelectMultipleField) -> None:
+        valid = {value for value, _label in field.choices}
+        if any(value not in valid for value in field.data or []):
+            raise ValidationError("Kies alleen werkprocessen uit de lijst.")
+        if not field.data:
+            raise ValidationError("Kies minstens één werkproces.")
+
+
+RESULT_CHOICES = [PLACEHOLDER, *[(r.value, text) for r, text in RESULT_LABELS.items()]]
+
+
+class AssessmentForm(CaseForm):
+    result = Choice("Resultaat", choices=RESULT_CHOICES,
+                    validators=[required("Kies het resultaat.")],
+                    message="Kies 'aangetoond' of 'nog niet aangetoond'.")
+    assessed_on = DateInput("Datum beoordeling",
+                            validators=[required("Vul de datum van de beoordeling in.")])
+    assessor_name = StringField("Beoordelaar", filters=[_strip],
+                                validators=[required("Vul de naam van de beoordelaar in."),
+                                            max_length(200)],
+                                description="Bijvoorbeeld de praktijkopleider of de "
+                                            "examinator van de school.")
+    version = _version_field()
+
+
+class StepForm(CaseForm):
+    """One form per offered move; the prefix tells which (``stap`` or ``afbreken``)."""
+
+    to = HiddenField(validators=[required("Kies een stap.")])
+    reason = TextAreaField("Reden", filters=[_strip], validators=[max_length(500)])
+    version = _version_field()
+
+    def validate_to(self, field: HiddenField) -> None:
+        if field.data and field.data not in {status.value for status in PvStatus}:
+            raise ValidationError("Kies een geldige stap.")

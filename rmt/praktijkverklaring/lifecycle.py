@@ -1,0 +1,190 @@
+"""The praktijkverklaring lifecycle as data (DESIGN.md §6.2). Pure Python: no Flask, no database.
+
+```
+aangevraagd → werkprocessen_vastgesteld → overeenkomst_getekend → in_leren →
+beoordeeld → vastgesteld → uitgereikt;  any open state → afgebroken
+```
+
+The service feeds :func:`check` plain facts about a trajectory and gets back the problems that
+block a move (empty: allowed). Codes and values are English/Dutch domain terms; messages Dutch.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+
+
+class PvStatus(enum.StrEnum):
+    AANGEVRAAGD = "aangevraagd"
+    WERKPROCESSEN_VASTGESTELD = "werkprocessen_vastgesteld"
+    OVEREENKOMST_GETEKEND = "overeenkomst_getekend"
+    IN_LEREN = "in_leren"
+    BEOORDEELD = "beoordeeld"
+    VASTGESTELD = "vastgesteld"
+    UITGEREIKT = "uitgereikt"
+    AFGEBROKEN = "afgebroken"
+
+
+class AssessmentResult(enum.StrEnum):
+    AANGETOOND = "aangetoond"
+    NOG_NIET_AANGETOOND = "nog_niet_aangetoond"
+
+
+STATUS_LABELS: dict[PvStatus, str] = {
+    PvStatus.AANGEVRAAGD: "Aangevraagd",
+    PvStatus.WERKPROCESSEN_VASTGESTELD: "Werkprocessen vastgesteld",
+    PvStatus.OVEREENKOMST_GETEKEND: "Praktijkovereenkomst getekend",
+    PvStatus.IN_LEREN: "Leren in de praktijk",
+    PvStatus.BEOORDEELD: "Beoordeeld",
+    PvStatus.VASTGESTELD: "Vastgesteld door de school",
+    PvStatus.UITGEREIKT: "Uitgereikt",
+    PvStatus.AFGEBROKEN: "Afgebroken",
+}
+
+RESULT_LABELS: dict[AssessmentResult, str] = {
+    AssessmentResult.AANGETOOND: "Aangetoond",
+    AssessmentResult.NOG_NIET_AANGETOOND: "Nog niet aangetoond",
+}
+
+#: The main line, in order.
+MAIN_LINE: tuple[PvStatus, ...] = (
+    PvStatus.AANGEVRAAGD,
+    PvStatus.WERKPROCESSEN_VASTGESTELD,
+    PvStatus.OVEREENKOMST_GETEKEND,
+    PvStatus.IN_LEREN,
+    PvStatus.BEOORDEELD,
+    PvStatus.VASTGESTELD,
+    PvStatus.UITGEREIKT,
+)
+
+FINAL_STATES: frozenset[PvStatus] = frozenset({PvStatus.UITGEREIKT, PvStatus.AFGEBROKEN})
+OPEN_STATES: frozenset[PvStatus] = frozenset(PvStatus) - FINAL_STATES
+
+
+class PvTransitionKind(enum.StrEnum):
+    FORWARD = "forward"
+    ABORT = "abort"
+
+
+@dataclass(frozen=True)
+class PvTransition:
+    source: PvStatus
+    target: PvStatus
+    kind: PvTransitionKind
+
+    @property
+    def label(self) -> str:
+        """Dutch button label."""
+        return TRANSITION_LABELS.get(self.target, f"Naar {STATUS_LABELS[self.target].lower()}")
+
+
+TRANSITION_LABELS: dict[PvStatus, str] = {
+    PvStatus.WERKPROCESSEN_VASTGESTELD: "Werkprocessen vaststellen",
+    PvStatus.OVEREENKOMST_GETEKEND: "Praktijkovereenkomst is getekend",
+    PvStatus.IN_LEREN: "Start leren in de praktijk",
+    PvStatus.BEOORDEELD: "Beoordeling afronden",
+    PvStatus.VASTGESTELD: "Vastgesteld door de school",
+    PvStatus.UITGEREIKT: "Uitreiken en registreren",
+    PvStatus.AFGEBROKEN: "Traject afbreken",
+}
+
+#: Every allowed move: the main line forward, and any open state to afgebroken.
+TRANSITIONS: tuple[PvTransition, ...] = (
+    *(PvTransition(s, t, PvTransitionKind.FORWARD) for s, t in pairwise(MAIN_LINE)),
+    *(PvTransition(s, PvStatus.AFGEBROKEN, PvTransitionKind.ABORT)
+      for s in MAIN_LINE if s in OPEN_STATES),
+)
+
+
+@dataclass(frozen=True)
+class PvFacts:
+    """What the lifecycle needs to know about a trajectory to judge a move."""
+
+    status: PvStatus
+    work_process_count: int = 0
+    assessed_count: int = 0
+    demonstrated_count: int = 0
+    has_leerbedrijf: bool = False
+    has_praktijkopleider: bool = False
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A condition for entering ``target``; ``holds(facts, reason)`` must be true."""
+
+    target: PvStatus
+    code: str
+    field: str | None
+    message: str
+    holds: Callable[[PvFacts, str | None], bool]
+
+
+#: The guards, as data. The two of DESIGN.md §6.2 (beoordeeld, uitgereikt) plus the obvious
+#: preconditions of the steps before them (see docs/decisions.md).
+GUARDS: tuple[Guard, ...] = (
+    Guard(PvStatus.WERKPROCESSEN_VASTGESTELD, "no_work_processes", "work_processes",
+          "Kies eerst minstens één werkproces.",
+          lambda f, _r: f.work_process_count >= 1),
+    Guard(PvStatus.OVEREENKOMST_GETEKEND, "no_leerbedrijf", "employer_id",
+          "Kies eerst een SBB-erkend leerbedrijf.",
+          lambda f, _r: f.has_leerbedrijf),
+    Guard(PvStatus.OVEREENKOMST_GETEKEND, "no_praktijkopleider", "praktijkopleider",
+          "Vul eerst de naam van de praktijkopleider in.",
+          lambda f, _r: f.has_praktijkopleider),
+    Guard(PvStatus.BEOORDEELD, "not_all_assessed", "work_processes",
+          "Beoordeel eerst alle gekozen werkprocessen.",
+          lambda f, _r: f.work_process_count >= 1 and f.assessed_count == f.work_process_count),
+    Guard(PvStatus.UITGEREIKT, "nothing_demonstrated", "work_processes",
+          "Een praktijkverklaring kan alleen worden uitgereikt als minstens één werkproces is "
+          "aangetoond.",
+          lambda f, _r: f.demonstrated_count >= 1),
+    Guard(PvStatus.AFGEBROKEN, "reason_required", "reason",
+          "Geef een reden waarom het traject wordt afgebroken.",
+          lambda _f, r: bool((r or "").strip())),
+)
+
+
+def as_status(value: object) -> PvStatus | None:
+    if isinstance(value, PvStatus):
+        return value
+    if isinstance(value, str):
+        try:
+            return PvStatus(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def allowed_transitions(status: PvStatus | str) -> list[PvTransition]:
+    """Structurally allowed moves from ``status`` (guards not applied); forward first."""
+    source = as_status(status)
+    return [t for t in TRANSITIONS if t.source is source]
+
+
+def find_transition(source: PvStatus | str, target: PvStatus | str) -> PvTransition | None:
+    wanted = as_status(target)
+    return next((t for t in allowed_transitions(source) if t.target is wanted), None)
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    field: str | None
+    message: str
+
+
+def check(facts: PvFacts, to: PvStatus | str, *, reason: str | None = None) -> list[Problem]:
+    """Problems blocking the move of ``facts.status`` to ``to``; empty means allowed.
+
+    Never raises: an unknown or structurally impossible target gives ``not_allowed``.
+    """
+    source = as_status(facts.status)
+    transition = find_transition(source, to) if source is not None else None
+    if transition is None:
+        shown = STATUS_LABELS[source].lower() if source is not None else str(facts.status)
+        return [Problem("not_allowed", "to", f"Deze stap is vanuit '{shown}' niet toegestaan.")]
+    return [Problem(g.code, g.field, g.message) for g in GUARDS
+            if g.target is transition.target and not g.holds(facts, reason)]

@@ -1,0 +1,188 @@
+"""Privacy pages for coordinators: find a person, subject access (HTML and JSON), erasure on
+request, and the consent register of the region."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_datetime
+from flask_login import current_user
+
+from rmt import audit
+from rmt.access import Action, allowed_regions, role_required
+from rmt.audit.paging import page_number, paginate
+from rmt.cases.models import Case, ConsentPurpose, choices, label
+from rmt.errors_domain import Conflict, DomainError
+from rmt.extensions import db
+from rmt.privacy import service, subject_access
+from rmt.privacy.forms import ErasureForm
+
+bp = Blueprint("privacy", __name__, url_prefix="/privacy")
+
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Dutch column titles for the export's keys (the HTML page shows the same data as the JSON).
+TITLES = {
+    "id": "Nummer", "region": "Regio", "coach": "Loopbaancoach", "status": "Stap",
+    "at": "Moment", "from": "Van", "to": "Naar", "by": "Door", "reason": "Reden",
+    "exit_reason": "Uitstroomreden", "contact_on": "Datum", "kind": "Soort", "author": "Auteur",
+    "text": "Tekst", "created_at": "Vastgelegd op", "title": "Omschrijving", "due_on": "Uiterlijk",
+    "owner": "Eigenaar", "done_at": "Afgerond op", "description": "Omschrijving",
+    "requested_by": "Aangevraagd door", "requested_at": "Aangevraagd op",
+    "decided_by": "Besloten door", "decided_at": "Besloten op", "decision_note": "Toelichting",
+    "purpose_label": "Doel", "given_on": "Gegeven op", "recorded_by": "Vastgelegd door",
+    "revoked_on": "Ingetrokken op", "revoked_by": "Ingetrokken door", "user": "Gebruiker",
+    "action": "Handeling", "object": "Gegeven", "summary": "Toelichting",
+}
+
+
+def format_value(value: Any) -> str:
+    """Readable text for a value of the export (ISO timestamps shown in Dutch local time)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, str) and _ISO_DATETIME.match(value):
+        try:
+            return format_datetime(datetime.fromisoformat(value), "d MMM yyyy HH:mm")
+        except ValueError:
+            return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return format_date(date.fromisoformat(value), "d MMM yyyy")
+        except ValueError:
+            return value
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _candidate_or_404(candidate_id: int):
+    candidate = service.visible_candidate(current_user, candidate_id)
+    if candidate is None:
+        abort(404)
+    return candidate
+
+
+@bp.route("")
+@role_required(Action.HANDLE_PRIVACY_REQUEST)
+def index():
+    """Find the person a privacy request is about (case number or name)."""
+    q = (request.args.get("q") or "").strip()[:100]
+    results = service.find_candidates(current_user, q) if q else []
+    regions = allowed_regions(current_user, Action.HANDLE_PRIVACY_REQUEST)
+    html = render_template("privacy/index.html", q=q, results=results, regions=regions)
+    if q:
+        audit.record("privacy.search", summary=f"{len(results)} resultaten")
+        db.session.commit()
+    return html
+
+
+@bp.route("/kandidaten/<id:candidate_id>")
+@role_required(Action.HANDLE_PRIVACY_REQUEST)
+def candidate(candidate_id: int):
+    """The readable subject-access page: everything stored about this person (audited)."""
+    person = _candidate_or_404(candidate_id)
+    data = subject_access.export(current_user, person)
+    html = render_template("privacy/candidate.html", person=person, data=data,
+                           personal=subject_access.personal_rows(person), fmt=format_value,
+                           titles=TITLES, label_of=_label,
+                           blockers=service.erasure_blockers(current_user, person))
+    service.record_subject_access(current_user, person, "html")
+    db.session.commit()  # after rendering: committing expires what the page still reads
+    return html
+
+
+@bp.route("/kandidaten/<id:candidate_id>/inzage.json")
+@role_required(Action.HANDLE_PRIVACY_REQUEST)
+def candidate_json(candidate_id: int):
+    """The same export as a JSON download (audited)."""
+    person = _candidate_or_404(candidate_id)
+    body = json.dumps(subject_access.export(current_user, person), ensure_ascii=False, indent=2)
+    service.record_subject_access(current_user, person, "json")
+    db.session.commit()
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="inzage-kandidaat-{candidate_id}.json"'})
+
+
+@bp.route("/kandidaten/<id:candidate_id>/wissen", methods=["GET", "POST"])
+@role_required(Action.HANDLE_PRIVACY_REQUEST)
+def erase(candidate_id: int):
+    """Erasure on request, with a confirmation step (the typed full name)."""
+    person = _candidate_or_404(candidate_id)
+    blockers = service.erasure_blockers(current_user, person)
+    form = ErasureForm()
+    status = 200
+    if not blockers and form.validate_on_submit():
+        try:
+            service.erase(current_user, person, confirm_name=form.confirm_name.data,
+                          requested_on=form.requested_on.data)
+        except Conflict as error:  # raised before anything changed
+            blockers, status = [error.message], 409
+        except DomainError as error:  # raised before anything changed
+            getattr(form, error.field or "confirm_name").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("De gegevens zijn gewist: de persoon is geanonimiseerd. De cijfers over het "
+                  "traject blijven bestaan.", "success")
+            return redirect(url_for("privacy.candidate", candidate_id=person.id))
+    elif blockers and request.method == "POST":
+        status = 409
+    if form.errors:
+        status = 400
+    return render_template("privacy/erase.html", person=person, form=form,
+                           blockers=blockers), status
+
+
+@bp.route("/toestemmingen")
+@role_required(Action.VIEW_CONSENT_REGISTER)
+def consents():
+    """The consent register of the coordinator's regions, filterable by purpose and state."""
+    purpose = request.args.get("doel") or ""
+    state = request.args.get("status") or ""
+    if purpose not in {p.value for p in ConsentPurpose}:
+        purpose = ""
+    if state not in (service.ConsentState.ACTIVE, service.ConsentState.REVOKED):
+        state = ""
+    page = paginate(service.consent_query(current_user, purpose=purpose or None,
+                                          state=state or None),
+                    page_number(request.args.get("pagina")))
+    regions = sorted(allowed_regions(current_user, Action.VIEW_CONSENT_REGISTER))
+    candidate_ids = sorted({consent.candidate_id for consent in page.items})
+    case_numbers: dict[int, list[int]] = {}
+    if candidate_ids:
+        rows = db.session.execute(
+            sa.select(Case.candidate_id, Case.id)
+            .where(Case.candidate_id.in_(candidate_ids), Case.region_code.in_(regions))
+            .order_by(Case.id)).all()
+        for candidate_id, case_id in rows:
+            case_numbers.setdefault(candidate_id, []).append(case_id)
+    html = render_template(
+        "privacy/consents.html", page=page, purpose=purpose, state=state,
+        purposes=choices(ConsentPurpose), case_numbers=case_numbers, regions=regions,
+        label=label, today=date.today(),
+        url_for_page=lambda p: url_for("privacy.consents", doel=purpose or None,
+                                       status=state or None, pagina=p))
+    audit.record("consent.register_view", region_code=regions[0] if len(regions) == 1 else None,
+                 summary=f"pagina {page.page}, {len(page.items)} regels")
+    db.session.commit()  # after rendering: committing expires what the page still reads
+    return html
+
+
+def _label(enum_cls_name: str, value: str | None) -> str:
+    """Dutch label of a stored enum value in the export (steps, exit reasons, note kinds)."""
+    from rmt.cases.models import NoteKind, TransferStatus, label
+    from rmt.process import CaseState, ExitReason
+
+    classes = {"state": CaseState, "exit": ExitReason, "note": NoteKind,
+               "transfer": TransferStatus}
+    try:
+        return label(classes[enum_cls_name](value)) if value else "—"
+    except (KeyError, ValueError):
+        return value or "—"

@@ -1,0 +1,56 @@
+"""``flask --app rmt stats export OUT.db`` and ``flask --app rmt stats rebuild``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from rmt.db_types import utcnow
+from rmt.extensions import db
+from rmt.stats.service import Period
+from rmt.stats.views import bp, comparison
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter("Gebruik de vorm JJJJ-MM-DD, bijvoorbeeld 2026-01-31.") from exc
+
+
+@bp.cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.option("--van", help="Begin van de periode (JJJJ-MM-DD); standaard 12 maanden terug.")
+@click.option("--tot", help="Einde van de periode (JJJJ-MM-DD); standaard vandaag.")
+@click.option("--peildatum", help="Peildatum lopende trajecten; standaard het einde.")
+def export_command(path: str, van: str | None, tot: str | None, peildatum: str | None) -> None:
+    """Schrijf de geanonimiseerde regiovergelijking naar een SQLite-bestand (voor Datasette)."""
+    from rmt.stats.export import write_sqlite
+
+    default = Period.default()
+    start, end = _date(van) or default.start, _date(tot) or default.end
+    if end < start:
+        raise click.BadParameter("De einddatum ligt voor de begindatum.", param_hint="--tot")
+    period = Period(start, end, _date(peildatum) or min(end, date.today()))
+    result = comparison(period, known_regions=())
+    write_sqlite(path, result.tables, {
+        "periode_van": period.start.isoformat(), "periode_tot": period.end.isoformat(),
+        "peildatum": period.on.isoformat(), "drempel": "5",
+        "toelichting": "Geaggregeerde cijfers van de vier regio's; aantallen onder 5 en wat "
+                       "ze zou verraden zijn verborgen (waarde leeg, weergave '<5' of 'x').",
+        "gemaakt_op": utcnow().isoformat(timespec="seconds"),
+    })
+    click.echo(f"{len(result.tables)} tabellen geschreven naar {path}.")
+
+
+@bp.cli.command("rebuild")
+def rebuild_command() -> None:
+    """Bouw de samenvattingstabellen van de statistiek opnieuw op uit de stappenhistorie."""
+    from rmt.stats.summary import rebuild
+
+    cases, spans = rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"Samenvatting opnieuw opgebouwd: {cases} trajecten, {spans} perioden.")

@@ -1,0 +1,87 @@
+"""Summary tables derived from the step history (``case_event``); never edited by hand.
+
+``stat_case`` holds one row per case (registration, closing, the first date each step of the main
+line was reached); ``stat_span`` one row per event: the interval in which a case stood in one step
+in one region. A stay in a step that a transfer interrupts is split over two spans; the span that
+ends the stay carries its length in days. Both tables are rebuilt per case from the history on
+every flush that touches its events (:mod:`rmt.stats.summary`), so they cannot drift from it.
+Dates are calendar dates in Europe/Amsterdam.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rmt.db_types import enum_column
+from rmt.extensions import db
+from rmt.process import CaseState, ExitReason
+
+
+class StatCase(db.Model):
+    """One case: when and where it was registered and closed, and how far it got when."""
+
+    __tablename__ = "stat_case"
+
+    case_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("case_file.id", ondelete="CASCADE"), primary_key=True)
+    registered_on: Mapped[date] = mapped_column(sa.Date)
+    registered_region: Mapped[str] = mapped_column(sa.ForeignKey("region.code"))
+    closed_on: Mapped[date | None] = mapped_column(sa.Date)
+    closed_region: Mapped[str | None] = mapped_column(sa.ForeignKey("region.code"))
+    exit_reason: Mapped[ExitReason | None] = mapped_column(
+        enum_column(ExitReason, "stat_exit_reason"))
+    # The first date on which the case entered this step or a later one of the main line.
+    reached_intake_on: Mapped[date | None] = mapped_column(sa.Date)
+    reached_diagnose_on: Mapped[date | None] = mapped_column(sa.Date)
+    reached_plan_on: Mapped[date | None] = mapped_column(sa.Date)
+    reached_uitvoering_on: Mapped[date | None] = mapped_column(sa.Date)
+    reached_bemiddeling_on: Mapped[date | None] = mapped_column(sa.Date)
+    reached_geplaatst_on: Mapped[date | None] = mapped_column(sa.Date)
+    reached_nazorg_on: Mapped[date | None] = mapped_column(sa.Date)
+
+    __table_args__ = (
+        sa.Index("ix_stat_case_registered", "registered_region", "registered_on"),
+        sa.Index("ix_stat_case_closed", "closed_region", "closed_on"),
+    )
+
+
+class StatSpan(db.Model):
+    """The interval in which a case stood in one step in one region, started by one event."""
+
+    __tablename__ = "stat_span"
+
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("case_event.id", ondelete="CASCADE"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    region_code: Mapped[str] = mapped_column(sa.ForeignKey("region.code"))
+    step: Mapped[CaseState] = mapped_column(enum_column(CaseState, "stat_step"))
+    started_on: Mapped[date] = mapped_column(sa.Date)
+    ended_on: Mapped[date | None] = mapped_column(sa.Date)
+    # Start of the stay in this step (earlier than started_on when a transfer split the stay).
+    stay_started_on: Mapped[date] = mapped_column(sa.Date)
+    # Set on the span whose end is the end of the stay: calendar days from entering to leaving.
+    stay_days: Mapped[int | None] = mapped_column(sa.Integer)
+
+    __table_args__ = (
+        # Stock on a date (ended_on IS NULL or after the date) and stays ended in a period.
+        sa.Index("ix_stat_span_ended", "ended_on", "region_code", "step", "stay_days",
+                 "started_on"),
+    )
+
+
+def _register_hooks() -> None:
+    from rmt.privacy import register_anonymiser
+    from rmt.stats import summary
+
+    summary.install()
+
+    @register_anonymiser(tables=("stat_case", "stat_span"))
+    def _keep_statistics(_candidate, _case_ids) -> None:
+        """Derived from the step history: no personal data or free text, kept for statistics."""
+
+
+_register_hooks()

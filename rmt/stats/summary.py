@@ -1,0 +1,213 @@
+"""Keep ``stat_case`` and ``stat_span`` equal to what the step history says.
+
+After every ORM flush that inserts, changes or deletes a ``CaseEvent``, the summary rows of the
+cases concerned are recomputed from *all* their events (a handful per case), so the summary is a
+pure function of the history and cannot drift from it: events written by the case service,
+by test factories or recorded out of order all end up the same. Rows written around the ORM
+(bulk loads with ``executemany``/``COPY``) are summarised with :func:`rebuild`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import chain
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from rmt.process import CaseState
+
+LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+
+#: The funnel: the main line without the final step. Rank 0 (aangemeld) is every case.
+FUNNEL_STEPS: tuple[CaseState, ...] = (
+    CaseState.AANGEMELD, CaseState.INTAKE, CaseState.DIAGNOSE, CaseState.PLAN,
+    CaseState.UITVOERING, CaseState.BEMIDDELING, CaseState.GEPLAATST, CaseState.NAZORG,
+)
+RANK: dict[str, int] = {step.value: rank for rank, step in enumerate(FUNNEL_STEPS)}
+#: ``stat_case`` column holding the first date a case reached the step (rank >= 1).
+REACHED_COLUMN: dict[CaseState, str] = {
+    step: f"reached_{step.value}_on" for step in FUNNEL_STEPS[1:]}
+CLOSED = CaseState.AFGESLOTEN.value
+
+
+def local_date(at: datetime) -> date:
+    """The calendar date in the Netherlands of an aware (or naive UTC) timestamp."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(LOCAL_TZ).date()
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    case_id: int
+    at: datetime
+    region_code: str
+    to_status: str
+    exit_reason: str | None
+
+
+def summarise_case(events: Sequence[EventRow]) -> tuple[dict[str, Any] | None, list[dict]]:
+    """The ``stat_case`` row and the ``stat_span`` rows of one case, from its ordered events.
+
+    ``events`` are one case's events in history order (``at``, then ``id``). A stay ends at the
+    first event whose step differs from the current one; an event into the same step (a
+    transfer between regions) starts a new span in the new region but continues the stay.
+    """
+    if not events:
+        return None, []
+    first = events[0]
+    stat: dict[str, Any] = {
+        "case_id": first.case_id, "registered_on": local_date(first.at),
+        "registered_region": first.region_code, "closed_on": None, "closed_region": None,
+        "exit_reason": None, **{column: None for column in REACHED_COLUMN.values()},
+    }
+    spans: list[dict[str, Any]] = []
+    previous: dict[str, Any] | None = None
+    for event in events:
+        on = local_date(event.at)
+        step = str(event.to_status)
+        same_stay = previous is not None and previous["step"] == step
+        if previous is not None:
+            previous["ended_on"] = on
+            if not same_stay:
+                previous["stay_days"] = (on - previous["stay_started_on"]).days
+        span = {"event_id": event.id, "case_id": event.case_id, "region_code": event.region_code,
+                "step": step, "started_on": on, "ended_on": None,
+                "stay_started_on": previous["stay_started_on"] if same_stay else on,
+                "stay_days": None}
+        spans.append(span)
+        previous = span
+        rank = RANK.get(step, 0)
+        for reached_step in FUNNEL_STEPS[1:rank + 1]:
+            column = REACHED_COLUMN[reached_step]
+            if stat[column] is None:
+                stat[column] = on
+        if step == CLOSED and not same_stay:
+            stat.update(closed_on=on, closed_region=event.region_code,
+                        exit_reason=event.exit_reason)
+        elif step != CLOSED:
+            stat.update(closed_on=None, closed_region=None, exit_reason=None)
+    return stat, spans
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading events and writing summary rows (Core, on any connection)
+
+
+def _tables() -> tuple[sa.Table, sa.Table, sa.Table]:
+    from rmt.cases.models import CaseEvent
+    from rmt.stats.models import StatCase, StatSpan
+
+    return CaseEvent.__table__, StatCase.__table__, StatSpan.__table__
+
+
+def _event_rows(result: Iterable[Any]) -> Iterator[EventRow]:
+    for row in result:
+        yield EventRow(row.id, row.case_id, row.at, row.region_code, str(row.to_status),
+                       None if row.exit_reason is None else str(row.exit_reason))
+
+
+def _event_query(event: sa.Table) -> sa.Select:
+    return sa.select(event.c.id, event.c.case_id, event.c.at, event.c.region_code,
+                     event.c.to_status, event.c.exit_reason).order_by(
+        event.c.case_id, event.c.at, event.c.id)
+
+
+def _grouped(rows: Iterable[EventRow]) -> Iterator[list[EventRow]]:
+    current: list[EventRow] = []
+    for row in rows:
+        if current and row.case_id != current[0].case_id:
+            yield current
+            current = []
+        current.append(row)
+    if current:
+        yield current
+
+
+def refresh_cases(connection: sa.Connection, case_ids: Iterable[int]) -> None:
+    """Recompute the summary rows of ``case_ids`` from their events."""
+    ids = sorted({int(i) for i in case_ids if i is not None})
+    if not ids:
+        return
+    event, stat_case, stat_span = _tables()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows = connection.execute(_event_query(event).where(event.c.case_id.in_(chunk)))
+        stats, spans = [], []
+        for events in _grouped(_event_rows(rows)):
+            stat, case_spans = summarise_case(events)
+            stats.append(stat)
+            spans.extend(case_spans)
+        connection.execute(stat_span.delete().where(stat_span.c.case_id.in_(chunk)))
+        connection.execute(stat_case.delete().where(stat_case.c.case_id.in_(chunk)))
+        if stats:
+            connection.execute(stat_case.insert(), stats)
+            connection.execute(stat_span.insert(), spans)
+
+
+def rebuild(connection: sa.Connection, batch_size: int = 20_000) -> tuple[int, int]:
+    """Recompute both summary tables from the whole history; returns (cases, spans) written.
+
+    For bulk loads that bypass the ORM, and for ``flask --app rmt stats rebuild``. Streams the
+    events once, in history order, and writes in batches.
+    """
+    event, stat_case, stat_span = _tables()
+    connection.execute(stat_span.delete())
+    connection.execute(stat_case.delete())
+    stats: list[dict] = []
+    spans: list[dict] = []
+    totals = [0, 0]
+
+    def write() -> None:
+        if stats:
+            connection.execute(stat_case.insert(), stats)
+            connection.execute(stat_span.insert(), spans)
+            totals[0] += len(stats)
+            totals[1] += len(spans)
+            stats.clear()
+            spans.clear()
+
+    result = connection.execute(_event_query(event).execution_options(
+        stream_results=True, yield_per=batch_size))
+    for events in _grouped(_event_rows(result)):
+        stat, case_spans = summarise_case(events)
+        stats.append(stat)
+        spans.extend(case_spans)
+        if len(spans) >= batch_size:
+            write()
+    write()
+    return totals[0], totals[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# The flush hook
+
+
+def _touched_case_ids(session: Session) -> set[int]:
+    from rmt.cases.models import CaseEvent
+
+    ids = set()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, CaseEvent):
+            case_id = obj.case_id if obj.case_id is not None else getattr(obj.case, "id", None)
+            if case_id is not None:
+                ids.add(case_id)
+    return ids
+
+
+def _after_flush(session: Session, _flush_context: Any) -> None:
+    case_ids = _touched_case_ids(session)
+    if case_ids:
+        refresh_cases(session.connection(), case_ids)
+
+
+def install() -> None:
+    """Listen to every ORM session (idempotent)."""
+    if not sa.event.contains(Session, "after_flush", _after_flush):
+        sa.event.listen(Session, "after_flush", _after_flush)

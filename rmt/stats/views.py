@@ -1,0 +1,193 @@
+"""The statistics page (own regions, or a coach's own caseload) and the region comparison.
+
+Both are read-only GET pages; every table on them downloads as CSV and XLSX with the same
+query string.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+from markupsafe import Markup
+
+from rmt.access import Action, allowed_regions, role_required
+from rmt.auth.models import RegionMembership, Role, User
+from rmt.extensions import db
+from rmt.regions.models import Region
+from rmt.stats import charts, export, service
+from rmt.stats.forms import PeriodForm, StatsForm
+from rmt.stats.service import REGION_CODES, Dimension, Period, PipelineFigures, Scope
+from rmt.stats.summary import FUNNEL_STEPS
+from rmt.stats.tables import Comparison, Table, comparison_tables, format_value, page_tables
+
+bp = Blueprint("stats", __name__, url_prefix="/cijfers", cli_group="stats")
+FORMATS = ("csv", "xlsx")
+
+
+def region_names() -> dict[str, str]:
+    return dict(db.session.execute(sa.select(Region.code, Region.name)).all())
+
+
+def _coaches(region_codes: frozenset[str]) -> list[tuple[int, str]]:
+    if not region_codes:
+        return []
+    query = (sa.select(User.id, User.name).where(
+        User.role == Role.COACH,
+        User.memberships.any(RegionMembership.region_code.in_(sorted(region_codes))))
+        .order_by(User.name, User.id))
+    return [(i, n) for i, n in db.session.execute(query)]
+
+
+def _args_kept(form: Any) -> dict[str, str]:
+    """The query arguments that were valid (for download links and the form)."""
+    return {key: value for key, value in request.args.items()
+            if value and key in form._fields and not form._fields[key].errors}
+
+
+# ---------------------------------------------------------------------------------------------
+# The statistics page
+
+
+def _stats_request() -> tuple[StatsForm, bool, Scope, Period, Dimension]:
+    regions = allowed_regions(current_user, Action.VIEW_STATS)
+    names = region_names()
+    form = StatsForm(formdata=request.args if request.args else None)
+    form.set_regions([(c, names.get(c, c)) for c in REGION_CODES if c in regions])
+    is_coach = current_user.role == Role.COACH
+    form.set_coaches([] if is_coach else _coaches(regions))
+    valid = form.validate() if request.args else True
+    coach = form.text("coach")
+    scope = service.scope_for(
+        current_user, [form.text("regio")] if form.text("regio") else None,
+        coach_id=int(coach) if coach and not is_coach else None,
+        target_group=form.text("doelgroep"), referral_partner=form.text("verwijzer"))
+    return form, valid, scope, form.period(), form.dimension()
+
+
+def _subtitle(period: Period) -> str:
+    return (f"{format_value(period.start, 'date')} tot en met {format_value(period.end, 'date')}"
+            f"; peildatum {format_value(period.on, 'date')}")
+
+
+@bp.route("/")
+@role_required(Action.VIEW_STATS)
+def index():
+    form, valid, scope, period, dimension = _stats_request()
+    figures = service.pipeline(scope, period, dimension)
+    tables = page_tables(figures)
+    return render_template(
+        "stats/index.html", form=form, figures=figures, tables=tables, period=period,
+        subtitle=_subtitle(period), charts=_page_charts(figures, tables),
+        args=_args_kept(form), scope=scope,
+        region_title=", ".join(region_names().get(c, c) for c in scope.regions),
+        own_caseload=scope.own_caseload,
+    ), 200 if valid else 400
+
+
+@bp.route("/tabel/<key>.<any(csv, xlsx):fmt>")
+@role_required(Action.VIEW_STATS)
+def download(key: str, fmt: str):
+    _form, _valid, scope, period, dimension = _stats_request()
+    figures = service.pipeline(scope, period, dimension)
+    table = page_tables(figures).get(key) or abort(404)
+    return _file(table, fmt, f"cijfers-{key}-{period.start}-{period.end}", _subtitle(period))
+
+
+def _file(table: Table, fmt: str, name: str, subtitle: str) -> Response:
+    if fmt == "csv":
+        body, mimetype = export.to_csv(table), export.CSV_MIMETYPE
+    else:
+        body, mimetype = export.to_xlsx(table, subtitle), export.XLSX_MIMETYPE
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _page_charts(figures: PipelineFigures, tables: dict[str, Table]) -> dict[str, Markup]:
+    funnel = tables["funnel"]
+    bars = [charts.Group(row.label, [charts.Bar(
+        "", row.cells[0].value, f"{row.cells[0].display} ({row.cells[1].display})"
+        if row.cells[1].value is not None else row.cells[0].display)])
+        for row in funnel.rows]
+    trend = figures.trend
+    return {
+        "funnel": charts.horizontal_bars(
+            "grafiek-trechter", "Trechter: aantal uit de instroom dat elke stap bereikte",
+            bars),
+        "trend": charts.monthly_columns(
+            "grafiek-trend", "Instroom en uitstroom per maand",
+            [format_value(m, "month") for m, _, _ in trend],
+            [("Instroom", [i for _, i, _ in trend]), ("Uitstroom", [o for _, _, o in trend])]),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The region comparison
+
+
+def comparison(period: Period, known_regions: tuple[str, ...]) -> Comparison:
+    figures = service.pipeline(service.comparison_scope(), period, Dimension.REGION)
+    return comparison_tables(figures, region_names(), known_regions)
+
+
+def _compare_request() -> tuple[PeriodForm, bool, Period]:
+    form = PeriodForm(formdata=request.args if request.args else None)
+    valid = form.validate() if request.args else True
+    return form, valid, form.period()
+
+
+def _known_regions() -> tuple[str, ...]:
+    return tuple(sorted(allowed_regions(current_user, Action.VIEW_STATS)))
+
+
+@bp.route("/regios")
+@role_required(Action.COMPARE_REGIONS)
+def compare():
+    form, valid, period = _compare_request()
+    result = comparison(period, _known_regions())
+    return render_template(
+        "stats/compare.html", form=form, tables=result.tables, period=period,
+        subtitle=_subtitle(period), charts=_comparison_charts(result.tables),
+        args=_args_kept(form),
+    ), 200 if valid else 400
+
+
+@bp.route("/regios/tabel/<key>.<any(csv, xlsx):fmt>")
+@role_required(Action.COMPARE_REGIONS)
+def compare_download(key: str, fmt: str):
+    _form, _valid, period = _compare_request()
+    table = comparison(period, _known_regions()).tables.get(key) or abort(404)
+    return _file(table, fmt, f"regios-{key}-{period.start}-{period.end}", _subtitle(period))
+
+
+def _region_bars(table: Table, rows: list[str] | None = None) -> list[charts.Group]:
+    groups = []
+    for row in table.rows:
+        if rows is not None and row.key not in rows:
+            continue
+        bars = []
+        for column, cell in zip(table.columns, row.cells, strict=False):
+            if column.key == "totaal":
+                continue
+            bars.append(charts.Bar(column.key, None if cell.hidden else cell.value,
+                                   "verborgen" if cell.hidden else cell.display))
+        groups.append(charts.Group(row.label, bars))
+    return groups
+
+
+def _comparison_charts(tables: dict[str, Table]) -> dict[str, Markup]:
+    return {
+        "funnel": charts.horizontal_bars(
+            "grafiek-trechter-regio", "Trechter per regio: aandeel van de instroom",
+            _region_bars(tables["funnel_aandeel"], [s.value for s in FUNNEL_STEPS[1:]]),
+            unit_max=100.0),
+        "doorlooptijd": charts.horizontal_bars(
+            "grafiek-doorlooptijd", "Mediane doorlooptijd per stap per regio (dagen)",
+            _region_bars(tables["doorlooptijd"])),
+    }
+
+
+from rmt.stats import cli  # noqa: E402,F401 - registers `flask --app rmt stats ...`

@@ -1,0 +1,1 @@
+"""Scholingsvouchers: training providers, funding sources, regional budgets and vouchers."""

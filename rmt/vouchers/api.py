@@ -1,0 +1,282 @@
+"""``/api/v1/budgets``, ``/api/v1/vouchers`` and ``/api/v1/training-providers``.
+
+The API parses and answers; every rule lives in :mod:`rmt.vouchers.service`. Another region's
+budget or voucher is 404 (through :mod:`rmt.access`); a broken rule is 409 with a message naming
+the rule and a ``code``; wrong input is 422 with per-field ``errors``. Every read of a voucher is
+audited, every change is audited in the service. One commit at the end of each request.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, abort, jsonify, request, url_for
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy.orm import selectinload
+
+from rmt.access import Action, can
+from rmt.api.auth import authenticate_bearer
+from rmt.cases.models import Case
+from rmt.errors import problem
+from rmt.errors_domain import DomainError
+from rmt.extensions import db
+from rmt.vouchers import service
+from rmt.vouchers.models import Budget, TrainingProvider, Voucher
+from rmt.vouchers.schemas import (
+    BudgetListArgsSchema,
+    BudgetListSchema,
+    BudgetSchema,
+    TrainingProviderListSchema,
+    VoucherCreateSchema,
+    VoucherDecisionSchema,
+    VoucherListArgsSchema,
+    VoucherListSchema,
+    VoucherPageArgsSchema,
+    VoucherProblemSchema,
+    VoucherSchema,
+    VoucherTransitionSchema,
+)
+
+blp = Blueprint("api_vouchers", __name__, description="Budgetten en scholingsvouchers")
+blp.before_request(authenticate_bearer)
+
+#: Service field names that the API spells differently.
+FIELD_ALIASES = {"amount": "amount_cents", "max_per_voucher": "max_per_voucher_cents"}
+EXTRA_KEYS = ("allowed", "remaining_cents")
+
+
+@blp.before_request
+def require_json_body() -> None:
+    """Bodies are JSON; anything else is refused before it is parsed (415)."""
+    if request.method == "POST" and not request.is_json:
+        abort(415)
+
+
+@blp.errorhandler(DomainError)
+def domain_error(error: DomainError) -> Response:
+    """A refused service action: 409 (a rule or the state), 422 (a field), 403 (the role).
+
+    The service ran inside a savepoint that was rolled back: nothing of it is saved.
+    """
+    status = 403 if error.code == "forbidden" else error.status
+    errors = None
+    if error.field and status == 422:
+        errors = {FIELD_ALIASES.get(error.field, error.field): [error.message]}
+    extra = {key: value for key, value in error.extra.items() if key in EXTRA_KEYS}
+    return problem(status, error.message, errors, code=error.code, **extra)
+
+
+_PROBLEMS = {
+    401: "Geen of ongeldig token",
+    403: "Uw rol staat dit niet toe",
+    404: "Bestaat niet of ligt buiten uw regio's",
+    409: "Een regel staat dit niet toe (code en detail noemen de regel)",
+    415: "Stuur JSON (Content-Type: application/json)",
+    422: "Invoer onjuist; per veld in errors",
+}
+
+
+def _problems(*codes: int):
+    """Document problem+json answers for the OpenAPI document."""
+
+    def decorator(func):
+        for code in codes:
+            func = blp.alt_response(code, schema=VoucherProblemSchema, description=_PROBLEMS[code],
+                                    content_type="application/problem+json")(func)
+        return func
+
+    return decorator
+
+
+def _page(query: sa.Select, args: dict[str, Any]) -> tuple[list[Any], int]:
+    total = db.session.scalar(
+        query.order_by(None).with_only_columns(sa.func.count(), maintain_column_froms=True))
+    page, per_page = args["page"], args["per_page"]
+    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return list(items), total or 0
+
+
+def _respond(body: dict[str, Any], status: int = 200,
+             headers: dict[str, str] | None = None) -> Response:
+    """Answer with an already dumped body (dumped before the commit expires the objects)."""
+    response = jsonify(body)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def _budget_body(budget: Budget, figures: service.Figures) -> dict[str, Any]:
+    today = date.today()
+    return BudgetSchema().dump({
+        "id": budget.id, "region_code": budget.region_code,
+        "funding_source": budget.funding_source, "year": budget.year,
+        "amount_cents": budget.amount_cents,
+        "max_per_voucher_cents": budget.max_per_voucher_cents,
+        "committed_cents": figures.committed, "paid_cents": figures.paid,
+        "remaining_cents": figures.remaining, "requested_cents": figures.requested,
+        "open_for_requests": budget.year == today.year and budget.funding_source.active,
+    })
+
+
+# --- budgets ---------------------------------------------------------------------------------
+
+
+def _require_budget_reader() -> None:
+    if not (service.is_reference_admin(current_user) or can(current_user, Action.VIEW_BUDGET)):
+        abort(403)
+
+
+@blp.route("/budgets")
+class BudgetCollection(MethodView):
+    @blp.arguments(BudgetListArgsSchema, location="query")
+    @blp.response(200, BudgetListSchema)
+    @_problems(401, 403, 422)
+    def get(self, args: dict[str, Any]):
+        """Budgets of your regions (all regions for the functioneel beheerder), with amount,
+        committed, paid and remaining in euro cents. Newest year first."""
+        _require_budget_reader()
+        query = service.budget_query(current_user)
+        if "year" in args:
+            query = query.where(Budget.year == args["year"])
+        if "region" in args:
+            query = query.where(Budget.region_code == args["region"])
+        items, total = _page(query, args)
+        figures = service.figures_for(items)
+        return _respond({"items": [_budget_body(b, figures[b.id]) for b in items],
+                         "total": total, "page": args["page"]})
+
+
+@blp.route("/budgets/<id:budget_id>")
+class BudgetItem(MethodView):
+    @blp.response(200, BudgetSchema)
+    @_problems(401, 403, 404)
+    def get(self, budget_id: int):
+        """One budget with its figures; another region's budget is 404."""
+        _require_budget_reader()
+        budget = service.load_budget(budget_id, current_user)
+        return _respond(_budget_body(budget, service.budget_figures(budget)))
+
+
+# --- training providers ----------------------------------------------------------------------
+
+
+@blp.route("/training-providers")
+class ProviderCollection(MethodView):
+    @blp.arguments(VoucherPageArgsSchema, location="query")
+    @blp.response(200, TrainingProviderListSchema)
+    @_problems(401, 422)
+    def get(self, args: dict[str, Any]):
+        """Active training providers (opleiders), for ``provider_id`` of a new voucher."""
+        query = sa.select(TrainingProvider).where(TrainingProvider.active).order_by(
+            TrainingProvider.name, TrainingProvider.id)
+        items, total = _page(query, args)
+        return {"items": items, "total": total, "page": args["page"]}
+
+
+# --- vouchers --------------------------------------------------------------------------------
+
+
+@blp.route("/vouchers")
+class VoucherCollection(MethodView):
+    @blp.arguments(VoucherListArgsSchema, location="query")
+    @blp.response(200, VoucherListSchema)
+    @_problems(401, 403, 422)
+    def get(self, args: dict[str, Any]):
+        """Vouchers in your regions, newest request first; filter on status, case or budget."""
+        if not can(current_user, Action.VIEW_VOUCHER):
+            abort(403)
+        query = service.voucher_query(current_user, status=args.get("status"),
+                                      case_id=args.get("case_id"),
+                                      budget_id=args.get("budget_id"))
+        items, total = _page(query.options(selectinload(Voucher.events)), args)
+        return {"items": items, "total": total, "page": args["page"]}
+
+    @blp.arguments(VoucherCreateSchema)
+    @blp.response(201, VoucherSchema)
+    @_problems(401, 403, 409, 415, 422)
+    def post(self, data: dict[str, Any]):
+        """Request a voucher for an open case (coach of the case's region).
+
+        The budget must belong to the case's region and to the current year; the amount may
+        not exceed the budget's maximum per voucher. A closed case gives 409 ``case_closed``.
+        """
+        if not can(current_user, Action.REQUEST_VOUCHER):
+            abort(403)
+        case = db.session.get(Case, data["case_id"])
+        if case is None or not can(current_user, Action.VIEW_CASE, case):
+            # An unknown case and another region's case get the same answer.
+            raise DomainError("Dit traject bestaat niet of ligt buiten uw regio's.",
+                              field="case_id", code="unknown_case")
+        with db.session.begin_nested():
+            voucher = service.request_voucher(
+                current_user, case, budget_id=data["budget_id"], provider_id=data["provider_id"],
+                course_name=data["course_name"], start_on=data["start_on"],
+                end_on=data["end_on"], amount_cents=data["amount_cents"],
+                motivation=data["motivation"])
+        body = VoucherSchema().dump(voucher)
+        db.session.commit()
+        return _respond(body, 201, {
+            "Location": url_for("api_vouchers.VoucherItem", voucher_id=body["id"])})
+
+
+@blp.route("/vouchers/<id:voucher_id>")
+class VoucherItem(MethodView):
+    @blp.response(200, VoucherSchema)
+    @_problems(401, 403, 404)
+    def get(self, voucher_id: int):
+        """One voucher with its history; another region's voucher is 404. The read is audited."""
+        voucher = service.load_voucher(voucher_id, current_user)
+        service.audit_view(current_user, voucher)
+        body = VoucherSchema().dump(voucher)
+        db.session.commit()
+        return _respond(body)
+
+
+def _advance(voucher_id: int, to: str, **kwargs: Any) -> Response:
+    voucher = service.load_voucher(voucher_id, current_user)
+    service.start_write()
+    with db.session.begin_nested():
+        service.advance(current_user, voucher, to, **kwargs)
+    body = VoucherSchema().dump(voucher)
+    db.session.commit()
+    return _respond(body)
+
+
+@blp.route("/vouchers/<id:voucher_id>/decision")
+class VoucherDecision(MethodView):
+    @blp.arguments(VoucherDecisionSchema)
+    @blp.response(200, VoucherSchema)
+    @_problems(401, 403, 404, 409, 415, 422)
+    def post(self, data: dict[str, Any], voucher_id: int):
+        """Grant (``toegekend``) or refuse (``afgewezen``) a request.
+
+        Only a coordinator of the voucher's region who did not request it (four eyes: 409
+        ``four_eyes``). Granting may not exceed the budget's remaining amount (409
+        ``exceeds_remaining_budget``) or its maximum per voucher (409
+        ``exceeds_max_per_voucher``); refusing needs a ``note``.
+        """
+        return _advance(voucher_id, data["decision"], note=data["note"])
+
+
+@blp.route("/vouchers/<id:voucher_id>/transitions")
+class VoucherTransitions(MethodView):
+    @blp.arguments(VoucherTransitionSchema)
+    @blp.response(200, VoucherSchema)
+    @_problems(401, 403, 404, 409, 415, 422)
+    def post(self, data: dict[str, Any], voucher_id: int):
+        """Move a voucher along its lifecycle:
+        aangevraagd → toegekend | afgewezen; toegekend → gestart | ingetrokken;
+        gestart → afgerond | afgebroken; afgerond | afgebroken → gedeclareerd → betaald.
+
+        A move the lifecycle does not allow is 409 ``not_allowed`` listing the ``allowed``
+        statuses. ``gedeclareerd`` needs ``invoice_number``; afwijzen, intrekken and afbreken
+        need a ``note``.
+        """
+        return _advance(voucher_id, data["to"], note=data["note"],
+                        invoice_number=data["invoice_number"],
+                        declared_amount_cents=data["declared_amount_cents"])
+

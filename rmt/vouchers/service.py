@@ -1,0 +1,728 @@
+"""The rules for budgets and scholingsvouchers, shared by the HTML views, the API and the CLI.
+
+Services never commit: the request (or CLI command) commits once, so a refused action leaves
+nothing half-written. Every change is written to the audit trail here, under the case it
+belongs to (``object_type="case"``), so it shows in the case's audit view.
+
+Money
+    Integer euro cents everywhere. A voucher commits its amount to its budget from the approval
+    up to and including payment (:data:`rmt.vouchers.lifecycle.COMMITTED`); once declared, the
+    declared amount (never more than the approved amount) counts instead. ``remaining = amount -
+    committed`` and can never drop below zero.
+
+Concurrency
+    Every change to a voucher first locks the voucher row, and a decision or a budget change then
+    locks the budget row, always in that order. PostgreSQL: ``SELECT ... FOR UPDATE``. SQLite
+    has one writer at a time: a no-op ``UPDATE`` takes the database's write lock, after which the
+    figures are read again. On SQLite the lock must be the first statement of the transaction
+    (a transaction that has read before cannot upgrade once another writer has committed); views
+    call :func:`start_write` first for that. If the lock still cannot be taken, the action is
+    refused with a 409 asking to try again: never a 500, never an overspent budget.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import selectinload
+
+from rmt import audit
+from rmt.access import Action, allowed_regions, can, get_or_404, scoped
+from rmt.auth.models import User
+from rmt.cases.models import Case
+from rmt.db_types import utcnow
+from rmt.errors_domain import Conflict, DomainError
+from rmt.extensions import db
+from rmt.regions.models import Region
+from rmt.vouchers.lifecycle import (
+    COMMITTED,
+    PAID,
+    STATUS_LABELS,
+    Move,
+    MoveKind,
+    VoucherStatus,
+    allowed_moves,
+    as_status,
+    find_move,
+    refusal,
+)
+from rmt.vouchers.models import Budget, FundingSource, TrainingProvider, Voucher, VoucherEvent
+from rmt.vouchers.money import MAX_CENTS, format_euros
+
+MOVE_ACTIONS: dict[MoveKind, Action] = {
+    MoveKind.DECIDE: Action.DECIDE_VOUCHER,
+    MoveKind.PROGRESS: Action.ADVANCE_VOUCHER,
+    MoveKind.SETTLE: Action.SETTLE_VOUCHER,
+}
+MAX_NOTE = 1000
+MAX_TEXT = 10_000
+
+
+# ---------------------------------------------------------------------------------------------
+# Budget figures
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A budget's amount and what is committed, paid and still waiting for a decision."""
+
+    amount: int
+    committed: int = 0
+    paid: int = 0
+    requested: int = 0
+    voucher_count: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.amount - self.committed
+
+
+def committed_amount_expr() -> sa.ColumnElement[int]:
+    """What one voucher row takes from its budget (SQL): the declared amount once known."""
+    return sa.case(
+        (Voucher.status.in_(sorted(COMMITTED)),
+         sa.func.coalesce(Voucher.declared_amount_cents, Voucher.amount_cents)),
+        else_=0)
+
+
+def _sums(budget_ids: list[int]) -> dict[int, tuple[int, int, int, int]]:
+    """(committed, paid, requested, count) per budget id: one aggregate statement."""
+    if not budget_ids:
+        return {}
+    committed = committed_amount_expr()
+    paid = sa.case((Voucher.status.in_(sorted(PAID)), committed), else_=0)
+    requested = sa.case((Voucher.status == VoucherStatus.AANGEVRAAGD, Voucher.amount_cents),
+                        else_=0)
+    rows = db.session.execute(
+        sa.select(Voucher.budget_id, sa.func.coalesce(sa.func.sum(committed), 0),
+                  sa.func.coalesce(sa.func.sum(paid), 0),
+                  sa.func.coalesce(sa.func.sum(requested), 0), sa.func.count())
+        .where(Voucher.budget_id.in_(budget_ids))
+        .group_by(Voucher.budget_id))
+    return {row[0]: (int(row[1]), int(row[2]), int(row[3]), int(row[4])) for row in rows}
+
+
+def figures_for(budgets: list[Budget]) -> dict[int, Figures]:
+    """Figures of many budgets with one statement (list pages)."""
+    sums = _sums([b.id for b in budgets])
+    return {b.id: Figures(b.amount_cents, *sums.get(b.id, (0, 0, 0, 0))) for b in budgets}
+
+
+def budget_figures(budget: Budget) -> Figures:
+    return figures_for([budget])[budget.id]
+
+
+def committed_cents(budget_id: int) -> int:
+    """Committed amount of one budget, read from the database (after taking the lock)."""
+    return _sums([budget_id]).get(budget_id, (0, 0, 0, 0))[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Locking
+
+
+def start_write() -> None:
+    """Views call this before a voucher or budget change: on SQLite the lock the service takes
+    must be the first statement of a transaction, so end the read-only one of the request so far.
+
+    Call it before the change itself: what the request did so far is only reading.
+    """
+    if db.session.get_bind().dialect.name != "sqlite":
+        return
+    db.session.commit()
+
+
+def _lock_row(table: str, ident: int) -> None:
+    """Lock one row for the rest of the transaction (see the module docstring)."""
+    try:
+        if db.session.get_bind().dialect.name == "sqlite":
+            db.session.execute(sa.text(f"UPDATE {table} SET id = id WHERE id = :id"),  # noqa: S608
+                               {"id": ident})
+        else:
+            db.session.execute(sa.text(f"SELECT id FROM {table} WHERE id = :id FOR UPDATE"),  # noqa: S608
+                               {"id": ident})
+    except sa.exc.OperationalError as exc:
+        raise Conflict("Er wordt op dit moment een andere wijziging aan dit budget verwerkt. "
+                       "Er is niets opgeslagen; probeer het opnieuw.", code="busy") from exc
+
+
+def _identity(obj: Any) -> int:
+    """The primary key without loading expired attributes (which would read before locking)."""
+    return sa.inspect(obj).identity[0]
+
+
+def _lock_voucher(voucher: Voucher) -> None:
+    _lock_row("voucher", _identity(voucher))
+    db.session.refresh(voucher)
+
+
+def _lock_budget(budget: Budget) -> None:
+    _lock_row("budget", _identity(budget))
+    db.session.refresh(budget)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data: training providers and funding sources (admin)
+
+
+def normalise_kvk(value: str | None) -> str:
+    """A KvK-nummer is 8 digits; spaces, dots and dashes are ignored. python-stdnum has no
+    Dutch KvK module and the number carries no check digit, so this is a format check."""
+    digits = re.sub(r"[\s.\-]", "", value or "")
+    if not re.fullmatch(r"\d{8}", digits):
+        raise DomainError("Vul een KvK-nummer van 8 cijfers in, zoals 12345678.",
+                          field="kvk_number")
+    return digits
+
+
+def _clean_email(value: str | None) -> str:
+    email = (value or "").strip().lower()
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise DomainError("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl.",
+                          field="contact_email")
+    return email
+
+
+def _clean_phone(value: str | None) -> str:
+    digits = re.sub(r"[\s\-().]", "", value or "")
+    if digits and not re.fullmatch(r"\+?\d{9,15}", digits):
+        raise DomainError("Vul een geldig telefoonnummer in, zoals 030 1234567.",
+                          field="contact_phone")
+    return digits
+
+
+def _required_text(value: str | None, field: str, message: str, max_len: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise DomainError(message, field=field)
+    if len(text) > max_len:
+        raise DomainError(f"Gebruik hoogstens {max_len} tekens.", field=field)
+    return text
+
+
+def _require_reference_admin(user: User) -> None:
+    if not can(user, Action.MANAGE_REFERENCE_DATA):
+        raise DomainError("Alleen de functioneel beheerder beheert deze gegevens.",
+                          code="forbidden")
+
+
+def save_provider(user: User, provider: TrainingProvider | None,
+                  data: dict[str, Any]) -> TrainingProvider:
+    """Create (``provider=None``) or update a training provider."""
+    _require_reference_admin(user)
+    name = _required_text(data.get("name"), "name", "Vul de naam van de opleider in.", 200)
+    kvk = normalise_kvk(data.get("kvk_number"))
+    clash = db.session.scalar(sa.select(TrainingProvider).where(
+        TrainingProvider.kvk_number == kvk))
+    if clash is not None and clash is not provider:
+        raise DomainError(f"Er is al een opleider met KvK-nummer {kvk}: {clash.name}.",
+                          field="kvk_number", code="kvk_exists")
+    contact_name = (data.get("contact_name") or "").strip()
+    if len(contact_name) > 200:
+        raise DomainError("Gebruik hoogstens 200 tekens.", field="contact_name")
+    values = {"name": name, "kvk_number": kvk, "contact_name": contact_name,
+              "contact_email": _clean_email(data.get("contact_email")),
+              "contact_phone": _clean_phone(data.get("contact_phone")),
+              "active": bool(data.get("active", True))}
+    created = provider is None
+    if provider is None:
+        provider = TrainingProvider(**values)
+        db.session.add(provider)
+    else:
+        for key, value in values.items():
+            setattr(provider, key, value)
+    db.session.flush()
+    audit.record("training_provider." + ("create" if created else "update"),
+                 object_type="training_provider", object_id=provider.id,
+                 summary=f"{provider.name} (KvK {provider.kvk_number})", user=user)
+    return provider
+
+
+def save_funding_source(user: User, source: FundingSource | None,
+                        data: dict[str, Any]) -> FundingSource:
+    _require_reference_admin(user)
+    name = _required_text(data.get("name"), "name", "Vul de naam van de financier in.", 100)
+    clash = db.session.scalar(sa.select(FundingSource).where(
+        sa.func.lower(FundingSource.name) == name.lower()))
+    if clash is not None and clash is not source:
+        raise DomainError("Er is al een financier met deze naam.", field="name",
+                          code="name_exists")
+    created = source is None
+    if source is None:
+        source = FundingSource(name=name, active=bool(data.get("active", True)))
+        db.session.add(source)
+    else:
+        source.name = name
+        source.active = bool(data.get("active", True))
+    db.session.flush()
+    audit.record("funding_source." + ("create" if created else "update"),
+                 object_type="funding_source", object_id=source.id, summary=source.name,
+                 user=user)
+    return source
+
+
+def active_providers() -> list[TrainingProvider]:
+    return list(db.session.scalars(
+        sa.select(TrainingProvider).where(TrainingProvider.active)
+        .order_by(TrainingProvider.name)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Budgets
+
+
+def is_reference_admin(user: User) -> bool:
+    """The functioneel beheerder manages the budgets of every region (figures, no case data)."""
+    return can(user, Action.MANAGE_REFERENCE_DATA)
+
+
+def manageable_regions(user: User) -> list[str]:
+    """Regions whose budgets ``user`` may create and change: every region for the admin, their
+    own for a coordinator, none for anybody else."""
+    if is_reference_admin(user):
+        return list(db.session.scalars(sa.select(Region.code).order_by(Region.code)))
+    return sorted(allowed_regions(user, Action.MANAGE_BUDGET))
+
+
+def can_manage_budget(user: User, budget: Budget) -> bool:
+    return is_reference_admin(user) or can(user, Action.MANAGE_BUDGET, budget)
+
+
+def budget_query(user: User) -> sa.Select:
+    """Budgets ``user`` may see: all for the admin, those of their regions for coaches and
+    coordinators. Newest year first."""
+    query = sa.select(Budget)
+    if not is_reference_admin(user):
+        query = scoped(query, user, Budget, Action.VIEW_BUDGET)
+    return query.join(Budget.funding_source).order_by(
+        Budget.year.desc(), Budget.region_code, FundingSource.name)
+
+
+def load_budget(budget_id: Any, user: User) -> Budget:
+    """One budget the user may see, or 404 (also for another region's budget)."""
+    if is_reference_admin(user):
+        budget = db.session.get(Budget, budget_id) if _valid_id(budget_id) else None
+        if budget is None:
+            abort(404)
+        return budget
+    return get_or_404(Budget, budget_id, user, Action.VIEW_BUDGET)
+
+
+def _valid_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 2**31 - 1
+
+
+def _check_amounts(amount_cents: Any, max_per_voucher_cents: Any) -> None:
+    for field, value in (("amount", amount_cents), ("max_per_voucher", max_per_voucher_cents)):
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise DomainError("Vul een bedrag groter dan € 0,00 in.", field=field)
+        if value > MAX_CENTS:
+            raise DomainError(f"Het bedrag is te groot (hoogstens {format_euros(MAX_CENTS)}).",
+                              field=field)
+    if max_per_voucher_cents > amount_cents:
+        raise DomainError("Het maximum per voucher kan niet hoger zijn dan het budget zelf.",
+                          field="max_per_voucher")
+
+
+def create_budget(user: User, *, region_code: str, funding_source_id: Any, year: Any,
+                  amount_cents: Any, max_per_voucher_cents: Any) -> Budget:
+    if region_code not in manageable_regions(user):
+        raise DomainError("Kies een regio waarvoor u budgetten beheert.", field="region_code")
+    source = db.session.get(FundingSource, funding_source_id) if _valid_id(
+        funding_source_id) else None
+    if source is None or not source.active:
+        raise DomainError("Kies een actieve financier uit de lijst.", field="funding_source_id")
+    this_year = date.today().year
+    if not isinstance(year, int) or isinstance(year, bool) or not (
+            this_year - 5 <= year <= this_year + 1):
+        raise DomainError(f"Kies een jaar van {this_year - 5} tot en met {this_year + 1}.",
+                          field="year")
+    _check_amounts(amount_cents, max_per_voucher_cents)
+    exists = db.session.scalar(sa.select(Budget.id).where(
+        Budget.region_code == region_code, Budget.funding_source_id == source.id,
+        Budget.year == year))
+    if exists is not None:
+        raise DomainError(f"Er is al een budget van {source.name} voor {region_code} in {year}.",
+                          field="funding_source_id", code="budget_exists")
+    budget = Budget(region_code=region_code, funding_source=source, year=year,
+                    amount_cents=amount_cents, max_per_voucher_cents=max_per_voucher_cents,
+                    created_by_id=user.id)
+    db.session.add(budget)
+    db.session.flush()
+    audit.record("budget.create", object_type="budget", object_id=budget.id,
+                 region_code=region_code,
+                 summary=f"{source.name} {year}: {format_euros(amount_cents)}, max. "
+                         f"{format_euros(max_per_voucher_cents)} per voucher", user=user)
+    return budget
+
+
+def update_budget(user: User, budget: Budget, *, amount_cents: Any,
+                  max_per_voucher_cents: Any) -> Budget:
+    """Change the amount and the maximum per voucher; never below what is committed."""
+    _lock_budget(budget)
+    if not can_manage_budget(user, budget):
+        raise DomainError("U mag dit budget niet wijzigen.", code="forbidden")
+    _check_amounts(amount_cents, max_per_voucher_cents)
+    committed = committed_cents(budget.id)
+    if amount_cents < committed:
+        raise Conflict(
+            f"Regel budget: het bedrag kan niet lager worden dan wat al is vastgelegd in "
+            f"toegekende vouchers ({format_euros(committed)}).", field="amount",
+            code="below_committed")
+    old = (budget.amount_cents, budget.max_per_voucher_cents)
+    budget.amount_cents = amount_cents
+    budget.max_per_voucher_cents = max_per_voucher_cents
+    db.session.flush()
+    audit.record("budget.update", object_type="budget", object_id=budget.id,
+                 region_code=budget.region_code,
+                 summary=f"bedrag {format_euros(old[0])} → {format_euros(amount_cents)}, max. "
+                         f"{format_euros(old[1])} → {format_euros(max_per_voucher_cents)}",
+                 user=user)
+    return budget
+
+
+def requestable_budgets(case: Case, today: date | None = None) -> list[Budget]:
+    """Budgets a voucher for ``case`` can be requested on: its region, this year, an active
+    funding source."""
+    year = (today or date.today()).year
+    return list(db.session.scalars(
+        sa.select(Budget).join(Budget.funding_source)
+        .where(Budget.region_code == case.region_code, Budget.year == year,
+               FundingSource.active)
+        .order_by(FundingSource.name)))
+
+
+def _check_budget_open(budget: Budget, today: date, field: str | None = "budget_id",
+                       error: type[DomainError] = DomainError) -> None:
+    if budget.year != today.year:
+        raise error(f"Regel budgetjaar: het budget {budget.title} is niet van het lopende jaar "
+                    f"({today.year}); kies een budget van {today.year}.", field=field,
+                    code="budget_year_closed")
+    if not budget.funding_source.active:
+        raise error(f"Regel financier: {budget.funding_source.name} financiert geen nieuwe "
+                    "vouchers meer.", field=field, code="funding_source_inactive")
+
+
+# ---------------------------------------------------------------------------------------------
+# Vouchers
+
+
+def _record(voucher: Voucher, user: User, action: str, summary: str) -> None:
+    audit.record(action, object_type="case", object_id=voucher.case_id,
+                 region_code=voucher.region_code, summary=f"voucher {voucher.id}: {summary}",
+                 user=user)
+
+
+def _closed_at(case: Case, at: datetime) -> bool:
+    """Was the case closed at ``at``? (``at`` is now, except in backdated demo data.)"""
+    return case.is_closed and (case.closed_on is None or case.closed_on <= at.date())
+
+
+def _event(voucher: Voucher, user: User, source: VoucherStatus | None, target: VoucherStatus,
+           note: str, at: datetime) -> VoucherEvent:
+    event = VoucherEvent(voucher=voucher, user_id=user.id, from_status=source, to_status=target,
+                         note=note, at=at)
+    db.session.add(event)
+    return event
+
+
+def _clean_note(note: str | None, field: str = "note") -> str:
+    text = (note or "").strip()
+    if len(text) > MAX_NOTE:
+        raise DomainError(f"Gebruik hoogstens {MAX_NOTE} tekens.", field=field)
+    return text
+
+
+def request_voucher(user: User, case: Case, *, budget_id: Any, provider_id: Any,
+                    course_name: str, start_on: date | None, end_on: date | None,
+                    amount_cents: Any, motivation: str, at: datetime | None = None) -> Voucher:
+    """A coach requests a voucher for an open case on a budget of the case's region."""
+    at = at or utcnow()
+    today = at.date()
+    if not can(user, Action.REQUEST_VOUCHER, case):
+        raise DomainError("Alleen een loopbaancoach van de regio van dit traject vraagt een "
+                          "voucher aan.", code="forbidden")
+    if _closed_at(case, at):
+        raise Conflict("Regel traject: dit traject is afgesloten; er kan geen voucher meer "
+                       "worden aangevraagd.", code="case_closed")
+    budget = db.session.get(Budget, budget_id) if _valid_id(budget_id) else None
+    # Another region's budget gets the same answer as an unknown one: nothing is revealed.
+    if budget is None or budget.region_code != case.region_code:
+        raise DomainError("Kies een budget van de regio van dit traject uit de lijst.",
+                          field="budget_id", code="unknown_budget")
+    _check_budget_open(budget, today)
+    provider = db.session.get(TrainingProvider, provider_id) if _valid_id(provider_id) else None
+    if provider is None or not provider.active:
+        raise DomainError("Kies een opleider uit de lijst.", field="provider_id")
+    course = _required_text(course_name, "course_name", "Vul de naam van de opleiding in.", 200)
+    if start_on is None:
+        raise DomainError("Vul de startdatum in.", field="start_on")
+    if end_on is None:
+        raise DomainError("Vul de einddatum in.", field="end_on")
+    if end_on < start_on:
+        raise DomainError("De einddatum kan niet voor de startdatum liggen.", field="end_on")
+    if abs((start_on - today).days) > 366 or (end_on - start_on).days > 3 * 366:
+        raise DomainError("Kies data binnen een jaar van vandaag en een opleiding van hoogstens "
+                          "drie jaar.", field="start_on")
+    if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or amount_cents <= 0:
+        raise DomainError("Vul een bedrag groter dan € 0,00 in.", field="amount_cents")
+    if amount_cents > budget.max_per_voucher_cents:
+        raise DomainError(
+            f"Regel maximum per voucher: het bedrag is hoger dan het maximum van "
+            f"{format_euros(budget.max_per_voucher_cents)} voor dit budget.",
+            field="amount_cents", code="exceeds_max_per_voucher")
+    text = _required_text(motivation, "motivation", "Vul de motivatie in.", MAX_TEXT)
+    voucher = Voucher(case=case, region_code=case.region_code, budget=budget, provider=provider,
+                      course_name=course, start_on=start_on, end_on=end_on,
+                      amount_cents=amount_cents, motivation=text,
+                      status=VoucherStatus.AANGEVRAAGD, requested_by_id=user.id,
+                      requested_at=at, updated_at=at)
+    db.session.add(voucher)
+    _event(voucher, user, None, VoucherStatus.AANGEVRAAGD, "", at)
+    db.session.flush()
+    _record(voucher, user, "voucher.request",
+            f"aangevraagd, {format_euros(amount_cents)} op budget {budget.id} ({budget.title}), "
+            f"{course} bij {provider.name}")
+    return voucher
+
+
+def available_moves(user: User, voucher: Voucher) -> list[Move]:
+    """The moves ``user`` may make now (role, region and four eyes; the budget is checked on
+    the decision itself)."""
+    moves = []
+    for move in allowed_moves(voucher.status):
+        if not can(user, MOVE_ACTIONS[move.kind], voucher):
+            continue
+        if move.kind == MoveKind.DECIDE and voucher.requested_by_id == user.id:
+            continue
+        moves.append(move)
+    return moves
+
+
+def decide(user: User, voucher: Voucher, *, approve: bool, note: str = "",
+           at: datetime | None = None) -> Voucher:
+    """A coordinator of the region, not the requester, grants or refuses a request."""
+    target = VoucherStatus.TOEGEKEND if approve else VoucherStatus.AFGEWEZEN
+    return advance(user, voucher, target, note=note, at=at)
+
+
+def advance(user: User, voucher: Voucher, to: Any, *, note: str = "",
+            invoice_number: str = "", declared_amount_cents: Any = None,
+            at: datetime | None = None) -> Voucher:
+    """Move a voucher along its lifecycle, if the lifecycle, the role and the budget allow it.
+
+    The lock comes first: it must be the first statement of the transaction on SQLite.
+    """
+    _lock_voucher(voucher)
+    at = at or utcnow()
+    target = as_status(to)
+    problem = refusal(voucher.status, to)
+    if problem is not None:
+        error = Conflict if target is not None else DomainError
+        raise error(problem, field="to", code="not_allowed",
+                    allowed=[m.target.value for m in allowed_moves(voucher.status)])
+    move = find_move(voucher.status, target)
+    assert move is not None
+    if not can(user, MOVE_ACTIONS[move.kind], voucher):
+        who = {MoveKind.DECIDE: "een regiocoördinator", MoveKind.SETTLE: "een regiocoördinator",
+               MoveKind.PROGRESS: "de loopbaancoach of de regiocoördinator"}[move.kind]
+        raise DomainError(f"Deze stap zet {who} van de regio van de voucher.", code="forbidden")
+    note = _clean_note(note)
+    if move.needs_note and not note:
+        raise DomainError("Geef een toelichting bij deze stap.", field="note",
+                          code="note_required")
+    case = voucher.case
+    if move.kind == MoveKind.DECIDE:
+        _check_decision(user, voucher, case, approve=target == VoucherStatus.TOEGEKEND, at=at)
+    if move.needs_invoice:
+        _apply_declaration(voucher, invoice_number, declared_amount_cents, at)
+    source = voucher.status
+    voucher.status = target
+    voucher.updated_at = at
+    if move.kind == MoveKind.DECIDE:
+        voucher.decided_by_id = user.id
+        voucher.decided_at = at
+        voucher.decision_note = note
+    if target == VoucherStatus.BETAALD:
+        voucher.paid_at = at
+    _event(voucher, user, source, target, note, at)
+    db.session.flush()
+    summary = f"{source.value} → {target.value}"
+    if move.needs_invoice:
+        summary += (f", factuur {voucher.invoice_number}, "
+                    f"{format_euros(voucher.declared_amount_cents)}")
+    elif target in (VoucherStatus.TOEGEKEND, VoucherStatus.BETAALD):
+        summary += f", {format_euros(voucher.committed_cents)}"
+    _record(voucher, user, "voucher." + target.value, summary)
+    return voucher
+
+
+def _check_decision(user: User, voucher: Voucher, case: Case, *, approve: bool,
+                    at: datetime) -> None:
+    if voucher.requested_by_id == user.id:
+        raise Conflict("Regel vier ogen: u hebt deze voucher zelf aangevraagd; een andere "
+                       "regiocoördinator van de regio beslist erover.", code="four_eyes")
+    if not approve:
+        return
+    if case.region_code != voucher.region_code:
+        raise Conflict("Regel regio: het traject is intussen overgedragen aan een andere regio; "
+                       "wijs deze aanvraag af en vraag opnieuw aan op een budget van die regio.",
+                       code="case_transferred")
+    if _closed_at(case, at):
+        raise Conflict("Regel traject: het traject is afgesloten; een voucher kan niet meer "
+                       "worden toegekend. Wijs de aanvraag af.", code="case_closed")
+    budget = voucher.budget
+    _lock_budget(budget)
+    _check_budget_open(budget, at.date(), field=None, error=Conflict)
+    if voucher.amount_cents > budget.max_per_voucher_cents:
+        raise Conflict(
+            f"Regel maximum per voucher: {format_euros(voucher.amount_cents)} is meer dan het "
+            f"maximum van {format_euros(budget.max_per_voucher_cents)} per voucher van dit "
+            "budget.", code="exceeds_max_per_voucher")
+    remaining = budget.amount_cents - committed_cents(budget.id)
+    if voucher.amount_cents > remaining:
+        raise Conflict(
+            f"Regel resterend budget: {format_euros(voucher.amount_cents)} is meer dan er nog "
+            f"over is op {budget.title} ({format_euros(remaining)}).",
+            code="exceeds_remaining_budget", remaining_cents=remaining)
+
+
+def _apply_declaration(voucher: Voucher, invoice_number: str | None, declared: Any,
+                       at: datetime) -> None:
+    number = (invoice_number or "").strip()
+    if not number:
+        raise DomainError("Vul het factuurnummer van de opleider in.", field="invoice_number",
+                          code="invoice_required")
+    if len(number) > 50:
+        raise DomainError("Gebruik hoogstens 50 tekens.", field="invoice_number")
+    if declared is None:
+        declared = voucher.amount_cents
+    if not isinstance(declared, int) or isinstance(declared, bool) or declared <= 0:
+        raise DomainError("Vul een gedeclareerd bedrag groter dan € 0,00 in.",
+                          field="declared_amount_cents")
+    if declared > voucher.amount_cents:
+        raise DomainError(
+            f"Regel toegekend bedrag: er kan niet meer worden gedeclareerd dan is toegekend "
+            f"({format_euros(voucher.amount_cents)}).", field="declared_amount_cents",
+            code="exceeds_voucher")
+    voucher.invoice_number = number
+    voucher.declared_amount_cents = declared
+    voucher.declared_at = at
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def voucher_query(user: User, *, status: str | None = None, case_id: int | None = None,
+                  budget_id: int | None = None, coach_id: int | None = None) -> sa.Select:
+    """Vouchers ``user`` may see (their regions), filtered; newest request first."""
+    query = scoped(sa.select(Voucher), user, Voucher, Action.VIEW_VOUCHER)
+    if status:
+        query = query.where(Voucher.status == VoucherStatus(status))
+    if case_id:
+        query = query.where(Voucher.case_id == case_id)
+    if budget_id:
+        query = query.where(Voucher.budget_id == budget_id)
+    if coach_id:
+        query = query.where(Voucher.case_id.in_(
+            sa.select(Case.id).where(Case.coach_id == coach_id)))
+    return query.order_by(Voucher.requested_at.desc(), Voucher.id.desc())
+
+
+def with_list_data(query: sa.Select) -> sa.Select:
+    """Load what list pages show (case, candidate, budget, requester) in a bounded number of
+    statements."""
+    return query.options(
+        selectinload(Voucher.case), selectinload(Voucher.budget),
+        selectinload(Voucher.requested_by).lazyload(User.memberships))
+
+
+def inbox_query(user: User) -> sa.Select:
+    """Requests waiting for a decision in the regions where ``user`` decides, oldest first."""
+    return (scoped(sa.select(Voucher), user, Voucher, Action.DECIDE_VOUCHER)
+            .where(Voucher.status == VoucherStatus.AANGEVRAAGD)
+            .order_by(Voucher.requested_at, Voucher.id))
+
+
+def load_voucher(voucher_id: Any, user: User) -> Voucher:
+    """One voucher the user may see, or 404 (also for another region's voucher)."""
+    return get_or_404(Voucher, voucher_id, user, Action.VIEW_VOUCHER)
+
+
+def audit_view(user: User, voucher: Voucher) -> None:
+    """Record that ``user`` read this voucher (page view or API read), under its case."""
+    _record(voucher, user, "voucher.view", "bekeken")
+
+
+@dataclass(frozen=True)
+class CaseSection:
+    """What the case page shows about vouchers."""
+
+    vouchers: list[Voucher]
+    can_request: bool
+    can_view: bool
+    history: list[VoucherEvent] = dataclass_field(default_factory=list)
+
+
+def case_section(user: User, case: Case) -> CaseSection:
+    """Vouchers of one case with their history: two statements, whatever their number."""
+    if not can(user, Action.VIEW_VOUCHER, case):
+        return CaseSection([], False, False)
+    vouchers = list(db.session.scalars(
+        sa.select(Voucher).where(Voucher.case_id == case.id)
+        .options(selectinload(Voucher.events), selectinload(Voucher.budget))
+        .order_by(Voucher.requested_at.desc(), Voucher.id.desc())))
+    can_request = can(user, Action.REQUEST_VOUCHER, case) and not case.is_closed
+    history = sorted((e for v in vouchers for e in v.events), key=lambda e: (e.at, e.id),
+                     reverse=True)
+    return CaseSection(vouchers, can_request, True, history)
+
+
+def status_label(status: VoucherStatus | str | None) -> str:
+    value = as_status(status)
+    return STATUS_LABELS[value] if value else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The case timeline
+
+
+def timeline_items(case: Case) -> list[Any]:
+    """Every voucher status change of the case, for the case timeline: one statement."""
+    from rmt.cases.service import TimelineItem
+
+    rows = db.session.execute(
+        sa.select(VoucherEvent, Voucher.course_name, User.name)
+        .join(Voucher, VoucherEvent.voucher_id == Voucher.id)
+        .outerjoin(User, VoucherEvent.user_id == User.id)
+        .where(Voucher.case_id == case.id)
+        .options(sa.orm.lazyload(VoucherEvent.user))).all()
+    items = []
+    for event, course, user_name in rows:
+        step = (f"{status_label(event.from_status)} → {status_label(event.to_status)}"
+                if event.from_status else "aangevraagd")
+        items.append(TimelineItem(event.at, "voucher",
+                                  f"Voucher {event.voucher_id} ({course}): {step}",
+                                  event.note, user_name or ""))
+    return items
+
+
+def _register_timeline_source() -> None:
+    """Add :func:`timeline_items` to the case timeline once, even when re-imported."""
+    from rmt.cases import service as cases_service
+
+    sources = cases_service.TIMELINE_SOURCES
+    sources[:] = [s for s in sources if (getattr(s, "__module__", None),
+                                         getattr(s, "__qualname__", None))
+                  != (__name__, "timeline_items")]
+    sources.append(timeline_items)
+
+
+_register_timeline_source()

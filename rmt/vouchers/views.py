@@ -1,0 +1,562 @@
+"""HTML pages for scholingsvouchers, budgets and their reference data.
+
+Views parse (forms) and render; every rule is in :mod:`rmt.vouchers.service`. A POST runs the
+service inside a savepoint and commits once at the end: a refusal leaves nothing behind and shows
+the form again with the message at its field (400), or above it for a broken rule (409).
+Records outside the user's regions are 404 (through :mod:`rmt.access`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from werkzeug.routing import BuildError
+
+from rmt import audit
+from rmt.access import Action, can, get_or_404, role_required
+from rmt.cases.models import Case
+from rmt.errors_domain import Conflict, DomainError
+from rmt.extensions import db
+from rmt.regions.models import Region
+from rmt.vouchers import service
+from rmt.vouchers.forms import (
+    BudgetAmountsForm,
+    BudgetCreateForm,
+    FundingSourceForm,
+    MoveForm,
+    ProviderForm,
+    VoucherRequestForm,
+    id_choice,
+)
+from rmt.vouchers.lifecycle import COMMITTED, PAID, STATUS_LABELS, VoucherStatus, as_status
+from rmt.vouchers.models import Budget, FundingSource, TrainingProvider, Voucher
+from rmt.vouchers.money import format_euros
+
+bp = Blueprint("vouchers", __name__)
+
+
+@bp.app_template_filter("euros")
+def euros(cents: int | None) -> str:
+    """Template filter: 125050 -> '€ 1.250,50'."""
+    return format_euros(cents)
+
+
+@bp.app_template_global("voucher_section")
+def voucher_section(case: Case) -> service.CaseSection:
+    """For the case page's vouchers section (templates/vouchers/_case_section.html)."""
+    return service.case_section(current_user, case)
+
+
+@bp.app_template_global("voucher_status_label")
+def voucher_status_label(status: Any) -> str:
+    return service.status_label(status)
+
+
+@bp.app_template_global("voucher_case_url")
+def voucher_case_url(case_id: int) -> str | None:
+    """Link to the case page, when the cases module provides one."""
+    try:
+        return url_for("cases.case_page", case_id=case_id)
+    except BuildError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+@contextmanager
+def _atomic() -> Iterator[None]:
+    """Run a service call in a savepoint: a refused action leaves nothing behind."""
+    with db.session.begin_nested():
+        yield
+
+
+def _apply_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | None = None
+                 ) -> int:
+    """Show a service refusal at its field (or above the form); returns the HTTP status."""
+    if error.code == "forbidden":
+        abort(403)
+    name = (aliases or {}).get(error.field or "", error.field or "")
+    field = form._fields.get(name) if name else None
+    if field is not None and field.type not in ("CSRFTokenField", "HiddenField"):
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+    return 409 if isinstance(error, Conflict) else 400
+
+
+def _commit_or_conflict(form: FlaskForm) -> bool:
+    """The request's single commit; a duplicate saved at the same moment becomes a form error."""
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        form.form_errors.append("Dit conflicteert met gegevens die intussen door iemand anders "
+                                "zijn opgeslagen. Er is niets opgeslagen; probeer het opnieuw.")
+        return False
+    return True
+
+
+def _regions() -> dict[str, str]:
+    return dict(db.session.execute(sa.select(Region.code, Region.name).order_by(Region.code)).all())
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data (functioneel beheer)
+
+
+@bp.route("/beheer/opleiders")
+@role_required(Action.MANAGE_REFERENCE_DATA)
+def providers():
+    items = db.session.scalars(sa.select(TrainingProvider).order_by(
+        TrainingProvider.active.desc(), TrainingProvider.name)).all()
+    return render_template("vouchers/providers.html", providers=items)
+
+
+@bp.route("/beheer/opleiders/nieuw", methods=["GET", "POST"])
+@role_required(Action.MANAGE_REFERENCE_DATA)
+def provider_create():
+    return _provider_form(None)
+
+
+@bp.route("/beheer/opleiders/<id:provider_id>", methods=["GET", "POST"])
+@role_required(Action.MANAGE_REFERENCE_DATA)
+def provider_edit(provider_id: int):
+    provider = db.session.get(TrainingProvider, provider_id) or abort(404)
+    return _provider_form(provider)
+
+
+def _provider_form(provider: TrainingProvider | None) -> ResponseReturnValue:
+    form = ProviderForm(obj=provider if request.method == "GET" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                with _atomic():
+                    saved = service.save_provider(current_user, provider, form.data)
+            except DomainError as error:
+                status = _apply_error(form, error)
+            else:
+                saved_id, name = saved.id, saved.name
+                if _commit_or_conflict(form):
+                    flash(f"Opleider {name} is opgeslagen.", "success")
+                    return redirect(url_for("vouchers.provider_edit", provider_id=saved_id))
+                status = 409
+    return render_template("vouchers/provider_form.html", form=form, provider=provider), status
+
+
+@bp.route("/beheer/financiers")
+@role_required(Action.MANAGE_REFERENCE_DATA)
+def funding_sources():
+    items = db.session.scalars(sa.select(FundingSource).order_by(
+        FundingSource.active.desc(), FundingSource.name)).all()
+    return render_template("vouchers/funding_sources.html", sources=items)
+
+
+@bp.route("/beheer/financiers/nieuw", methods=["GET", "POST"])
+@role_required(Action.MANAGE_REFERENCE_DATA)
+def funding_source_create():
+    return _funding_source_form(None)
+
+
+@bp.route("/beheer/financiers/<id:source_id>", methods=["GET", "POST"])
+@role_required(Action.MANAGE_REFERENCE_DATA)
+def funding_source_edit(source_id: int):
+    source = db.session.get(FundingSource, source_id) or abort(404)
+    return _funding_source_form(source)
+
+
+def _funding_source_form(source: FundingSource | None) -> ResponseReturnValue:
+    form = FundingSourceForm(obj=source if request.method == "GET" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                with _atomic():
+                    service.save_funding_source(current_user, source, form.data)
+            except DomainError as error:
+                status = _apply_error(form, error)
+            else:
+                name = form.name.data.strip()
+                if _commit_or_conflict(form):
+                    flash(f"Financier {name} is opgeslagen.", "success")
+                    return redirect(url_for("vouchers.funding_sources"))
+                status = 409
+    return render_template("vouchers/funding_source_form.html", form=form,
+                           source=source), status
+
+
+# ---------------------------------------------------------------------------------------------
+# Budgets
+
+
+def _require_budget_reader() -> None:
+    if not (service.is_reference_admin(current_user) or can(current_user, Action.VIEW_BUDGET)):
+        abort(403)
+
+
+@bp.route("/budgetten")
+@login_required
+def budgets():
+    _require_budget_reader()
+    query = service.budget_query(current_user)
+    year = request.args.get("jaar", "")
+    if year.isdigit() and len(year) == 4:
+        query = query.where(Budget.year == int(year))
+    region = request.args.get("regio", "")
+    if region in _regions():
+        query = query.where(Budget.region_code == region)
+    items = db.session.scalars(query).all()
+    years = db.session.scalars(sa.select(Budget.year).distinct().order_by(
+        Budget.year.desc())).all()
+    return render_template(
+        "vouchers/budgets.html", budgets=items, figures=service.figures_for(list(items)),
+        years=years, regions=_regions(), selected_year=year, selected_region=region,
+        can_create=bool(service.manageable_regions(current_user)))
+
+
+@bp.route("/budgetten/nieuw", methods=["GET", "POST"])
+@login_required
+def budget_create():
+    regions = service.manageable_regions(current_user)
+    if not regions:
+        abort(403)
+    names = _regions()
+    form = BudgetCreateForm()
+    sources = db.session.execute(sa.select(FundingSource.id, FundingSource.name).where(
+        FundingSource.active).order_by(FundingSource.name)).all()
+    form.set_choices([(code, names[code]) for code in regions], [tuple(s) for s in sources])
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                with _atomic():
+                    budget = service.create_budget(
+                        current_user, region_code=form.region_code.data,
+                        funding_source_id=id_choice(form.funding_source_id.data),
+                        year=id_choice(form.year.data), amount_cents=form.amount.data,
+                        max_per_voucher_cents=form.max_per_voucher.data)
+            except DomainError as error:
+                status = _apply_error(form, error)
+            else:
+                budget_id = budget.id
+                if _commit_or_conflict(form):
+                    flash("Het budget is aangemaakt.", "success")
+                    return redirect(url_for("vouchers.budget_detail", budget_id=budget_id))
+                status = 409
+    return render_template("vouchers/budget_form.html", form=form, budget=None), status
+
+
+@bp.route("/budgetten/<id:budget_id>")
+@login_required
+def budget_detail(budget_id: int):
+    _require_budget_reader()
+    budget = service.load_budget(budget_id, current_user)
+    show_vouchers = can(current_user, Action.VIEW_BUDGET, budget)  # the admin: figures only
+    if show_vouchers:
+        # Audit and commit first: a commit expires everything loaded before it.
+        audit.record("budget.view", object_type="budget", object_id=budget.id,
+                     region_code=budget.region_code)
+        db.session.commit()
+    figures = service.budget_figures(budget)
+    groups: dict[str, list[Voucher]] | None = None
+    if show_vouchers:
+        vouchers = db.session.scalars(service.with_list_data(
+            service.voucher_query(current_user, budget_id=budget.id))).all()
+        groups = {
+            "requested": [v for v in vouchers if v.status == VoucherStatus.AANGEVRAAGD],
+            "committed": [v for v in vouchers if v.status in COMMITTED],
+            "paid": [v for v in vouchers if v.status in PAID],
+            "closed": [v for v in vouchers if v.status in (VoucherStatus.AFGEWEZEN,
+                                                         VoucherStatus.INGETROKKEN)],
+        }
+    return render_template("vouchers/budget_detail.html", budget=budget, figures=figures,
+                           groups=groups, can_manage=service.can_manage_budget(current_user,
+                                                                               budget),
+                           today=date.today())
+
+
+@bp.route("/budgetten/<id:budget_id>/wijzigen", methods=["GET", "POST"])
+@login_required
+def budget_edit(budget_id: int):
+    _require_budget_reader()
+    budget = service.load_budget(budget_id, current_user)
+    if not service.can_manage_budget(current_user, budget):
+        abort(403)
+    form = BudgetAmountsForm()
+    if request.method == "GET":
+        form.amount.data = budget.amount_cents
+        form.max_per_voucher.data = budget.max_per_voucher_cents
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            ident = budget.id
+            service.start_write()
+            try:
+                with _atomic():
+                    service.update_budget(current_user, budget, amount_cents=form.amount.data,
+                                          max_per_voucher_cents=form.max_per_voucher.data)
+            except DomainError as error:
+                status = _apply_error(form, error)
+            else:
+                db.session.commit()
+                flash("Het budget is gewijzigd.", "success")
+                return redirect(url_for("vouchers.budget_detail", budget_id=ident))
+    return render_template("vouchers/budget_form.html", form=form, budget=budget,
+                           figures=service.budget_figures(budget)), status
+
+
+EXPORT_HEADERS = ("Voucher", "Traject", "Regio", "Financier", "Budgetjaar", "Opleider",
+                  "KvK-nummer opleider", "Opleiding", "Startdatum", "Einddatum", "Bedrag (€)",
+                  "Status", "Telt mee als vastgelegd", "Vastgelegd (€)", "Aangevraagd op",
+                  "Besloten op", "Factuurnummer", "Gedeclareerd (€)", "Betaald op")
+
+
+def _export_rows(budget: Budget) -> list[list[Any]]:
+    vouchers = db.session.scalars(service.with_list_data(
+        service.voucher_query(current_user, budget_id=budget.id)).order_by(None).order_by(
+        Voucher.id)).all()
+    rows = []
+    for v in vouchers:
+        rows.append([
+            v.id, v.case_id, v.region_code, budget.funding_source.name, budget.year,
+            v.provider.name, v.provider.kvk_number, v.course_name, v.start_on, v.end_on,
+            Decimal(v.amount_cents) / 100, STATUS_LABELS[v.status],
+            "ja" if v.status in COMMITTED else "nee", Decimal(v.committed_cents) / 100,
+            v.requested_at.date(), v.decided_at.date() if v.decided_at else None,
+            v.invoice_number or None,
+            Decimal(v.declared_amount_cents) / 100 if v.declared_amount_cents else None,
+            v.paid_at.date() if v.paid_at else None,
+        ])
+    return rows
+
+
+def _export_budget(budget_id: int) -> tuple[Budget, list[list[Any]], str]:
+    budget = service.load_budget(budget_id, current_user)
+    if not can(current_user, Action.VIEW_BUDGET, budget):
+        abort(403)
+    rows = _export_rows(budget)
+    audit.record("budget.export", object_type="budget", object_id=budget.id,
+                 region_code=budget.region_code, summary=f"{len(rows)} vouchers")
+    db.session.commit()
+    name = f"vouchers-{budget.region_code}-{budget.year}-budget-{budget.id}"
+    return budget, rows, name
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, date):
+        return value.strftime("%d-%m-%Y")
+    text = str(value)
+    # Spreadsheet formula injection: text starting with = + - @ is shown as text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.route("/budgetten/<id:budget_id>/vouchers.csv")
+@login_required
+def budget_export_csv(budget_id: int):
+    _budget, rows, name = _export_budget(budget_id)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(EXPORT_HEADERS)
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+@bp.route("/budgetten/<id:budget_id>/vouchers.xlsx")
+@login_required
+def budget_export_xlsx(budget_id: int):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    budget, rows, name = _export_budget(budget_id)
+    figures = service.budget_figures(budget)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Vouchers"
+    sheet.append(EXPORT_HEADERS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_xlsx_cell(value) for value in row])
+    money_columns = {i for i, h in enumerate(EXPORT_HEADERS) if "(€)" in h}
+    for row_cells in sheet.iter_rows(min_row=2):
+        for index, cell in enumerate(row_cells):
+            if index in money_columns:
+                cell.number_format = "€ #,##0.00"
+            elif isinstance(cell.value, date):
+                cell.number_format = "DD-MM-YYYY"
+    for index, header in enumerate(EXPORT_HEADERS, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(
+            12, len(header) + 2)
+    sheet.freeze_panes = "A2"
+    summary = workbook.create_sheet("Budget")
+    for label, value in (("Budget", budget.title), ("Regio", budget.region.name),
+                         ("Financier", budget.funding_source.name), ("Jaar", budget.year),
+                         ("Bedrag (€)", figures.amount), ("Vastgelegd (€)", figures.committed),
+                         ("Betaald (€)", figures.paid), ("Resterend (€)", figures.remaining),
+                         ("Wacht op besluit (€)", figures.requested)):
+        is_money = "(€)" in label
+        summary.append([label, Decimal(value) / 100 if is_money else value])
+        if is_money:
+            summary.cell(row=summary.max_row, column=2).number_format = "€ #,##0.00"
+        summary.cell(row=summary.max_row, column=1).font = Font(bold=True)
+    summary.column_dimensions["A"].width = 24
+    summary.column_dimensions["B"].width = 32
+    out = io.BytesIO()
+    workbook.save(out)
+    return Response(out.getvalue(),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+
+
+def _xlsx_cell(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Vouchers
+
+
+@bp.route("/vouchers/te-beoordelen")
+@role_required(Action.DECIDE_VOUCHER)
+def inbox():
+    vouchers = db.session.scalars(service.with_list_data(service.inbox_query(current_user))).all()
+    budgets = {v.budget_id: v.budget for v in vouchers}
+    return render_template("vouchers/inbox.html", vouchers=vouchers,
+                           figures=service.figures_for(list(budgets.values())))
+
+
+@bp.route("/vouchers/mijn")
+@role_required(Action.REQUEST_VOUCHER)
+def mine():
+    status = request.args.get("status", "")
+    query = service.voucher_query(current_user, coach_id=current_user.id,
+                                  status=status if as_status(status) else None)
+    vouchers = db.session.scalars(service.with_list_data(query)).all()
+    return render_template("vouchers/mine.html", vouchers=vouchers, statuses=STATUS_LABELS,
+                           selected_status=status if as_status(status) else "")
+
+
+@bp.route("/trajecten/<id:case_id>/vouchers/nieuw", methods=["GET", "POST"])
+@login_required
+def request_voucher(case_id: int):
+    case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
+    if not can(current_user, Action.REQUEST_VOUCHER, case):
+        abort(403)
+    form = VoucherRequestForm()
+    budgets = service.requestable_budgets(case)
+    figures = service.figures_for(budgets)
+    form.set_choices(
+        [(b.id, f"{b.funding_source.name} {b.year}: nog {euros(figures[b.id].remaining)} vrij, "
+                f"hoogstens {euros(b.max_per_voucher_cents)} per voucher") for b in budgets],
+        [(p.id, p.name) for p in service.active_providers()])
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                with _atomic():
+                    voucher = service.request_voucher(
+                        current_user, case, budget_id=id_choice(form.budget_id.data),
+                        provider_id=id_choice(form.provider_id.data),
+                        course_name=form.course_name.data, start_on=form.start_on.data,
+                        end_on=form.end_on.data, amount_cents=form.amount.data,
+                        motivation=form.motivation.data)
+            except DomainError as error:
+                status = _apply_error(form, error, {"amount_cents": "amount"})
+            else:
+                voucher_id = voucher.id
+                db.session.commit()
+                flash(f"Voucher {voucher_id} is aangevraagd. Een regiocoördinator van de regio "
+                      "beslist erover.", "success")
+                return redirect(url_for("vouchers.detail", voucher_id=voucher_id))
+    return render_template("vouchers/request.html", form=form, case=case,
+                           has_budgets=bool(budgets)), status
+
+
+@bp.route("/vouchers/<id:voucher_id>")
+@login_required
+def detail(voucher_id: int):
+    voucher = service.load_voucher(voucher_id, current_user)
+    service.audit_view(current_user, voucher)
+    db.session.commit()
+    return _render_detail(voucher)
+
+
+def _render_detail(voucher: Voucher, posted: tuple[str, MoveForm] | None = None,
+                   status: int = 200) -> ResponseReturnValue:
+    moves = service.available_moves(current_user, voucher)
+    forms = {move.target.value: MoveForm(prefix=move.target.value, formdata=None)
+             for move in moves}
+    if posted is not None:
+        forms[posted[0]] = posted[1]
+    for move in moves:
+        if move.needs_note:
+            forms[move.target.value].note.flags.required = True
+        if move.needs_invoice:
+            forms[move.target.value].invoice_number.flags.required = True
+    four_eyes = (can(current_user, Action.DECIDE_VOUCHER, voucher)
+                 and voucher.status == VoucherStatus.AANGEVRAAGD
+                 and voucher.requested_by_id == current_user.id)
+    return render_template("vouchers/detail.html", voucher=voucher, moves=moves, forms=forms,
+                           figures=service.budget_figures(voucher.budget),
+                           four_eyes=four_eyes, posted=posted[0] if posted else None), status
+
+
+@bp.route("/vouchers/<id:voucher_id>/naar/<to>", methods=["POST"])
+@login_required
+def move(voucher_id: int, to: str):
+    voucher = service.load_voucher(voucher_id, current_user)
+    target = as_status(to)
+    if target is None:
+        abort(404)
+    form = MoveForm(prefix=target.value)
+    if not form.validate_on_submit():
+        return _render_detail(voucher, (target.value, form), 400)
+    ident = voucher.id
+    service.start_write()
+    try:
+        with _atomic():
+            service.advance(current_user, voucher, target, note=form.note.data or "",
+                            invoice_number=form.invoice_number.data or "",
+                            declared_amount_cents=form.declared_amount.data)
+    except DomainError as error:
+        status = _apply_error(form, error, {"declared_amount_cents": "declared_amount",
+                                            "to": ""})
+        return _render_detail(voucher, (target.value, form), status)
+    db.session.commit()
+    flash(f"Voucher {ident}: {STATUS_LABELS[target].lower()}.", "success")
+    return redirect(url_for("vouchers.detail", voucher_id=ident))

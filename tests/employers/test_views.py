@@ -1,0 +1,667 @@
+"""The employer pages: forms and their bad input, duplicates, region scoping, access, queries."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from rmt.cases import service as cases_service
+from rmt.employers import service
+from rmt.employers.models import (
+    ContactMoment,
+    Employer,
+    EmployerContact,
+    FollowUp,
+    Placement,
+    Proposal,
+    ProposalStatus,
+    Vacancy,
+    VacancyStatus,
+)
+from rmt.extensions import db
+from rmt.process import CaseState
+from tests.employers.conftest import count_queries, liaison_of, make_case
+from tests.factories import (
+    ContactMomentFactory,
+    EmployerContactFactory,
+    EmployerFactory,
+    NoteFactory,
+    UserFactory,
+    VacancyFactory,
+    sector,
+)
+
+TODAY = date.today()
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def employer_form(**overrides) -> dict:
+    return {"kvk_number": "30123456", "name": "Bakkerij De Korenaar",
+            "sector_id": str(sector().id), "street_address": "Dorpsstraat 1",
+            "postcode": "3811 AB", "city": "Amersfoort", "region_codes": ["AM"],
+            "sbb_number": "", **overrides}
+
+
+# --- employers ------------------------------------------------------------------------------
+
+
+def test_register_employer(client, login_as):
+    login_as("liaison", "AM")
+    response = client.post_form("/werkgevers/nieuw", employer_form(postcode="3811ab"))
+    assert response.status_code == 302
+    employer = db.session.scalar(sa.select(Employer))
+    assert response.headers["Location"] == f"/werkgevers/{employer.id}"
+    assert employer.postcode == "3811 AB" and employer.region_codes == ["AM"]
+    page = html(client.get(f"/werkgevers/{employer.id}"))
+    assert "Bakkerij De Korenaar" in page and "30123456" in page
+
+
+def test_duplicate_kvk_in_the_form_links_to_the_existing_employer(client, login_as):
+    existing = EmployerFactory(kvk_number="30123456", name="De Korenaar")
+    login_as("liaison", "MU")
+    response = client.post_form("/werkgevers/nieuw", employer_form(kvk_number="3012 3456"))
+    assert response.status_code == 409
+    page = html(response)
+    assert f'href="/werkgevers/{existing.id}"' in page
+    assert "Deze werkgever staat al in het register" in page
+    assert "Dit KvK-nummer is al geregistreerd voor De Korenaar" in page
+    assert count(Employer) == 1
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("kvk_number", "", "Vul het KvK-nummer in."),
+    ("kvk_number", "1234", "Vul een KvK-nummer van 8 cijfers in"),
+    ("kvk_number", "１２３４５６７８", "Vul een KvK-nummer van 8 cijfers in"),
+    ("name", "", "Vul de naam van de werkgever in."),
+    ("name", "x" * 201, "Gebruik hoogstens 200 tekens."),
+    ("sector_id", "", "Kies een sector uit de lijst."),
+    ("sector_id", "abc", "Kies een sector uit de lijst."),
+    ("sector_id", "99999", "Kies een sector uit de lijst."),
+    ("postcode", "12345", "Vul een geldige postcode in"),
+    ("region_codes", [], "Kies minstens één regio"),
+    ("region_codes", ["XX"], "Kies alleen bestaande regio"),
+    ("sbb_number", "12-ab", "erkenningsnummer van SBB"),
+])
+def test_employer_form_bad_input_saves_nothing(client, login_as, field, value, message):
+    login_as("liaison", "MU")
+    response = client.post_form("/werkgevers/nieuw", employer_form(**{field: value}))
+    assert response.status_code == 400
+    page = html(response)
+    assert message in page
+    assert count(Employer) == 0
+
+
+def test_edit_employer_and_refuse_known_kvk(client, login_as):
+    other = EmployerFactory(kvk_number="30999999")
+    employer = EmployerFactory(regions=["MU"])
+    login_as("liaison", "MU")
+    assert client.get(f"/werkgevers/{employer.id}/bewerken").status_code == 200
+    response = client.post_form(f"/werkgevers/{employer.id}/bewerken",
+                                employer_form(kvk_number=other.kvk_number))
+    assert response.status_code == 409 and f'href="/werkgevers/{other.id}"' in html(response)
+    db.session.refresh(employer)
+    assert employer.kvk_number != other.kvk_number
+    response = client.post_form(f"/werkgevers/{employer.id}/bewerken",
+                                employer_form(kvk_number=employer.kvk_number, name="Nieuw"))
+    assert response.status_code == 302
+    db.session.refresh(employer)
+    assert employer.name == "Nieuw"
+
+
+def test_list_search_and_filters(client, login_as):
+    EmployerFactory(name="Zorggroep Heuvelrug", sector=sector("zorg"), regions=["MU"])
+    EmployerFactory(name="Installatie Hoogland", sector=sector("techniek"), regions=["AM"],
+                    sbb_number="12345678")
+    login_as("coach", "MU")
+    page = html(client.get("/werkgevers?q=heuvel"))
+    assert "Zorggroep Heuvelrug" in page and "Installatie Hoogland" not in page
+    page = html(client.get("/werkgevers?leerbedrijf=ja"))
+    assert "Installatie Hoogland" in page and "Zorggroep Heuvelrug" not in page
+    page = html(client.get(f"/werkgevers?sector={sector('zorg').id}&regio=MU"))
+    assert "Zorggroep Heuvelrug" in page
+    for junk in ("?pagina=abc", "?pagina=0", "?pagina=99999999999", "?sector=²", "?regio=XX",
+                 "?q=" + "%25" * 300, "?leerbedrijf=misschien", "?sector=-1"):
+        assert client.get("/werkgevers" + junk).status_code == 200, junk
+        assert client.get("/vacatures" + junk).status_code == 200, junk
+        assert client.get("/voordrachten" + junk).status_code == 200, junk
+
+
+def test_merged_employer_page_redirects(client, login_as):
+    keep, duplicate = EmployerFactory(), EmployerFactory()
+    coordinator = login_as("coordinator", "MU")
+    response = client.get(f"/werkgevers/{keep.id}/samenvoegen")
+    assert response.status_code == 200 and duplicate.name in html(response)
+    response = client.post_form(f"/werkgevers/{keep.id}/samenvoegen",
+                                {"duplicate_id": str(duplicate.id)})
+    assert response.status_code == 400 and "Bevestig dat het om dezelfde werkgever gaat" in html(
+        response)
+    assert db.session.get(Employer, duplicate.id).merged_into_id is None
+    for bad in ("", "abc", str(keep.id), "99999"):
+        response = client.post_form(f"/werkgevers/{keep.id}/samenvoegen",
+                                    {"duplicate_id": bad, "confirm": "y"})
+        assert response.status_code == 400, bad
+    response = client.post_form(f"/werkgevers/{keep.id}/samenvoegen",
+                                {"duplicate_id": str(duplicate.id), "confirm": "y"})
+    assert response.status_code == 302
+    assert db.session.get(Employer, duplicate.id).merged_into_id == keep.id
+    response = client.get(f"/werkgevers/{duplicate.id}")
+    assert response.status_code == 302 and response.headers["Location"] == f"/werkgevers/{keep.id}"
+    assert client.get(f"/werkgevers/{duplicate.id}/bewerken").status_code == 404
+    assert coordinator.role.value == "coordinator"
+
+
+# --- contact persons and contact moments ---------------------------------------------------
+
+
+def test_contact_person_add_edit_and_bad_input(client, login_as):
+    employer = EmployerFactory()
+    login_as("liaison", "MU")
+    url = f"/werkgevers/{employer.id}/contactpersonen/nieuw"
+    for data in ({"name": ""}, {"name": "Piet", "email": "geen-mail"},
+                 {"name": "Piet", "phone": "abc"}, {"name": "x" * 201}):
+        assert client.post_form(url, data).status_code == 400
+    assert count(EmployerContact) == 0
+    response = client.post_form(url, {"name": "Piet Jansen", "role": "HR", "phone": "06-1234 5678",
+                                      "email": "Piet@Bedrijf.nl"})
+    assert response.status_code == 302
+    contact = db.session.scalar(sa.select(EmployerContact))
+    assert contact.phone == "0612345678" and contact.email == "piet@bedrijf.nl"
+    edit = f"/werkgevers/{employer.id}/contactpersonen/{contact.id}"
+    assert client.post_form(edit, {"name": ""}).status_code == 400
+    assert client.post_form(edit, {"name": "P. Jansen"}).status_code == 302
+    db.session.refresh(contact)
+    assert contact.name == "P. Jansen"
+    other = EmployerFactory()
+    assert client.get(f"/werkgevers/{other.id}/contactpersonen/{contact.id}").status_code == 404
+
+
+def _moment_form(**overrides) -> dict:
+    return {"region_code": "MU", "contact_on": TODAY.isoformat(), "kind": "bezoek",
+            "contact_id": "", "summary": "Kennismaking", "follow_up_on": "",
+            "follow_up_owner_id": "", **overrides}
+
+
+@pytest.mark.parametrize("overrides", [
+    {"contact_on": ""}, {"contact_on": "31-02-2026"}, {"contact_on": "morgen"},
+    {"contact_on": "9999-12-31"}, {"contact_on": (TODAY + timedelta(days=1)).isoformat()},
+    {"kind": "fax"}, {"kind": ""}, {"region_code": "FV"}, {"summary": ""},
+    {"summary": "x" * 5001}, {"follow_up_on": (TODAY - timedelta(days=1)).isoformat()},
+    {"follow_up_on": "abc"}, {"contact_id": "99999"}, {"follow_up_owner_id": "99999"},
+    {"follow_up_owner_id": "", "follow_up_on": "", "contact_id": "²"},
+])
+def test_contact_moment_bad_input_saves_nothing(client, login_as, overrides):
+    employer = EmployerFactory()
+    login_as("liaison", "MU")
+    response = client.post_form(f"/werkgevers/{employer.id}/contactmomenten/nieuw",
+                                _moment_form(**overrides))
+    assert response.status_code == 400, html(response)[:0]
+    assert count(ContactMoment) == 0
+
+
+def test_contact_moment_with_follow_up_appears_on_start_page(client, login_as):
+    employer = EmployerFactory(name="Transport Wal")
+    liaison = login_as("liaison", "MU")
+    due = TODAY + timedelta(days=3)
+    response = client.post_form(f"/werkgevers/{employer.id}/contactmomenten/nieuw",
+                                _moment_form(follow_up_on=f"{due:%d-%m-%Y}"))
+    assert response.status_code == 302
+    moment = db.session.scalar(sa.select(ContactMoment))
+    assert moment.follow_up_owner_id == liaison.id and moment.follow_up_on == due
+    page = html(client.get("/"))
+    assert "Transport Wal" in page and "Vervolgafspraken" in page
+    response = client.post_form(f"/contactmomenten/{moment.id}/afgehandeld", {},
+                                token_page="/")
+    assert response.status_code == 302
+    db.session.refresh(moment)
+    assert moment.follow_up_done_at is not None
+
+
+# --- vacancies --------------------------------------------------------------------------------
+
+
+def _vacancy_form(**overrides) -> dict:
+    return {"title": "Orderpicker", "sector_id": str(sector().id), "hours_per_week": "32",
+            "location": "Nieuwegein", "region_code": "MU", "opened_on": TODAY.isoformat(),
+            "closes_on": "", "description": "", **overrides}
+
+
+@pytest.mark.parametrize("overrides", [
+    {"title": ""}, {"hours_per_week": "0"}, {"hours_per_week": "61"}, {"hours_per_week": "abc"},
+    {"hours_per_week": "99999999999999999999"}, {"hours_per_week": ""}, {"sector_id": "x"},
+    {"region_code": "FV"}, {"opened_on": "abc"},
+    {"opened_on": (TODAY + timedelta(days=1)).isoformat()},
+    {"closes_on": (TODAY - timedelta(days=1)).isoformat()},
+])
+def test_vacancy_bad_input_saves_nothing(client, login_as, overrides):
+    employer = EmployerFactory()
+    login_as("liaison", "MU")
+    response = client.post_form(f"/werkgevers/{employer.id}/vacatures/nieuw",
+                                _vacancy_form(**overrides))
+    assert response.status_code == 400
+    assert count(Vacancy) == 0
+
+
+def test_vacancy_create_edit_and_status(client, login_as):
+    employer = EmployerFactory()
+    login_as("liaison", "MU")
+    response = client.post_form(f"/werkgevers/{employer.id}/vacatures/nieuw", _vacancy_form())
+    vacancy = db.session.scalar(sa.select(Vacancy))
+    assert response.headers["Location"] == f"/vacatures/{vacancy.id}"
+    edit = f"/vacatures/{vacancy.id}/bewerken"
+    assert client.post_form(edit, _vacancy_form(hours_per_week="0")).status_code == 400
+    assert client.post_form(edit, _vacancy_form(title="Chauffeur")).status_code == 302
+    status_url = f"/vacatures/{vacancy.id}/status"
+    for bad in ("bogus", "open", ""):
+        assert client.post_form(status_url, {"to": bad}, token_page="/").status_code == 302
+        db.session.refresh(vacancy)
+        assert vacancy.status == VacancyStatus.OPEN
+    client.post_form(status_url, {"to": "closed"}, token_page="/")
+    db.session.refresh(vacancy)
+    assert vacancy.status == VacancyStatus.CLOSED and vacancy.title == "Chauffeur"
+
+
+# --- proposals ------------------------------------------------------------------------------
+
+
+def test_propose_page_lists_only_own_region_candidates_with_consent(client, login_as):
+    vacancy = VacancyFactory(region_code="FV")
+    mine = make_case("MU")
+    no_consent = make_case("MU", consent=False)
+    other_region = make_case("FV")
+    login_as("liaison", "MU")
+    page = html(client.get(f"/vacatures/{vacancy.id}/voordragen"))
+    assert mine.candidate.full_name in page
+    assert no_consent.candidate.full_name not in page
+    assert other_region.candidate.full_name not in page
+    assert "rmt-werk-sr" in page
+
+
+def test_propose_refusals_save_nothing(client, login_as):
+    vacancy = VacancyFactory()
+    no_consent = make_case("MU", consent=False)
+    other = make_case("FV")
+    login_as("liaison", "MU")
+    url = f"/vacatures/{vacancy.id}/voordragen"
+    response = client.post_form(url, {"case_id": str(no_consent.id)})
+    assert response.status_code == 400 and "geen (geldige) toestemming" in html(response)
+    for bad in ("abc", "", "-1", "99999999999", str(other.id)):
+        assert client.post_form(url, {"case_id": bad}).status_code == 404, bad
+    assert client.post_form(url, {"case_id": str(make_case("MU").id),
+                                  "note": "x" * 1001}).status_code == 400
+    assert count(Proposal) == 0
+
+
+def test_proposal_steps_through_the_page(client, login_as):
+    vacancy = VacancyFactory(hours_per_week=36, title="Heftruckchauffeur")
+    case = make_case("MU")
+    login_as("liaison", "MU")
+    response = client.post_form(f"/vacatures/{vacancy.id}/voordragen",
+                                {"case_id": str(case.id), "note": "Ervaren"})
+    proposal = db.session.scalar(sa.select(Proposal))
+    assert response.headers["Location"] == f"/voordrachten/{proposal.id}"
+    url = f"/voordrachten/{proposal.id}/status"
+    page = html(client.get(f"/voordrachten/{proposal.id}"))
+    assert "Uitgenodigd voor gesprek" in page and "Aangenomen</option>" not in page
+    for data in ({"to": "aangenomen", "current_status": "voorgesteld"},
+                 {"to": "afgewezen", "current_status": "voorgesteld", "note": ""},
+                 {"to": "bogus", "current_status": "voorgesteld"}):
+        response = client.post_form(url, data, token_page=f"/voordrachten/{proposal.id}")
+        assert response.status_code == 400, data
+    db.session.refresh(proposal)
+    assert proposal.status == ProposalStatus.VOORGESTELD
+    assert client.post_form(url, {"to": "gesprek", "current_status": "voorgesteld"},
+                            token_page="/").status_code == 302
+    # A second tab that still shows 'voorgesteld' is told the proposal changed.
+    response = client.post_form(url, {"to": "ingetrokken", "note": "x",
+                                      "current_status": "voorgesteld"}, token_page="/")
+    assert response.status_code == 400 or response.status_code == 409
+    for data in ({"to": "aangenomen", "current_status": "gesprek"},
+                 {"to": "aangenomen", "current_status": "gesprek", "contract_type": "vast",
+                  "start_on": "abc"},
+                 {"to": "aangenomen", "current_status": "gesprek", "contract_type": "vast",
+                  "start_on": TODAY.isoformat(), "hours_per_week": "0"}):
+        assert client.post_form(url, data, token_page="/").status_code == 400, data
+    assert count(Placement) == 0
+    response = client.post_form(url, {"to": "aangenomen", "current_status": "gesprek",
+                                      "contract_type": "vast", "start_on": TODAY.isoformat(),
+                                      "hours_per_week": "36", "job_title": "Heftruckchauffeur",
+                                      "fill_vacancy": "y"}, token_page="/")
+    assert response.status_code == 302
+    placement = db.session.scalar(sa.select(Placement))
+    assert placement.proposal_id == proposal.id and placement.hours_per_week == 36
+    assert db.session.get(Vacancy, vacancy.id).status == VacancyStatus.FILLED
+    assert f"/plaatsingen/{placement.id}" in html(client.get(f"/voordrachten/{proposal.id}"))
+
+
+# --- placements and aftercare ---------------------------------------------------------------
+
+
+def test_direct_placement_bad_input_and_success(client, login_as):
+    case = make_case("MU", consent=False)
+    employer = EmployerFactory()
+    coach = case.coach
+    with client.session_transaction() as session:
+        session["_user_id"] = coach.get_id()
+    url = f"/kandidaten/{case.id}/plaatsingen/nieuw"
+    good = {"employer_id": str(employer.id), "job_title": "Monteur", "contract_type": "vast",
+            "hours_per_week": "40", "start_on": TODAY.isoformat()}
+    for key, value in (("employer_id", ""), ("employer_id", "abc"), ("job_title", ""),
+                       ("contract_type", "freelance"), ("hours_per_week", "x"),
+                       ("start_on", ""), ("start_on", "2020-01-01")):
+        response = client.post_form(url, {**good, key: value})
+        assert response.status_code == 400, key
+    assert count(Placement) == 0
+    response = client.post_form(url, good)
+    assert response.status_code == 302
+    placement = db.session.scalar(sa.select(Placement))
+    assert len(placement.follow_ups) == 3
+    # The liaison may record a placement only for a candidate who shares their profile.
+    login_as("liaison", "MU")
+    assert client.get(url).status_code == 404
+
+
+def test_follow_up_and_end_forms(client, world, login_as):
+    placement = world.placement["MU"]
+    with client.session_transaction() as session:
+        session["_user_id"] = world.liaison["MU"].get_id()
+    page = html(client.get(f"/plaatsingen/{placement.id}"))
+    first = placement.follow_ups[0]
+    assert "Uitkomst nazorg na 1 maand" in page
+    url = f"/nazorg/{first.id}"
+    prefix = f"nazorg{first.id}-"
+    token_page = f"/plaatsingen/{placement.id}"
+    for data in ({}, {prefix + "still_employed": "misschien"},
+                 {prefix + "still_employed": "nee", prefix + "reason": ""}):
+        data = {f"{prefix}csrf_token": _token(client, token_page, prefix), **data}
+        assert client.post(url, data=data).status_code == 400
+    db.session.refresh(first)
+    assert first.still_employed is None
+    data = {f"{prefix}csrf_token": _token(client, token_page, prefix),
+            prefix + "still_employed": "ja"}
+    assert client.post(url, data=data).status_code == 302
+    db.session.refresh(first)
+    assert first.still_employed is True and first.task.done_at is not None
+    six = placement.follow_ups[2]
+    data = {f"nazorg{six.id}-csrf_token": _token(client, token_page, prefix),
+            f"nazorg{six.id}-still_employed": "ja"}
+    assert client.post(f"/nazorg/{six.id}", data=data).status_code == 409
+    end = f"/plaatsingen/{placement.id}/beeindigen"
+    for data in ({}, {"einde-end_on": "abc", "einde-end_reason": "x"},
+                 {"einde-end_on": "2000-01-01", "einde-end_reason": "x"},
+                 {"einde-end_on": TODAY.isoformat(), "einde-end_reason": ""}):
+        data = {"einde-csrf_token": _token(client, token_page, "einde-"), **data}
+        assert client.post(end, data=data).status_code == 400, data
+    assert db.session.get(Placement, placement.id).end_on is None
+
+
+def _token(client, page: str, prefix: str) -> str:
+    match = re.search(rf'name="{re.escape(prefix)}csrf_token"[^>]*value="([^"]+)"',
+                      html(client.get(page)))
+    if match:
+        return match.group(1)
+    return client.csrf_token(page)
+
+
+# --- the case page section and the work profile ---------------------------------------------
+
+
+def test_case_page_shows_proposals_placements_and_follow_ups(client, world):
+    case = world.case["MU"]
+    with client.session_transaction() as session:
+        session["_user_id"] = case.coach.get_id()
+    page = html(client.get(f"/trajecten/{case.id}"))
+    assert "Werk: voordrachten en plaatsingen" in page
+    assert world.vacancy["MU"].title in page and "Gedeeld Bedrijf" in page
+    assert "1 mnd" in page and "6 mnd" in page
+    assert f"/kandidaten/{case.id}/plaatsingen/nieuw" in page
+
+
+def test_placement_lets_the_coach_move_the_case_to_geplaatst(world):
+    case = world.case["MU"]
+    cases_service.transition(case.coach, case, "geplaatst", expected_version=case.version)
+    assert case.status == CaseState.GEPLAATST
+
+
+def test_work_profile_shows_work_data_only(client, login_as):
+    case = make_case("MU")
+    NoteFactory(case=case, text="Geheime coachingsaantekening")
+    candidate = case.candidate
+    cases_service.save_intake(case.coach, case, {"work_history": "Tien jaar magazijnwerk",
+                                                 "preferred_sectors": "logistiek",
+                                                 "motivation": "Wil vast werk"},
+                              complete=True, expected_version=None)
+    cases_service.save_plan(case.coach, case, {"target_occupation": "Heftruckchauffeur"},
+                            expected_version=None)
+    db.session.flush()
+    login_as("liaison", "MU")
+    page = html(client.get(f"/kandidaten/{case.id}/werkprofiel"))
+    assert candidate.full_name in page and "Tien jaar magazijnwerk" in page
+    assert "Heftruckchauffeur" in page and "logistiek" in page
+    for secret in ("Geheime coachingsaantekening", candidate.email, candidate.phone,
+                   f"{candidate.birth_date:%d-%m-%Y}", candidate.birth_date.isoformat(),
+                   "Wil vast werk", "WW"):
+        assert secret not in page, secret
+    assert client.get(f"/kandidaten/{make_case('FV').id}/werkprofiel").status_code == 404
+    no_consent = make_case("MU", consent=False)
+    assert client.get(f"/kandidaten/{no_consent.id}/werkprofiel").status_code == 404
+
+
+# --- region scoping of candidate data seen through a shared employer -------------------------
+
+
+def test_mu_liaison_never_sees_fv_candidate_through_shared_employer(client, world):
+    with client.session_transaction() as session:
+        session["_user_id"] = world.liaison["MU"].get_id()
+    fv_name = world.case["FV"].candidate.full_name
+    mu_name = world.case["MU"].candidate.full_name
+    pages = [f"/werkgevers/{world.employer.id}", f"/vacatures/{world.vacancy['FV'].id}",
+             f"/vacatures/{world.vacancy['MU'].id}", "/voordrachten", "/",
+             f"/vacatures/{world.vacancy['FV'].id}/voordragen"]
+    seen_mu = False
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert fv_name not in html(response), url
+        seen_mu = seen_mu or mu_name in html(response)
+    assert seen_mu
+    employer_page = html(client.get(f"/werkgevers/{world.employer.id}"))
+    assert "Bezoek FV" in employer_page  # shared employer data: contact moments of all regions
+
+
+# --- access matrix: every employers endpoint, another region and the admin ------------------
+
+SHARED = 200
+#: endpoint -> (expected for GET, expected for POST) for a MU liaison on FV records.
+MATRIX = {
+    "employers.employers": (SHARED, None),
+    "employers.employer_create": (SHARED, 400),
+    "employers.employer": (SHARED, None),
+    "employers.employer_edit": (SHARED, 400),
+    "employers.employer_merge": (403, 403),
+    "employers.contact_create": (SHARED, 400),
+    "employers.contact_edit": (SHARED, 400),
+    "employers.contact_moment_create": (SHARED, 400),
+    "employers.follow_up_done": (None, 404),
+    "employers.vacancies": (SHARED, None),
+    "employers.vacancy_create": (SHARED, 400),
+    "employers.vacancy": (SHARED, None),
+    "employers.vacancy_edit": (404, 404),
+    "employers.vacancy_status": (None, 404),
+    "employers.propose": (SHARED, 404),
+    "employers.proposals": (SHARED, None),
+    "employers.proposal": (404, None),
+    "employers.proposal_step": (None, 404),
+    "employers.placement_create": (404, 404),
+    "employers.placement": (404, None),
+    "employers.placement_end": (None, 404),
+    "employers.follow_up_record": (None, 404),
+    "employers.work_profile": (404, None),
+    "employers.sectors": (403, 403),
+}
+
+
+def _values(world, contact) -> dict[str, int]:
+    return {"employer_id": world.employer.id, "contact_id": contact.id,
+            "moment_id": world.moment["FV"].id, "vacancy_id": world.vacancy["FV"].id,
+            "proposal_id": world.proposal["FV"].id, "placement_id": world.placement["FV"].id,
+            "follow_up_id": world.placement["FV"].follow_ups[0].id,
+            "case_id": world.case["FV"].id}
+
+
+def _rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("employers."):
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                yield rule, method
+
+
+def test_matrix_covers_every_employers_endpoint(app):
+    endpoints = {rule.endpoint for rule, _ in _rules(app)}
+    assert endpoints == set(MATRIX)
+
+
+def test_other_region_gets_404_on_candidate_records(app, client, world):
+    contact = EmployerContactFactory(employer=world.employer)
+    values = _values(world, contact)
+    with client.session_transaction() as session:
+        session["_user_id"] = world.liaison["MU"].get_id()
+    app.config["WTF_CSRF_ENABLED"] = False
+    checked = 0
+    try:
+        for rule, method in _rules(app):
+            expected = MATRIX[rule.endpoint][0 if method == "GET" else 1]
+            assert expected is not None, (rule.endpoint, method)
+            url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
+            data = {"case_id": str(world.case["FV"].id)} if method == "POST" else None
+            response = client.open(url, method=method, data=data)
+            assert response.status_code == expected, (rule.endpoint, method,
+                                                      response.status_code)
+            checked += 1
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+    assert checked == sum(1 for _ in _rules(app))
+    # Nothing of the FV records changed.
+    assert db.session.get(Proposal, world.proposal["FV"].id).status == ProposalStatus.AANGENOMEN
+    assert db.session.get(ContactMoment, world.moment["FV"].id).follow_up_done_at is None
+    assert db.session.get(FollowUp, values["follow_up_id"]).still_employed is None
+
+
+def test_admin_has_no_access_to_employers_or_candidates(app, client, world):
+    contact = EmployerContactFactory(employer=world.employer)
+    values = _values(world, contact)
+    admin = UserFactory(role="admin", regions=["MU", "FV"])
+    with client.session_transaction() as session:
+        session["_user_id"] = admin.get_id()
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        for rule, method in _rules(app):
+            url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
+            response = client.open(url, method=method)
+            expected = (200 if method == "GET" else 302) if rule.endpoint == "employers.sectors" \
+                else 403
+            assert response.status_code == expected, (rule.endpoint, method)
+            assert world.case["MU"].candidate.full_name not in html(response)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+
+
+def test_coach_and_coordinator_roles(client, world):
+    coach = world.case["MU"].coach
+    with client.session_transaction() as session:
+        session["_user_id"] = coach.get_id()
+    assert client.get(f"/werkgevers/{world.employer.id}").status_code == 200
+    assert client.get("/werkgevers/nieuw").status_code == 403
+    assert client.get(f"/voordrachten/{world.proposal['MU'].id}").status_code == 200
+    assert client.get(f"/voordrachten/{world.proposal['FV'].id}").status_code == 404
+    coordinator = UserFactory(role="coordinator", regions=["FV"])
+    with client.session_transaction() as session:
+        session["_user_id"] = coordinator.get_id()
+    assert client.get(f"/plaatsingen/{world.placement['FV'].id}").status_code == 200
+    assert client.get(f"/plaatsingen/{world.placement['MU'].id}").status_code == 404
+    assert client.get(f"/werkgevers/{world.employer.id}/samenvoegen").status_code == 200
+
+
+def test_sector_priorities_by_admin(client, login_as):
+    login_as("admin")
+    techniek, zorg = sector("techniek"), sector("zorg")
+    response = client.post_form("/beheer/sectoren", {f"prio-{techniek.id}": ["MU", "XX"],
+                                                     f"prio-{zorg.id}": "FV", "prio-abc": "MU"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert sector("techniek").priority_codes == {"MU"}
+    assert sector("zorg").priority_codes == {"FV"}
+    assert sector("logistiek").priority_codes == frozenset()
+
+
+# --- query counts ---------------------------------------------------------------------------
+
+
+def _fill_employer(employer: Employer, n: int, liaison) -> None:
+    for i in range(n):
+        EmployerContactFactory(employer=employer)
+        ContactMomentFactory(employer=employer, liaison=liaison, region_code="MU",
+                             follow_up_on=TODAY + timedelta(days=i % 5),
+                             follow_up_owner_id=liaison.id)
+        vacancy = VacancyFactory(employer=employer, region_code="MU", created_by=liaison)
+        case = make_case("MU")
+        proposal = service.propose(liaison, case, vacancy)
+        if i % 2:
+            service.transition_proposal(liaison, proposal, "gesprek")
+            service.transition_proposal(
+                liaison, proposal, "aangenomen", fill_vacancy=False,
+                placement={"start_on": TODAY - timedelta(days=35 + i),
+                           "contract_type": "vast"})
+        else:
+            service.create_placement(liaison, case, employer, {
+                "start_on": TODAY - timedelta(days=40), "contract_type": "uitzend",
+                "job_title": "Inpakker", "hours_per_week": 24})
+    db.session.flush()
+
+
+def _measure(client, url: str) -> int:
+    db.session.expire_all()
+    with count_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize("page", ["employer", "start"])
+def test_query_count_does_not_grow_with_rows(client, page):
+    small, large = EmployerFactory(), EmployerFactory()
+    liaison = liaison_of("MU")
+    other = liaison_of("MU")
+    _fill_employer(small, 3, liaison)
+    _fill_employer(large, 30, other)
+    with client.session_transaction() as session:
+        session["_user_id"] = liaison.get_id()
+    if page == "employer":
+        few = _measure(client, f"/werkgevers/{small.id}")
+        many = _measure(client, f"/werkgevers/{large.id}")
+    else:
+        few = _measure(client, "/")
+        with client.session_transaction() as session:
+            session["_user_id"] = other.get_id()
+        many = _measure(client, "/")
+    assert few == many, (few, many)
+    print(f"{page}: {few} queries for 3 and for 30 rows")
+
+
+def test_employer_page_is_audited(client, world):
+    from rmt.audit.models import AuditEntry
+
+    with client.session_transaction() as session:
+        session["_user_id"] = world.liaison["MU"].get_id()
+    client.get(f"/werkgevers/{world.employer.id}")
+    entry = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+    assert entry.action == "employer.view" and entry.object_id == str(world.employer.id)

@@ -1,0 +1,150 @@
+"""The audit view for coordinators: region-scoped, filterable, paginated, CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from rmt import audit
+from rmt.audit.models import AuditEntry
+from rmt.extensions import db
+from tests.factories import CaseFactory, UserFactory
+
+
+def entry(action: str, *, region: str, user=None, case=None, summary: str = "") -> AuditEntry:
+    return audit.record(action, object_type="case" if case else None,
+                        object_id=case.id if case else None, region_code=region, user=user,
+                        summary=summary)
+
+
+@pytest.fixture
+def log():
+    mu_case = CaseFactory(region_code="MU")
+    am_case = CaseFactory(region_code="AM")
+    coach = mu_case.coach
+    other = UserFactory(role="coach", regions=["MU"], name="Bea Bekijker")
+    entry("case.view", region="MU", user=coach, case=mu_case)
+    entry("case.note_add", region="MU", user=coach, case=mu_case, summary="=HYPERLINK(1)")
+    entry("case.view", region="MU", user=other, case=mu_case)
+    entry("case.view", region="AM", user=am_case.coach, case=am_case, summary="geheim AM")
+    return {"mu_case": mu_case, "am_case": am_case, "coach": coach, "other": other}
+
+
+def rows(html: str) -> int:
+    return html.count('<tr class="utrecht-table__row">') - 1  # minus the header row
+
+
+def test_coordinator_sees_only_entries_of_own_regions(client, login_as, log):
+    login_as("coordinator", "MU")
+    response = client.get("/audit")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "geheim AM" not in html and f"traject {log['am_case'].id}" not in html
+    assert f"traject {log['mu_case'].id}" in html and log["coach"].email in html
+    assert rows(html) == 3
+
+
+def test_filters_by_action_user_case_and_dates(client, login_as, log):
+    login_as("coordinator", "MU")
+    html = client.get("/audit?handeling=case.note_add").get_data(as_text=True)
+    assert rows(html) == 1
+    html = client.get(f"/audit?gebruiker={log['other'].id}").get_data(as_text=True)
+    assert rows(html) == 1 and log["other"].email in html
+    html = client.get(f"/audit?traject={log['mu_case'].id}").get_data(as_text=True)
+    assert rows(html) == 3
+    today = db.session.scalar(sa.select(sa.func.max(AuditEntry.at)))
+    local_day = (today + timedelta(hours=1)).date().isoformat()
+    assert rows(client.get(f"/audit?van={local_day}&tot={local_day}").get_data(
+        as_text=True)) >= 3
+    assert "Geen regels gevonden" in client.get("/audit?van=2001-01-01&tot=2001-01-02").get_data(
+        as_text=True)
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("van=gisteren", "Vul een geldige datum in"),
+    ("van=2026-05-02&tot=2026-05-01", "De einddatum ligt voor de begindatum."),
+    ("traject=abc", "Vul een trajectnummer in"),
+    ("gebruiker=999999", "Kies een gebruiker uit de lijst."),
+    ("handeling=bestaat.niet", "Kies een handeling uit de lijst."),
+])
+def test_invalid_filters_are_explained_in_dutch(client, login_as, log, query, message):
+    login_as("coordinator", "MU")
+    response = client.get(f"/audit?{query}")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_case_and_user_pages_are_region_scoped(client, login_as, log):
+    login_as("coordinator", "MU")
+    html = client.get(f"/audit/trajecten/{log['mu_case'].id}").get_data(as_text=True)
+    assert "Wie heeft traject" in html and rows(html) == 3
+    assert client.get(f"/audit/trajecten/{log['am_case'].id}").status_code == 404
+    assert client.get("/audit/trajecten/999999").status_code == 404
+    html = client.get(f"/audit/gebruikers/{log['other'].id}").get_data(as_text=True)
+    assert rows(html) == 1
+    assert client.get(f"/audit/gebruikers/{log['am_case'].coach.id}").status_code == 404
+
+
+def test_csv_export_uses_the_filters_and_is_audited(client, login_as, log):
+    coordinator = login_as("coordinator", "MU")
+    response = client.get(f"/audit/export.csv?traject={log['mu_case'].id}")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = response.get_data(as_text=True).lstrip("\ufeff")
+    table = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert table[0][:3] == ["tijdstip", "gebruiker", "handeling"]
+    assert len(table) == 4 and all(r[5] == "MU" for r in table[1:])
+    assert "'=HYPERLINK(1)" in text  # no formula injection in spreadsheets
+    last = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (last.action, last.user_id) == ("audit.export", coordinator.id)
+    assert f"traject {log['mu_case'].id}" in last.summary
+
+
+def test_pagination(client, login_as):
+    case = CaseFactory(region_code="MU")
+    for i in range(55):
+        entry("case.view", region="MU", user=case.coach, case=case, summary=f"lezing {i}")
+    login_as("coordinator", "MU")
+    first = client.get("/audit").get_data(as_text=True)
+    assert "Pagina 1 van 2" in first and "lezing 54" in first and "lezing 0<" not in first
+    second = client.get("/audit?pagina=2").get_data(as_text=True)
+    assert "lezing 0<" in second
+    assert client.get("/audit?pagina=abc").status_code == 200
+
+
+@pytest.mark.parametrize("role", ["coach", "liaison", "admin"])
+def test_only_coordinators_see_the_audit_log(client, login_as, role):
+    login_as(role, "MU")
+    for url in ("/audit", "/audit/export.csv", "/audit/trajecten/1", "/audit/gebruikers/1"):
+        assert client.get(url).status_code == 403, url
+
+
+def _queries(client, url: str) -> int:
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    connection = db.session.connection()
+    sa.event.listen(connection, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(connection, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_audit_list_query_count_is_constant(client, login_as):
+    login_as("coordinator", "MU")
+    client.get("/audit")  # warm-up
+    counts = []
+    for n in (2, 48):  # rows by different users about different cases: no query per row
+        for _ in range(n):
+            entry("case.view", region="MU", user=UserFactory(role="coach", regions=["MU"]),
+                  case=CaseFactory(region_code="MU"))
+        counts.append(_queries(client, "/audit"))
+    assert counts[0] == counts[1] <= 8, counts

@@ -1,0 +1,73 @@
+"""Sessions: no fixation (also across the second-factor step), cookie flags, lifetime."""
+
+from __future__ import annotations
+
+import os
+
+from config import Config, TestConfig
+from tests.factories import UserFactory
+from tests.security.support import PENDING_KEY, code, signed_in_user_id, totp_user
+
+
+def _cookie(client) -> str | None:
+    cookie = client.get_cookie("rmt_session")
+    return cookie.value if cookie else None
+
+
+def test_new_session_at_sign_in(client, auth):
+    UserFactory(email="s@test.nl")
+    client.get("/inloggen")
+    with client.session_transaction() as session:
+        session["planted"] = "door-aanvaller"
+    planted = _cookie(client)
+    auth.login("s@test.nl")
+    assert _cookie(client) != planted
+    with client.session_transaction() as session:
+        assert "planted" not in session and session.get("_user_id")
+
+
+def test_new_session_at_both_steps_of_a_two_step_sign_in(client, auth):
+    user = totp_user("coordinator", "MU", email="k@test.nl")
+    with client.session_transaction() as session:
+        session["planted"] = "voor-het-wachtwoord"
+    auth.login("k@test.nl")
+    with client.session_transaction() as session:
+        assert "planted" not in session and PENDING_KEY in session
+        session["planted"] = "tussen-de-stappen"
+    between = _cookie(client)
+    client.post_form("/inloggen/code", {"code": code()})
+    assert _cookie(client) != between
+    with client.session_transaction() as session:
+        assert "planted" not in session and PENDING_KEY not in session
+    assert signed_in_user_id(client) == user.get_id()
+
+
+def test_pending_marker_is_not_a_sign_in(client, auth):
+    """A session that passed the password step only cannot open any page of the app."""
+    totp_user("coordinator", "MU", email="k@test.nl")
+    auth.login("k@test.nl")
+    for url in ("/", "/trajecten", "/audit", "/privacy", "/account/tweede-factor"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.headers["Location"].startswith(
+            "/inloggen"), url
+
+
+def test_cookie_flags(app, client, auth):
+    UserFactory(email="c@test.nl")
+    app.config["SESSION_COOKIE_SECURE"] = True  # as in production
+    try:
+        header = auth.login("c@test.nl").headers["Set-Cookie"]
+    finally:
+        app.config["SESSION_COOKIE_SECURE"] = False
+    assert "HttpOnly" in header and "SameSite=Lax" in header and "Secure" in header
+    assert header.startswith("rmt_session=")
+
+
+def test_production_defaults_are_strict():
+    assert Config.SESSION_COOKIE_HTTPONLY and Config.SESSION_COOKIE_SAMESITE == "Lax"
+    assert Config.REMEMBER_COOKIE_HTTPONLY and Config.REMEMBER_COOKIE_SAMESITE == "Lax"
+    assert Config.PERMANENT_SESSION_LIFETIME <= 8 * 60 * 60
+    # Secure is on unless RMT_SECURE_COOKIES switches it off (development over http only)
+    if os.environ.get("RMT_SECURE_COOKIES") is None:
+        assert Config.SESSION_COOKIE_SECURE and Config.REMEMBER_COOKIE_SECURE
+    assert not TestConfig.SESSION_COOKIE_SECURE  # the test client talks plain http

@@ -1,0 +1,111 @@
+"""API tokens revocable and expiring; accounts locked after repeated failures (password and
+second factor); no uploads anywhere."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask_wtf.file import FileField
+
+from rmt.auth import service
+from rmt.auth.models import ApiToken
+from rmt.db_types import utcnow
+from rmt.extensions import db
+from tests.factories import UserFactory
+from tests.security.support import code, signed_in_user_id, totp_user
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "rmt" / "templates"
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_api_token_works_until_revoked(client):
+    user = UserFactory(role="coach")
+    token = service.create_api_token(user)
+    db.session.flush()
+    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 200
+    assert service.revoke_api_tokens(user) == 1
+    db.session.flush()
+    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 401
+
+
+def test_api_token_expires(client):
+    user = UserFactory(role="coach")
+    token = service.create_api_token(user, days=1)
+    db.session.flush()
+    stored = db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id)).one()
+    assert stored.token_hash != token and token not in stored.token_hash  # stored hashed
+    stored.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.flush()
+    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 401
+
+
+def test_api_token_of_deactivated_user_stops_working(client):
+    user = UserFactory(role="coach")
+    token = service.create_api_token(user)
+    user.active = False
+    db.session.flush()
+    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 401
+
+
+def test_password_failures_lock_the_account(app, auth):
+    user = UserFactory(email="slot@test.nl")
+    for _ in range(app.config["RMT_MAX_FAILED_LOGINS"]):
+        auth.login("slot@test.nl", "fout")
+    assert user.is_locked(utcnow())
+    assert "tijdelijk geblokkeerd" in auth.login("slot@test.nl").get_data(as_text=True)
+
+
+def test_second_factor_failures_lock_the_account(app, client, auth):
+    user = totp_user("coordinator", "MU", email="slot@test.nl")
+    wrong = str((int(code()) + 333_333) % 1_000_000).zfill(6)
+    auth.login("slot@test.nl", "fout")  # failures of both kinds add up
+    auth.login("slot@test.nl")
+    for _ in range(app.config["RMT_MAX_FAILED_LOGINS"] - 1):
+        client.post_form("/inloggen/code", {"code": wrong}, token_page="/inloggen")
+    assert user.is_locked(utcnow())
+    auth.login("slot@test.nl")
+    assert signed_in_user_id(client) is None
+
+
+def test_account_page_code_failures_lock_and_end_the_session(app, client, login_as):
+    from tests.security.support import SECRET
+
+    user = login_as("coach", "MU", totp_secret=SECRET, totp_enabled_at=utcnow())
+    for _ in range(app.config["RMT_MAX_FAILED_LOGINS"]):
+        response = client.post_form("/account/tweede-factor/uitschakelen",
+                                    {"uit-code": "000000"}, token_page="/account/tweede-factor")
+    assert response.status_code == 302 and response.headers["Location"] == "/inloggen"
+    assert user.is_locked(utcnow()) and user.totp_enabled
+    assert client.get("/").status_code == 302
+
+
+def test_there_are_no_uploads():
+    """No form accepts files; docs/security.md says so. A new upload must add size/type checks."""
+    for template in TEMPLATES.rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert not re.search(r'type=["\']?file', text), template
+        assert "multipart/form-data" not in text, template
+    from flask_wtf import FlaskForm
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    for form in subclasses(FlaskForm):
+        for name in dir(form):
+            field = getattr(form, name, None)
+            assert not (getattr(field, "field_class", None) and issubclass(
+                field.field_class, FileField)), (form, name)
+
+
+def test_oversized_bodies_are_refused(client, login_as):
+    login_as("coach", "MU")
+    response = client.post("/account/wachtwoord", data={"x": "a" * (1024 * 1024 + 10)})
+    assert response.status_code == 413

@@ -1,0 +1,202 @@
+"""The summary tables never drift from the step history.
+
+Random operations (through the case service, and raw inserts, edits and deletes of events, also
+out of order) are followed, after every flush, by a comparison with the summary recomputed here
+from ``case_event`` in a deliberately different way.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from rmt.cases import service as cases
+from rmt.cases.models import Case, CaseEvent, CaseTransfer
+from rmt.errors_domain import DomainError
+from rmt.extensions import db
+from rmt.stats.models import StatCase, StatSpan
+from rmt.stats.summary import rebuild
+from tests.factories import CandidateFactory, UserFactory
+
+NL = ZoneInfo("Europe/Amsterdam")
+RANKS = {s: i for i, s in enumerate(("aangemeld", "intake", "diagnose", "plan", "uitvoering",
+                                     "bemiddeling", "geplaatst", "nazorg"))}
+
+
+def _day(value: datetime) -> date:
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(NL).date()
+
+
+def expected_summary() -> tuple[dict, dict]:
+    """(stat_case rows by case, stat_span rows by event) recomputed from case_event."""
+    events = db.session.execute(sa.select(
+        CaseEvent.id, CaseEvent.case_id, CaseEvent.at, CaseEvent.region_code,
+        CaseEvent.to_status, CaseEvent.exit_reason)).all()
+    per_case: dict[int, list] = {}
+    for event in events:
+        per_case.setdefault(event.case_id, []).append(event)
+    stats, spans = {}, {}
+    for case_id, rows in per_case.items():
+        rows.sort(key=lambda e: (e.at, e.id))
+        statuses = [str(e.to_status) for e in rows]
+        days = [_day(e.at) for e in rows]
+        for i, event in enumerate(rows):
+            j = i
+            while j > 0 and statuses[j - 1] == statuses[i]:
+                j -= 1
+            has_next = i + 1 < len(rows)
+            leaves = has_next and statuses[i + 1] != statuses[i]
+            spans[event.id] = (case_id, event.region_code, statuses[i], days[i],
+                               days[i + 1] if has_next else None, days[j],
+                               (days[i + 1] - days[j]).days if leaves else None)
+        reached = {}
+        for rank in range(1, 8):
+            hits = [d for s, d in zip(statuses, days, strict=True) if RANKS.get(s, 0) >= rank]
+            reached[rank] = min(hits) if hits else None
+        closed = (None, None, None)
+        if statuses[-1] == "afgesloten":
+            k = len(rows) - 1
+            while k > 0 and statuses[k - 1] == "afgesloten":
+                k -= 1
+            closed = (days[k], rows[k].region_code, rows[k].exit_reason and str(rows[k].exit_reason))
+        stats[case_id] = (days[0], rows[0].region_code, *closed,
+                          *[reached[r] for r in range(1, 8)])
+    return stats, spans
+
+
+def actual_summary() -> tuple[dict, dict]:
+    t = StatCase.__table__
+    stats = {r.case_id: (r.registered_on, r.registered_region, r.closed_on, r.closed_region,
+                         r.exit_reason and str(r.exit_reason), r.reached_intake_on,
+                         r.reached_diagnose_on, r.reached_plan_on, r.reached_uitvoering_on,
+                         r.reached_bemiddeling_on, r.reached_geplaatst_on, r.reached_nazorg_on)
+             for r in db.session.execute(sa.select(t))}
+    s = StatSpan.__table__
+    spans = {r.event_id: (r.case_id, r.region_code, str(r.step), r.started_on, r.ended_on,
+                          r.stay_started_on, r.stay_days)
+             for r in db.session.execute(sa.select(s))}
+    return stats, spans
+
+
+def assert_in_sync() -> None:
+    db.session.flush()
+    assert actual_summary() == expected_summary()
+
+
+@pytest.fixture
+def team():
+    coaches = {r: UserFactory(role="coach", regions=[r]) for r in ("MU", "AM")}
+    coordinators = {r: UserFactory(role="coordinator", regions=[r]) for r in ("MU", "AM")}
+    return coaches, coordinators
+
+
+def _satisfy_guards(coach, case) -> None:
+    if not (case.intake and case.intake.completed_at):
+        cases.save_intake(coach, case, {"motivation": "m", "work_history": "w"}, complete=True,
+                          expected_version=None)
+    if not case.activities:
+        cases.add_activity(coach, case, description="Cursus", due_on=None,
+                           expected_version=None)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_service_operations_keep_the_summary_in_sync(team, seed):
+    rng = random.Random(seed)
+    coaches, coordinators = team
+    clock = datetime(2026, 1, 1, 8, tzinfo=UTC)
+    open_cases = []
+    for _ in range(6):
+        clock += timedelta(hours=rng.randint(1, 60))
+        case = cases.register(coaches["MU"], existing_candidate=CandidateFactory(),
+                              region_code="MU")
+        # Registration at a known moment (the service stamps "now").
+        case.events[0].at = clock
+        open_cases.append(case)
+    assert_in_sync()
+    for _ in range(60):
+        case = rng.choice(open_cases)
+        coach = coaches[case.region_code]
+        clock += timedelta(hours=rng.randint(1, 90))
+        if rng.random() < 0.1 and not case.is_closed:
+            other = "AM" if case.region_code == "MU" else "MU"
+            transfer = cases.request_transfer(coach, case, to_region_code=other, reason="verhuis",
+                                              expected_version=None)
+            cases.decide_transfer(coordinators[other], transfer, accept=True,
+                                  new_coach=coaches[other])
+            db.session.flush()
+            event = max(case.events, key=lambda e: e.id)
+            event.at = clock
+        else:
+            moves = [t.target.value for t in cases.available_transitions(case)]
+            if not moves:
+                continue
+            target = rng.choice(moves)
+            _satisfy_guards(coach, case)
+            try:
+                cases.transition(coach, case, target, expected_version=None, reason="r",
+                                 exit_reason="overig" if target == "afgesloten" else None,
+                                 exit_reason_text="anders", at=clock)
+            except DomainError:
+                continue
+        assert_in_sync()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseTransfer)) >= 0
+
+
+def test_raw_inserts_edits_and_deletes_out_of_order(team):
+    rng = random.Random(11)
+    coaches, _ = team
+    statuses = ["aangemeld", "intake", "diagnose", "gepauzeerd", "plan", "afgesloten"]
+    case_rows = []
+    for _ in range(4):
+        case = Case(candidate=CandidateFactory(), region_code="MU", coach=coaches["MU"],
+                    status="aangemeld", opened_on=date(2026, 1, 1))
+        db.session.add(case)
+        case_rows.append(case)
+    db.session.flush()
+    events = []
+    for _ in range(40):
+        case = rng.choice(case_rows)
+        # Any moment in the first half of 2026, also before events already written; some
+        # around midnight in the Netherlands.
+        moment = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(
+            minutes=rng.randint(0, 180 * 24 * 60))
+        event = CaseEvent(case=case, region_code=rng.choice(["MU", "AM"]), at=moment,
+                          from_status=None, to_status=rng.choice(statuses),
+                          exit_reason=rng.choice([None, "overig", "werk_loondienst"]))
+        db.session.add(event)
+        events.append(event)
+        if rng.random() < 0.5:
+            assert_in_sync()
+        if rng.random() < 0.15:
+            victim = rng.choice(events)
+            victim.at = victim.at - timedelta(days=rng.randint(1, 40))
+            assert_in_sync()
+        if rng.random() < 0.1:
+            victim = events.pop(rng.randrange(len(events)))
+            db.session.flush()
+            db.session.delete(victim)
+            assert_in_sync()
+    assert_in_sync()
+
+
+def test_rebuild_from_scratch_gives_the_same_rows(history):
+    db.session.flush()
+    before = actual_summary()
+    cases_written, spans_written = rebuild(db.session.connection())
+    assert (cases_written, spans_written) == (len(before[0]), len(before[1]))
+    assert actual_summary() == before == expected_summary()
+
+
+def test_deleting_a_case_removes_its_summary(history):
+    case = history.cases["G"]
+    for event in list(case.events):
+        db.session.delete(event)
+    db.session.flush()
+    db.session.delete(case)
+    db.session.flush()
+    stats, spans = actual_summary()
+    assert case.id not in stats and all(s[0] != case.id for s in spans.values())

@@ -1,0 +1,186 @@
+"""Two approvals at the same moment can never overspend a budget (SQLite and PostgreSQL).
+
+This cannot run inside the test's rolled-back transaction: it needs two real transactions on
+two connections. A second engine on the same test database runs two threads, each with its own
+session, exactly as two requests would (read, ``start_write``, the service in a savepoint, one
+commit). Reading the committed amount is slowed down, so without the budget lock both threads
+would read the same figure and both approve. The rows get ids far above anything the other tests
+create and are deleted afterwards; the audit entries stay (they cannot be deleted, and they
+only mention these unused ids).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from rmt import _install_sqlite_pragmas
+from rmt.auth.models import RegionMembership, Role, User
+from rmt.cases.models import Candidate, Case
+from rmt.errors_domain import DomainError
+from rmt.extensions import db
+from rmt.process import CaseState
+from rmt.regions.models import Municipality
+from rmt.vouchers import service
+from rmt.vouchers.lifecycle import VoucherStatus
+from rmt.vouchers.models import Budget, FundingSource, TrainingProvider, Voucher, VoucherEvent
+
+BASE = 2_100_000_000
+COACH, COORD_A, COORD_B = BASE + 1, BASE + 2, BASE + 3
+VOUCHER_1, VOUCHER_2 = BASE + 11, BASE + 12
+
+
+@pytest.fixture
+def race_engine(app, database_url):
+    """A second engine on the test database, configured like the app's own."""
+    options = {"connect_args": {"timeout": 15}} if database_url.startswith("sqlite") else {}
+    engine = sa.create_engine(database_url, **options)
+    _install_sqlite_pragmas(engine)
+    original = db.session
+    db.session = scoped_session(sessionmaker(bind=engine))  # one session per thread
+    try:
+        yield engine
+    finally:
+        db.session.remove()
+        db.session = original
+        _cleanup(engine)
+        engine.dispose()
+
+
+def _setup(engine: sa.Engine, budget_cents: int) -> None:
+    with Session(engine) as session:
+        municipality = session.scalar(sa.select(Municipality.id).where(
+            Municipality.region_code == "MU").limit(1))
+        for ident, role in ((COACH, Role.COACH), (COORD_A, Role.COORDINATOR),
+                            (COORD_B, Role.COORDINATOR)):
+            session.add(User(id=ident, email=f"race{ident}@test.rmt.nl", name=f"Race {ident}",
+                             password_hash="x", role=role,
+                             memberships=[RegionMembership(region_code="MU")]))
+        session.add(Candidate(id=BASE, first_name="Race", last_name="Test",
+                              birth_date=date(1980, 1, 1), postcode="3511 AB",
+                              municipality_id=municipality, education_level="mbo2",
+                              work_status="werkzoekend", benefit="ww",
+                              target_group="werkzoekenden", referral_partner="uwv"))
+        session.flush()
+        session.add(Case(id=BASE, candidate_id=BASE, region_code="MU", coach_id=COACH,
+                         status=CaseState.UITVOERING, opened_on=date.today()))
+        session.add(FundingSource(id=BASE, name=f"Racefonds {BASE}"))
+        session.add(TrainingProvider(id=BASE, name="Race Opleider", kvk_number="99999991"))
+        session.flush()
+        session.add(Budget(id=BASE, region_code="MU", funding_source_id=BASE,
+                           year=date.today().year, amount_cents=budget_cents,
+                           max_per_voucher_cents=min(budget_cents, 1_000_00)))
+        session.flush()
+        for ident in (VOUCHER_1, VOUCHER_2):
+            session.add(Voucher(
+                id=ident, case_id=BASE, region_code="MU", budget_id=BASE, provider_id=BASE,
+                course_name="Race", start_on=date.today(),
+                end_on=date.today() + timedelta(days=10), amount_cents=1_000_00,
+                motivation="Race", status=VoucherStatus.AANGEVRAAGD, requested_by_id=COACH))
+        session.commit()
+
+
+def _cleanup(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        ids = (VOUCHER_1, VOUCHER_2)
+        conn.execute(sa.delete(VoucherEvent).where(VoucherEvent.voucher_id.in_(ids)))
+        conn.execute(sa.delete(Voucher).where(Voucher.id.in_(ids)))
+        conn.execute(sa.delete(Budget).where(Budget.id == BASE))
+        conn.execute(sa.delete(FundingSource).where(FundingSource.id == BASE))
+        conn.execute(sa.delete(TrainingProvider).where(TrainingProvider.id == BASE))
+        conn.execute(sa.delete(Case).where(Case.id == BASE))
+        conn.execute(sa.delete(Candidate).where(Candidate.id == BASE))
+        users = (COACH, COORD_A, COORD_B)
+        conn.execute(sa.delete(RegionMembership).where(RegionMembership.user_id.in_(users)))
+        conn.execute(sa.delete(User).where(User.id.in_(users)))
+
+
+def _race(monkeypatch, pairs: list[tuple[int, int]]) -> list[str]:
+    """Approve ``(voucher id, coordinator id)`` pairs at the same moment; the outcomes."""
+    slow_read = service.committed_cents
+
+    def committed_cents_slowly(budget_id: int) -> int:
+        value = slow_read(budget_id)
+        time.sleep(0.3)  # both would read the same figure here, were it not for the lock
+        return value
+
+    monkeypatch.setattr(service, "committed_cents", committed_cents_slowly)
+    barrier = threading.Barrier(len(pairs))
+    results: list[str] = []
+
+    def approve(voucher_id: int, user_id: int) -> None:
+        try:
+            user = db.session.get(User, user_id)
+            voucher = db.session.get(Voucher, voucher_id)
+            assert user is not None and voucher is not None
+            barrier.wait(timeout=10)
+            service.start_write()  # what the view does before a change
+            with db.session.begin_nested():
+                service.decide(user, voucher, approve=True, note="race")
+            db.session.commit()
+            results.append("ok")
+        except DomainError as error:
+            db.session.rollback()
+            results.append(error.code)
+        except Exception as exc:  # pragma: no cover - reported by the assertion below
+            db.session.rollback()
+            results.append(f"error: {exc!r}")
+        finally:
+            db.session.remove()
+
+    threads = [threading.Thread(target=approve, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return sorted(results)
+
+
+def _statuses(engine: sa.Engine) -> dict[int, str]:
+    with engine.connect() as conn:
+        return dict(conn.execute(sa.select(Voucher.id, Voucher.status).where(
+            Voucher.id.in_((VOUCHER_1, VOUCHER_2)))).all())
+
+
+def _committed(engine: sa.Engine) -> int:
+    with Session(engine) as session:
+        original = db.session
+        db.session = session
+        try:
+            return service.budget_figures(session.get(Budget, BASE)).committed
+        finally:
+            db.session = original
+
+
+def test_two_approvals_on_a_budget_that_covers_one(race_engine, monkeypatch):
+    _setup(race_engine, budget_cents=1_500_00)
+    results = _race(monkeypatch, [(VOUCHER_1, COORD_A), (VOUCHER_2, COORD_B)])
+    assert results == ["exceeds_remaining_budget", "ok"], results
+    statuses = sorted(_statuses(race_engine).values())
+    assert statuses == ["aangevraagd", "toegekend"]
+    assert _committed(race_engine) == 1_000_00
+
+
+def test_two_approvals_that_both_fit_both_succeed(race_engine, monkeypatch):
+    """The lock serialises; it does not refuse the second approval for no reason."""
+    _setup(race_engine, budget_cents=2_000_00)
+    results = _race(monkeypatch, [(VOUCHER_1, COORD_A), (VOUCHER_2, COORD_B)])
+    assert results == ["ok", "ok"], results
+    assert _committed(race_engine) == 2_000_00
+
+
+def test_the_same_request_approved_twice_at_once(race_engine, monkeypatch):
+    _setup(race_engine, budget_cents=5_000_00)
+    results = _race(monkeypatch, [(VOUCHER_1, COORD_A), (VOUCHER_1, COORD_B)])
+    assert results == ["not_allowed", "ok"], results
+    assert _committed(race_engine) == 1_000_00
+    with race_engine.connect() as conn:
+        events = conn.scalar(sa.select(sa.func.count()).select_from(VoucherEvent).where(
+            VoucherEvent.voucher_id == VOUCHER_1))
+    assert events == 1
