@@ -115,12 +115,12 @@ def _users(db) -> tuple[dict[str, list[int]], dict[str, object]]:
     for region in REGIONS:
         for n in range(COACHES_PER_REGION):
             user = User(email=f"coach{n}.{region.lower()}@bench.test", name=f"Coach {region} {n}",
-                        password_hash="x", role=Role.COACH)
+                        password_hash="!unusable", role=Role.COACH)  # noqa: S106
             user.set_regions([region])
             db.session.add(user)
             coaches.setdefault(region, []).append(user)
         coordinator = User(email=f"coordinator.{region.lower()}@bench.test",
-                           name=f"Coördinator {region}", password_hash="x",
+                           name=f"Coördinator {region}", password_hash="!unusable",  # noqa: S106
                            role=Role.COORDINATOR)
         coordinator.set_regions([region])
         db.session.add(coordinator)
@@ -200,7 +200,7 @@ def seed(app, db, cases: int, events: int, months: int, seed_value: int) -> dict
         if connection.dialect.name == "postgresql":
             for table in ("candidate", "case_file", "case_event"):
                 connection.execute(sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed table names
                     f"(SELECT MAX(id) FROM {table}))"))
     timings["seed"] = time.perf_counter() - started
     started = time.perf_counter()

@@ -5,11 +5,8 @@ Revises: daf96e1738ed
 Create Date: 2026-11-24 20:40:27.149962
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-import rmt.db_types
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd36f80d03610'

@@ -29,7 +29,7 @@ def write_case(coach, steps: list[tuple], *, target_group: str = "werkzoekenden"
                referral_partner: str = "uwv") -> Case:
     """``steps``: (iso day, to_status, region[, exit_reason]); the first is the registration."""
     candidate = CandidateFactory(target_group=target_group, referral_partner=referral_partner)
-    first_day, _, first_region = steps[0][:3]
+    first_day = steps[0][0]
     last = steps[-1]
     case = Case(candidate=candidate, region_code=last[2], coach=coach,
                 status=CaseState(last[1]), opened_on=date.fromisoformat(first_day),

@@ -62,7 +62,8 @@ def expected_summary() -> tuple[dict, dict]:
             k = len(rows) - 1
             while k > 0 and statuses[k - 1] == "afgesloten":
                 k -= 1
-            closed = (days[k], rows[k].region_code, rows[k].exit_reason and str(rows[k].exit_reason))
+            reason = rows[k].exit_reason and str(rows[k].exit_reason)
+            closed = (days[k], rows[k].region_code, reason)
         stats[case_id] = (days[0], rows[0].region_code, *closed,
                           *[reached[r] for r in range(1, 8)])
     return stats, spans

@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rmt.stats.suppression import THRESHOLD, TOTAL, CountTable, Status, is_protected, protect
-from tests.stats.test_comparison import check_alternative
 
 
 def alternatives_exist(table: CountTable, key, known_columns: set) -> bool:
