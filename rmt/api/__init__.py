@@ -8,17 +8,25 @@ blueprint calls ``blp.before_request(authenticate_bearer)`` where it is defined.
 from __future__ import annotations
 
 from flask import Flask
+from flask_smorest import Blueprint
 
-from rmt.api.core import blp as core_blp
-from rmt.cases.api import blp as cases_blp
-from rmt.employers.api import blp as employers_blp
 from rmt.extensions import api, csrf
-from rmt.praktijkverklaring.api import blp as praktijkverklaring_blp
-from rmt.stats.api import blp as stats_blp
-from rmt.vouchers.api import blp as vouchers_blp
 
-API_BLUEPRINTS = (core_blp, cases_blp, employers_blp, praktijkverklaring_blp, vouchers_blp,
-                  stats_blp)
+
+def api_blueprints() -> tuple[Blueprint, ...]:
+    """The API of every feature package.
+
+    Imported here, not at module level: the feature modules import ``rmt.api.auth`` themselves,
+    so importing one of them first must not start a circular import through this package.
+    """
+    from rmt.api.core import blp as core_blp
+    from rmt.cases.api import blp as cases_blp
+    from rmt.employers.api import blp as employers_blp
+    from rmt.praktijkverklaring.api import blp as praktijkverklaring_blp
+    from rmt.stats.api import blp as stats_blp
+    from rmt.vouchers.api import blp as vouchers_blp
+
+    return (core_blp, cases_blp, employers_blp, praktijkverklaring_blp, vouchers_blp, stats_blp)
 
 
 def register_api(app: Flask) -> None:
@@ -26,6 +34,6 @@ def register_api(app: Flask) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "rmt_…"}
     )
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for blueprint in API_BLUEPRINTS:
+    for blueprint in api_blueprints():
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix="/api/v1")

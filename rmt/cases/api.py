@@ -7,13 +7,12 @@ and every change in the service. One commit at the end of each request.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, jsonify, request, url_for
+from flask import Response, jsonify, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
@@ -22,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rmt.access import Action, can, get_or_404, scoped
 from rmt.api.auth import authenticate_bearer
+from rmt.api.common import require_json_body
 from rmt.auth.models import User
 from rmt.cases import service
 from rmt.cases.models import Case, Note
@@ -46,28 +46,12 @@ from rmt.extensions import db
 
 blp = Blueprint("api_cases", __name__, description="Kandidaten en trajecten")
 blp.before_request(authenticate_bearer)
+blp.before_request(require_json_body)
 
 #: Service field names that the API spells differently.
 FIELD_ALIASES = {"region_code": "region"}
-BODY_METHODS = ("POST", "PUT", "PATCH")
 NO_CASE_ACCESS = "Uw rol geeft geen toegang tot trajecten."
 
-
-@blp.before_request
-def require_json_body() -> None:
-    """Bodies are JSON; anything else is refused before it is parsed (415).
-
-    Malformed JSON is a 400 with a Dutch message; absurdly deep nesting would exhaust Python's
-    recursion limit inside the JSON parser (a 500 otherwise), so it is refused here too.
-    """
-    if request.method not in BODY_METHODS:
-        return
-    if not request.is_json:
-        abort(415, message="Stuur de gegevens als JSON (Content-Type: application/json).")
-    try:
-        json.loads(request.get_data(cache=True) or b"null")
-    except (RecursionError, ValueError):
-        abort(400, message="De inhoud is geen geldige JSON.")
 
 
 @blp.errorhandler(DomainError)

@@ -7,11 +7,10 @@ shared by the regions; proposals and placements are candidate data, reached thro
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, jsonify, request, url_for
+from flask import Response, jsonify, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
@@ -20,6 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from rmt import audit
 from rmt.access import Action, can, get_or_404
 from rmt.api.auth import authenticate_bearer
+from rmt.api.common import require_json_body
 from rmt.cases.models import Case
 from rmt.employers import service
 from rmt.employers.models import ContactMoment, Employer, Proposal, ProposalStatus, Vacancy
@@ -56,8 +56,8 @@ from rmt.extensions import db
 blp = Blueprint("api_employers", __name__,
                 description="Werkgevers, contactmomenten, vacatures, voordrachten en plaatsingen")
 blp.before_request(authenticate_bearer)
+blp.before_request(require_json_body)
 
-BODY_METHODS = ("POST", "PUT", "PATCH")
 #: Service field names that the API spells differently.
 FIELD_ALIASES = {"region_code": "region", "region_codes": "regions"}
 
@@ -71,18 +71,6 @@ _PROBLEMS = {
     422: "Invoer onjuist; per veld in errors",
 }
 
-
-@blp.before_request
-def require_json_body() -> None:
-    """Bodies are JSON; anything else is refused before it is parsed."""
-    if request.method not in BODY_METHODS:
-        return
-    if not request.is_json:
-        abort(415, message="Stuur de gegevens als JSON (Content-Type: application/json).")
-    try:
-        json.loads(request.get_data(cache=True) or b"null")
-    except (RecursionError, ValueError):
-        abort(400, message="De inhoud is geen geldige JSON.")
 
 
 @blp.errorhandler(DomainError)

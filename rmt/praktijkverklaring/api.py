@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, jsonify, request, url_for
+from flask import Response, abort, jsonify, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rmt.access import Action, can, get_or_404
 from rmt.api.auth import authenticate_bearer
+from rmt.api.common import require_json_body
 from rmt.cases.models import Case
 from rmt.cases.schemas import ProblemSchema
 from rmt.errors import problem
@@ -37,17 +38,11 @@ from rmt.praktijkverklaring.schemas import (
 
 blp = Blueprint("api_praktijkverklaring", __name__, description="Praktijkverklaringen")
 blp.before_request(authenticate_bearer)
+blp.before_request(require_json_body)
 
 #: Service field names that the API spells differently.
 FIELD_ALIASES = {"school_id": "school_brin", "qualification_id": "crebo"}
-BODY_METHODS = ("POST", "PUT", "PATCH")
 
-
-@blp.before_request
-def require_json_body() -> None:
-    """Bodies are JSON; anything else is refused before it is parsed (415)."""
-    if request.method in BODY_METHODS and not request.is_json:
-        abort(415)
 
 
 @blp.errorhandler(DomainError)

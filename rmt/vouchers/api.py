@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, jsonify, request, url_for
+from flask import Response, abort, jsonify, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from rmt.access import Action, can
 from rmt.api.auth import authenticate_bearer
+from rmt.api.common import require_json_body
 from rmt.cases.models import Case
 from rmt.errors import problem
 from rmt.errors_domain import DomainError
@@ -43,17 +44,12 @@ from rmt.vouchers.schemas import (
 
 blp = Blueprint("api_vouchers", __name__, description="Budgetten en scholingsvouchers")
 blp.before_request(authenticate_bearer)
+blp.before_request(require_json_body)
 
 #: Service field names that the API spells differently.
 FIELD_ALIASES = {"amount": "amount_cents", "max_per_voucher": "max_per_voucher_cents"}
 EXTRA_KEYS = ("allowed", "remaining_cents")
 
-
-@blp.before_request
-def require_json_body() -> None:
-    """Bodies are JSON; anything else is refused before it is parsed (415)."""
-    if request.method == "POST" and not request.is_json:
-        abort(415)
 
 
 @blp.errorhandler(DomainError)

@@ -24,7 +24,10 @@ def _example_url(rule: Rule) -> str:
     values = {}
     for name, converter in rule._converters.items():
         kind = type(converter).__name__.lower().replace("converter", "")
-        values[name] = DUMMY_VALUES.get(kind, "1")
+        if kind == "any":  # <any(csv, xlsx):fmt> only builds with one of its own items
+            values[name] = sorted(converter.items)[0]
+        else:
+            values[name] = DUMMY_VALUES.get(kind, "1")
     return rule.build(values, append_unknown=False)[1]
 
 

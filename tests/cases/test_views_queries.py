@@ -9,8 +9,8 @@ from rmt.cases import service
 from rmt.cases.models import Case, CaseEvent
 from rmt.extensions import db
 from rmt.process import CaseState
-from tests.cases.views_helpers import count_statements
 from tests.factories import CaseFactory, NoteFactory, TaskFactory, UserFactory
+from tests.querycount import count_statements
 
 
 def _fill(case: Case, coach: User, n: int) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 import sqlalchemy as sa
@@ -66,20 +64,6 @@ def audit_actions(case: Case) -> list[str]:
                                            AuditEntry.object_id == str(case.id))
         .order_by(AuditEntry.id)))
 
-
-@contextmanager
-def count_statements() -> Iterator[list[str]]:
-    """Every SQL statement sent while the block runs (SAVEPOINTs included)."""
-    statements: list[str] = []
-
-    def before(_conn, _cursor, statement, _params, _context, _many):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 def today_iso() -> str:

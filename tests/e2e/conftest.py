@@ -168,6 +168,10 @@ def live_server(
         "RMT_DEMO_PASSWORD": DEMO_PASSWORD,
         "RMT_DEMO_TOTP_SECRET": DEMO_TOTP_SECRET,
         "RMT_RATELIMIT_STORAGE_URI": "memory://",
+        # Every browser test signs in from 127.0.0.1; the limits themselves are tested in
+        # tests/auth and tests/security, here they would only make the flows depend on order.
+        "RMT_LOGIN_RATE_LIMIT": "1000 per minute",
+        "RMT_TOTP_RATE_LIMIT": "1000 per minute",
         "RMT_SECURE_COOKIES": "0",
         "PYTHONUNBUFFERED": "1",
     }

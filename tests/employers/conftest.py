@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from rmt.auth.models import Role, User
 from rmt.cases.models import Case
@@ -38,20 +35,6 @@ def make_case(region: str = "MU", status: CaseState = CaseState.BEMIDDELING, *,
 def liaison_of(region: str) -> User:
     return UserFactory(role=Role.LIAISON, regions=[region])
 
-
-@contextmanager
-def count_queries() -> Iterator[list[str]]:
-    """Every SQL statement sent while the block runs."""
-    statements: list[str] = []
-
-    def before(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 @pytest.fixture
