@@ -41,6 +41,7 @@ class Action(enum.StrEnum):
     MERGE_EMPLOYERS = "merge_employers"
     PROPOSE_CANDIDATE = "propose_candidate"
     MANAGE_PLACEMENTS = "manage_placements"
+    SET_SECTOR_PRIORITY = "set_sector_priority"  # own regions; the admin for all regions
 
 
 C, L, K, A = Role.COACH, Role.LIAISON, Role.COORDINATOR, Role.ADMIN
@@ -73,6 +74,7 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.MERGE_EMPLOYERS: frozenset({K}),
     Action.PROPOSE_CANDIDATE: frozenset({C, L}),
     Action.MANAGE_PLACEMENTS: frozenset({C, L}),
+    Action.SET_SECTOR_PRIORITY: frozenset({K, A}),
 }
 
 

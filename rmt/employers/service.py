@@ -20,7 +20,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import postcode as nl_postcode
 
 from rmt import audit
-from rmt.access import Action, can, scoped
+from rmt.access import Action, allowed_regions, can, scoped
 from rmt.auth.models import RegionMembership, Role, User
 from rmt.cases import service as cases_service
 from rmt.cases.models import Candidate, Case, Consent, ConsentPurpose, Task
@@ -941,6 +941,8 @@ class EmployerPage:
     vacancies: list[Vacancy]
     proposals: list[Proposal]
     placements: list[Placement]
+    #: The user's regions in which the employer's sector is prioritair.
+    priority_in: list[str]
 
 
 CONTACT_MOMENTS_SHOWN = 200
@@ -968,7 +970,9 @@ def employer_page(user: User, employer: Employer) -> EmployerPage:
     placements = list(db.session.scalars(placement_query(user, employer_id=employer.id)))
     audit.record("employer.view", object_type="employer", object_id=employer.id,
                  summary=f"{len(proposals)} voordrachten, {len(placements)} plaatsingen getoond")
-    return EmployerPage(employer, contacts, moments, vacancies, proposals, placements)
+    priority_in = sorted(employer.sector.priority_codes & set(user.region_codes))
+    return EmployerPage(employer, contacts, moments, vacancies, proposals, placements,
+                        priority_in)
 
 
 @dataclass
@@ -1082,14 +1086,35 @@ def merge_employers(user: User, keep: Employer, duplicate: Employer) -> dict[str
 # Reference data
 
 
-def set_sector_priorities(user: User, priorities: dict[int, set[str]]) -> None:
-    """Admin: which sectors are prioritair in which region (sector id -> region codes)."""
-    if not can(user, Action.MANAGE_REFERENCE_DATA):
-        raise _forbidden()
+def sector_priority_regions(user: User) -> list[str]:
+    """The regions whose prioritaire sectors ``user`` may set: all for the admin (reference
+    data), their own regions for a coordinator, none for anyone else."""
+    if can(user, Action.MANAGE_REFERENCE_DATA):
+        return list(REGION_CODES)
+    return sorted(allowed_regions(user, Action.SET_SECTOR_PRIORITY))
+
+
+def set_sector_priorities(user: User, priorities: dict[int, set[str]]) -> list[Sector]:
+    """Which sectors are prioritair in which region (sector id -> region codes).
+
+    Only the regions the user may set (:func:`sector_priority_regions`) change; the flags of
+    the other regions stay as they are, whatever the input says about them. Returns the
+    sectors that changed.
+    """
+    editable = set(sector_priority_regions(user))
+    if not editable:
+        raise _forbidden("Alleen de functioneel beheerder en regiocoördinatoren stellen "
+                         "prioritaire sectoren vast.")
     region_by_code = {r.code: r for r in regions()}
+    changed = []
     for sector in sectors():
-        wanted = {c for c in priorities.get(sector.id, set()) if c in region_by_code}
-        if wanted != set(sector.priority_codes):
+        current = set(sector.priority_codes)
+        asked = {c for c in priorities.get(sector.id, set()) if c in editable}
+        wanted = (current - editable) | asked
+        if wanted != current:
             sector.priority_regions = [region_by_code[c] for c in sorted(wanted)]
+            changed.append(sector)
             audit.record("sector.priority", object_type="sector", object_id=sector.id,
-                         summary=f"{sector.code}: {', '.join(sorted(wanted)) or 'geen'}")
+                         summary=f"{sector.code}: {', '.join(sorted(wanted)) or 'geen'} "
+                                 f"(door {user.role.value})")
+    return changed

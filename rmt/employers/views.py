@@ -683,17 +683,18 @@ def work_profile(case_id: int):
 
 
 @bp.route("/beheer/sectoren", methods=["GET", "POST"])
-@role_required(Action.MANAGE_REFERENCE_DATA)
+@role_required(Action.SET_SECTOR_PRIORITY)
 def sectors():
     form = PostForm()
     all_sectors = service.sectors()
-    all_regions = service.regions()
+    editable = service.sector_priority_regions(current_user)
     if form.validate_on_submit():
         priorities = {s.id: set(request.form.getlist(f"prio-{s.id}")) for s in all_sectors}
-        _atomic(service.set_sector_priorities, current_user, priorities)
+        changed = _atomic(service.set_sector_priorities, current_user, priorities)
         db.session.commit()
-        flash("De prioritaire sectoren zijn opgeslagen.", "success")
+        flash("De prioritaire sectoren zijn opgeslagen." if changed
+              else "Er is niets gewijzigd.", "success")
         return redirect(url_for("employers.sectors"))
     return render_template("employers/sectors.html", form=form, sectors=all_sectors,
-                           regions=all_regions), 400 if request.method == "POST" else 200
-
+                           regions=service.regions(),
+                           editable=editable), 400 if request.method == "POST" else 200

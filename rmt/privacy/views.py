@@ -39,6 +39,25 @@ TITLES = {
     "purpose_label": "Doel", "given_on": "Gegeven op", "recorded_by": "Vastgelegd door",
     "revoked_on": "Ingetrokken op", "revoked_by": "Ingetrokken door", "user": "Gebruiker",
     "action": "Handeling", "object": "Gegeven", "summary": "Toelichting",
+    # sections of vouchers, praktijkverklaringen, proposals and placements (rmt/privacy/sections)
+    "case": "Traject", "course": "Opleiding", "provider": "Opleider",
+    "funding_source": "Financier", "budget_year": "Budgetjaar", "amount": "Bedrag",
+    "start_on": "Begin", "end_on": "Einde", "motivation": "Motivatie",
+    "invoice_number": "Factuurnummer", "declared_amount": "Gedeclareerd bedrag",
+    "declared_at": "Gedeclareerd op", "paid_at": "Betaald op", "voucher": "Voucher",
+    "note": "Toelichting", "school": "Mbo-school", "crebo": "Crebo",
+    "qualification": "Kwalificatie", "employer": "Werkgever",
+    "praktijkopleider": "Praktijkopleider", "planned_start": "Geplande start",
+    "planned_end": "Gepland einde", "register_number": "Registernummer",
+    "issued_on": "Uitgereikt op", "abort_reason": "Reden afbreken",
+    "praktijkverklaring": "Praktijkverklaring", "code": "Code", "name": "Werkproces",
+    "result": "Resultaat", "assessed_on": "Beoordeeld op", "assessor_name": "Beoordelaar",
+    "vacancy": "Vacature", "proposed_by": "Voorgedragen door", "proposed_on": "Voorgedragen op",
+    "decided_on": "Besloten op", "proposal": "Voordracht", "job_title": "Functie",
+    "contract_type": "Contract", "hours_per_week": "Uren per week",
+    "end_reason": "Reden einde", "placement": "Plaatsing", "months": "Na maanden",
+    "still_employed": "Nog in dienst", "outcome_reason": "Toelichting",
+    "recorded_on": "Vastgelegd op",
 }
 
 

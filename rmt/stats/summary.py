@@ -4,7 +4,9 @@ After every ORM flush that inserts, changes or deletes a ``CaseEvent``, the summ
 cases concerned are recomputed from *all* their events (a handful per case), so the summary is a
 pure function of the history and cannot drift from it: events written by the case service,
 by test factories or recorded out of order all end up the same. Rows written around the ORM
-(bulk loads with ``executemany``/``COPY``) are summarised with :func:`rebuild`.
+on a bare connection (bulk loads with ``executemany``/``COPY``) are summarised with
+:func:`rebuild`; bulk INSERT/UPDATE/DELETE statements through a session (the demo seed) are
+caught by a ``do_orm_execute`` hook and refresh the cases they touch.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from rmt.process import CaseState
 
@@ -207,7 +209,82 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
         refresh_cases(session.connection(), case_ids)
 
 
+#: ``case_event`` columns the summary is computed from; a bulk UPDATE of other columns (the
+#: free-text reason, by retention) leaves it as it is.
+_SUMMARISED_COLUMNS = frozenset({"id", "case_id", "at", "region_code", "to_status",
+                                 "exit_reason"})
+
+
+def _statement_columns(state: ORMExecuteState) -> set[str] | None:
+    """Names of the columns a bulk INSERT/UPDATE sets, or None when they cannot be told."""
+    names: set[str] = set()
+    values = getattr(state.statement, "_values", None) or {}
+    for key in values:
+        names.add(getattr(key, "key", None) or getattr(key, "name", None) or str(key))
+    if getattr(state.statement, "_multi_values", None):
+        return None
+    parameters = state.parameters
+    for params in parameters if isinstance(parameters, list) else [parameters or {}]:
+        names.update(str(k) for k in params)
+    return names
+
+
+def _case_ids_before(state: ORMExecuteState, event: sa.Table) -> set[int]:
+    """The cases whose events a bulk UPDATE or DELETE is about to touch."""
+    parameters = state.parameters
+    connection = state.session.connection()
+    if isinstance(parameters, list) and parameters and state.statement.whereclause is None:
+        # ORM bulk UPDATE by primary key: one parameter set per event.
+        ids = [p["id"] for p in parameters if "id" in p]
+        found: set[int] = set()
+        for start in range(0, len(ids), 500):
+            found.update(connection.execute(sa.select(event.c.case_id).where(
+                event.c.id.in_(ids[start:start + 500]))).scalars())
+        return found
+    query = sa.select(event.c.case_id).distinct()
+    if state.statement.whereclause is not None:
+        query = query.where(state.statement.whereclause)
+    return set(connection.execute(query).scalars())
+
+
+def _do_orm_execute(state: ORMExecuteState) -> Any:
+    """Bulk statements on ``case_event`` through a session (``session.execute(insert(...),
+    rows)``, ``update()``, ``delete()``) bypass the flush: refresh their cases here."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return None
+    event = _tables()[0]
+    if getattr(getattr(state.statement, "table", None), "name", None) != event.name:
+        return None
+    columns = None if state.is_delete else _statement_columns(state)
+    if columns is not None and not columns & _SUMMARISED_COLUMNS:
+        return None
+    case_ids: set[int] = set()
+    if not state.is_insert:
+        case_ids |= _case_ids_before(state, event)
+    parameters = state.parameters
+    for params in parameters if isinstance(parameters, list) else [parameters or {}]:
+        if params.get("case_id") is not None:
+            case_ids.add(params["case_id"])
+    values = getattr(state.statement, "_values", None) or {}
+    for key, value in values.items():
+        if (getattr(key, "key", None) or str(key)) == "case_id":
+            literal = getattr(value, "value", value)
+            if isinstance(literal, int):
+                case_ids.add(literal)
+    # An INSERT whose cases cannot be told (multi-row VALUES): recompute everything.
+    everything = state.is_insert and (columns is None or "case_id" not in columns)
+    result = state.invoke_statement()
+    connection = state.session.connection()
+    if everything:
+        rebuild(connection)
+    else:
+        refresh_cases(connection, case_ids)
+    return result
+
+
 def install() -> None:
-    """Listen to every ORM session (idempotent)."""
+    """Listen to every ORM session (idempotent): flushes and bulk statements."""
     if not sa.event.contains(Session, "after_flush", _after_flush):
         sa.event.listen(Session, "after_flush", _after_flush)
+    if not sa.event.contains(Session, "do_orm_execute", _do_orm_execute):
+        sa.event.listen(Session, "do_orm_execute", _do_orm_execute)

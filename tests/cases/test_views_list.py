@@ -12,8 +12,9 @@ from rmt.cases.models import ReferralPartner, TargetGroup
 from rmt.db_types import utcnow
 from rmt.extensions import db
 from rmt.process import CaseState
-from tests.cases.views_helpers import count_statements, html, text
+from tests.cases.views_helpers import html, text
 from tests.factories import CandidateFactory, CaseFactory, TaskFactory, UserFactory
+from tests.querycount import count_statements
 
 
 def _names(response) -> list[str]:

@@ -19,6 +19,9 @@ from tests.factories import (
     UserFactory,
     VacancyFactory,
 )
+from tests.querycount import count_statements as count_queries
+
+__all__ = ["count_queries", "liaison_of", "make_case"]
 
 
 def make_case(region: str = "MU", status: CaseState = CaseState.BEMIDDELING, *,
@@ -34,7 +37,6 @@ def make_case(region: str = "MU", status: CaseState = CaseState.BEMIDDELING, *,
 
 def liaison_of(region: str) -> User:
     return UserFactory(role=Role.LIAISON, regions=[region])
-
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
 
 from rmt.cases.models import (
@@ -63,3 +64,86 @@ def rich_case(region: str = "MU", *, closed_months_ago: float | None = 30, candi
     TaskFactory(case=case, title="Bel Jan terug over zijn schuldhulp")
     db.session.flush()
     return case
+
+
+_REGISTER_SEQ = itertools.count(1)
+
+
+def module_records(case, *, voucher_status=None):
+    """What the voucher, praktijkverklaring and employer modules record on ``case``: a voucher with
+    a step, an issued praktijkverklaring with a werkproces and a step, and a proposal with a step
+    that led to a placement with its six-month follow-up. Every free-text field mentions the
+    person. Returns the rows by kind."""
+    from rmt.employers.models import (
+        ContractType,
+        FollowUp,
+        Placement,
+        Proposal,
+        ProposalEvent,
+        ProposalStatus,
+    )
+    from rmt.praktijkverklaring.lifecycle import PvStatus
+    from rmt.praktijkverklaring.models import PvEvent, PvTrajectory, PvWorkProcess
+    from rmt.vouchers.lifecycle import VoucherStatus
+    from rmt.vouchers.models import Voucher, VoucherEvent
+    from tests.factories import BudgetFactory, TrainingProviderFactory, VacancyFactory
+    from tests.praktijkverklaring.factories import (
+        MboSchoolFactory,
+        QualificationFactory,
+        make_employer,
+    )
+
+    on, region, coach_id = case.opened_on, case.region_code, case.coach_id
+    voucher = Voucher(
+        case=case, region_code=region,
+        budget=BudgetFactory(region_code=region, year=on.year),
+        provider=TrainingProviderFactory(name=f"Heftruckschool {case.id}"),
+        course_name="Heftruckcertificaat", start_on=on, end_on=on + timedelta(days=30),
+        amount_cents=1_250_00, motivation="Jan heeft schulden en wil snel aan het werk",
+        status=voucher_status or VoucherStatus.AFGEROND, requested_by_id=coach_id,
+        decided_by_id=coach_id, decision_note="akkoord, gezien zijn situatie thuis",
+        invoice_number="F-2023-77")
+    voucher_event = VoucherEvent(voucher=voucher, user_id=coach_id,
+                                 from_status=VoucherStatus.GESTART,
+                                 to_status=VoucherStatus.AFGEROND,
+                                 note="Jan belde huilend op, toch geslaagd")
+    qualification = QualificationFactory(name="Logistiek medewerker")
+    db.session.flush()
+    definition = qualification.work_processes[0]
+    issued_on = on + timedelta(days=60)
+    seq = next(_REGISTER_SEQ)
+    trajectory = PvTrajectory(
+        case=case, status=PvStatus.UITGEREIKT, school=MboSchoolFactory(name=f"ROC {case.id}"),
+        qualification=qualification, employer=make_employer(name=f"Leerbedrijf {case.id}"),
+        praktijkopleider="Karin Verhoef", created_by_id=coach_id,
+        register_region_code=region, register_year=issued_on.year, register_seq=seq,
+        register_number=f"PV-{region}-{issued_on.year}-{seq:04d}", issued_on=issued_on)
+    work_process = PvWorkProcess(trajectory=trajectory, definition_id=definition.id,
+                                 code=definition.code, name=definition.name)
+    pv_event = PvEvent(trajectory=trajectory, case_id=case.id, user_id=coach_id,
+                       from_status=PvStatus.VASTGESTELD, to_status=PvStatus.UITGEREIKT,
+                       reason="uitgereikt ondanks zijn ziekte")
+    vacancy = VacancyFactory(region_code=region, opened_on=on, title=f"Heftruckchauffeur {case.id}")
+    proposal = Proposal(case=case, vacancy=vacancy, region_code=region, proposed_by_id=coach_id,
+                        status=ProposalStatus.AANGENOMEN, proposed_on=on + timedelta(days=10),
+                        decided_on=on + timedelta(days=20),
+                        note="Jan is nerveus voor gesprekken")
+    proposal_event = ProposalEvent(proposal=proposal, user_id=coach_id,
+                                   from_status=ProposalStatus.VOORGESTELD,
+                                   to_status=ProposalStatus.AANGENOMEN,
+                                   note="werkgever vond hem sympathiek")
+    placement = Placement(case=case, employer=vacancy.employer, proposal=proposal,
+                          job_title="Heftruckchauffeur", contract_type=ContractType.TIJDELIJK,
+                          hours_per_week=32, start_on=on + timedelta(days=30),
+                          end_on=on + timedelta(days=300),
+                          end_reason="ontslagen na ruzie met een collega",
+                          created_by_id=coach_id)
+    follow_up = FollowUp(placement=placement, months=6, due_on=on + timedelta(days=212),
+                         still_employed=True, outcome_reason="Jan zit goed op zijn plek",
+                         recorded_on=on + timedelta(days=212), recorded_by_id=coach_id)
+    db.session.add_all([voucher, voucher_event, trajectory, work_process, pv_event, proposal,
+                        proposal_event, placement, follow_up])
+    db.session.flush()
+    return {"voucher": voucher, "voucher_event": voucher_event, "trajectory": trajectory,
+            "work_process": work_process, "pv_event": pv_event, "proposal": proposal,
+            "proposal_event": proposal_event, "placement": placement, "follow_up": follow_up}

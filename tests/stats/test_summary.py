@@ -201,3 +201,58 @@ def test_deleting_a_case_removes_its_summary(history):
     db.session.flush()
     stats, spans = actual_summary()
     assert case.id not in stats and all(s[0] != case.id for s in spans.values())
+
+
+def test_bulk_statements_through_the_session_keep_the_summary_in_sync(team):
+    """The demo seed writes events with ``session.execute(insert(CaseEvent), rows)``: no flush,
+    yet the summary follows; so do bulk UPDATE (by criteria and by primary key) and DELETE."""
+    coaches, _ = team
+    case_rows = []
+    for _ in range(3):
+        case = Case(candidate=CandidateFactory(), region_code="MU", coach=coaches["MU"],
+                    status="aangemeld", opened_on=date(2026, 1, 1))
+        db.session.add(case)
+        case_rows.append(case)
+    db.session.flush()
+    ids = [c.id for c in case_rows]
+    base = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    steps = ["aangemeld", "intake", "gepauzeerd", "intake", "diagnose", "afgesloten"]
+    rows = [{"case_id": case_id, "region_code": "MU", "at": base + timedelta(days=7 * i + n),
+             "from_status": None, "to_status": step, "reason": "",
+             "exit_reason": "overig" if step == "afgesloten" else None}
+            for n, case_id in enumerate(ids) for i, step in enumerate(steps)]
+    db.session.execute(sa.insert(CaseEvent), rows)
+    stats, _ = actual_summary()
+    assert set(stats) == set(ids) and stats[ids[0]][4] == "overig"
+    assert actual_summary() == expected_summary()
+
+    # A transfer and a later date, by criteria.
+    db.session.execute(sa.update(CaseEvent).where(
+        CaseEvent.case_id == ids[1], CaseEvent.to_status == "diagnose").values(region_code="AM"))
+    assert actual_summary() == expected_summary()
+    assert actual_summary()[0][ids[1]][3] == "MU"  # closed in MU still (the close is in MU)
+    first = db.session.scalar(sa.select(CaseEvent.id).where(CaseEvent.case_id == ids[2])
+                              .order_by(CaseEvent.at).limit(1))
+    db.session.execute(sa.update(CaseEvent), [{"id": first, "at": base - timedelta(days=30)}])
+    assert actual_summary() == expected_summary()
+    assert actual_summary()[0][ids[2]][0] == (base - timedelta(days=30)).date()
+    # Reopening by deleting the closing event.
+    db.session.execute(sa.delete(CaseEvent).where(CaseEvent.case_id == ids[0],
+                                                  CaseEvent.to_status == "afgesloten"))
+    assert actual_summary() == expected_summary()
+    assert actual_summary()[0][ids[0]][2:5] == (None, None, None)
+    # Retention blanks the free-text reason in bulk: nothing to recompute, still in sync.
+    db.session.execute(sa.update(CaseEvent).where(CaseEvent.case_id.in_(ids)).values(reason=""))
+    assert actual_summary() == expected_summary()
+
+
+def test_demo_seed_fills_the_summary():
+    """``flask --app rmt demo seed`` bulk-inserts its histories; the statistics see them."""
+    from rmt.cases import demo
+
+    assert demo.seed_cases(random.Random(3), date.today(), 40) == 40
+    db.session.flush()
+    stats, spans = actual_summary()
+    assert len(stats) == 40 and len(spans) == db.session.scalar(
+        sa.select(sa.func.count()).select_from(CaseEvent))
+    assert (stats, spans) == expected_summary()
