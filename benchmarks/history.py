@@ -36,8 +36,13 @@ class Step:
 
 
 def walk(rng: random.Random, start: datetime, end: datetime, region: str,
-         max_gap_days: int = 30) -> list[Step]:
-    """One case's events from registration at ``start`` until closed or past ``end``."""
+         max_gap_days: int = 30, close_rate: float = 0.06, detours: float = 1.0
+         ) -> list[Step]:
+    """One case's events from registration at ``start`` until closed or past ``end``.
+
+    Each step closes the case early (before nazorg) with chance ``close_rate``, pauses it with
+    4 %, steps back with 3 % and transfers it with 2 %, times ``detours``.
+    """
     steps = [Step(start, None, "aangemeld", region)]
     state, paused_from, at = "aangemeld", None, start
     while True:
@@ -49,7 +54,7 @@ def walk(rng: random.Random, start: datetime, end: datetime, region: str,
             steps.append(Step(at, state, paused_from, region))
             state, paused_from = paused_from, None
             continue
-        if roll < 0.06 or (state == "nazorg" and roll < 0.9):
+        if roll < close_rate or (state == "nazorg" and roll < 0.9):
             weights = [w for _, w in REASONS]
             if MAIN.index(state) < 5:  # leaving early: mostly not to work
                 weights = [w if r not in ("werk_loondienst", "werk_zelfstandig") else w // 4
@@ -57,17 +62,17 @@ def walk(rng: random.Random, start: datetime, end: datetime, region: str,
             reason = rng.choices([r for r, _ in REASONS], weights)[0]
             steps.append(Step(at, state, "afgesloten", region, reason))
             return steps
-        if roll < 0.10:
+        if roll < close_rate + 0.04 * detours:
             paused_from = state
             steps.append(Step(at, state, "gepauzeerd", region))
             state = "gepauzeerd"
             continue
-        if roll < 0.13 and state != "aangemeld":
+        if roll < close_rate + 0.07 * detours and state != "aangemeld":
             back = MAIN[MAIN.index(state) - 1]
             steps.append(Step(at, state, back, region))
             state = back
             continue
-        if roll < 0.15:
+        if roll < close_rate + 0.09 * detours:
             region = rng.choice([r for r in REGIONS if r != region])
             steps.append(Step(at, state, state, region))
             continue

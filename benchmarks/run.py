@@ -38,6 +38,9 @@ from benchmarks.history import REFERRAL_PARTNERS, REGIONS, TARGET_GROUPS, walk
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 COACHES_PER_REGION = 25
+#: Histories busier than the tests' (fewer early closes, three times the pauses, backward steps
+#: and transfers), so 100,000 cases reach about 1,000,000 events in 18 months.
+CLOSE_RATE, DETOURS = 0.03, 3.0
 CHUNK_CASES = 5_000
 
 FUNNEL_SQL = """
@@ -156,7 +159,6 @@ def seed(app, db, cases: int, events: int, months: int, seed_value: int) -> dict
     municipality = db.session.scalar(sa.select(Municipality.id).limit(1))
     now = datetime.now(UTC).replace(microsecond=0)
     first = now - timedelta(days=round(months * 30.44))
-    mean = max(1.0, events / cases)
     candidate_t, case_t, event_t = Candidate.__table__, Case.__table__, CaseEvent.__table__
     candidate_cols = ["id", "first_name", "name_prefix", "last_name", "birth_date", "email",
                       "phone", "postcode", "municipality_id", "education_level",
@@ -175,8 +177,13 @@ def seed(app, db, cases: int, events: int, months: int, seed_value: int) -> dict
             for case_id in range(chunk_start, min(cases + 1, chunk_start + CHUNK_CASES)):
                 region = rng.choices(REGIONS, [40, 25, 20, 15])[0]
                 start = first + (now - first) * rng.random()
-                length = rng.randint(1, max(1, round(2 * mean) - 1))
-                steps = walk(rng, start, now, region, max_gap_days=25)[:length]
+                # Aim at the requested number of events: what is still to write, spread over
+                # the cases still to come; a case that starts late gets shorter gaps.
+                wanted = max(1, round((events - event_id) / (cases - case_id + 1)))
+                days = max(1.0, (now - start).total_seconds() / 86400)
+                gap = max(1, min(30, int(2 * days / (wanted + 1))))
+                steps = walk(rng, start, now, region, max_gap_days=gap, close_rate=CLOSE_RATE,
+                             detours=DETOURS)[:2 * wanted]
                 last = steps[-1]
                 candidate_rows.append((
                     case_id, "Kandidaat", "", f"Nummer{case_id}", date(1980, 1, 1),

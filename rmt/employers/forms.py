@@ -119,7 +119,18 @@ def _int_or_none(value: str | None) -> int | None:
 # Employers
 
 
-class EmployerForm(FlaskForm):
+class VersionMixin:
+    """The hidden version of the record being edited (optimistic locking)."""
+
+    version = HiddenField()
+
+    @property
+    def version_number(self) -> int | None:
+        data = str(self.version.data or "")
+        return int(data) if re.fullmatch(r"[0-9]{1,9}", data) else None
+
+
+class EmployerForm(VersionMixin, FlaskForm):
     kvk_number = StringField(
         "KvK-nummer", description="8 cijfers, zoals 30123456.",
         validators=[required("Vul het KvK-nummer in."), max_length(20),
@@ -152,7 +163,7 @@ class EmployerForm(FlaskForm):
                 "sbb_number": self.sbb_number.data}
 
 
-class ContactForm(FlaskForm):
+class ContactForm(VersionMixin, FlaskForm):
     name = StringField("Naam", validators=[required("Vul de naam van de contactpersoon in."),
                                            max_length(200)])
     role = StringField("Functie", validators=[max_length(100)])
@@ -205,7 +216,7 @@ class PostForm(FlaskForm):
 # Vacancies
 
 
-class VacancyForm(FlaskForm):
+class VacancyForm(VersionMixin, FlaskForm):
     title = StringField("Functietitel", validators=[required("Vul de functietitel in."),
                                                     max_length(200)])
     sector_id = CheckedSelect("Sector", message="Kies een sector uit de lijst.")

@@ -146,6 +146,9 @@ class Employer(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     sector: Mapped[Sector] = relationship(lazy="joined")
     regions: Mapped[list[Region]] = relationship(secondary=employer_region,
@@ -182,6 +185,9 @@ class EmployerContact(db.Model):
     phone: Mapped[str] = mapped_column(sa.String(20), default="")
     email: Mapped[str] = mapped_column(sa.String(254), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     employer: Mapped[Employer] = relationship(back_populates="contacts")
 
@@ -240,6 +246,9 @@ class Vacancy(db.Model):
     ended_on: Mapped[date | None] = mapped_column(sa.Date)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     employer: Mapped[Employer] = relationship(lazy="joined")
     sector: Mapped[Sector] = relationship(lazy="joined")

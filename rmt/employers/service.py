@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import postcode as nl_postcode
 
@@ -177,6 +178,30 @@ def _forbidden(message: str = "U mag dit niet doen.") -> DomainError:
     return DomainError(message, code="forbidden")
 
 
+STALE_MESSAGE = ("Iemand anders heeft {what} intussen gewijzigd. Uw wijziging is niet "
+                 "opgeslagen; het formulier toont nu de nieuwste gegevens. Voer uw wijziging zo "
+                 "nodig opnieuw in.")
+
+
+def _stale(obj: Any, what: str) -> Conflict:
+    return Conflict(STALE_MESSAGE.format(what=what), field="version", code="stale_version",
+                    current_version=obj.version)
+
+
+def _check_version(obj: Any, expected_version: Any, what: str) -> None:
+    """Optimistic locking: the version the editor loaded must still be the current one."""
+    if expected_version is not None and expected_version != obj.version:
+        raise _stale(obj, what)
+
+
+def _flush_versioned(obj: Any, what: str) -> None:
+    """Write now, so a concurrent change (the row's version moved on) is a Conflict here."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise _stale(obj, what) from None
+
+
 # ---------------------------------------------------------------------------------------------
 # Employers
 
@@ -263,12 +288,14 @@ def create_employer(user: User, data: dict[str, Any]) -> Employer:
     return employer
 
 
-def update_employer(user: User, employer: Employer, data: dict[str, Any]) -> Employer:
+def update_employer(user: User, employer: Employer, data: dict[str, Any], *,
+                    expected_version: int | None = None) -> Employer:
     if not can(user, Action.MANAGE_EMPLOYERS):
         raise _forbidden()
     if employer.is_merged:
         raise Conflict("Deze werkgever is samengevoegd en kan niet meer worden gewijzigd.",
                        code="employer_merged")
+    _check_version(employer, expected_version, "deze werkgever")
     cleaned = clean_employer_data(data)
     if cleaned["kvk_number"] != employer.kvk_number:
         existing = find_by_kvk(cleaned["kvk_number"])
@@ -279,7 +306,9 @@ def update_employer(user: User, employer: Employer, data: dict[str, Any]) -> Emp
         if getattr(employer, key) != value:
             setattr(employer, key, value)
             changed.append(key)
-    employer.updated_at = utcnow()
+    if changed:
+        employer.updated_at = utcnow()
+        _flush_versioned(employer, "deze werkgever")
     audit.record("employer.update", object_type="employer", object_id=employer.id,
                  summary=", ".join(changed) or "geen wijziging")
     return employer
@@ -343,12 +372,15 @@ def add_contact(user: User, employer: Employer, data: dict[str, Any]) -> Employe
     return contact
 
 
-def update_contact(user: User, contact: EmployerContact, data: dict[str, Any]) -> EmployerContact:
+def update_contact(user: User, contact: EmployerContact, data: dict[str, Any], *,
+                   expected_version: int | None = None) -> EmployerContact:
     if not can(user, Action.MANAGE_EMPLOYERS):
         raise _forbidden()
     _require_not_merged(contact.employer)
+    _check_version(contact, expected_version, "deze contactpersoon")
     for key, value in clean_contact_data(data).items():
         setattr(contact, key, value)
+    _flush_versioned(contact, "deze contactpersoon")
     audit.record("employer.contact_update", object_type="employer",
                  object_id=contact.employer_id, summary=f"contactpersoon {contact.id}")
     return contact
@@ -479,12 +511,15 @@ def create_vacancy(user: User, employer: Employer, data: dict[str, Any]) -> Vaca
     return vacancy
 
 
-def update_vacancy(user: User, vacancy: Vacancy, data: dict[str, Any]) -> Vacancy:
+def update_vacancy(user: User, vacancy: Vacancy, data: dict[str, Any], *,
+                   expected_version: int | None = None) -> Vacancy:
     if not can(user, Action.MANAGE_EMPLOYERS, vacancy):
         raise _forbidden("Alleen werkgeversadviseurs van de regio van de vacature wijzigen haar.")
+    _check_version(vacancy, expected_version, "deze vacature")
     cleaned = clean_vacancy_data(user, {**data, "region_code": data.get("region_code")})
     for key, value in cleaned.items():
         setattr(vacancy, key, value)
+    _flush_versioned(vacancy, "deze vacature")
     audit.record("vacancy.update", object_type="vacancy", object_id=vacancy.id,
                  region_code=vacancy.region_code)
     return vacancy

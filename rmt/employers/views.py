@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import Form
 
 from rmt import audit
@@ -64,6 +65,17 @@ def _form_error(form: Form, exc: DomainError) -> int:
     else:
         form.form_errors.append(exc.message)
     return 409 if isinstance(exc, Conflict) else 400
+
+
+def _link_existing(form: EmployerForm, employer_id: int) -> Employer | None:
+    """A refused duplicate KvK number: link the employer that has it at the field itself."""
+    existing = db.session.get(Employer, employer_id)
+    if existing is not None:
+        href = url_for("employers.employer", employer_id=existing.id)
+        form.kvk_number.description = Markup(
+            'Dit nummer hoort bij <a class="utrecht-link" href="{}">{}</a>.').format(
+                href, existing.name)
+    return existing
 
 
 def _atomic(func: Any, *args: Any, **kwargs: Any) -> Any:
@@ -175,7 +187,7 @@ def employer_create():
             employer = _atomic(service.create_employer, current_user, form.to_data())
         except service.DuplicateEmployer as exc:
             status = _form_error(form, exc)
-            existing = db.session.get(Employer, exc.existing.id)
+            existing = _link_existing(form, exc.existing.id)
         except DomainError as exc:
             status = _form_error(form, exc)
         else:
@@ -218,7 +230,7 @@ def employer_edit(employer_id: int):
             _atomic(service.update_employer, current_user, employer, form.to_data())
         except service.DuplicateEmployer as exc:
             status = _form_error(form, exc)
-            existing = db.session.get(Employer, exc.existing.id)
+            existing = _link_existing(form, exc.existing.id)
         except DomainError as exc:
             status = _form_error(form, exc)
         else:

@@ -33,6 +33,7 @@ from rmt.praktijkverklaring.schemas import (
     PvTrajectoryListArgsSchema,
     PvTrajectoryListSchema,
     PvTrajectorySchema,
+    PvTrajectoryUpdateSchema,
     PvTransitionSchema,
 )
 
@@ -158,28 +159,33 @@ class TrajectoryCollection(MethodView):
         qualification = service.qualification_by_crebo(service.normalise_crebo(data["crebo"]))
         if qualification is None or not qualification.active:
             raise DomainError("Onbekende of inactieve kwalificatie.", field="crebo")
-        definitions = {wp.code: wp.id for wp in qualification.active_work_processes}
-        codes = []
-        for code in data["work_processes"]:
-            try:
-                codes.append(service.normalise_work_process_code(code))
-            except DomainError:
-                raise DomainError(f"Ongeldige werkprocescode: {code[:20]!r}.",
-                                  field="work_processes") from None
-        unknown = [c for c in codes if c not in definitions]
-        if unknown:
-            raise DomainError(f"Onbekend werkproces voor crebo {qualification.crebo}: "
-                              f"{', '.join(unknown[:5])}.", field="work_processes")
         trajectory = service.create(
             current_user, case, school_id=school.id, qualification_id=qualification.id,
             employer_id=data["employer_id"], praktijkopleider=data["praktijkopleider"],
             planned_start=data["planned_start"], planned_end=data["planned_end"],
-            work_process_ids=[definitions[c] for c in codes])
+            work_process_ids=_work_process_ids(qualification, data["work_processes"]))
         db.session.flush()
         body = PvTrajectorySchema().dump(trajectory)
         _commit()
         return _respond(body, 201, {"Location": url_for("api_praktijkverklaring.TrajectoryItem",
                                                         pv_id=body["id"])})
+
+
+def _work_process_ids(qualification: Any, codes: list[str]) -> list[int]:
+    """The ids of the kwalificatie's active werkprocessen with these codes (422 for others)."""
+    definitions = {wp.code: wp.id for wp in qualification.active_work_processes}
+    normalised = []
+    for code in codes:
+        try:
+            normalised.append(service.normalise_work_process_code(code))
+        except DomainError:
+            raise DomainError(f"Ongeldige werkprocescode: {code[:20]!r}.",
+                              field="work_processes") from None
+    unknown = [c for c in normalised if c not in definitions]
+    if unknown:
+        raise DomainError(f"Onbekend werkproces voor crebo {qualification.crebo}: "
+                          f"{', '.join(unknown[:5])}.", field="work_processes")
+    return [definitions[c] for c in normalised]
 
 
 def _brin(value: str) -> str:
@@ -197,6 +203,47 @@ class TrajectoryItem(MethodView):
         """One praktijkverklaring with its werkprocessen and steps (the read is audited)."""
         trajectory = _trajectory(pv_id)
         service.audit_view(trajectory, "bekeken via de API")
+        body = PvTrajectorySchema().dump(trajectory)
+        _commit()
+        return _respond(body)
+
+    @blp.arguments(PvTrajectoryUpdateSchema)
+    @blp.response(200, PvTrajectorySchema)
+    @_problems(401, 403, 404, 409, 415, 422)
+    def patch(self, data: dict[str, Any], pv_id: int):
+        """Change the details or the chosen werkprocessen; only the fields sent change.
+
+        School, kwalificatie, leerbedrijf, praktijkopleider and planned dates may change until
+        the praktijkovereenkomst is signed (then 409 ``details_locked``); the kwalificatie and
+        ``work_processes`` only while ``aangevraagd``. A stale ``version`` gives 409.
+        """
+        trajectory = _trajectory(pv_id)
+        _require_edit(trajectory)
+        version = data.pop("version")
+        details: dict[str, Any] = {key: data[key] for key in (
+            "employer_id", "praktijkopleider", "planned_start", "planned_end") if key in data}
+        if "school_brin" in data:
+            school = service.school_by_brin(_brin(data["school_brin"]))
+            if school is None:
+                raise DomainError("Onbekende mbo-school.", field="school_brin")
+            details["school_id"] = school.id
+        if "crebo" in data:
+            qualification = service.qualification_by_crebo(
+                service.normalise_crebo(data["crebo"]))
+            if qualification is None:
+                raise DomainError("Onbekende kwalificatie.", field="crebo")
+            details["qualification_id"] = qualification.id
+        if details:
+            service.update_details(current_user, trajectory, details, version)
+        if "work_processes" in data:
+            service.choose_work_processes(
+                current_user, trajectory,
+                _work_process_ids(trajectory.qualification, data["work_processes"]),
+                None if details else version)
+        elif not details:
+            raise DomainError("Stuur minstens één veld om te wijzigen naast version.",
+                              code="nothing_to_change")
+        db.session.flush()
         body = PvTrajectorySchema().dump(trajectory)
         _commit()
         return _respond(body)

@@ -148,6 +148,26 @@ class PvTrajectoryCreateSchema(BaseSchema):
         "example": ["B1-K1-W1", "B1-K1-W2"]})
 
 
+class PvTrajectoryUpdateSchema(BaseSchema):
+    """A change of the details (until the praktijkovereenkomst is signed) or of the chosen
+    werkprocessen (while ``aangevraagd``). Only the fields sent are changed."""
+
+    version = fields.Integer(required=True, strict=True, metadata={
+        "description": "De versie die u het laatst las; een andere geeft 409."})
+    school_brin = _text(10, metadata={"example": "25PZ"})
+    crebo = _text(10, metadata={
+        "example": "25409", "description": "Alleen zolang de status aangevraagd is."})
+    employer_id = _id(allow_none=True, metadata={
+        "description": "Werkgever uit het register met een SBB-erkenningsnummer; null wist."})
+    praktijkopleider = _text(200)
+    planned_start = fields.Date(allow_none=True)
+    planned_end = fields.Date(allow_none=True)
+    work_processes = fields.List(_text(20), validate=validate.Length(
+        min=1, max=100, error="Kies 1 tot en met 100 werkprocessen."), metadata={
+        "description": "Alle gekozen werkprocescodes (vervangt de keuze); alleen zolang de "
+                       "status aangevraagd is.", "example": ["B1-K1-W1", "B1-K1-W3"]})
+
+
 class PvTransitionSchema(BaseSchema):
     to = _enum(PvStatus, required=True)
     reason = _text(500, load_default="")

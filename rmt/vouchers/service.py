@@ -31,6 +31,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import selectinload
+from stdnum.exceptions import InvalidFormat, InvalidLength
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.util import clean as stdnum_clean
+from stdnum.util import isdigits
 
 from rmt import audit
 from rmt.access import Action, allowed_regions, can, get_or_404, scoped
@@ -171,14 +175,29 @@ def _lock_budget(budget: Budget) -> None:
 # Reference data: training providers and funding sources (admin)
 
 
+def validate_kvk(number: str | None) -> str:
+    """Validate a KvK-nummer the python-stdnum way: ``clean`` it, then raise one of stdnum's
+    ``ValidationError`` subclasses, or return the compact number.
+
+    python-stdnum (2.2) has no Dutch KvK module, and a KvK-nummer carries no check digit (the
+    Kamer van Koophandel dropped the eleven-test in 2016), so this checks the format: exactly
+    8 digits, not all zeros.
+    """
+    compact = stdnum_clean(number or "", " .-").strip()
+    if not isdigits(compact) or compact == "00000000":
+        raise InvalidFormat()
+    if len(compact) != 8:
+        raise InvalidLength()
+    return compact
+
+
 def normalise_kvk(value: str | None) -> str:
-    """A KvK-nummer is 8 digits; spaces, dots and dashes are ignored. python-stdnum has no
-    Dutch KvK module and the number carries no check digit, so this is a format check."""
-    digits = re.sub(r"[\s.\-]", "", value or "")
-    if not re.fullmatch(r"\d{8}", digits):
+    """'12.34.56.78' or ' 1234 5678 ' -> '12345678'; otherwise a Dutch error at the field."""
+    try:
+        return validate_kvk(value)
+    except StdnumError as exc:
         raise DomainError("Vul een KvK-nummer van 8 cijfers in, zoals 12345678.",
-                          field="kvk_number")
-    return digits
+                          field="kvk_number") from exc
 
 
 def _clean_email(value: str | None) -> str:

@@ -78,6 +78,12 @@ def test_duplicate_kvk_in_the_form_links_to_the_existing_employer(client, login_
     assert f'href="/werkgevers/{existing.id}"' in page
     assert "Deze werkgever staat al in het register" in page
     assert "Dit KvK-nummer is al geregistreerd voor De Korenaar" in page
+    # At the field itself: the error and a link to the existing employer, both described.
+    field_html = page[page.index('id="kvk_number-uitleg"'):page.index('id="kvk_number"')]
+    assert (f'Dit nummer hoort bij <a class="utrecht-link" href="/werkgevers/{existing.id}">'
+            "De Korenaar</a>.") in field_html
+    assert 'id="kvk_number-fout"' in field_html
+    assert 'aria-describedby="kvk_number-uitleg kvk_number-fout"' in page
     assert count(Employer) == 1
 
 

@@ -332,55 +332,7 @@ def test_reference_data_is_admin_only(client, login_as, role):
         assert client.get(url).status_code == 403
 
 
-# --- query counts ------------------------------------------------------------------------------
-
-
-class StatementCounter:
-    def __init__(self, connection) -> None:
-        self.connection = connection
-        self.count = 0
-
-    def __call__(self, *args, **kwargs) -> None:
-        self.count += 1
-
-    def __enter__(self):
-        sa.event.listen(self.connection, "before_cursor_execute", self)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        sa.event.remove(self.connection, "before_cursor_execute", self)
-
-
-def _statements(client, url: str) -> int:
-    db.session.commit()
-    with StatementCounter(db.session.connection()) as counter:
-        assert client.get(url).status_code == 200
-    return counter.count
-
-
-def test_register_page_query_count_does_not_grow(client, login_as, coach, make_trajectory):
-    login_as("coordinator", "MU")
-
-    def issue(n: int) -> None:
-        for _ in range(n):
-            walk(coach, make_trajectory(CaseFactory(region_code="MU", coach=coach,
-                                                    status=CaseState.UITVOERING), coach),
-                 PvStatus.UITGEREIKT)
-
-    issue(1)
-    one = _statements(client, "/praktijkverklaringen")
-    issue(6)
-    seven = _statements(client, "/praktijkverklaringen")
-    assert seven == one, (one, seven)
-    print(f"register page: {seven} statements")
-
-
-def test_trajectory_page_query_count(client, signed_in_coach, case, make_trajectory):
-    trajectory = walk(signed_in_coach, make_trajectory(case, signed_in_coach),
-                      PvStatus.UITGEREIKT)
-    statements = _statements(client, f"/praktijkverklaringen/{trajectory.id}")
-    assert statements <= 20, statements
-    print(f"trajectory page: {statements} statements")
+# --- pages that cannot be used now (query counts: test_queries.py) -------------------------
 
 
 def test_pages_that_cannot_be_used_now_send_back(client, signed_in_coach, case,

@@ -14,8 +14,9 @@ from rmt.extensions import db
 from rmt.privacy import register_anonymiser
 from rmt.privacy.registry import ANONYMISERS
 from rmt.privacy.service import due_for_retention, months_before, retention_cutoff
+from rmt.stats import service as stats
 from tests.factories import CandidateFactory
-from tests.privacy.support import rich_case
+from tests.privacy.support import module_records, months_ago, rich_case
 
 
 @pytest.fixture
@@ -36,8 +37,11 @@ def population():
                        candidate=CandidateFactory(first_name="Rob", last_name="Recent"))
     running = rich_case("MU", closed_months_ago=None,
                         candidate=CandidateFactory(first_name="Lot", last_name="Loopt"))
+    records = {case.candidate_id: module_records(case)
+               for case in (due_mu, due_am, open_too, recent)}
     db.session.commit()  # a savepoint release: the CLI's own rollback cannot undo the setup
     return {
+        "records": records,
         "due": [due_mu.candidate, due_am.candidate],
         "kept": [open_too.candidate, recent_too.candidate, recent.candidate, running.candidate],
     }
@@ -199,3 +203,56 @@ def test_a_failing_batch_is_rolled_back_and_reported(app, population):
     db.session.expire_all()
     assert all(c.anonymised_at is None and c.first_name != "Geanonimiseerd"
                for c in population["due"])
+
+
+def stats_figures() -> list:
+    """Every figure of the statistics pages (rmt.stats public service functions), for all four
+    regions, by every breakdown, over a long period and on a day when the due cases ran."""
+    today = date.today()
+    periods = [stats.Period(months_ago(60), today, today),
+               stats.Period(months_ago(48), months_ago(24), months_ago(33))]
+    return [stats.pipeline(stats.comparison_scope(), period, dimension)
+            for period in periods for dimension in stats.Dimension]
+
+
+def test_statistics_pages_show_the_same_figures_after_retention(app, population):
+    before = stats_figures()
+    # the figures cover the due candidates' cases, vouchers, praktijkverklaringen and placements
+    overall = before[0]
+    assert overall.instroom() == 8 and overall.uitstroom() == 6
+    assert sum(overall.placements.values()) >= 2
+    modules = overall.modules
+    assert sum(b.committed_count for b in modules["vouchers"]) == 4
+    assert sum(modules["praktijkverklaringen"].values()) == 4
+    assert stats_figures() == before  # deterministic
+
+    assert run(app).exit_code == 0
+    db.session.expire_all()
+    assert all(c.anonymised_at is not None for c in population["due"])
+    assert stats_figures() == before
+
+
+def test_free_text_of_other_modules_is_cleared_and_facts_stay(app, population):
+    assert run(app).exit_code == 0
+    db.session.expire_all()
+    for candidate in population["due"]:
+        rows = population["records"][candidate.id]
+        voucher = rows["voucher"]
+        assert (voucher.motivation, voucher.decision_note) == ("", "")
+        assert (voucher.course_name, voucher.amount_cents, voucher.invoice_number,
+                voucher.status.value) == ("Heftruckcertificaat", 1_250_00, "F-2023-77",
+                                          "afgerond")
+        assert rows["voucher_event"].note == ""
+        assert rows["pv_event"].reason == ""
+        assert rows["trajectory"].register_number.startswith("PV-")
+        assert rows["proposal"].note == "" and rows["proposal_event"].note == ""
+        assert rows["proposal"].status.value == "aangenomen"
+        assert rows["placement"].end_reason == ""
+        assert (rows["placement"].job_title, rows["placement"].hours_per_week) == (
+            "Heftruckchauffeur", 32)
+        assert rows["follow_up"].outcome_reason == "" and rows["follow_up"].still_employed
+    for candidate in population["kept"]:
+        rows = population["records"].get(candidate.id)
+        if rows:
+            assert rows["voucher"].motivation.startswith("Jan heeft schulden")
+            assert rows["placement"].end_reason == "ontslagen na ruzie met een collega"

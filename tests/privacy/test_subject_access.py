@@ -142,7 +142,8 @@ def test_generic_fallback_finds_every_linked_row():
 def _count_queries(client, url: str) -> int:
     with count_statements(cold=True) as statements:
         assert client.get(url).status_code == 200
-    return len(statements)
+    # SAVEPOINTs come from the test's outer transaction, not from the page
+    return len([s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))])
 
 
 def test_export_query_count_does_not_grow_with_the_record(client, login_as):
@@ -160,7 +161,7 @@ def test_export_query_count_does_not_grow_with_the_record(client, login_as):
     few = _count_queries(client, f"/privacy/kandidaten/{small_id}/inzage.json")
     many = _count_queries(client, f"/privacy/kandidaten/{big_id}/inzage.json")
     assert many == few, (few, many)
-    assert few <= 46, few
+    assert few <= 45, few
 
 
 def test_vouchers_praktijkverklaringen_proposals_and_placements_are_exported(client, login_as):

@@ -184,3 +184,24 @@ def test_the_same_request_approved_twice_at_once(race_engine, monkeypatch):
         events = conn.scalar(sa.select(sa.func.count()).select_from(VoucherEvent).where(
             VoucherEvent.voucher_id == VOUCHER_1))
     assert events == 1
+
+
+def test_without_the_lock_the_race_is_lost(race_engine, monkeypatch, database_url):
+    """The test above can fail: with the row lock switched off, the same race goes wrong.
+
+    PostgreSQL (READ COMMITTED) lets both transactions read the same committed figure and both
+    approve: the budget is overspent. SQLite serialises writers, so the money is safe, but the
+    second transaction cannot upgrade its stale read snapshot to a write and fails with
+    ``database is locked`` — a 500 for the second coordinator instead of a clear refusal.
+    """
+    monkeypatch.setattr(service, "_lock_row", lambda table, ident: None)
+    _setup(race_engine, budget_cents=1_500_00)
+    results = _race(monkeypatch, [(VOUCHER_1, COORD_A), (VOUCHER_2, COORD_B)])
+    assert results != ["exceeds_remaining_budget", "ok"]
+    if database_url.startswith("postgresql"):
+        assert results == ["ok", "ok"], results
+        assert _committed(race_engine) == 2_000_00  # more than the budget of 1.500,00
+    else:
+        assert results[1] == "ok" and results[0].startswith("error: OperationalError"), results
+        assert "database is locked" in results[0]
+        assert _committed(race_engine) == 1_000_00

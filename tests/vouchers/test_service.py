@@ -404,3 +404,37 @@ def test_voucher_steps_appear_in_the_case_timeline(make_voucher, case):
         f"Voucher {voucher.id} (Lasser MIG/MAG): aangevraagd"}
     assert {item.detail for item in items} == {"", "Toelichting"}
     assert all(item.user_name for item in items)
+
+
+# --- reference data --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("12345678", "12345678"), (" 1234 5678 ", "12345678"), ("12.34.56.78", "12345678"),
+    ("1234-5678", "12345678"), ("01234567", "01234567"),
+])
+def test_kvk_number_is_cleaned(raw, expected):
+    assert service.normalise_kvk(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["", None, "1234567", "123456789", "abcdefgh", "1234567a",
+                                 "00000000", "１２３４５６７８", "12345678\n9"])
+def test_bad_kvk_number_is_refused_at_the_field(raw):
+    from stdnum.exceptions import ValidationError
+
+    with pytest.raises(DomainError) as excinfo:
+        service.normalise_kvk(raw)
+    assert excinfo.value.field == "kvk_number"
+    assert excinfo.value.message == "Vul een KvK-nummer van 8 cijfers in, zoals 12345678."
+    with pytest.raises(ValidationError):
+        service.validate_kvk(raw)
+
+
+def test_provider_with_bad_kvk_is_not_saved():
+    from rmt.vouchers.models import TrainingProvider
+
+    admin = UserFactory(role="admin", regions=[])
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(TrainingProvider))
+    with pytest.raises(DomainError):
+        service.save_provider(admin, None, {"name": "Opleider", "kvk_number": "00000000"})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TrainingProvider)) == before
