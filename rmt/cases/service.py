@@ -348,8 +348,9 @@ def add_activity(user: User, case: Case, *, description: str, due_on: date | Non
     activity = PlanActivity(case=case, description=description.strip(), due_on=due_on)
     db.session.add(activity)
     _touch(case)
+    db.session.flush()  # the id for the audit entry, which never holds free text (retention)
     audit.record("case.activity_add", object_type="case", object_id=case.id,
-                 region_code=case.region_code, summary=description.strip()[:100])
+                 region_code=case.region_code, summary=f"activiteit {activity.id}")
     return activity
 
 

@@ -22,20 +22,35 @@ from rmt.api.auth import authenticate_bearer
 from rmt.api.common import require_json_body
 from rmt.cases.models import Case
 from rmt.employers import service
-from rmt.employers.models import ContactMoment, Employer, Proposal, ProposalStatus, Vacancy
+from rmt.employers.models import (
+    ContactMoment,
+    Employer,
+    EmployerContact,
+    Proposal,
+    ProposalStatus,
+    Vacancy,
+)
 from rmt.employers.schemas import (
+    ContactCreateSchema,
     ContactMomentCreateSchema,
     ContactMomentListArgsSchema,
     ContactMomentListSchema,
     ContactMomentSchema,
+    ContactSchema,
+    ContactUpdateSchema,
     DuplicateEmployerProblemSchema,
     EmployerCreateSchema,
     EmployerListArgsSchema,
     EmployerListSchema,
     EmployerSchema,
     EmployersProblemSchema,
+    EmployerUpdateSchema,
+    EmptyBodySchema,
     FollowUpRecordSchema,
+    MergeResultSchema,
+    MergeSchema,
     PlacementCreateSchema,
+    PlacementEndSchema,
     PlacementListArgsSchema,
     PlacementListSchema,
     PlacementSchema,
@@ -44,10 +59,13 @@ from rmt.employers.schemas import (
     ProposalListArgsSchema,
     ProposalListSchema,
     ProposalTransitionSchema,
+    SectorListSchema,
     VacancyCreateSchema,
     VacancyListArgsSchema,
     VacancyListSchema,
     VacancySchema,
+    VacancyStatusSchema,
+    VacancyUpdateSchema,
 )
 from rmt.errors import problem
 from rmt.errors_domain import DomainError
@@ -81,7 +99,7 @@ def domain_error(error: DomainError) -> Response:
     if error.field and status != 403:
         errors = {FIELD_ALIASES.get(error.field, error.field): [error.message]}
     extra = {key: value for key, value in error.extra.items()
-             if key in ("allowed", "existing_employer", "proposal_id")}
+             if key in ("allowed", "existing_employer", "proposal_id", "current_version")}
     return problem(status, error.message, errors, code=error.code, **extra)
 
 
@@ -191,6 +209,98 @@ class EmployerItem(MethodView):
         _require(Action.VIEW_EMPLOYERS, NO_EMPLOYERS)
         return _get(Employer, employer_id)
 
+    @blp.arguments(EmployerUpdateSchema)
+    @blp.response(200, EmployerSchema)
+    @_problems(400, 401, 403, 404, 409, 415, 422, duplicate=True)
+    def patch(self, data: dict[str, Any], employer_id: int):
+        """Change an employer: send only the fields that change, with the ``version`` you read.
+
+        Another ``version`` gives 409 ``stale_version`` (someone saved in between); a KvK
+        number of another employer gives 409 ``duplicate_kvk`` naming it.
+        """
+        _require(Action.MANAGE_EMPLOYERS, "Alleen werkgeversadviseurs en coördinatoren "
+                 "wijzigen werkgevers.")
+        employer = _get(Employer, employer_id)
+        version = data.pop("version")
+        if "regions" in data:
+            data["region_codes"] = data.pop("regions")
+        current = {"kvk_number": employer.kvk_number, "name": employer.name,
+                   "sector_id": employer.sector_id, "street_address": employer.street_address,
+                   "postcode": employer.postcode, "city": employer.city,
+                   "region_codes": employer.region_codes, "sbb_number": employer.sbb_number}
+        _atomic(service.update_employer, current_user, employer, {**current, **data},
+                expected_version=version)
+        db.session.refresh(employer)
+        return _respond(EmployerSchema().dump(employer))
+
+
+@blp.route("/employers/<id:employer_id>/contacts")
+class EmployerContacts(MethodView):
+    @blp.arguments(ContactCreateSchema)
+    @blp.response(201, ContactSchema)
+    @_problems(400, 401, 403, 404, 409, 415, 422)
+    def post(self, data: dict[str, Any], employer_id: int):
+        """Add a contact person (role, phone, e-mail) to an employer."""
+        _require(Action.MANAGE_EMPLOYERS, "Alleen werkgeversadviseurs en coördinatoren "
+                 "leggen contactpersonen vast.")
+        employer = _get(Employer, employer_id)
+        contact = _atomic(service.add_contact, current_user, employer, data)
+        return _respond(ContactSchema().dump(contact), 201,
+                        url_for("api_employers.EmployerItem", employer_id=employer.id))
+
+
+@blp.route("/employers/<id:employer_id>/contacts/<id:contact_id>")
+class EmployerContactItem(MethodView):
+    @blp.arguments(ContactUpdateSchema)
+    @blp.response(200, ContactSchema)
+    @_problems(400, 401, 403, 404, 409, 415, 422)
+    def patch(self, data: dict[str, Any], employer_id: int, contact_id: int):
+        """Change a contact person: only the fields that change, with the ``version`` read."""
+        _require(Action.MANAGE_EMPLOYERS, "Alleen werkgeversadviseurs en coördinatoren "
+                 "wijzigen contactpersonen.")
+        contact = db.session.get(EmployerContact, contact_id)
+        if contact is None or contact.employer_id != employer_id:
+            abort(404, message="Niet gevonden.")
+        version = data.pop("version")
+        current = {"name": contact.name, "role": contact.role, "phone": contact.phone,
+                   "email": contact.email}
+        _atomic(service.update_contact, current_user, contact, {**current, **data},
+                expected_version=version)
+        return _respond(ContactSchema().dump(contact))
+
+
+@blp.route("/employers/<id:employer_id>/merge")
+class EmployerMerge(MethodView):
+    @blp.arguments(MergeSchema)
+    @blp.response(200, MergeResultSchema)
+    @_problems(400, 401, 403, 404, 409, 415, 422)
+    def post(self, data: dict[str, Any], employer_id: int):
+        """Merge a duplicate registration into this employer (regiocoördinator).
+
+        Contacts, contact moments, vacancies (with their proposals) and placements move here;
+        the duplicate stays as a marked row whose KvK number points to this employer.
+        """
+        _require(Action.MERGE_EMPLOYERS, "Alleen een regiocoördinator voegt werkgevers samen.")
+        keep = _get(Employer, employer_id)
+        duplicate = db.session.get(Employer, data["duplicate_id"])
+        if duplicate is None:
+            raise DomainError("Deze werkgever bestaat niet.", field="duplicate_id")
+        moved = _atomic(service.merge_employers, current_user, keep, duplicate)
+        body = MergeResultSchema().dump({"employer": db.session.get(Employer, keep.id),
+                                         "merged_employer_id": duplicate.id, "moved": moved})
+        return _respond(body)
+
+
+@blp.route("/sectors")
+class SectorCollection(MethodView):
+    @blp.response(200, SectorListSchema)
+    @_problems(401, 403)
+    def get(self):
+        """The reference list of sectors, with the regions where each is prioritair."""
+        _require(Action.VIEW_EMPLOYERS, NO_EMPLOYERS)
+        items = service.sectors()
+        return {"items": items, "total": len(items), "page": 1}
+
 
 # ---------------------------------------------------------------------------------------------
 # Contact moments
@@ -245,6 +355,20 @@ class ContactMomentItem(MethodView):
         return _get(ContactMoment, moment_id)
 
 
+@blp.route("/contact-moments/<id:moment_id>/follow-up-done")
+class ContactMomentFollowUpDone(MethodView):
+    @blp.arguments(EmptyBodySchema)
+    @blp.response(200, ContactMomentSchema)
+    @_problems(400, 401, 403, 404, 409, 415, 422)
+    def post(self, _data: dict[str, Any], moment_id: int):
+        """Mark the follow-up of a contact moment of your region as done (send ``{}``)."""
+        _require(Action.MANAGE_EMPLOYERS, "Alleen werkgeversadviseurs en coördinatoren "
+                 "handelen vervolgafspraken af.")
+        moment = get_or_404(ContactMoment, moment_id, current_user, Action.MANAGE_EMPLOYERS)
+        _atomic(service.complete_follow_up, current_user, moment)
+        return _respond(ContactMomentSchema().dump(moment))
+
+
 # ---------------------------------------------------------------------------------------------
 # Vacancies
 
@@ -287,6 +411,39 @@ class VacancyItem(MethodView):
         """One vacancy."""
         _require(Action.VIEW_EMPLOYERS, NO_EMPLOYERS)
         return _get(Vacancy, vacancy_id)
+
+    @blp.arguments(VacancyUpdateSchema)
+    @blp.response(200, VacancySchema)
+    @_problems(400, 401, 403, 404, 409, 415, 422)
+    def patch(self, data: dict[str, Any], vacancy_id: int):
+        """Change a vacancy of your region: only the fields that change, with ``version``."""
+        _require(Action.MANAGE_EMPLOYERS, "Alleen werkgeversadviseurs en coördinatoren "
+                 "wijzigen vacatures.")
+        vacancy = get_or_404(Vacancy, vacancy_id, current_user, Action.MANAGE_EMPLOYERS)
+        version = data.pop("version")
+        if "region" in data:
+            data["region_code"] = data.pop("region")
+        current = {"title": vacancy.title, "sector_id": vacancy.sector_id,
+                   "hours_per_week": vacancy.hours_per_week, "location": vacancy.location,
+                   "description": vacancy.description, "region_code": vacancy.region_code,
+                   "opened_on": vacancy.opened_on, "closes_on": vacancy.closes_on}
+        _atomic(service.update_vacancy, current_user, vacancy, {**current, **data},
+                expected_version=version)
+        return _respond(VacancySchema().dump(vacancy))
+
+
+@blp.route("/vacancies/<id:vacancy_id>/status")
+class VacancyStatusChange(MethodView):
+    @blp.arguments(VacancyStatusSchema)
+    @blp.response(200, VacancySchema)
+    @_problems(400, 401, 403, 404, 409, 415, 422)
+    def post(self, data: dict[str, Any], vacancy_id: int):
+        """``open → filled | closed``, ``filled | closed → open``; else 409 with ``allowed``."""
+        _require(Action.MANAGE_EMPLOYERS, "Alleen werkgeversadviseurs en coördinatoren "
+                 "wijzigen vacatures.")
+        vacancy = get_or_404(Vacancy, vacancy_id, current_user, Action.MANAGE_EMPLOYERS)
+        _atomic(service.set_vacancy_status, current_user, vacancy, data["to"])
+        return _respond(VacancySchema().dump(vacancy))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -444,6 +601,23 @@ class PlacementItem(MethodView):
         audit.record("placement.view", object_type="case", object_id=placement.case_id,
                      region_code=placement.case.region_code,
                      summary=f"API: plaatsing {placement.id}")
+        return _respond(PlacementSchema().dump(placement))
+
+
+@blp.route("/placements/<id:placement_id>/end")
+class PlacementEnd(MethodView):
+    @blp.arguments(PlacementEndSchema)
+    @blp.response(200, PlacementSchema)
+    @_problems(400, 401, 403, 404, 409, 415, 422)
+    def post(self, data: dict[str, Any], placement_id: int):
+        """End a placement (date and reason); 409 when it has already ended."""
+        _require(Action.MANAGE_PLACEMENTS, "Alleen loopbaancoaches en werkgeversadviseurs "
+                 "beëindigen plaatsingen.")
+        placement = _placement_or_404(placement_id)
+        if not can(current_user, Action.MANAGE_PLACEMENTS, placement.case):
+            abort(404, message="Deze plaatsing bestaat niet of hoort bij een andere regio.")
+        _atomic(service.end_placement, current_user, placement, end_on=data["end_on"],
+                reason=data["reason"])
         return _respond(PlacementSchema().dump(placement))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from rmt.employers import service
 from rmt.employers.models import ContactKind, ContractType, ProposalStatus, VacancyStatus
@@ -17,6 +17,7 @@ from rmt.errors_domain import DomainError
 
 MAX_ID = 2**31 - 1
 MAX_PER_PAGE = 100
+NUL_MESSAGE = "Tekst met een NUL-teken wordt niet geaccepteerd."
 
 _COMMON_MESSAGES = {
     "required": "Dit veld is verplicht.",
@@ -45,10 +46,20 @@ def _dutch(field: fields.Field) -> None:
 
 
 class DutchSchema(Schema):
-    """Dutch messages for marshmallow's own errors; unknown fields are refused (422)."""
+    """Dutch messages for marshmallow's own errors; unknown fields and text with a NUL
+    character (PostgreSQL cannot store it, nothing legitimate holds it) are refused (422)."""
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         _dutch(field_obj)
+
+    @pre_load
+    def refuse_nul(self, data: Any, **_kwargs: Any) -> Any:
+        if hasattr(data, "items"):
+            errors = {key: [NUL_MESSAGE] for key, value in data.items()
+                      if isinstance(value, str) and "\x00" in value}
+            if errors:
+                raise ValidationError(errors)
+        return data
 
 
 def _check(func: Callable[[Any], object]) -> Callable[[Any], None]:
@@ -86,6 +97,10 @@ def _one_of(values: list[str], message: str) -> validate.OneOf:
 
 REGION = _one_of(list(service.REGION_CODES), "Kies een van: MU, AM, GV, FV.")
 HOURS = validate.Range(1, service.MAX_HOURS, error="Vul een aantal uren van 1 tot 60 in.")
+
+
+class EmptyBodySchema(DutchSchema):
+    """An action without input: the body is ``{}``."""
 
 
 class EmployersProblemSchema(Schema):
@@ -131,6 +146,7 @@ class ContactSchema(Schema):
     role = fields.String()
     phone = fields.String()
     email = fields.String()
+    version = fields.Integer(metadata={"description": "stuur mee bij wijzigen (PATCH)"})
 
 
 class ContactCreateSchema(DutchSchema):
@@ -154,6 +170,7 @@ class EmployerSchema(Schema):
     merged_into_id = fields.Integer(allow_none=True)
     contacts = fields.List(fields.Nested(ContactSchema))
     created_at = fields.DateTime()
+    version = fields.Integer(metadata={"description": "stuur mee bij wijzigen (PATCH)"})
 
 
 class EmployerSummarySchema(EmployerSchema):
@@ -189,6 +206,52 @@ class EmployerCreateSchema(DutchSchema):
                                validate=_check(service.normalise_sbb))
     contacts = fields.List(fields.Nested(ContactCreateSchema), load_default=list,
                            validate=validate.Length(max=20, error="Hoogstens 20 contactpersonen."))
+
+
+VERSION = fields.Integer(required=True, strict=True, validate=validate.Range(
+    1, MAX_ID, error="Ongeldige versie."), metadata={
+        "description": "de versie die u las; een andere geeft 409 stale_version"})
+
+
+class EmployerUpdateSchema(DutchSchema):
+    """PATCH: only the fields that change, plus the ``version`` that was read."""
+
+    version = VERSION
+    kvk_number = fields.String(validate=_check(service.normalise_kvk))
+    name = _text(200, validate_=validate.Length(min=1, error="Dit veld is verplicht."))
+    sector_id = _id()
+    street_address = _text(200)
+    postcode = fields.String(validate=_check(service.normalise_postcode))
+    city = _text(100)
+    regions = fields.List(fields.String(validate=REGION),
+                          validate=validate.Length(min=1, max=4, error="Kies 1 tot 4 regio's."))
+    sbb_number = fields.String(allow_none=True, validate=_check(service.normalise_sbb))
+
+
+class ContactUpdateSchema(DutchSchema):
+    version = VERSION
+    name = _text(200, validate_=validate.Length(min=1, error="Dit veld is verplicht."))
+    role = _text(100)
+    phone = _text(30, validate_=_check(service.normalise_phone))
+    email = _text(254, validate_=_check(service.normalise_email))
+
+
+class MergeSchema(DutchSchema):
+    duplicate_id = _id(required=True, metadata={
+        "description": "de dubbele registratie; haar historie gaat over naar deze werkgever"})
+
+
+class MergeResultSchema(Schema):
+    employer = fields.Nested(EmployerSchema)
+    merged_employer_id = fields.Integer()
+    moved = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                        metadata={"description": "overgezette rijen per tabel"})
+
+
+class SectorListSchema(Schema):
+    items = fields.List(fields.Nested(SectorSchema))
+    total = fields.Integer()
+    page = fields.Integer()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -253,6 +316,7 @@ class VacancySchema(Schema):
     opened_on = fields.Date()
     closes_on = fields.Date(allow_none=True)
     ended_on = fields.Date(allow_none=True)
+    version = fields.Integer(metadata={"description": "stuur mee bij wijzigen (PATCH)"})
 
 
 class VacancyListSchema(Schema):
@@ -280,6 +344,25 @@ class VacancyCreateSchema(DutchSchema):
     region = fields.String(required=True, validate=REGION)
     opened_on = fields.Date(load_default=None, allow_none=True)
     closes_on = fields.Date(load_default=None, allow_none=True)
+
+
+class VacancyUpdateSchema(DutchSchema):
+    """PATCH: only the fields that change, plus the ``version`` that was read."""
+
+    version = VERSION
+    title = _text(200, validate_=validate.Length(min=1, error="Dit veld is verplicht."))
+    sector_id = _id()
+    hours_per_week = fields.Integer(strict=True, validate=HOURS)
+    location = _text(100)
+    description = _text(5000)
+    region = fields.String(validate=REGION)
+    opened_on = fields.Date()
+    closes_on = fields.Date(allow_none=True)
+
+
+class VacancyStatusSchema(DutchSchema):
+    to = fields.String(required=True, validate=_one_of(
+        [s.value for s in VacancyStatus], "Kies een van: open, filled, closed."))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -346,6 +429,11 @@ class PlacementDetailsSchema(DutchSchema):
     hours_per_week = fields.Integer(strict=True, validate=HOURS)
     job_title = _text(200)
     end_on = fields.Date(load_default=None, allow_none=True)
+
+
+class PlacementEndSchema(DutchSchema):
+    end_on = fields.Date(required=True)
+    reason = _text(500, required=True)
 
 
 class FollowUpRecordSchema(DutchSchema):

@@ -153,12 +153,22 @@ def normalise_email(value: str | None) -> str:
 
 
 def _text(data: dict[str, Any], key: str, max_len: int, *, required: str | None = None) -> str:
-    value = (data.get(key) or "").strip()
+    value = data.get(key) or ""
+    if not isinstance(value, str):
+        raise DomainError("Vul tekst in.", field=key)
+    if "\x00" in value:  # PostgreSQL cannot store it; nothing legitimate contains it
+        raise DomainError("Tekst met een NUL-teken wordt niet geaccepteerd.", field=key)
+    value = value.strip()
     if required and not value:
         raise DomainError(required, field=key)
     if len(value) > max_len:
         raise DomainError(f"Gebruik hoogstens {max_len} tekens.", field=key)
     return value
+
+
+def _search_text(q: Any) -> str:
+    """A search term without NUL characters (PostgreSQL cannot compare them), at most 100."""
+    return (q if isinstance(q, str) else "").replace("\x00", "").strip()[:100]
 
 
 def _hours(value: Any, key: str = "hours_per_week") -> int:
@@ -319,7 +329,7 @@ def employer_query(*, q: str = "", sector_id: int | None = None, region_code: st
     """Active (not merged) employers, searched on name or KvK number and filtered."""
     query = (sa.select(Employer).where(Employer.merged_into_id.is_(None))
              .options(selectinload(Employer.regions)))
-    text = (q or "").strip()
+    text = _search_text(q)
     if text:
         digits = re.sub(r"[\s.]", "", text)
         conditions = [sa.func.lower(Employer.name).contains(text.lower(), autoescape=True)]
@@ -556,7 +566,7 @@ def vacancy_query(*, status: str | None = None, region_code: str | None = None,
         query = query.where(Vacancy.sector_id == sector_id)
     if employer_id:
         query = query.where(Vacancy.employer_id == employer_id)
-    text = (q or "").strip().lower()
+    text = _search_text(q).lower()
     if text:
         query = query.where(sa.or_(
             sa.func.lower(Vacancy.title).contains(text, autoescape=True),
@@ -595,7 +605,7 @@ def proposable_cases(user: User, vacancy: Vacancy, q: str = "", limit: int = 50)
              .where(Case.status.not_in([CaseState.AFGESLOTEN, CaseState.GEPAUZEERD]),
                     Candidate.anonymised_at.is_(None), _consent_active_clause(today),
                     Case.id.not_in(already)))
-    for term in [t for t in (q or "").lower().split() if t][:5]:
+    for term in [t for t in _search_text(q).lower().split() if t][:5]:
         query = query.where(sa.or_(
             sa.func.lower(Candidate.first_name).contains(term, autoescape=True),
             sa.func.lower(Candidate.last_name).contains(term, autoescape=True)))

@@ -78,6 +78,18 @@ def _link_existing(form: EmployerForm, employer_id: int) -> Employer | None:
     return existing
 
 
+def _expected_version(form: Any) -> int:
+    """The version of the record when the editor opened the form (optimistic locking).
+
+    A form without it (an old tab, a hand-made request) cannot prove it saw the latest data,
+    so it is refused like a stale one."""
+    version = form.version_number
+    if version is None:
+        raise Conflict("Het formulier mist de versie van de gegevens. Open het opnieuw en "
+                       "voer uw wijziging nog eens in.", field="version", code="stale_version")
+    return version
+
+
 def _atomic(func: Any, *args: Any, **kwargs: Any) -> Any:
     """Run a service call in a savepoint: a refusal leaves nothing of it in the session."""
     with db.session.begin_nested():
@@ -217,21 +229,33 @@ def employer(employer_id: int):
 @role_required(Action.MANAGE_EMPLOYERS)
 def employer_edit(employer_id: int):
     employer = _active_employer_or_404(employer_id)
-    form = EmployerForm(obj=employer if request.method == "GET" else None)
-    form.set_choices(service.sectors(), service.regions())
-    if request.method == "GET":
+
+    def loaded_form() -> EmployerForm:
+        form = EmployerForm(formdata=None, obj=employer)
+        form.set_choices(service.sectors(), service.regions())
         form.sector_id.data = str(employer.sector_id)
         form.region_codes.data = employer.region_codes
         form.sbb_number.data = employer.sbb_number or ""
+        form.version.data = str(employer.version)
+        return form
+
+    if request.method == "GET":
+        form = loaded_form()
+    else:
+        form = EmployerForm()
+        form.set_choices(service.sectors(), service.regions())
     existing = None
     status = 200
     if form.validate_on_submit():
         try:
-            _atomic(service.update_employer, current_user, employer, form.to_data())
+            _atomic(service.update_employer, current_user, employer, form.to_data(),
+                    expected_version=_expected_version(form))
         except service.DuplicateEmployer as exc:
             status = _form_error(form, exc)
             existing = _link_existing(form, exc.existing.id)
         except DomainError as exc:
+            if exc.code == "stale_version":
+                form = loaded_form()  # the newest data, with its version
             status = _form_error(form, exc)
         else:
             db.session.commit()
@@ -289,15 +313,23 @@ def contact_edit(employer_id: int, contact_id: int):
 
 
 def _contact_form(employer: Employer, contact: EmployerContact | None):
-    form = ContactForm(obj=contact if request.method == "GET" else None)
+    def loaded_form() -> ContactForm:
+        form = ContactForm(formdata=None, obj=contact)
+        form.version.data = str(contact.version) if contact is not None else ""
+        return form
+
+    form = loaded_form() if request.method == "GET" else ContactForm()
     status = 200
     if form.validate_on_submit():
         try:
             if contact is None:
                 _atomic(service.add_contact, current_user, employer, form.to_data())
             else:
-                _atomic(service.update_contact, current_user, contact, form.to_data())
+                _atomic(service.update_contact, current_user, contact, form.to_data(),
+                        expected_version=_expected_version(form))
         except DomainError as exc:
+            if exc.code == "stale_version":
+                form = loaded_form()
             status = _form_error(form, exc)
         else:
             db.session.commit()
@@ -431,15 +463,27 @@ def vacancy(vacancy_id: int):
 @role_required(Action.MANAGE_EMPLOYERS)
 def vacancy_edit(vacancy_id: int):
     vacancy = get_or_404(Vacancy, vacancy_id, current_user, Action.MANAGE_EMPLOYERS)
-    form = VacancyForm(obj=vacancy if request.method == "GET" else None)
-    form.set_choices(current_user, service.sectors())
-    if request.method == "GET":
+
+    def loaded_form() -> VacancyForm:
+        form = VacancyForm(formdata=None, obj=vacancy)
+        form.set_choices(current_user, service.sectors())
         form.sector_id.data = str(vacancy.sector_id)
+        form.version.data = str(vacancy.version)
+        return form
+
+    if request.method == "GET":
+        form = loaded_form()
+    else:
+        form = VacancyForm()
+        form.set_choices(current_user, service.sectors())
     status = 200
     if form.validate_on_submit():
         try:
-            _atomic(service.update_vacancy, current_user, vacancy, form.to_data())
+            _atomic(service.update_vacancy, current_user, vacancy, form.to_data(),
+                    expected_version=_expected_version(form))
         except DomainError as exc:
+            if exc.code == "stale_version":
+                form = loaded_form()
             status = _form_error(form, exc)
         else:
             db.session.commit()

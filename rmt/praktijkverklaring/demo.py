@@ -73,16 +73,17 @@ QUALIFICATIONS: dict[str, tuple[str, str, int, tuple[tuple[str, str], ...]]] = {
     )),
 }
 
-#: Demo leerbedrijven, used only when the registry has fewer than three with an SBB number.
-#: (KvK, name, sector code, city, SBB number, regions) — fictitious.
+#: Demo leerbedrijven in the sector of each region's demo kwalificatie, added only when the
+#: registry has no SBB-recognised employer of that sector in the region.
+#: (KvK, name, sector code, city, SBB number, regions) — fictitious (KvK numbers start with 90).
 LEERBEDRIJVEN: tuple[tuple[str, str, str, str, str, tuple[str, ...]], ...] = (
-    ("90000101", "Distributiecentrum De Liesbosch (demo)", "logistiek", "Nieuwegein",
+    ("90000101", "Distributiecentrum De Liesbosch", "logistiek", "Nieuwegein",
      "100234567", ("MU",)),
-    ("90000102", "Supermarkt Eemplein (demo)", "detailhandel", "Amersfoort", "100345678",
+    ("90000102", "Supermarkt Eemplein", "detailhandel", "Amersfoort", "100345678",
      ("AM",)),
-    ("90000103", "Facilitair Bedrijf Gooiland (demo)", "schoonmaak", "Hilversum", "100456789",
+    ("90000103", "Facilitair Bedrijf Gooiland", "schoonmaak", "Hilversum", "100456789",
      ("GV",)),
-    ("90000104", "Voedingsmiddelenfabriek Foodvalley (demo)", "agrifood", "Ede", "100567890",
+    ("90000104", "Voedingsmiddelenfabriek De Vallei", "agrifood", "Ede", "100567890",
      ("FV",)),
 )
 
@@ -123,26 +124,26 @@ def seed_reference_data() -> tuple[int, int]:
 
 
 def _leerbedrijven() -> dict[str, Employer]:
-    """One leerbedrijf per region: from the registry, or a demo one added for the purpose."""
-    found = service.leerbedrijven()
-    if len(found) < 3:
-        sectors = {s.code: s for s in db.session.scalars(sa.select(Sector).order_by(Sector.id))}
-        regions = {r.code: r for r in db.session.scalars(sa.select(Region))}
-        for kvk, name, sector, city, sbb, region_codes in LEERBEDRIJVEN:
-            if db.session.scalar(sa.select(Employer.id).where(Employer.kvk_number == kvk)):
-                continue
-            db.session.add(Employer(
-                kvk_number=kvk, name=name, sector=sectors.get(sector) or next(iter(
-                    sectors.values())), city=city, sbb_number=sbb,
-                regions=[regions[code] for code in region_codes]))
-        db.session.flush()
-        found = service.leerbedrijven()
-    if not found:
-        return {}
+    """Per region a leerbedrijf in the sector of its demo kwalificatie (a logistics employer
+    for logistiek medewerker, a shop for verkoopmedewerker, ...): a recognised employer from
+    the registry, or the demo one above, added to the registry for the purpose."""
+    sectors = {s.code: s for s in db.session.scalars(sa.select(Sector))}
+    regions = {r.code: r for r in db.session.scalars(sa.select(Region))}
+    recognised = service.leerbedrijven()
     result = {}
-    for index, region in enumerate(("MU", "AM", "GV", "FV")):
-        in_region = [e for e in found if region in e.region_codes] or found
-        result[region] = in_region[index % len(in_region)]
+    for kvk, name, sector, city, sbb, region_codes in LEERBEDRIJVEN:
+        region = region_codes[0]
+        found = next((e for e in recognised if e.sector is not None
+                      and e.sector.code == sector and region in e.region_codes), None)
+        if found is None:
+            found = db.session.scalar(sa.select(Employer).where(Employer.kvk_number == kvk))
+        if found is None and sector in sectors:
+            found = Employer(kvk_number=kvk, name=name, sector=sectors[sector], city=city,
+                             sbb_number=sbb, regions=[regions[c] for c in region_codes])
+            db.session.add(found)
+            db.session.flush()
+        if found is not None:
+            result[region] = found
     return result
 
 

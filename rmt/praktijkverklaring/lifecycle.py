@@ -109,6 +109,8 @@ class PvFacts:
     demonstrated_count: int = 0
     has_leerbedrijf: bool = False
     has_praktijkopleider: bool = False
+    #: The chosen leerbedrijf still has an SBB recognition number (checked again at issuance).
+    leerbedrijf_recognised: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,8 @@ class Guard:
 
 
 #: The guards, as data. The two of DESIGN.md §6.2 (beoordeeld, uitgereikt) plus the obvious
-#: preconditions of the steps before them (see docs/decisions.md).
+#: preconditions of the steps before them and a recognised leerbedrijf on the certificate
+#: (see docs/decisions.md).
 GUARDS: tuple[Guard, ...] = (
     Guard(PvStatus.WERKPROCESSEN_VASTGESTELD, "no_work_processes", "work_processes",
           "Kies eerst minstens één werkproces.",
@@ -141,6 +144,10 @@ GUARDS: tuple[Guard, ...] = (
           "Een praktijkverklaring kan alleen worden uitgereikt als minstens één werkproces is "
           "aangetoond.",
           lambda f, _r: f.demonstrated_count >= 1),
+    Guard(PvStatus.UITGEREIKT, "leerbedrijf_not_recognised", "employer_id",
+          "Het leerbedrijf heeft geen SBB-erkenningsnummer (meer). Vul de erkenning aan in het "
+          "werkgeversregister voordat de praktijkverklaring wordt uitgereikt.",
+          lambda f, _r: f.leerbedrijf_recognised),
     Guard(PvStatus.AFGEBROKEN, "reason_required", "reason",
           "Geef een reden waarom het traject wordt afgebroken.",
           lambda _f, r: bool((r or "").strip())),

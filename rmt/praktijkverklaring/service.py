@@ -481,6 +481,8 @@ def facts(trajectory: PvTrajectory) -> PvFacts:
         has_leerbedrijf=bool(trajectory.employer and (trajectory.employer.sbb_number or "").strip()
                              and trajectory.employer.merged_into_id is None),
         has_praktijkopleider=bool(trajectory.praktijkopleider.strip()),
+        leerbedrijf_recognised=bool(trajectory.employer
+                                    and (trajectory.employer.sbb_number or "").strip()),
     )
 
 
@@ -652,6 +654,12 @@ def audit_view(trajectory: PvTrajectory, what: str = "bekeken") -> None:
     audit.record("pv.view", object_type="case", object_id=trajectory.case_id,
                  region_code=trajectory.case.region_code,
                  summary=f"praktijkverklaring {trajectory.id}: {what}")
+
+
+def audit_case_read(case: Case, summary: str) -> None:
+    """A praktijkverklaring page of a case without a trajectory yet (the request form)."""
+    audit.record("pv.view", object_type="case", object_id=case.id,
+                 region_code=case.region_code, summary=summary)
 
 
 def trajectory_query(user: User, *, status: str | None = None, region_code: str | None = None,

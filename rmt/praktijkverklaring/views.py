@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from babel.dates import format_date
 from flask import (
     Blueprint,
     Response,
@@ -74,6 +75,12 @@ def pv_section(case: Case) -> dict[str, Any]:
     }
 
 
+@bp.app_template_filter("pv_longdate")
+def pv_long_date(value: date | None) -> str:
+    """A date written out in Dutch, as on a certificate (a Dutch document): '24 november 2026'."""
+    return format_date(value, "d MMMM yyyy", locale="nl") if value else ""
+
+
 @bp.app_template_filter("pv_status")
 def pv_status_label(value: Any) -> str:
     """Dutch label of a praktijkverklaring status."""
@@ -103,6 +110,12 @@ def _not_now(trajectory: PvTrajectory, allowed: frozenset[PvStatus] | set[PvStat
         flash(message, "info")
         return redirect(_url(trajectory))
     return None
+
+
+def _audit_form_read(trajectory: PvTrajectory, form_name: str) -> None:
+    """A form page shows the candidate: its GET is a read of the case (audited, committed)."""
+    service.audit_view(trajectory, f"formulier {form_name} geopend")
+    db.session.commit()
 
 
 def _url(trajectory: PvTrajectory, anchor: str = "") -> str:
@@ -166,6 +179,9 @@ def create(case_id: int):
     case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
     if not can(current_user, Action.EDIT_CASE, case):
         abort(403)
+    if request.method == "GET":
+        service.audit_case_read(case, "praktijkverklaring aanvragen: formulier geopend")
+        db.session.commit()
     form = TrajectoryForm(formdata=None) if request.method == "GET" else TrajectoryForm()
     _setup_details(form)
 
@@ -229,6 +245,7 @@ def edit(pv_id: int):
                         "De gegevens liggen vast sinds de praktijkovereenkomst is getekend."):
         return back
     if request.method == "GET":
+        _audit_form_read(trajectory, "gegevens")
         form = TrajectoryEditForm(formdata=None, obj=trajectory, version=trajectory.version)
     else:
         form = TrajectoryEditForm()
@@ -262,6 +279,7 @@ def work_processes(pv_id: int):
         return back
     definitions = trajectory.qualification.active_work_processes
     if request.method == "GET":
+        _audit_form_read(trajectory, "werkprocessen kiezen")
         form = WorkProcessChoiceForm(
             formdata=None, version=trajectory.version,
             work_processes=[wp.definition_id for wp in trajectory.work_processes])
@@ -298,6 +316,7 @@ def assess(pv_id: int, wp_id: int):
                         "Werkprocessen worden beoordeeld tijdens het leren in de praktijk."):
         return back
     if request.method == "GET":
+        _audit_form_read(trajectory, f"beoordeling {work_process.code}")
         form = AssessmentForm(
             formdata=None, version=trajectory.version,
             result=work_process.result.value if work_process.result else "",

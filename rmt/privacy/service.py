@@ -122,8 +122,9 @@ def _voucher_retention_duty(candidate: Candidate) -> str | None:
             voucher.c.status.in_(["gedeclareerd", "betaald"])))
     if count:
         return ("Er is een scholingsvoucher gedeclareerd of betaald. Die gegevens vallen onder "
-                "de wettelijke bewaarplicht van de financiële administratie (7 jaar); wissen kan "
-                "pas daarna (de bewaartermijn anonimiseert dan automatisch).")
+                "de wettelijke bewaarplicht van de financiële administratie (7 jaar), dus wissen "
+                "op verzoek kan niet. De bewaartermijn anonimiseert de persoon wel automatisch; "
+                "bedrag, opleider en factuurnummer van de voucher blijven dan bewaard.")
     return None
 
 

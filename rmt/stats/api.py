@@ -16,6 +16,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from rmt.access import Action, allowed_regions, can
 from rmt.api.auth import authenticate_bearer
+from rmt.api.common import require_json_body
 from rmt.auth.models import Role
 from rmt.cases.models import ReferralPartner, TargetGroup
 from rmt.stats import service
@@ -25,6 +26,7 @@ from rmt.stats.tables import Table, page_tables
 
 blp = Blueprint("api_stats", __name__, description="Pijplijnstatistiek")
 blp.before_request(authenticate_bearer)
+blp.before_request(require_json_body)
 
 BREAKDOWNS = {"region": Dimension.REGION, "target_group": Dimension.TARGET_GROUP,
               "referral_partner": Dimension.REFERRAL_PARTNER, "coach": Dimension.COACH}

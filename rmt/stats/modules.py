@@ -198,8 +198,11 @@ def _total(values: dict[str, int]) -> int:
     return sum(values.values())
 
 
-def page_tables(modules: dict[str, Any], regions: tuple[str, ...]) -> dict:
-    """The module tables of the statistics page (exact figures of the reader's scope)."""
+def page_tables(modules: dict[str, Any], regions: tuple[str, ...],
+                names: dict[str, str] | None = None) -> dict:
+    """The module tables of the statistics page (exact figures of the reader's scope);
+    ``names`` are the regions' names for the column headers."""
+    names = names or {}
     from rmt.stats.tables import Cell, Column, Row, Table
 
     tables = {}
@@ -242,10 +245,12 @@ def page_tables(modules: dict[str, Any], regions: tuple[str, ...]) -> dict:
         per_region += [
             ("gemeten", "Plaatsingen met 6-maandsmeting", measured, "count"),
             ("nog_in_dienst", "Na 6 maanden nog aan het werk", d["ja"], "count"),
+            ("niet_meer_in_dienst", "Na 6 maanden niet meer aan het werk", d["nee"], "count"),
             ("meting_open", "6-maandsmeting nog niet vastgelegd", d["open"], "count")]
     if per_region:
         table = Table("overig", "Praktijkverklaringen, werkgevers en duurzaamheid per regio",
-                      "Cijfer", [Column(c, c) for c in regions] + [Column("totaal", "Totaal")],
+                      "Cijfer", [Column(c, names.get(c, c)) for c in regions]
+                      + [Column("totaal", "Totaal")],
                       description="Duurzaamheid: plaatsingen waarvan de 6-maandsmeting in de "
                                   "periode viel; regio van het traject op die datum.")
         for key, label, values, kind in per_region:

@@ -213,7 +213,9 @@ def page_tables(figures: PipelineFigures) -> dict[str, Table]:
 
     from rmt.stats import modules
 
-    tables.update(modules.page_tables(figures.modules, figures.scope.regions))
+    if figures.modules:
+        names = dict(service.group_labels(service.Dimension.REGION, set(figures.scope.regions)))
+        tables.update(modules.page_tables(figures.modules, figures.scope.regions, names))
     return tables
 
 

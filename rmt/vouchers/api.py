@@ -28,6 +28,7 @@ from rmt.extensions import db
 from rmt.vouchers import service
 from rmt.vouchers.models import Budget, TrainingProvider, Voucher
 from rmt.vouchers.schemas import (
+    BudgetCreateSchema,
     BudgetListArgsSchema,
     BudgetListSchema,
     BudgetSchema,
@@ -47,7 +48,8 @@ blp.before_request(authenticate_bearer)
 blp.before_request(require_json_body)
 
 #: Service field names that the API spells differently.
-FIELD_ALIASES = {"amount": "amount_cents", "max_per_voucher": "max_per_voucher_cents"}
+FIELD_ALIASES = {"amount": "amount_cents", "max_per_voucher": "max_per_voucher_cents",
+                 "region_code": "region"}
 EXTRA_KEYS = ("allowed", "remaining_cents")
 
 
@@ -144,6 +146,33 @@ class BudgetCollection(MethodView):
         figures = service.figures_for(items)
         return _respond({"items": [_budget_body(b, figures[b.id]) for b in items],
                          "total": total, "page": args["page"]})
+
+    @blp.arguments(BudgetCreateSchema)
+    @blp.response(201, BudgetSchema)
+    @_problems(401, 403, 409, 415, 422)
+    def post(self, data: dict[str, Any]):
+        """Create a budget: a coordinator for their own region, the functioneel beheerder for
+        any region. One budget per region, funding source and year (422 ``budget_exists``);
+        the maximum per voucher may not exceed the amount."""
+        if not service.manageable_regions(current_user):
+            abort(403)
+        try:
+            with db.session.begin_nested():
+                budget = service.create_budget(
+                    current_user, region_code=data["region"],
+                    funding_source_id=data["funding_source_id"], year=data["year"],
+                    amount_cents=data["amount_cents"],
+                    max_per_voucher_cents=data["max_per_voucher_cents"])
+            body = _budget_body(budget, service.budget_figures(budget))
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            # The same budget created at the same moment by someone else.
+            db.session.rollback()
+            return problem(409, "Regel één budget per regio, financier en jaar: dit budget is "
+                                "zojuist door iemand anders aangemaakt. Er is niets opgeslagen.",
+                           code="budget_exists")
+        return _respond(body, 201, {
+            "Location": url_for("api_vouchers.BudgetItem", budget_id=body["id"])})
 
 
 @blp.route("/budgets/<id:budget_id>")

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 
 from rmt.forms import max_length, required
 from rmt.vouchers.money import MoneyError, format_euros, parse_euros
@@ -54,13 +61,24 @@ class DutchDateField(DateField):
         raise ValueError("Vul een geldige datum in, zoals 31-12-2026.")
 
 
+class VersionedForm(FlaskForm):
+    """An edit form with the record's version (optimistic locking)."""
+
+    version = HiddenField()
+
+    @property
+    def version_number(self) -> int | None:
+        text = (self.version.data or "").strip()
+        return int(text) if text.isdigit() and len(text) < 10 else None
+
+
 def id_choice(value: str | None) -> int | None:
     """A select's value as a positive id, or None (the service then names the field)."""
     text = (value or "").strip()
     return int(text) if text.isdigit() and 0 < int(text) <= 2**31 - 1 else None
 
 
-class ProviderForm(FlaskForm):
+class ProviderForm(VersionedForm):
     name = StringField("Naam", validators=[required("Vul de naam van de opleider in."),
                                            max_length(200)])
     kvk_number = StringField("KvK-nummer", description="8 cijfers, zoals 12345678.",
@@ -71,13 +89,13 @@ class ProviderForm(FlaskForm):
     active = BooleanField("Actief (kan worden gekozen bij een nieuwe aanvraag)", default=True)
 
 
-class FundingSourceForm(FlaskForm):
+class FundingSourceForm(VersionedForm):
     name = StringField("Naam", validators=[required("Vul de naam van de financier in."),
                                            max_length(100)])
     active = BooleanField("Actief (nieuwe budgetten en vouchers mogelijk)", default=True)
 
 
-class BudgetAmountsForm(FlaskForm):
+class BudgetAmountsForm(VersionedForm):
     amount = EuroField("Bedrag van het budget (€)", description="Bijvoorbeeld 250.000,00.",
                        validators=[required("Vul het bedrag van het budget in.")])
     max_per_voucher = EuroField("Maximum per voucher (€)", description="Bijvoorbeeld 2.500,00.",

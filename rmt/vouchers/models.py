@@ -24,6 +24,9 @@ class FundingSource(db.Model):
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<FundingSource {self.name}>"
@@ -43,8 +46,10 @@ class TrainingProvider(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     __table_args__ = (sa.CheckConstraint("length(kvk_number) = 8", name="kvk_8_digits"),)
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<TrainingProvider {self.kvk_number} {self.name}>"
@@ -68,6 +73,7 @@ class Budget(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     region: Mapped[Region] = relationship(lazy="joined")
     funding_source: Mapped[FundingSource] = relationship(lazy="joined")
@@ -80,6 +86,7 @@ class Budget(db.Model):
                            name="max_per_voucher_within_amount"),
         sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
     )
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def title(self) -> str:

@@ -120,6 +120,19 @@ class BudgetListArgsSchema(VoucherPageArgsSchema):
                                                    error="Kies een van: MU, AM, GV, FV."))
 
 
+class BudgetCreateSchema(BaseSchema):
+    region = fields.String(required=True, validate=validate.OneOf(
+        ["MU", "AM", "GV", "FV"], error="Kies een van: MU, AM, GV, FV."), metadata={
+        "description": "Een regio waarvan u de budgetten beheert (coördinator: de eigen regio; "
+                       "functioneel beheerder: elke regio)."})
+    funding_source_id = _id(required=True, metadata={"description": "Een actieve financier."})
+    year = fields.Integer(strict=True, required=True, metadata={
+        "description": "Van vijf jaar geleden tot en met volgend jaar.", "example": 2026})
+    amount_cents = _cents("Het budget, in eurocenten.", required=True)
+    max_per_voucher_cents = _cents("Het maximum per voucher, in eurocenten (hoogstens het "
+                                   "budget).", required=True)
+
+
 class BudgetListSchema(Schema):
     items = fields.List(fields.Nested(BudgetSchema))
     total = fields.Integer()

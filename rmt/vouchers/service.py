@@ -31,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 from stdnum.exceptions import InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.util import clean as stdnum_clean
@@ -225,16 +226,43 @@ def _required_text(value: str | None, field: str, message: str, max_len: int) ->
     return text
 
 
+STALE_MESSAGE = ("Iemand anders heeft {what} intussen gewijzigd. Er is niets opgeslagen; "
+                 "bekijk de huidige gegevens en voer uw wijziging zo nodig opnieuw in.")
+
+
+def _check_version(obj: Any, expected_version: Any, what: str) -> None:
+    """Optimistic locking: the version the editor loaded must still be the current one.
+
+    ``expected_version=None`` skips the check (a caller that read the record just now)."""
+    if expected_version is None:
+        return
+    if not (isinstance(expected_version, int) and expected_version == obj.version):
+        raise Conflict(STALE_MESSAGE.format(what=what), field="version", code="stale_version",
+                       current_version=obj.version)
+
+
+def _flush_versioned(obj: Any, what: str) -> None:
+    """Write now, so a change saved in between (the row's version moved on) is a Conflict."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict(STALE_MESSAGE.format(what=what), field="version",
+                       code="stale_version") from None
+
+
 def _require_reference_admin(user: User) -> None:
     if not can(user, Action.MANAGE_REFERENCE_DATA):
         raise DomainError("Alleen de functioneel beheerder beheert deze gegevens.",
                           code="forbidden")
 
 
-def save_provider(user: User, provider: TrainingProvider | None,
-                  data: dict[str, Any]) -> TrainingProvider:
-    """Create (``provider=None``) or update a training provider."""
+def save_provider(user: User, provider: TrainingProvider | None, data: dict[str, Any], *,
+                  expected_version: int | None = None) -> TrainingProvider:
+    """Create (``provider=None``) or update a training provider; an update is refused when
+    the provider changed since ``expected_version`` was read."""
     _require_reference_admin(user)
+    if provider is not None:
+        _check_version(provider, expected_version, "deze opleider")
     name = _required_text(data.get("name"), "name", "Vul de naam van de opleider in.", 200)
     kvk = normalise_kvk(data.get("kvk_number"))
     clash = db.session.scalar(sa.select(TrainingProvider).where(
@@ -256,16 +284,19 @@ def save_provider(user: User, provider: TrainingProvider | None,
     else:
         for key, value in values.items():
             setattr(provider, key, value)
-    db.session.flush()
+    _flush_versioned(provider, "deze opleider")
     audit.record("training_provider." + ("create" if created else "update"),
                  object_type="training_provider", object_id=provider.id,
                  summary=f"{provider.name} (KvK {provider.kvk_number})", user=user)
     return provider
 
 
-def save_funding_source(user: User, source: FundingSource | None,
-                        data: dict[str, Any]) -> FundingSource:
+def save_funding_source(user: User, source: FundingSource | None, data: dict[str, Any], *,
+                        expected_version: int | None = None) -> FundingSource:
+    """Create (``source=None``) or update a funding source (optimistic locking as above)."""
     _require_reference_admin(user)
+    if source is not None:
+        _check_version(source, expected_version, "deze financier")
     name = _required_text(data.get("name"), "name", "Vul de naam van de financier in.", 100)
     clash = db.session.scalar(sa.select(FundingSource).where(
         sa.func.lower(FundingSource.name) == name.lower()))
@@ -279,7 +310,7 @@ def save_funding_source(user: User, source: FundingSource | None,
     else:
         source.name = name
         source.active = bool(data.get("active", True))
-    db.session.flush()
+    _flush_versioned(source, "deze financier")
     audit.record("funding_source." + ("create" if created else "update"),
                  object_type="funding_source", object_id=source.id, summary=source.name,
                  user=user)
@@ -382,11 +413,13 @@ def create_budget(user: User, *, region_code: str, funding_source_id: Any, year:
 
 
 def update_budget(user: User, budget: Budget, *, amount_cents: Any,
-                  max_per_voucher_cents: Any) -> Budget:
-    """Change the amount and the maximum per voucher; never below what is committed."""
+                  max_per_voucher_cents: Any, expected_version: int | None = None) -> Budget:
+    """Change the amount and the maximum per voucher; never below what is committed, and not
+    when the budget changed since ``expected_version`` was read."""
     _lock_budget(budget)
     if not can_manage_budget(user, budget):
         raise DomainError("U mag dit budget niet wijzigen.", code="forbidden")
+    _check_version(budget, expected_version, "dit budget")
     _check_amounts(amount_cents, max_per_voucher_cents)
     committed = committed_cents(budget.id)
     if amount_cents < committed:
@@ -397,7 +430,7 @@ def update_budget(user: User, budget: Budget, *, amount_cents: Any,
     old = (budget.amount_cents, budget.max_per_voucher_cents)
     budget.amount_cents = amount_cents
     budget.max_per_voucher_cents = max_per_voucher_cents
-    db.session.flush()
+    _flush_versioned(budget, "dit budget")
     audit.record("budget.update", object_type="budget", object_id=budget.id,
                  region_code=budget.region_code,
                  summary=f"bedrag {format_euros(old[0])} → {format_euros(amount_cents)}, max. "

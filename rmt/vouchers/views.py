@@ -118,6 +118,16 @@ def _commit_or_conflict(form: FlaskForm) -> bool:
     return True
 
 
+def _expected_version(form: Any) -> int:
+    """The version of the record when the editor opened the form. A missing or mangled
+    version cannot be trusted, so it is refused like a stale one."""
+    version = form.version_number
+    if version is None:
+        raise Conflict(service.STALE_MESSAGE.format(what="dit gegeven"), field="version",
+                       code="stale_version")
+    return version
+
+
 def _regions() -> dict[str, str]:
     return dict(db.session.execute(sa.select(Region.code, Region.name).order_by(Region.code)).all())
 
@@ -149,14 +159,21 @@ def provider_edit(provider_id: int):
 
 def _provider_form(provider: TrainingProvider | None) -> ResponseReturnValue:
     form = ProviderForm(obj=provider if request.method == "GET" else None)
+    if request.method == "GET" and provider is not None:
+        form.version.data = str(provider.version)
     status = 200
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
             try:
                 with _atomic():
-                    saved = service.save_provider(current_user, provider, form.data)
+                    saved = service.save_provider(
+                        current_user, provider, form.data,
+                        expected_version=_expected_version(form) if provider else None)
             except DomainError as error:
+                if error.code == "stale_version":
+                    form = ProviderForm(formdata=None, obj=provider)  # the newest data
+                    form.version.data = str(provider.version)
                 status = _apply_error(form, error)
             else:
                 saved_id, name = saved.id, saved.name
@@ -190,14 +207,21 @@ def funding_source_edit(source_id: int):
 
 def _funding_source_form(source: FundingSource | None) -> ResponseReturnValue:
     form = FundingSourceForm(obj=source if request.method == "GET" else None)
+    if request.method == "GET" and source is not None:
+        form.version.data = str(source.version)
     status = 200
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
             try:
                 with _atomic():
-                    service.save_funding_source(current_user, source, form.data)
+                    service.save_funding_source(
+                        current_user, source, form.data,
+                        expected_version=_expected_version(form) if source else None)
             except DomainError as error:
+                if error.code == "stale_version":
+                    form = FundingSourceForm(formdata=None, obj=source)  # the newest data
+                    form.version.data = str(source.version)
                 status = _apply_error(form, error)
             else:
                 name = form.name.data.strip()
@@ -309,8 +333,7 @@ def budget_edit(budget_id: int):
         abort(403)
     form = BudgetAmountsForm()
     if request.method == "GET":
-        form.amount.data = budget.amount_cents
-        form.max_per_voucher.data = budget.max_per_voucher_cents
+        _fill_budget_form(form, budget)
     status = 200
     if request.method == "POST":
         status = 400
@@ -320,8 +343,12 @@ def budget_edit(budget_id: int):
             try:
                 with _atomic():
                     service.update_budget(current_user, budget, amount_cents=form.amount.data,
-                                          max_per_voucher_cents=form.max_per_voucher.data)
+                                          max_per_voucher_cents=form.max_per_voucher.data,
+                                          expected_version=_expected_version(form))
             except DomainError as error:
+                if error.code == "stale_version":
+                    form = BudgetAmountsForm(formdata=None)  # the newest figures
+                    _fill_budget_form(form, budget)
                 status = _apply_error(form, error)
             else:
                 db.session.commit()
@@ -329,6 +356,12 @@ def budget_edit(budget_id: int):
                 return redirect(url_for("vouchers.budget_detail", budget_id=ident))
     return render_template("vouchers/budget_form.html", form=form, budget=budget,
                            figures=service.budget_figures(budget)), status
+
+
+def _fill_budget_form(form: BudgetAmountsForm, budget: Budget) -> None:
+    form.amount.data = budget.amount_cents
+    form.max_per_voucher.data = budget.max_per_voucher_cents
+    form.version.data = str(budget.version)
 
 
 EXPORT_HEADERS = ("Voucher", "Traject", "Regio", "Financier", "Budgetjaar", "Opleider",
@@ -376,8 +409,11 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")
     text = str(value)
-    # Spreadsheet formula injection: text starting with = + - @ is shown as text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    # Spreadsheet formula injection (OWASP): text that a spreadsheet would read as a formula
+    # (= + - @, also after leading spaces, or a leading tab or line break) gets a ' in front.
+    if text[:1] in ("\t", "\r", "\n") or text.lstrip()[:1] in ("=", "+", "-", "@"):
+        return "'" + text
+    return text
 
 
 @bp.route("/budgetten/<id:budget_id>/vouchers.csv")
@@ -408,7 +444,12 @@ def budget_export_xlsx(budget_id: int):
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_xlsx_cell(value) for value in row])
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                # Never a formula, whatever the text starts with: a plain text cell shows the
+                # text as typed and a spreadsheet does not evaluate it.
+                cell.data_type = "s"
     money_columns = {i for i, h in enumerate(EXPORT_HEADERS) if "(€)" in h}
     for row_cells in sheet.iter_rows(min_row=2):
         for index, cell in enumerate(row_cells):
@@ -438,12 +479,6 @@ def budget_export_xlsx(budget_id: int):
     return Response(out.getvalue(),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-
-
-def _xlsx_cell(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 # ---------------------------------------------------------------------------------------------

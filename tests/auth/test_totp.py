@@ -15,6 +15,7 @@ from rmt.auth.models import RecoveryCode, Role
 from rmt.db_types import utcnow
 from rmt.extensions import db
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.security.routes import example_url
 from tests.security.support import (
     PENDING_KEY,
     SECRET,
@@ -380,3 +381,37 @@ def test_demo_coordinator_signs_in_with_code_from_known_secret(client, auth):
     auth.login("coordinator.yy@demo.rmt.test", DEFAULT_PASSWORD)
     client.post_form("/inloggen/code", {"code": pyotp.TOTP(totp.DEMO_SECRET_DEFAULT).now()})
     assert signed_in_user_id(client) == user.get_id()
+
+
+# --- nothing opens before the second factor ---------------------------------------------------
+
+#: What a user half-way through the sign-in may open: the sign-in steps themselves.
+HALF_WAY_PAGES = {"static", "auth.login", "main.health", "api-docs.openapi_json",
+                  "auth.second_factor", "auth.enrol_at_sign_in"}
+
+
+@pytest.mark.parametrize(("role", "enrolled"), [("coordinator", False), ("admin", False),
+                                                ("coordinator", True), ("admin", True)])
+def test_no_page_opens_before_the_second_factor(app, client, auth, role, enrolled):
+    """Walk every GET route with only the password step done: each one sends to the sign-in
+    (the API answers 401), except the code and enrolment steps."""
+    fields = {"totp_secret": SECRET, "totp_enabled_at": utcnow()} if enrolled else {}
+    UserFactory(email="halfweg@test.nl", role=role, regions=[] if role == "admin" else ["MU"],
+                **fields)
+    step = auth.login("halfweg@test.nl").headers["Location"]
+    assert step == ("/inloggen/code" if enrolled else "/inloggen/tweede-factor")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in HALF_WAY_PAGES or "GET" not in (rule.methods or ()):
+            continue
+        url = example_url(rule)
+        response = client.get(url)
+        if url.startswith("/api/"):
+            assert response.status_code == 401, (url, response.status_code)
+        else:
+            assert response.status_code == 302, (url, response.status_code)
+            assert response.headers["Location"].startswith("/inloggen"), url
+        checked += 1
+    assert checked >= 40
+    assert client.get(step).status_code == 200  # the pending step itself is still open
+    assert signed_in_user_id(client) is None

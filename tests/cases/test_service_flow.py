@@ -115,3 +115,18 @@ def test_database_also_refuses_second_open_case(coach):
         db.session.add(Case(candidate=candidate, region_code="MU", coach=coach,
                             status=CaseState.AANGEMELD, opened_on=date.today()))
         db.session.flush()
+
+
+def test_audit_summaries_never_hold_the_free_text_of_the_case(coach):
+    """Retention anonymises free text; the append-only audit trail must not keep a copy of it."""
+    from rmt.audit.models import AuditEntry
+
+    case = CaseFactory(coach=coach, status=CaseState.PLAN)
+    secret = "Schuldhulpverlening via wijkteam Overvecht"
+    service.add_activity(coach, case, description=secret, due_on=None, expected_version=None)
+    service.add_note(coach, case, contact_on=date.today(), kind="gesprek", text=secret)
+    db.session.flush()
+    summaries = db.session.scalars(sa.select(AuditEntry.summary).where(
+        AuditEntry.object_type == "case", AuditEntry.object_id == str(case.id))).all()
+    assert len(summaries) == 2
+    assert not [s for s in summaries if "Schuldhulp" in (s or "")]

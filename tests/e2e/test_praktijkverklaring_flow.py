@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 COACH = "coach.mu@demo.rmt.test"
+LEERBEDRIJF = "Transportbedrijf Van der Wal"  # demo employer with an SBB number (logistiek)
 CASE_LINK = re.compile(r"^/trajecten/\d+$")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -55,9 +56,8 @@ def test_request_to_printed_certificate(page, sign_in, assert_accessible):
     page.get_by_label("Kwalificatie (crebo)", exact=True).select_option(
         label="Logistiek medewerker, niveau 2 (crebo 25409)")
     leerbedrijf = page.get_by_label("Leerbedrijf", exact=True)
-    options = leerbedrijf.locator("option").evaluate_all(
-        "os => os.map(o => o.value).filter(v => v)")
-    leerbedrijf.select_option(options[0])
+    logistics = leerbedrijf.locator("option", has_text=LEERBEDRIJF)  # a recognised DC
+    leerbedrijf.select_option(logistics.get_attribute("value"))
     page.get_by_label("Praktijkopleider", exact=True).fill("Karin Verhoef")
     page.get_by_label("Geplande start", exact=True).fill("2026-01-05")
     page.get_by_label("Gepland einde", exact=True).fill("2026-06-30")
@@ -106,12 +106,19 @@ def test_request_to_printed_certificate(page, sign_in, assert_accessible):
     certificate = page.locator("article.rmt-certificate")
     expect(page.get_by_role("heading", level=1, name="Praktijkverklaring")).to_be_visible()
     for text in (number, candidate, "ROC Midden Nederland", "Logistiek medewerker",
-                 "crebo 25409", "B1-K1-W1", "B1-K1-W2", "Karin Verhoef"):
+                 "crebo 25409", "B1-K1-W1", "B1-K1-W2", "Karin Verhoef", LEERBEDRIJF,
+                 "SBB-erkenningsnummer"):
         expect(certificate).to_contain_text(text)
     expect(certificate).not_to_contain_text("B1-K1-W3")
     expect(page.get_by_role("navigation", name="Hoofdmenu")).to_be_visible()
     assert_accessible(page)
 
+    expect(certificate).to_contain_text(re.compile(
+        r"Datum van uitreiking\s*\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|"
+        r"september|oktober|november|december) \d{4}"))
+
+    screen_size = page.viewport_size
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi, for the screenshot
     page.emulate_media(media="print")
     expect(certificate).to_be_visible()
     expect(page.get_by_role("navigation", name="Hoofdmenu")).to_be_hidden()
@@ -126,6 +133,7 @@ def test_request_to_printed_certificate(page, sign_in, assert_accessible):
     box = [float(v) for v in re.search(rb"/MediaBox\s*\[([^\]]+)\]", pdf).group(1).split()]
     assert abs(box[2] - 595) < 2 and abs(box[3] - 842) < 2, box  # A4 portrait, in points
     page.emulate_media(media="screen")
+    page.set_viewport_size(screen_size)
 
     # The register of the region
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role(

@@ -17,13 +17,18 @@ COACH = "coach.am@demo.rmt.test"
 
 @pytest.fixture(scope="module")
 def mu_candidate_id(e2e_database_url: str, live_server: str) -> int:
-    """A demo candidate with a closed case in Midden-Utrecht (from `demo seed`)."""
+    """A demo candidate in Midden-Utrecht (from `demo seed`), preferably with vouchers,
+    proposals and placements on the case, and closed."""
     engine = sa.create_engine(e2e_database_url)
     try:
         with engine.connect() as conn:
             candidate_id = conn.execute(sa.text(
-                "SELECT candidate_id FROM case_file WHERE region_code = 'MU' "
-                "ORDER BY status = 'afgesloten' DESC, id LIMIT 1")).scalar()
+                "SELECT candidate_id FROM case_file c WHERE region_code = 'MU' ORDER BY "
+                "(CASE WHEN EXISTS (SELECT 1 FROM voucher v WHERE v.case_id = c.id) "
+                "THEN 1 ELSE 0 END) + (CASE WHEN EXISTS (SELECT 1 FROM proposal p "
+                "WHERE p.case_id = c.id) THEN 1 ELSE 0 END) + (CASE WHEN EXISTS (SELECT 1 "
+                "FROM placement l WHERE l.case_id = c.id) THEN 1 ELSE 0 END) DESC, "
+                "status = 'afgesloten' DESC, id LIMIT 1")).scalar()
     finally:
         engine.dispose()
     if candidate_id is None:
@@ -76,6 +81,9 @@ def test_coordinator_privacy_and_audit_pages(page, sign_in, assert_accessible, m
     expect(page.get_by_role("heading", level=1)).to_contain_text("Inzage:")
     expect(page.get_by_role("heading", name="Wie heeft dit dossier bekeken of gewijzigd")
            ).to_be_visible()
+    for section in ("Scholingsvouchers", "Praktijkverklaringen", "Voordrachten bij werkgevers",
+                    "Plaatsingen"):
+        expect(page.get_by_role("heading", level=2, name=section, exact=True)).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"/privacy/kandidaten/{mu_candidate_id}/wissen")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -116,15 +117,48 @@ def test_edit_employer_and_refuse_known_kvk(client, login_as):
     login_as("liaison", "MU")
     assert client.get(f"/werkgevers/{employer.id}/bewerken").status_code == 200
     response = client.post_form(f"/werkgevers/{employer.id}/bewerken",
-                                employer_form(kvk_number=other.kvk_number))
+                                employer_form(kvk_number=other.kvk_number, version="1"))
     assert response.status_code == 409 and f'href="/werkgevers/{other.id}"' in html(response)
     db.session.refresh(employer)
-    assert employer.kvk_number != other.kvk_number
+    assert employer.kvk_number != other.kvk_number and employer.version == 1
     response = client.post_form(f"/werkgevers/{employer.id}/bewerken",
-                                employer_form(kvk_number=employer.kvk_number, name="Nieuw"))
+                                employer_form(kvk_number=employer.kvk_number, name="Nieuw",
+                                              version="1"))
     assert response.status_code == 302
     db.session.refresh(employer)
-    assert employer.name == "Nieuw"
+    assert employer.name == "Nieuw" and employer.version == 2
+
+
+def test_edit_employer_optimistic_locking(client, login_as):
+    employer = EmployerFactory(regions=["MU"], name="Oud")
+    liaison = login_as("liaison", "MU")
+    page = html(client.get(f"/werkgevers/{employer.id}/bewerken"))
+    assert 'name="version" type="hidden" value="1"' in page
+    # A colleague saves first.
+    service.update_employer(liaison, employer, {
+        "kvk_number": employer.kvk_number, "name": "Door collega", "sector_id": employer.sector_id,
+        "region_codes": ["MU"]}, expected_version=1)
+    db.session.flush()
+    assert employer.version == 2
+    for version in ("1", "", "abc"):
+        response = client.post_form(f"/werkgevers/{employer.id}/bewerken",
+                                    employer_form(kvk_number=employer.kvk_number, name="Mijn naam",
+                                                  region_codes=["MU"], version=version))
+        assert response.status_code == 409, version
+        page = html(response)
+        assert "Uw wijziging is niet opgeslagen" in page or "mist de versie" in page
+        db.session.refresh(employer)
+        assert employer.name == "Door collega" and employer.version == 2
+    # The form now shows the newest data and version, so saving again works.
+    assert 'value="Door collega"' in html(client.post_form(
+        f"/werkgevers/{employer.id}/bewerken",
+        employer_form(kvk_number=employer.kvk_number, name="Mijn naam", version="1")))
+    response = client.post_form(f"/werkgevers/{employer.id}/bewerken",
+                                employer_form(kvk_number=employer.kvk_number, name="Mijn naam",
+                                              region_codes=["MU"], version="2"))
+    assert response.status_code == 302
+    db.session.refresh(employer)
+    assert employer.name == "Mijn naam" and employer.version == 3
 
 
 def test_list_search_and_filters(client, login_as):
@@ -186,8 +220,15 @@ def test_contact_person_add_edit_and_bad_input(client, login_as):
     contact = db.session.scalar(sa.select(EmployerContact))
     assert contact.phone == "0612345678" and contact.email == "piet@bedrijf.nl"
     edit = f"/werkgevers/{employer.id}/contactpersonen/{contact.id}"
-    assert client.post_form(edit, {"name": ""}).status_code == 400
-    assert client.post_form(edit, {"name": "P. Jansen"}).status_code == 302
+    assert 'name="version" type="hidden" value="1"' in html(client.get(edit))
+    assert client.post_form(edit, {"name": "", "version": "1"}).status_code == 400
+    assert client.post_form(edit, {"name": "P. Jansen", "version": "1"}).status_code == 302
+    db.session.refresh(contact)
+    assert contact.name == "P. Jansen" and contact.version == 2
+    response = client.post_form(edit, {"name": "Oude tab", "version": "1"})
+    assert response.status_code == 409 and "Iemand anders heeft deze contactpersoon" in html(
+        response)
+    assert 'value="P. Jansen"' in html(response)
     db.session.refresh(contact)
     assert contact.name == "P. Jansen"
     other = EmployerFactory()
@@ -267,8 +308,14 @@ def test_vacancy_create_edit_and_status(client, login_as):
     vacancy = db.session.scalar(sa.select(Vacancy))
     assert response.headers["Location"] == f"/vacatures/{vacancy.id}"
     edit = f"/vacatures/{vacancy.id}/bewerken"
-    assert client.post_form(edit, _vacancy_form(hours_per_week="0")).status_code == 400
-    assert client.post_form(edit, _vacancy_form(title="Chauffeur")).status_code == 302
+    assert 'name="version" type="hidden" value="1"' in html(client.get(edit))
+    assert client.post_form(edit, _vacancy_form(hours_per_week="0",
+                                                version="1")).status_code == 400
+    assert client.post_form(edit, _vacancy_form(title="Chauffeur", version="1")).status_code == 302
+    response = client.post_form(edit, _vacancy_form(title="Oude tab", version="1"))
+    assert response.status_code == 409 and "Iemand anders heeft deze vacature" in html(response)
+    db.session.refresh(vacancy)
+    assert vacancy.title == "Chauffeur" and vacancy.version == 2
     status_url = f"/vacatures/{vacancy.id}/status"
     for bad in ("bogus", "open", ""):
         assert client.post_form(status_url, {"to": bad}, token_page="/").status_code == 302
@@ -473,16 +520,37 @@ def test_mu_liaison_never_sees_fv_candidate_through_shared_employer(client, worl
         session["_user_id"] = world.liaison["MU"].get_id()
     fv_name = world.case["FV"].candidate.full_name
     mu_name = world.case["MU"].candidate.full_name
-    pages = [f"/werkgevers/{world.employer.id}", f"/vacatures/{world.vacancy['FV'].id}",
+    assert fv_name != mu_name
+    employer_id = world.employer.id
+    pages = [f"/werkgevers/{employer_id}", f"/vacatures/{world.vacancy['FV'].id}",
              f"/vacatures/{world.vacancy['MU'].id}", "/voordrachten", "/",
-             f"/vacatures/{world.vacancy['FV'].id}/voordragen"]
-    seen_mu = False
+             f"/vacatures/{world.vacancy['FV'].id}/voordragen",
+             f"/vacatures/{world.vacancy['MU'].id}/voordragen",
+             "/werkgevers", "/werkgevers?q=gedeeld", "/vacatures", "/vacatures?status=",
+             "/voordrachten?status=aangenomen", f"/voordrachten/{world.proposal['MU'].id}",
+             f"/plaatsingen/{world.placement['MU'].id}",
+             f"/kandidaten/{world.case['MU'].id}/werkprofiel",
+             f"/werkgevers/{employer_id}/contactmomenten/nieuw",
+             f"/werkgevers/{employer_id}/vacatures/nieuw", f"/werkgevers/{employer_id}/bewerken",
+             f"/vacatures/{world.vacancy['MU'].id}/bewerken"]
+    seen_mu = set()
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url
-        assert fv_name not in html(response), url
-        seen_mu = seen_mu or mu_name in html(response)
-    assert seen_mu
+        text = unescape(html(response))
+        assert fv_name not in text, url
+        if mu_name in text:
+            seen_mu.add(url)
+    # The MU candidate does show where candidates are listed: the filter is not "nobody".
+    assert {f"/werkgevers/{employer_id}", "/voordrachten", "/",
+            f"/vacatures/{world.vacancy['MU'].id}"} <= seen_mu
+    # Every page about the FV candidate's records is a 404.
+    for url in (f"/voordrachten/{world.proposal['FV'].id}",
+                f"/plaatsingen/{world.placement['FV'].id}",
+                f"/kandidaten/{world.case['FV'].id}/werkprofiel",
+                f"/kandidaten/{world.case['FV'].id}/plaatsingen/nieuw",
+                f"/vacatures/{world.vacancy['FV'].id}/bewerken"):
+        assert client.get(url).status_code == 404, url
     employer_page = html(client.get(f"/werkgevers/{world.employer.id}"))
     assert "Bezoek FV" in employer_page  # shared employer data: contact moments of all regions
 
@@ -687,8 +755,10 @@ def _measure(client, url: str) -> int:
 
 #: The most statements each page may send, whatever the number of rows. Measured: employer
 #: page 13 (user, regions, employer, contacts, moments, vacancies, proposals, placements,
-#: follow-ups, audit hash + insert, sector priority, employer regions), start page 8.
+#: follow-ups, audit hash + insert, sector priority, employer regions), start page 8. On
+#: PostgreSQL the audit entry takes the chain's advisory lock first: one more statement.
 QUERY_BOUND = {"employer": 13, "start": 8}
+AUDIT_LOCK = {"employer": 1, "start": 0}
 
 
 @pytest.mark.parametrize("page", ["employer", "start"])
@@ -712,7 +782,10 @@ def test_query_count_does_not_grow_with_rows(client, page):
         many = _measure(client, "/")
     print(f"{page}: {few} queries for 3 rows, {many} for 30 rows")
     assert few == many, (few, many)
-    assert many <= QUERY_BOUND[page], many
+    bound = QUERY_BOUND[page]
+    if db.engine.dialect.name == "postgresql":
+        bound += AUDIT_LOCK[page]
+    assert many <= bound, many
 
 
 def test_employer_page_is_audited(client, world):
@@ -723,3 +796,77 @@ def test_employer_page_is_audited(client, world):
     client.get(f"/werkgevers/{world.employer.id}")
     entry = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
     assert entry.action == "employer.view" and entry.object_id == str(world.employer.id)
+
+
+FORM_GARBAGE = ["", "x" * 20000, "\x00", "-1", "0", "99999999999999999999", "²", "𝟙𝟚",
+                "2026-02-30", "31-12-9999", "<script>alert(1)</script>", ["a", "b"]]
+
+
+def test_garbage_in_every_form_field_is_never_a_500(app, client, world):
+    """Every POST page of the module, each field filled with garbage on top of a valid form:
+    never a 500, and a refusal saves nothing."""
+    liaison = world.liaison["MU"]
+    contact = EmployerContactFactory(employer=world.employer)
+    vacancy = VacancyFactory(region_code="MU", created_by=liaison, employer=world.employer)
+    proposal = service.propose(liaison, make_case("MU"), vacancy)
+    placement = world.placement["MU"]
+    follow_up = placement.follow_ups[0]
+    case = make_case("MU")
+    db.session.flush()
+    employer_id = world.employer.id
+    forms = {
+        "/werkgevers/nieuw": employer_form(region_codes=["MU"]),
+        f"/werkgevers/{employer_id}/bewerken": employer_form(
+            kvk_number=world.employer.kvk_number, region_codes=["MU", "FV"], version="1"),
+        f"/werkgevers/{employer_id}/contactpersonen/nieuw": {"name": "Piet"},
+        f"/werkgevers/{employer_id}/contactpersonen/{contact.id}": {"name": "Piet",
+                                                                    "version": "1"},
+        f"/werkgevers/{employer_id}/contactmomenten/nieuw": _moment_form(),
+        f"/contactmomenten/{world.moment['MU'].id}/afgehandeld": {},
+        f"/werkgevers/{employer_id}/vacatures/nieuw": _vacancy_form(),
+        f"/vacatures/{vacancy.id}/bewerken": _vacancy_form(version="1"),
+        f"/vacatures/{vacancy.id}/status": {"to": "closed"},
+        f"/vacatures/{vacancy.id}/voordragen": {"case_id": str(case.id), "note": ""},
+        f"/voordrachten/{proposal.id}/status": {"to": "gesprek", "current_status": "voorgesteld",
+                                                "note": ""},
+        f"/kandidaten/{case.id}/plaatsingen/nieuw": {
+            "employer_id": str(employer_id), "start_on": TODAY.isoformat(),
+            "contract_type": "vast", "hours_per_week": "32", "job_title": "Monteur"},
+        f"/plaatsingen/{placement.id}/beeindigen": {"einde-end_on": TODAY.isoformat(),
+                                                    "einde-end_reason": "Einde"},
+        f"/nazorg/{follow_up.id}": {f"nazorg{follow_up.id}-still_employed": "ja"},
+    }
+    posts = {rule.rule for rule in app.url_map.iter_rules()
+             if rule.endpoint.startswith("employers.") and "POST" in rule.methods
+             and rule.endpoint not in ("employers.employer_merge", "employers.sectors")}
+    assert len(posts) == len(forms)
+    tables = (Employer, EmployerContact, ContactMoment, Vacancy, Proposal, Placement, FollowUp)
+    with client.session_transaction() as session:
+        session["_user_id"] = liaison.get_id()
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        for url, base in forms.items():
+            for name in base:
+                for value in FORM_GARBAGE:
+                    before = [count(t) for t in tables]
+                    response = client.post(url, data={**base, name: value})
+                    assert response.status_code in (200, 302, 400, 404, 409), (url, name)
+                    if response.status_code >= 400:
+                        assert [count(t) for t in tables] == before, (url, name, value)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+
+
+def test_search_with_nul_or_odd_characters_is_no_500(client, world):
+    with client.session_transaction() as session:
+        session["_user_id"] = world.liaison["MU"].get_id()
+    # A NUL in the query string is refused by the application as a whole (400).
+    for url in ("/werkgevers?q=%00", "/vacatures?q=%00x",
+                f"/vacatures/{world.vacancy['MU'].id}/voordragen?q=%00",
+                "/werkgevers?sector=%00&regio=%00&pagina=%00", "/voordrachten?status=%00"):
+        assert client.get(url).status_code == 400, url
+    for url in ("/werkgevers?q=%25_%5C", "/vacatures?q=%25%25", "/werkgevers?sector=-1&pagina=0",
+                f"/vacatures/{world.vacancy['MU'].id}/voordragen?q=%5C%25",
+                "/voordrachten?status=bogus&pagina=99999999999"):
+        assert client.get(url).status_code == 200, url
+    assert service._search_text("a\x00b ") == "ab"

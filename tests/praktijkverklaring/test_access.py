@@ -92,10 +92,11 @@ def test_api_endpoints_are_404_for_another_region(app, client, issued, who):
         if "pv_id" not in rule.arguments:
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            body = API_BODIES.get(rule.rule.rsplit("/", 1)[-1]) if method == "POST" else None
+            body = (API_BODIES.get(rule.rule.rsplit("/", 1)[-1]) if method == "POST"
+                    else {"version": 1, "praktijkopleider": "X"} if method == "PATCH" else None)
             assert_problem(api.open(_url(rule, issued), method, json=body), 404)
             checked += 1
-    assert checked == 3  # read, transitions, assessments
+    assert checked == 4  # read, change, transitions, assessments
     listed = api.get("/api/v1/praktijkverklaringen").get_json()
     assert listed == {"items": [], "total": 0, "page": 1}
     assert api.get("/api/v1/praktijkverklaringen?region=MU").get_json()["total"] == 0

@@ -213,8 +213,89 @@ def test_openapi_document_lists_the_endpoints(client):
     assert "get" in paths["/api/v1/praktijkverklaringen"]
     assert "post" in paths["/api/v1/praktijkverklaringen"]
     assert "get" in paths["/api/v1/praktijkverklaringen/{pv_id}"]
+    assert "patch" in paths["/api/v1/praktijkverklaringen/{pv_id}"]
     for action in ("transitions", "assessments"):
         operation = paths[f"/api/v1/praktijkverklaringen/{{pv_id}}/{action}"]["post"]
         assert {"404", "409", "422"} <= set(operation["responses"])
     schemas = spec["components"]["schemas"]
     assert "PvTrajectory" in schemas and "PvTransition" in schemas
+
+
+# --- PATCH: details and werkprocessen ----------------------------------------------------------
+
+
+def test_patch_details_until_the_agreement(api, case, school, qualification, leerbedrijf):
+    body = api.post("/api/v1/praktijkverklaringen", _create_body(
+        case, leerbedrijf, employer_id=None, praktijkopleider="", work_processes=[])).get_json()
+    pv = f"/api/v1/praktijkverklaringen/{body['id']}"
+    response = api.open(pv, "PATCH", {"version": body["version"],
+                                      "work_processes": ["b1-k1-w1", "B1-K1-W3"]})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert [wp["code"] for wp in body["work_processes"]] == ["B1-K1-W1", "B1-K1-W3"]
+    body = api.post(f"{pv}/transitions", {"to": "werkprocessen_vastgesteld",
+                                          "version": body["version"]}).get_json()
+    refused = assert_problem(api.post(f"{pv}/transitions", {"to": "overeenkomst_getekend",
+                                                            "version": body["version"]}), 422)
+    assert set(refused["errors"]) == {"employer_id", "praktijkopleider"}
+    # werkprocessen are fixed now; details are not
+    assert assert_problem(api.open(pv, "PATCH", {"version": body["version"],
+                                                 "work_processes": ["B1-K1-W2"]}),
+                          409)["code"] == "work_processes_locked"
+    response = api.open(pv, "PATCH", {"version": body["version"], "employer_id": leerbedrijf.id,
+                                      "praktijkopleider": "Karin Verhoef",
+                                      "planned_end": "2026-09-30", "school_brin": "25pz"})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["employer"]["id"] == leerbedrijf.id and body["planned_end"] == "2026-09-30"
+    assert body["praktijkopleider"] == "Karin Verhoef"
+    body = api.post(f"{pv}/transitions", {"to": "overeenkomst_getekend",
+                                          "version": body["version"]}).get_json()
+    assert body["status"] == "overeenkomst_getekend"
+    assert assert_problem(api.open(pv, "PATCH", {"version": body["version"],
+                                                 "praktijkopleider": "Iemand anders"}),
+                          409)["code"] == "details_locked"
+    db.session.expire_all()
+    assert db.session.get(PvTrajectory, body["id"]).praktijkopleider == "Karin Verhoef"
+
+
+@pytest.mark.parametrize(("patch", "status", "field"), [
+    ({"employer_id": "x"}, 422, "employer_id"),
+    ({"school_brin": "ABCD"}, 422, "school_brin"),
+    ({"school_brin": "99ZZ"}, 422, "school_brin"),
+    ({"crebo": "12"}, 422, "crebo"),
+    ({"crebo": "99999"}, 422, "crebo"),
+    ({"planned_start": "2026-05-01", "planned_end": "2026-04-01"}, 422, "planned_end"),
+    ({"work_processes": ["B1-K1-W9"]}, 422, "work_processes"),
+    ({"work_processes": []}, 422, "work_processes"),
+    ({"praktijkopleider": "x" * 201}, 422, "praktijkopleider"),
+    ({"onbekend": 1}, 422, "onbekend"),
+    ({}, 422, None),
+])
+def test_patch_bad_input_changes_nothing(api, coach, case, make_trajectory, patch, status,
+                                         field):
+    trajectory = make_trajectory(case, coach)
+    before = (trajectory.version, trajectory.school_id, trajectory.employer_id,
+              [wp.code for wp in trajectory.work_processes], trajectory.planned_end)
+    body = assert_problem(api.open(f"/api/v1/praktijkverklaringen/{trajectory.id}", "PATCH",
+                                   {"version": trajectory.version, **patch}), status)
+    if field:
+        assert field in body["errors"], body
+    db.session.expire_all()
+    trajectory = db.session.get(PvTrajectory, trajectory.id)
+    assert before == (trajectory.version, trajectory.school_id, trajectory.employer_id,
+                      [wp.code for wp in trajectory.work_processes], trajectory.planned_end)
+
+
+def test_patch_refuses_an_employer_without_sbb_and_a_stale_version(api, coach, case,
+                                                                   make_trajectory):
+    trajectory = make_trajectory(case, coach)
+    pv = f"/api/v1/praktijkverklaringen/{trajectory.id}"
+    unrecognised = make_employer(sbb_number=None)
+    body = assert_problem(api.open(pv, "PATCH", {"version": trajectory.version,
+                                                 "employer_id": unrecognised.id}), 422)
+    assert body["code"] == "not_recognised"
+    body = assert_problem(api.open(pv, "PATCH", {"version": trajectory.version - 1,
+                                                 "praktijkopleider": "X"}), 409)
+    assert body["code"] == "stale_version"
+    assert api.open(pv, "PATCH", {"praktijkopleider": "X"}).status_code == 422  # no version

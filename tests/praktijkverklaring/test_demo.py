@@ -5,12 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from stdnum.nl import brin
 
+from rmt.employers.models import Sector
 from rmt.extensions import db
 from rmt.praktijkverklaring import demo, service
 from rmt.praktijkverklaring.lifecycle import PvStatus
 from rmt.praktijkverklaring.models import MboSchool, PvTrajectory, Qualification
 from rmt.process import CaseState
 from tests.factories import CaseFactory
+from tests.praktijkverklaring.factories import make_employer
 
 
 def test_reference_data_is_valid():
@@ -23,6 +25,8 @@ def test_reference_data_is_valid():
 
 
 def test_seed_is_idempotent_and_covers_every_status():
+    registry_dc = make_employer(sbb_number="100999888", name="DC Lage Weide")
+    registry_dc.sector = db.session.scalar(sa.select(Sector).where(Sector.code == "logistiek"))
     for region in ("MU", "AM", "GV", "FV"):
         for _ in range(len(demo.PLAN)):
             CaseFactory(region_code=region, status=CaseState.UITVOERING)
@@ -35,7 +39,21 @@ def test_seed_is_idempotent_and_covers_every_status():
     year = service.today().year
     assert numbers == sorted(f"PV-{r}-{year}-000{n}" for r in ("MU", "AM", "GV", "FV")
                              for n in (1, 2))
+    # The leerbedrijf fits the kwalificatie: a logistics employer for logistiek medewerker, ...
+    sectors = {region: {(t.qualification.name, t.employer.sector.code, bool(t.employer.sbb_number))
+                        for t in db.session.scalars(sa.select(PvTrajectory))
+                        if t.case.region_code == region}
+               for region in ("MU", "AM", "GV", "FV")}
+    assert sectors == {
+        "MU": {("Logistiek medewerker", "logistiek", True)},
+        "AM": {("Verkoopmedewerker", "detailhandel", True)},
+        "GV": {("Medewerker facilitaire dienstverlening", "schoonmaak", True)},
+        "FV": {("Medewerker productie", "agrifood", True)},
+    }
     again = demo.seed()
     assert "0 mbo-scholen, 0 kwalificaties en 0 praktijkverklaringen" in again
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MboSchool)) == 7
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Qualification)) == 4
+    # A recognised employer of the right sector in the registry is used, not a demo one.
+    assert {t.employer_id for t in db.session.scalars(sa.select(PvTrajectory))
+            if t.case.region_code == "MU"} == {registry_dc.id}

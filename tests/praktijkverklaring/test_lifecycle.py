@@ -40,7 +40,7 @@ EXPECTED: dict[str, dict[str, str]] = {
 
 #: Facts under which every guard holds, so only the structure decides.
 ALL_GOOD = dict(work_process_count=3, assessed_count=3, demonstrated_count=2,
-                has_leerbedrijf=True, has_praktijkopleider=True)
+                has_leerbedrijf=True, has_praktijkopleider=True, leerbedrijf_recognised=True)
 
 
 def test_enum_matches_the_design():
@@ -94,6 +94,8 @@ GUARD_CASES = [
     ("in_leren", "beoordeeld", {"work_process_count": 0, "assessed_count": 0},
      "not_all_assessed"),
     ("vastgesteld", "uitgereikt", {"demonstrated_count": 0}, "nothing_demonstrated"),
+    ("vastgesteld", "uitgereikt", {"leerbedrijf_recognised": False},
+     "leerbedrijf_not_recognised"),
 ]
 
 

@@ -228,6 +228,18 @@ def test_uitgereikt_needs_one_aangetoond(coach, case, make_trajectory, walk_to):
     assert counter == 0
 
 
+def test_uitgereikt_needs_a_still_recognised_leerbedrijf(coach, case, make_trajectory,
+                                                         walk_to):
+    trajectory = walk_to(coach, make_trajectory(case, coach), PvStatus.VASTGESTELD)
+    trajectory.employer.sbb_number = None  # recognition withdrawn after the agreement
+    db.session.flush()
+    with pytest.raises(DomainError) as excinfo:
+        service.transition(coach, trajectory, "uitgereikt", expected_version=None)
+    assert (excinfo.value.code, excinfo.value.field) == ("leerbedrijf_not_recognised",
+                                                         "employer_id")
+    assert trajectory.status == PvStatus.VASTGESTELD and trajectory.register_number is None
+
+
 @pytest.mark.parametrize("target", ["uitgereikt", "in_leren", "aangevraagd", "onzin", ""])
 def test_structurally_impossible_steps_are_conflicts(coach, case, make_trajectory, target):
     trajectory = make_trajectory(case, coach)

@@ -15,6 +15,7 @@ from rmt.extensions import db
 from rmt.praktijkverklaring import service
 from rmt.praktijkverklaring.lifecycle import AssessmentResult, PvStatus
 from rmt.praktijkverklaring.models import MboSchool, PvTrajectory, Qualification
+from rmt.praktijkverklaring.views import pv_long_date
 from rmt.process import CaseState
 from tests.factories import CaseFactory
 from tests.praktijkverklaring.conftest import walk
@@ -103,6 +104,8 @@ def test_request_to_certificate(client, signed_in_coach, case, school, qualifica
                      "B1-K1-W1", "B1-K1-W2", leerbedrijf.name, "100200300", "Karin Verhoef"):
         assert expected in text, expected
     assert "B1-K1-W3" not in text  # not shown in practice: not on the certificate
+    assert f"Datum van uitreiking</dt><dd>{pv_long_date(issued.issued_on)}</dd>" in text
+    assert pv_long_date(date(2026, 3, 9)) == "9 maart 2026"  # written out, in Dutch
     assert 'class="rmt-no-print"' in text
 
     case_page = html(client.get(f"/trajecten/{case.id}"))
@@ -347,3 +350,28 @@ def test_pages_that_cannot_be_used_now_send_back(client, signed_in_coach, case,
                                                  "qualification_id": trajectory.qualification_id,
                                                  "version": trajectory.version})
     assert response.status_code == 409
+
+
+def test_form_pages_are_audited_as_case_reads(client, signed_in_coach, case, make_trajectory):
+    requested = make_trajectory(case, signed_in_coach)
+    base = f"/praktijkverklaringen/{requested.id}"
+    assert client.get(f"{base}/gegevens").status_code == 200
+    assert client.get(f"{base}/werkprocessen").status_code == 200
+    walk(signed_in_coach, requested, PvStatus.IN_LEREN)
+    db.session.commit()
+    assert client.get(f"{base}/werkprocessen/{requested.work_processes[0].id}"
+                      ).status_code == 200
+    other_case = CaseFactory(region_code="MU", coach=signed_in_coach,
+                             status=CaseState.UITVOERING)
+    db.session.commit()
+    assert client.get(f"/trajecten/{other_case.id}/praktijkverklaring/nieuw").status_code == 200
+    rows = db.session.execute(sa.select(AuditEntry.object_id, AuditEntry.summary).where(
+        AuditEntry.action == "pv.view").order_by(AuditEntry.id)).all()
+    assert rows == [
+        (str(case.id), f"praktijkverklaring {requested.id}: formulier gegevens geopend"),
+        (str(case.id), f"praktijkverklaring {requested.id}: formulier werkprocessen kiezen "
+                       "geopend"),
+        (str(case.id), f"praktijkverklaring {requested.id}: formulier beoordeling B1-K1-W1 "
+                       "geopend"),
+        (str(other_case.id), "praktijkverklaring aanvragen: formulier geopend"),
+    ]

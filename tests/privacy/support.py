@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from rmt.cases.models import (
     CaseEvent,
@@ -43,6 +43,7 @@ def rich_case(region: str = "MU", *, closed_months_ago: float | None = 30, candi
         closed_on=months_ago(closed_months_ago) if closed else None,
         exit_reason=exit_reason if closed else None,
         exit_reason_text="vertrokken naar zus in Spanje" if closed else "", **extra)
+    _dated_history(case, exit_reason if closed else None)
     db.session.add_all([
         Intake(case=case, motivation="Wil na burn-out weer aan het werk",
                work_history="12 jaar magazijn bij Janssen BV", wishes="parttime",
@@ -55,15 +56,49 @@ def rich_case(region: str = "MU", *, closed_months_ago: float | None = 30, candi
         CaseTransfer(case=case, from_region_code=region, to_region_code="FV",
                      status=TransferStatus.REFUSED, reason="verhuist naar Ede, adres Dorpsstraat 1",
                      decision_note="blijft toch hier", requested_by_id=case.coach_id),
-        CaseEvent(case=case, region_code=region, from_status=CaseState.UITVOERING,
-                  to_status=CaseState.PLAN, reason="plan klopte niet, vader ziek",
-                  user_id=case.coach_id),
     ])
     NoteFactory(case=case, text="Gesprek over schulden en de scheiding")
     NoteFactory(case=case, text="Belde over sollicitatie")
     TaskFactory(case=case, title="Bel Jan terug over zijn schuldhulp")
     db.session.flush()
     return case
+
+
+# The steps of rich_case: (days after opening, from, to, reason); then afgesloten at closed_on.
+_STEPS = (
+    (7, CaseState.AANGEMELD, CaseState.INTAKE, ""),
+    (14, CaseState.INTAKE, CaseState.DIAGNOSE, ""),
+    (21, CaseState.DIAGNOSE, CaseState.PLAN, ""),
+    (35, CaseState.PLAN, CaseState.UITVOERING, ""),
+    (40, CaseState.UITVOERING, CaseState.PLAN, "plan klopte niet, vader ziek"),
+    (50, CaseState.PLAN, CaseState.UITVOERING, ""),
+)
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(10, 0), tzinfo=UTC)
+
+
+def _dated_history(case, exit_reason: ExitReason | None) -> None:
+    """A step history with real dates (statistics are computed from it): registered on the
+    opening day, through intake, diagnose and plan into uitvoering (with one step back), and
+    closed with ``exit_reason`` on ``closed_on``."""
+    registered, first_step = sorted(case.events, key=lambda e: e.id)  # from CaseFactory
+    registered.at = _at(case.opened_on)
+    (days, from_status, to_status, reason), *steps = _STEPS
+    first_step.at, first_step.from_status, first_step.to_status = (
+        _at(case.opened_on + timedelta(days=days)), from_status, to_status)
+    for days, from_status, to_status, reason in steps:
+        db.session.add(CaseEvent(case=case, region_code=case.region_code,
+                                 at=_at(case.opened_on + timedelta(days=days)),
+                                 from_status=from_status, to_status=to_status, reason=reason,
+                                 user_id=case.coach_id))
+    if exit_reason is not None:
+        db.session.add(CaseEvent(case=case, region_code=case.region_code,
+                                 at=_at(case.closed_on), from_status=CaseState.UITVOERING,
+                                 to_status=CaseState.AFGESLOTEN, exit_reason=exit_reason,
+                                 user_id=case.coach_id))
+    db.session.flush()
 
 
 _REGISTER_SEQ = itertools.count(1)

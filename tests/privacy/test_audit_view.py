@@ -150,3 +150,13 @@ def test_audit_list_query_count_is_constant(client, login_as):
                   case=CaseFactory(region_code="MU"))
         counts.append(_queries(client, "/audit"))
     assert counts[0] == counts[1] <= 8, counts
+
+
+@pytest.mark.parametrize("dangerous", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(client, login_as, dangerous):
+    case = CaseFactory(region_code="MU")
+    entry("case.view", region="MU", user=case.coach, case=case, summary=dangerous)
+    login_as("coordinator", "MU")
+    text = client.get(f"/audit/export.csv?traject={case.id}").get_data(as_text=True)
+    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert [row[7] for row in table[1:]] == ["'" + dangerous]

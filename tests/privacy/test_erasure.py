@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from rmt.audit.models import AuditEntry
@@ -11,7 +12,8 @@ from rmt.cases.models import Note
 from rmt.extensions import db
 from rmt.privacy import register_erasure_blocker
 from rmt.privacy.registry import ERASURE_BLOCKERS
-from tests.privacy.support import rich_case
+from rmt.vouchers.lifecycle import VoucherStatus
+from tests.privacy.support import module_records, rich_case
 from tests.security.support import audit_count
 
 
@@ -120,3 +122,20 @@ def test_registered_blocker_stops_erasure(client, login_as):
     assert "wettelijke bewaarplicht" in response.get_data(as_text=True)
     db.session.expire_all()
     assert case.candidate.anonymised_at is None
+
+
+@pytest.mark.parametrize(("status", "blocked"), [("afgerond", False), ("gedeclareerd", True),
+                                                 ("betaald", True)])
+def test_declared_or_paid_voucher_is_a_legal_retention_duty(client, login_as, status, blocked):
+    case = rich_case("MU", closed_months_ago=2)
+    module_records(case, voucher_status=VoucherStatus(status))
+    login_as("coordinator", "MU")
+    html = client.get(_url(case)).get_data(as_text=True)
+    assert ("wettelijke bewaarplicht" in html) is blocked
+    assert ("Definitief wissen" in html) is not blocked
+    response = client.post_form(_url(case), {"requested_on": date.today().isoformat(),
+                                             "confirm_name": "Jan Jansen"},
+                                token_page=f"/privacy/kandidaten/{case.candidate_id}")
+    assert response.status_code == (409 if blocked else 302)
+    db.session.expire_all()
+    assert (case.candidate.anonymised_at is None) is blocked

@@ -49,7 +49,9 @@ def test_coordinator_reads_everything_as_json(client, login_as):
     assert exported["activities"][0]["description"] == "Cursus heftruck bij ROC"
     assert exported["tasks"][0]["title"] == "Bel Jan terug over zijn schuldhulp"
     assert exported["transfers"][0]["reason"].startswith("verhuist naar Ede")
-    assert [e["to"] for e in exported["events"]][:2] == ["aangemeld", "uitvoering"]
+    assert [e["to"] for e in exported["events"]] == [
+        "aangemeld", "intake", "diagnose", "plan", "uitvoering", "plan", "uitvoering"]
+    assert exported["events"][5]["reason"] == "plan klopte niet, vader ziek"
     assert len(data["consents"]) == 2  # consents are the person's, whatever the region
     log = data["access_log"]
     assert any(e["action"] == "case.view" and e["user"] == case.coach.email for e in log)
@@ -161,7 +163,7 @@ def test_export_query_count_does_not_grow_with_the_record(client, login_as):
     few = _count_queries(client, f"/privacy/kandidaten/{small_id}/inzage.json")
     many = _count_queries(client, f"/privacy/kandidaten/{big_id}/inzage.json")
     assert many == few, (few, many)
-    assert few <= 45, few
+    assert few <= 46, few  # 45 on SQLite; PostgreSQL adds the audit chain's advisory lock
 
 
 def test_vouchers_praktijkverklaringen_proposals_and_placements_are_exported(client, login_as):

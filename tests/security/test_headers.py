@@ -6,7 +6,7 @@ import pytest
 
 from rmt import CONTENT_SECURITY_POLICY
 from tests.privacy.support import rich_case
-from tests.security.routes import html_rules
+from tests.security.routes import example_url, html_rules
 
 ROLES = [("coach", ("MU",)), ("liaison", ("MU",)), ("coordinator", ("MU",)), ("admin", ())]
 
@@ -61,3 +61,21 @@ def test_api_answers_carry_the_headers_too(client):
     response = client.get("/api/v1/me")
     assert response.status_code == 401
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+@pytest.mark.parametrize(("role", "regions"), ROLES)
+def test_csp_on_every_answer_of_every_get_route(client, login_as, role, regions):
+    """Also the routes with arguments (a record page, its 404 or 403): the headers are on every
+    answer, never a 500."""
+    rich_case("MU", closed_months_ago=None)
+    login_as(role, *regions)
+    checked = 0
+    for rule, _method in html_rules(client.application, {"GET"}):
+        if not rule.arguments:
+            continue
+        url = example_url(rule)
+        response = client.get(url)
+        assert response.status_code < 500, (url, response.status_code)
+        check_headers(response, url)
+        checked += 1
+    assert checked >= 20

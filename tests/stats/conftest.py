@@ -133,3 +133,118 @@ def random_cases():
         return cases
 
     return make
+
+
+@dataclass
+class ModuleHistory:
+    budgets: dict[str, object]
+
+
+@pytest.fixture
+def module_history(history) -> ModuleHistory:
+    """Vouchers, praktijkverklaringen, employer work and six-month follow-ups around the known
+    history (dates in the first half of 2026 unless said otherwise).
+
+    - Budgets: MU 2026 (€ 10.000), AM 2026 (€ 5.000), MU 2025 (outside the period's years).
+      Vouchers on MU 2026: A toegekend € 1.000, A betaald € 2.000 declared as € 1.800,
+      B aangevraagd € 500 and B afgewezen € 700 (neither committed); on AM 2026: D gedeclareerd
+      € 1.500, G betaald € 300; on MU 2025: B betaald € 400.
+    - Praktijkverklaringen uitgereikt: MU on 10 Feb and 20 Jun, AM on 1 Mar; one MU on 5 Jul
+      (after the period) and one in_leren (not issued).
+    - Contact moments: MU 3 (one on 31 Dec 2025, outside), AM 1, GV 2. Vacancies filled: MU 1
+      (and one filled in July), AM 1; one open and one closed (not filled) in MU.
+    - Six-month follow-ups: A due 1 Jun (in MU then) still employed; D due 15 Apr (AM) not; C
+      due 15 Feb (still in MU: transferred on 21 Feb) not yet recorded; E due 1 Aug (outside).
+    """
+    from rmt.employers.models import (
+        SUSTAINABILITY_MONTHS,
+        ContractType,
+        FollowUp,
+        Placement,
+        VacancyStatus,
+    )
+    from rmt.praktijkverklaring.lifecycle import PvStatus
+    from rmt.praktijkverklaring.models import PvTrajectory
+    from rmt.vouchers.lifecycle import VoucherStatus
+    from rmt.vouchers.models import Voucher
+    from tests.factories import (
+        BudgetFactory,
+        ContactMomentFactory,
+        EmployerFactory,
+        FundingSourceFactory,
+        TrainingProviderFactory,
+        VacancyFactory,
+    )
+    from tests.praktijkverklaring.factories import MboSchoolFactory, QualificationFactory
+
+    cases = history.cases
+    rmt_budget = FundingSourceFactory(name="Testbudget RMT")
+    budgets = {
+        "MU": BudgetFactory(region_code="MU", year=2026, amount_cents=10_000_00,
+                            funding_source=rmt_budget),
+        "AM": BudgetFactory(region_code="AM", year=2026, amount_cents=5_000_00,
+                            funding_source=rmt_budget),
+        "MU2025": BudgetFactory(region_code="MU", year=2025, amount_cents=8_000_00,
+                                funding_source=rmt_budget),
+    }
+    provider = TrainingProviderFactory()
+    for case_key, budget, status, amount, declared in (
+            ("A", "MU", VoucherStatus.TOEGEKEND, 1_000_00, None),
+            ("A", "MU", VoucherStatus.BETAALD, 2_000_00, 1_800_00),
+            ("B", "MU", VoucherStatus.AANGEVRAAGD, 500_00, None),
+            ("B", "MU", VoucherStatus.AFGEWEZEN, 700_00, None),
+            ("D", "AM", VoucherStatus.GEDECLAREERD, 1_500_00, None),
+            ("G", "AM", VoucherStatus.BETAALD, 300_00, None),
+            ("B", "MU2025", VoucherStatus.BETAALD, 400_00, None)):
+        case = cases[case_key]
+        db.session.add(Voucher(
+            case=case, region_code=budgets[budget].region_code, budget=budgets[budget],
+            provider=provider, course_name="Heftruck", start_on=date(2026, 2, 1),
+            end_on=date(2026, 3, 1), amount_cents=amount, declared_amount_cents=declared,
+            motivation="Nodig voor de vacature.", status=status,
+            requested_by_id=case.coach_id))
+
+    school, qualification = MboSchoolFactory(), QualificationFactory()
+    seq = iter(range(1, 100))
+    for case_key, region, issued, status in (
+            ("A", "MU", date(2026, 2, 10), PvStatus.UITGEREIKT),
+            ("B", "MU", date(2026, 6, 20), PvStatus.UITGEREIKT),
+            ("D", "AM", date(2026, 3, 1), PvStatus.UITGEREIKT),
+            ("E", "MU", date(2026, 7, 5), PvStatus.UITGEREIKT),
+            ("C", None, None, PvStatus.IN_LEREN)):
+        number = next(seq)
+        db.session.add(PvTrajectory(
+            case=cases[case_key], status=status, school_id=school.id,
+            qualification_id=qualification.id, register_region_code=region,
+            register_year=issued.year if issued else None,
+            register_seq=number if issued else None,
+            register_number=f"PV-{region}-{issued.year}-{number:04d}" if issued else None,
+            issued_on=issued))
+
+    employer = EmployerFactory(regions=["MU", "AM", "GV"])
+    for region, day in (("MU", date(2026, 1, 12)), ("MU", date(2026, 4, 3)),
+                        ("MU", date(2026, 6, 30)), ("MU", date(2025, 12, 31)),
+                        ("AM", date(2026, 2, 2)), ("GV", date(2026, 3, 3)),
+                        ("GV", date(2026, 5, 5))):
+        ContactMomentFactory(employer=employer, region_code=region, contact_on=day)
+    for region, status, ended in (("MU", VacancyStatus.FILLED, date(2026, 3, 21)),
+                                  ("MU", VacancyStatus.FILLED, date(2026, 7, 2)),
+                                  ("AM", VacancyStatus.FILLED, date(2026, 2, 18)),
+                                  ("MU", VacancyStatus.OPEN, None),
+                                  ("MU", VacancyStatus.CLOSED, date(2026, 4, 1))):
+        VacancyFactory(employer=employer, region_code=region, status=status,
+                       opened_on=date(2026, 1, 2), ended_on=ended)
+
+    for case_key, due, outcome in (("A", date(2026, 6, 1), True),
+                                   ("D", date(2026, 4, 15), False),
+                                   ("C", date(2026, 2, 15), None),
+                                   ("E", date(2026, 8, 1), True)):
+        case = cases[case_key]
+        placement = Placement(case=case, employer=employer, job_title="Orderpicker",
+                              contract_type=ContractType.TIJDELIJK, hours_per_week=32,
+                              start_on=date(2025, 12, 1), created_by_id=case.coach_id)
+        db.session.add(placement)
+        db.session.add(FollowUp(placement=placement, months=SUSTAINABILITY_MONTHS, due_on=due,
+                                still_employed=outcome))
+    db.session.flush()
+    return ModuleHistory(budgets)

@@ -84,8 +84,13 @@ def actual_summary() -> tuple[dict, dict]:
 
 
 def assert_in_sync() -> None:
+    """The rows kept up to date step by step equal the history recomputed here and a
+    ``rebuild`` from scratch."""
     db.session.flush()
-    assert actual_summary() == expected_summary()
+    incremental = actual_summary()
+    assert incremental == expected_summary()
+    rebuild(db.session.connection())
+    assert actual_summary() == incremental
 
 
 @pytest.fixture
@@ -256,3 +261,85 @@ def test_demo_seed_fills_the_summary():
     assert len(stats) == 40 and len(spans) == db.session.scalar(
         sa.select(sa.func.count()).select_from(CaseEvent))
     assert (stats, spans) == expected_summary()
+
+
+def test_every_kind_of_step_change_keeps_incremental_equal_to_rebuild(team):
+    from rmt.employers.models import ContractType, Placement
+    from rmt.process import TransitionKind, find_transition
+    from tests.factories import EmployerFactory
+
+    coaches, coordinators = team
+    clock = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    seen: set[str] = set()
+
+    def place(case) -> None:
+        db.session.add(Placement(case=case, employer=EmployerFactory(), job_title="Monteur",
+                                 contract_type=ContractType.VAST, hours_per_week=36,
+                                 start_on=date(2026, 1, 1), created_by_id=case.coach_id))
+
+    def move(case, to: str, **extra) -> None:
+        nonlocal clock
+        clock += timedelta(days=3, hours=5)
+        coach = coaches[case.region_code]
+        _satisfy_guards(coach, case)
+        seen.add(find_transition(case.status, to, case.paused_from).kind)
+        cases.transition(coach, case, to, expected_version=None, reason="r", at=clock, **extra)
+        assert_in_sync()
+
+    first = cases.register(coaches["MU"], existing_candidate=CandidateFactory(),
+                           region_code="MU")
+    first.events[0].at = clock
+    assert_in_sync()
+    for to in ("intake", "diagnose", "intake", "diagnose", "plan", "gepauzeerd", "plan",
+               "bemiddeling"):
+        move(first, to)
+    transfer = cases.request_transfer(coaches["MU"], first, to_region_code="AM",
+                                      reason="verhuisd", expected_version=None)
+    cases.decide_transfer(coordinators["AM"], transfer, accept=True, new_coach=coaches["AM"])
+    db.session.flush()
+    clock += timedelta(days=2)
+    max(first.events, key=lambda e: e.id).at = clock  # the service stamps "now"
+    seen.add("transfer")
+    assert_in_sync()
+    assert actual_summary()[0][first.id][1] == "MU"  # registered in MU, whatever came later
+    place(first)
+    for to in ("geplaatst", "nazorg"):
+        move(first, to)
+    move(first, "afgesloten", exit_reason="werk_loondienst")
+    assert actual_summary()[0][first.id][2:5] == (clock.date(), "AM", "werk_loondienst")
+
+    second = cases.register(coaches["MU"], existing_candidate=CandidateFactory(),
+                            region_code="MU")
+    second.events[0].at = clock
+    for to in ("intake", "diagnose", "plan", "uitvoering"):
+        move(second, to)
+    place(second)
+    move(second, "geplaatst")  # the other skip
+    move(second, "gepauzeerd")
+    move(second, "afgesloten", exit_reason="overig", exit_reason_text="Gestopt")
+    assert seen == {*TransitionKind, "transfer"}
+
+
+def test_the_backfill_migration_summarises_an_existing_history(history):
+    """Histories written before the summary tables existed are summarised by the migration."""
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    db.session.flush()
+    before = actual_summary()
+    connection = db.session.connection()
+    connection.execute(StatSpan.__table__.delete())
+    connection.execute(StatCase.__table__.delete())
+    assert actual_summary() == ({}, {})
+    path = next((Path(__file__).parents[2] / "migrations" / "versions").glob(
+        "*_stats_backfill.py"))
+    spec = importlib.util.spec_from_file_location("stats_backfill", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with Operations.context(MigrationContext.configure(connection)):
+        module.upgrade()
+        module.upgrade()  # running it again changes nothing
+    assert actual_summary() == before == expected_summary()

@@ -240,3 +240,100 @@ def test_openapi_document_lists_the_endpoints(client):
     assert {"201", "409", "422"} <= set(post["responses"])
     decision = spec["paths"]["/api/v1/vouchers/{voucher_id}/decision"]["post"]
     assert "409" in decision["responses"] and "404" in decision["responses"]
+
+
+# --- creating budgets ------------------------------------------------------------------------
+
+
+def budget_count() -> int:
+    from rmt.vouchers.models import Budget
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Budget))
+
+
+@pytest.fixture
+def funding_source():
+    from tests.factories import FundingSourceFactory
+
+    return FundingSourceFactory()
+
+
+def budget_body(source, **changes) -> dict:
+    data = {"region": "MU", "funding_source_id": source.id, "year": date.today().year,
+            "amount_cents": 50_000_00, "max_per_voucher_cents": 2_500_00}
+    data.update(changes)
+    return data
+
+
+def test_coordinator_creates_a_budget_of_their_region(client, token_for, funding_source):
+    from rmt.audit.models import AuditEntry
+
+    coordinator = UserFactory(role="coordinator", regions=["MU"])
+    response = client.post("/api/v1/budgets", json=budget_body(funding_source),
+                           headers=token_for(coordinator))
+    assert response.status_code == 201, response.json
+    created = response.json
+    assert (created["region"], created["amount_cents"], created["committed_cents"],
+            created["remaining_cents"]) == ("MU", 50_000_00, 0, 50_000_00)
+    assert created["funding_source"] == {"id": funding_source.id, "name": funding_source.name}
+    assert response.headers["Location"].endswith(f"/api/v1/budgets/{created['id']}")
+    entry = db.session.scalar(sa.select(AuditEntry).where(
+        AuditEntry.action == "budget.create").order_by(AuditEntry.id.desc()))
+    assert entry.object_id == str(created["id"]) and entry.user_id == coordinator.id
+    again = client.post("/api/v1/budgets", json=budget_body(funding_source),
+                        headers=token_for(coordinator))
+    assert again.status_code == 422 and again.json["code"] == "budget_exists"
+    assert "funding_source_id" in again.json["errors"]
+
+
+def test_admin_creates_budgets_for_any_region(client, token_for, funding_source):
+    admin = UserFactory(role="admin", regions=[])
+    response = client.post("/api/v1/budgets", json=budget_body(funding_source, region="FV"),
+                           headers=token_for(admin))
+    assert response.status_code == 201 and response.json["region"] == "FV"
+
+
+@pytest.mark.parametrize("role", ["coach", "liaison"])
+def test_only_coordinators_and_admin_create_budgets(client, token_for, funding_source, role):
+    before = budget_count()
+    response = client.post("/api/v1/budgets", json=budget_body(funding_source),
+                           headers=token_for(UserFactory(role=role, regions=["MU"])))
+    assert response.status_code == 403
+    assert budget_count() == before
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"region": "AM"}, "region"),  # another region's budget
+    ({"region": "XX"}, "region"),
+    ({"amount_cents": -1}, "amount_cents"),
+    ({"amount_cents": 0}, "amount_cents"),
+    ({"amount_cents": 10**15}, "amount_cents"),
+    ({"amount_cents": 2**63}, "amount_cents"),
+    ({"amount_cents": "50000"}, "amount_cents"),
+    ({"max_per_voucher_cents": 50_000_01}, "max_per_voucher_cents"),
+    ({"funding_source_id": 999_999}, "funding_source_id"),
+    ({"funding_source_id": -3}, "funding_source_id"),
+    ({"year": 1999}, "year"),
+    ({"year": "2026"}, "year"),
+])
+def test_bad_budget_input_is_422_at_the_field(client, token_for, funding_source, changes, field):
+    coordinator = UserFactory(role="coordinator", regions=["MU"])
+    before = budget_count()
+    response = client.post("/api/v1/budgets", json=budget_body(funding_source, **changes),
+                           headers=token_for(coordinator))
+    assert response.status_code == 422, response.json
+    assert response.mimetype == "application/problem+json"
+    assert field in response.json["errors"], response.json
+    assert all(isinstance(m, str) and m for m in response.json["errors"][field])
+    assert budget_count() == before
+
+
+def test_openapi_documents_budget_creation(client):
+    spec = client.get("/api/v1/openapi.json").json
+    post = spec["paths"]["/api/v1/budgets"]["post"]
+    assert {"201", "403", "409", "422"} <= set(post["responses"])
+    for path, method in (("/api/v1/vouchers", "get"), ("/api/v1/budgets", "get"),
+                         ("/api/v1/vouchers/{voucher_id}/transitions", "post")):
+        assert method in spec["paths"][path]
+    transitions = spec["paths"]["/api/v1/vouchers/{voucher_id}/transitions"]["post"]
+    assert "409" in transitions["responses"]

@@ -338,18 +338,67 @@ def test_coordinator_creates_and_edits_a_budget(client, login_as):
     assert response.status_code == 302
     budget = db.session.scalar(sa.select(Budget).where(Budget.region_code == "GV"))
     assert (budget.amount_cents, budget.max_per_voucher_cents) == (50_000_00, 2_500_00)
+    edit = client.get(f"/budgetten/{budget.id}/wijzigen")
+    assert f'name="version" type="hidden" value="{budget.version}"' in html(edit)
     response = post(client, f"/budgetten/{budget.id}/wijzigen",
-                    {"amount": "40.000,00", "max_per_voucher": "3.000"})
+                    {"amount": "40.000,00", "max_per_voucher": "3.000",
+                     "version": str(budget.version)})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Budget, budget.id).amount_cents == 40_000_00
+    assert db.session.get(Budget, budget.id).version == 2
+
+
+def test_budget_edit_with_a_stale_version_saves_nothing(client, login_as, budget):
+    """Two coordinators opened the form; the second to save gets a 409 and the new figures."""
+    login_as("coordinator", "MU")
+    opened = budget.version
+    service.update_budget(UserFactory(role="coordinator", regions=["MU"]), budget,
+                          amount_cents=12_000_00, max_per_voucher_cents=2_500_00,
+                          expected_version=opened)
+    db.session.flush()
+    for version in (str(opened), "", "abc"):
+        response = post(client, f"/budgetten/{budget.id}/wijzigen",
+                        {"amount": "9.000", "max_per_voucher": "1.000", "version": version})
+        assert response.status_code == 409, version
+        assert "intussen gewijzigd" in text(response)
+        assert 'value="12.000,00"' in html(response)  # the newest amount in the form
+        assert f'name="version" type="hidden" value="{opened + 1}"' in html(response)
+        db.session.expire_all()
+        assert db.session.get(Budget, budget.id).amount_cents == 12_000_00
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"amount": "-5"}, "amount", "Vul een positief bedrag in."),
+    ({"amount": "99999999999"}, "amount", "Het bedrag is te groot"),
+    ({"amount": "abc"}, "amount", "Vul een bedrag in euro's in"),
+    ({"max_per_voucher": "0"}, "max_per_voucher", "Het bedrag moet groter zijn dan € 0,00."),
+    ({"max_per_voucher": "60.000"}, "max_per_voucher", "niet hoger zijn dan het budget zelf"),
+    ({"funding_source_id": "999999"}, "funding_source_id", "Kies een actieve financier"),
+    ({"funding_source_id": "x"}, "funding_source_id", "Kies een actieve financier"),
+    ({"region_code": "AM"}, "region_code", "Kies een regio waarvoor u budgetten beheert."),
+    ({"year": "1999"}, "year", "Kies een jaar van"),
+])
+def test_bad_budget_input_is_refused_in_dutch_and_nothing_saved(client, login_as, changes,
+                                                                 field, message):
+    login_as("coordinator", "GV")
+    source = db.session.scalar(sa.select(FundingSource).where(FundingSource.name == "ESF"))
+    form = {"region_code": "GV", "funding_source_id": str(source.id),
+            "year": str(date.today().year), "amount": "50.000", "max_per_voucher": "2.500"}
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Budget))
+    response = post(client, "/budgetten/nieuw", {**form, **changes})
+    assert response.status_code == 400
+    assert f'id="{field}-fout"' in html(response)
+    assert message in text(response)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Budget)) == before
 
 
 def test_budget_edit_refuses_below_committed(client, login_as, make_voucher, budget):
     make_voucher(S.TOEGEKEND, amount_cents=2_000_00)
     login_as("coordinator", "MU")
     response = post(client, f"/budgetten/{budget.id}/wijzigen",
-                    {"amount": "1.999,99", "max_per_voucher": "1.000"})
+                    {"amount": "1.999,99", "max_per_voucher": "1.000",
+                     "version": str(budget.version)})
     assert response.status_code == 409
     assert "Regel budget" in text(response)
 
@@ -399,13 +448,29 @@ def test_xlsx_export_has_number_and_date_cells(client, login_as, make_voucher, b
     assert Decimal(str(summary["Vastgelegd (€)"])) == Decimal("1000")
 
 
-def test_export_neutralises_formulas(client, login_as, make_voucher, budget):
+@pytest.mark.parametrize("course", ['=HYPERLINK("http://x","klik")', "+31 SUM(A1)", "-2+3",
+                                    "@SUM(A1:A2)", "  =1+1", "\t=1+1"])
+def test_exports_neutralise_formulas(client, login_as, make_voucher, budget, course):
     voucher = make_voucher()
-    voucher.course_name = "=HYPERLINK(\"http://x\")"
+    voucher.course_name = course
+    voucher.provider.name = "=cmd|' /C calc'!A0"
     db.session.flush()
     login_as("coordinator", "MU")
     content = client.get(f"/budgetten/{budget.id}/vouchers.csv").get_data(as_text=True)
-    assert "\"'=HYPERLINK" in content
+    rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";"))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Opleiding"] == "'" + course
+    assert row["Opleider"] == "'=cmd|' /C calc'!A0"
+    assert row["Bedrag (€)"] == "1000,00"  # numbers stay numbers
+    workbook = load_workbook(io.BytesIO(client.get(
+        f"/budgetten/{budget.id}/vouchers.xlsx").get_data()))
+    sheet = workbook["Vouchers"]
+    headers = [cell.value for cell in sheet[1]]
+    cells = dict(zip(headers, sheet[2], strict=True))
+    for header, text in (("Opleiding", course), ("Opleider", "=cmd|' /C calc'!A0")):
+        assert cells[header].data_type == "s" and cells[header].value == text
+    assert cells["Bedrag (€)"].data_type == "n"
+    assert isinstance(cells["Aangevraagd op"].value, datetime)
 
 
 # --- reference data --------------------------------------------------------------------------
@@ -429,10 +494,18 @@ def test_admin_manages_providers(client, login_as):
         response = post(client, "/beheer/opleiders/nieuw", {**data, "kvk_number": kvk})
         assert response.status_code == 400
         assert "Vul een KvK-nummer van 8 cijfers in" in text(response)
-    response = post(client, f"/beheer/opleiders/{provider.id}", {**data, "active": ""})
+    response = post(client, f"/beheer/opleiders/{provider.id}",
+                    {**data, "active": "", "version": str(provider.version)})
     assert response.status_code == 302
     db.session.expire_all()
     assert not db.session.get(TrainingProvider, provider.id).active
+    # A second editor who opened the form before that change is refused: nothing is saved.
+    response = post(client, f"/beheer/opleiders/{provider.id}",
+                    {**data, "name": "Te laat", "version": "1"})
+    assert response.status_code == 409
+    assert "Iemand anders heeft deze opleider intussen gewijzigd" in text(response)
+    db.session.expire_all()
+    assert db.session.get(TrainingProvider, provider.id).name == "Vakschool Eemland"
 
 
 def test_admin_manages_funding_sources(client, login_as):
@@ -445,6 +518,17 @@ def test_admin_manages_funding_sources(client, login_as):
     response = post(client, "/beheer/financiers/nieuw", {"name": "esf", "active": "y"})
     assert response.status_code == 400
     assert "Er is al een financier met deze naam." in text(response)
+    source = db.session.scalar(sa.select(FundingSource).where(
+        FundingSource.name == "Provincie Utrecht"))
+    url = f"/beheer/financiers/{source.id}"
+    assert f'name="version" type="hidden" value="{source.version}"' in html(client.get(url))
+    assert post(client, url, {"name": "Provincie Utrecht (POP)", "active": "y",
+                              "version": str(source.version)}).status_code == 302
+    response = post(client, url, {"name": "Oud", "active": "y", "version": "1"})
+    assert response.status_code == 409
+    assert "Iemand anders heeft deze financier intussen gewijzigd" in text(response)
+    db.session.expire_all()
+    assert db.session.get(FundingSource, source.id).name == "Provincie Utrecht (POP)"
 
 
 @pytest.mark.parametrize("role", ["coach", "coordinator", "liaison"])
