@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rmt.access import Action, can, get_or_404, scoped
 from rmt.api.auth import authenticate_bearer
-from rmt.api.common import require_json_body
+from rmt.api.common import problem_documenter, require_json_body
 from rmt.auth.models import User
 from rmt.cases import service
 from rmt.cases.models import Case, Note
@@ -126,16 +126,7 @@ _PROBLEMS = {
 }
 
 
-def _problems(*codes: int):
-    """Document problem+json answers for the OpenAPI document."""
-
-    def decorator(func):
-        for code in codes:
-            func = blp.alt_response(code, schema=ProblemSchema, description=_PROBLEMS[code],
-                                    content_type="application/problem+json")(func)
-        return func
-
-    return decorator
+_problems = problem_documenter(blp, ProblemSchema, _PROBLEMS)
 
 
 @blp.route("/cases")

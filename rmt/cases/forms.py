@@ -47,7 +47,7 @@ from rmt.regions.models import Region
 DATE_MESSAGE = "Vul een geldige datum in, zoals 31-12-2025."
 CHOICE_MESSAGE = "Kies een waarde uit de lijst."
 VERSION_MESSAGE = "Het formulier is onvolledig. Laad de pagina opnieuw en probeer het nog eens."
-PLACEHOLDER = ("", "— kies —")
+EMPTY_CHOICE = ("", "— kies —")
 LONG_TEXT = 5000
 # Utrecht's CSS marks an empty textarea with the HTML ``required`` attribute as invalid before
 # anyone typed; "(verplicht)" in the label says it, and the server checks it.
@@ -200,17 +200,17 @@ class CandidateForm(CaseForm):
                              validators=[required("Kies de gemeente.")],
                              message="Kies een gemeente uit de lijst.")
     education_level = Choice("Hoogst afgeronde opleiding",
-                             choices=[PLACEHOLDER, *choices(EducationLevel)],
+                             choices=[EMPTY_CHOICE, *choices(EducationLevel)],
                              validators=[required("Kies de opleiding.")])
     has_startkwalificatie = BooleanField(
         "Heeft een startkwalificatie (diploma havo, vwo of mbo 2 of hoger)")
-    work_status = Choice("Arbeidssituatie", choices=[PLACEHOLDER, *choices(WorkStatus)],
+    work_status = Choice("Arbeidssituatie", choices=[EMPTY_CHOICE, *choices(WorkStatus)],
                          validators=[required("Kies de arbeidssituatie.")])
-    benefit = Choice("Uitkering", choices=[PLACEHOLDER, *choices(Benefit)],
+    benefit = Choice("Uitkering", choices=[EMPTY_CHOICE, *choices(Benefit)],
                      validators=[required("Kies de uitkering.")])
-    target_group = Choice("Doelgroep", choices=[PLACEHOLDER, *choices(TargetGroup)],
+    target_group = Choice("Doelgroep", choices=[EMPTY_CHOICE, *choices(TargetGroup)],
                           validators=[required("Kies de doelgroep.")])
-    referral_partner = Choice("Verwijzer", choices=[PLACEHOLDER, *choices(ReferralPartner)],
+    referral_partner = Choice("Verwijzer", choices=[EMPTY_CHOICE, *choices(ReferralPartner)],
                               validators=[required("Kies de verwijzer.")])
 
     _municipality_regions: dict[int, str]
@@ -220,7 +220,7 @@ class CandidateForm(CaseForm):
         regions = list(regions)
         self._municipality_regions = {m.id: r.code for r in regions for m in r.municipalities}
         grouped = len(regions) > 1
-        self.municipality_id.choices = [SelectChoice(*PLACEHOLDER), *[
+        self.municipality_id.choices = [SelectChoice(*EMPTY_CHOICE), *[
             SelectChoice(m.id, m.name, optgroup=r.name if grouped else None)
             for r in regions for m in r.municipalities]]
 
@@ -311,7 +311,7 @@ class ActivityStatusForm(CaseForm):
 # Steps
 
 
-EXIT_REASON_CHOICES = [PLACEHOLDER, *[(r.value, text) for r, text in EXIT_REASON_LABELS.items()]]
+EXIT_REASON_CHOICES = [EMPTY_CHOICE, *[(r.value, text) for r, text in EXIT_REASON_LABELS.items()]]
 
 
 class TransitionForm(CaseForm):
@@ -381,7 +381,7 @@ class ReassignForm(CaseForm):
     version = _version_field()
 
     def set_coaches(self, coaches: list[User]) -> None:
-        self.coach_id.choices = opts([PLACEHOLDER, *[(c.id, c.name) for c in coaches]])
+        self.coach_id.choices = opts([EMPTY_CHOICE, *[(c.id, c.name) for c in coaches]])
 
 
 class TransferRequestForm(CaseForm):
@@ -395,7 +395,7 @@ class TransferRequestForm(CaseForm):
     version = _version_field()
 
     def set_regions(self, regions: list[Region], current: str) -> None:
-        self.to_region_code.choices = opts([PLACEHOLDER, *[(r.code, r.name) for r in regions
+        self.to_region_code.choices = opts([EMPTY_CHOICE, *[(r.code, r.name) for r in regions
                                                            if r.code != current]])
 
 
@@ -408,7 +408,7 @@ class TransferDecisionForm(CaseForm):
                                   description="Nodig bij weigeren.")
 
     def set_coaches(self, coaches: list[User]) -> None:
-        self.new_coach_id.choices = opts([PLACEHOLDER, *[(c.id, c.name) for c in coaches]])
+        self.new_coach_id.choices = opts([EMPTY_CHOICE, *[(c.id, c.name) for c in coaches]])
 
     def validate_decision(self, field: HiddenField) -> None:
         if field.data and field.data not in ("accepteren", "weigeren"):

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rmt.access import Action, can, get_or_404
 from rmt.api.auth import authenticate_bearer
-from rmt.api.common import require_json_body
+from rmt.api.common import problem_documenter, require_json_body
 from rmt.cases.models import Case
 from rmt.cases.schemas import ProblemSchema
 from rmt.errors import problem
@@ -73,14 +73,7 @@ _PROBLEMS = {
 }
 
 
-def _problems(*codes: int):
-    def decorator(func):
-        for code in codes:
-            func = blp.alt_response(code, schema=ProblemSchema, description=_PROBLEMS[code],
-                                    content_type="application/problem+json")(func)
-        return func
-
-    return decorator
+_problems = problem_documenter(blp, ProblemSchema, _PROBLEMS)
 
 
 def _commit() -> None:

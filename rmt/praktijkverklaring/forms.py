@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from rmt.cases.forms import PLACEHOLDER, CaseForm, Choice, DateInput, optional_int
+from rmt.cases.forms import EMPTY_CHOICE, CaseForm, Choice, DateInput, optional_int
 from rmt.errors_domain import DomainError
 from rmt.forms import max_length, required
 from rmt.praktijkverklaring import service
@@ -62,7 +62,7 @@ class SchoolForm(CaseForm):
             _service_check(service.normalise_brin, field.data)
 
 
-LEVEL_CHOICES = [PLACEHOLDER, *[(str(n), f"Niveau {n}") for n in (1, 2, 3, 4)]]
+LEVEL_CHOICES = [EMPTY_CHOICE, *[(str(n), f"Niveau {n}") for n in (1, 2, 3, 4)]]
 
 
 class QualificationForm(CaseForm):
@@ -119,9 +119,9 @@ class TrajectoryForm(CaseForm):
 
     def setup(self, schools: list[MboSchool], qualifications: list[Qualification],
               employers: list) -> None:
-        self.school_id.choices = [PLACEHOLDER, *[(s.id, f"{s.name} ({s.brin})")
+        self.school_id.choices = [EMPTY_CHOICE, *[(s.id, f"{s.name} ({s.brin})")
                                                  for s in schools]]
-        self.qualification_id.choices = [PLACEHOLDER, *[
+        self.qualification_id.choices = [EMPTY_CHOICE, *[
             (q.id, f"{q.name}, niveau {q.level} (crebo {q.crebo})") for q in qualifications]]
         self.employer_id.choices = [("", "— nog niet bekend —"), *[
             (e.id, f"{e.name} (SBB {e.sbb_number})") for e in employers]]
@@ -164,7 +164,7 @@ class WorkProcessChoiceForm(CaseForm):
             raise ValidationError("Kies minstens één werkproces.")
 
 
-RESULT_CHOICES = [PLACEHOLDER, *[(r.value, text) for r, text in RESULT_LABELS.items()]]
+RESULT_CHOICES = [EMPTY_CHOICE, *[(r.value, text) for r, text in RESULT_LABELS.items()]]
 
 
 class AssessmentForm(CaseForm):

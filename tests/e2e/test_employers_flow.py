@@ -102,3 +102,36 @@ def test_liaison_contact_vacancy_proposal_placement(page, sign_in, assert_access
     expect(page.get_by_text("Tijdelijk contract, 38 uur per week")).to_be_visible()
     assert_accessible(page)
     assert candidate[0]
+
+
+def test_duplicate_kvk_links_to_the_existing_employer(page, sign_in, assert_accessible):
+    sign_in(page, "liaison.am@demo.rmt.test")
+    page.goto("/werkgevers/nieuw")
+    expect(page.get_by_role("heading", level=1, name="Nieuwe werkgever")).to_be_visible()
+    page.get_by_label("KvK-nummer", exact=True).fill("9100 0011")  # Van der Wal's, spaced
+    page.get_by_label("Naam", exact=True).fill("Van der Wal Transport")
+    page.get_by_label("Sector", exact=True).select_option(label="Logistiek")
+    page.get_by_role("button", name="Opslaan").click()
+    kvk = page.get_by_label("KvK-nummer", exact=True)
+    expect(kvk).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#kvk_number-fout")).to_contain_text(
+        f"Dit KvK-nummer is al geregistreerd voor {EMPLOYER}")
+    assert_accessible(page)
+    page.locator("#kvk_number-uitleg").get_by_role("link", name=EMPLOYER).click()
+    expect(page.get_by_role("heading", level=1, name=EMPLOYER)).to_be_visible()
+
+
+def test_coordinator_sets_prioritaire_sectors_of_own_region(page, sign_in, assert_accessible):
+    sign_in(page, "coordinator.gv@demo.rmt.test")
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Sectoren").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sectoren en prioriteit")
+    assert_accessible(page)
+    box = page.get_by_label("Schoonmaak en facilitair prioritair in Gooi- en Vechtstreek")
+    expect(box).not_to_be_checked()
+    expect(page.get_by_label("Schoonmaak en facilitair prioritair in Foodvalley")).to_have_count(0)
+    box.check()
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("status").first).to_contain_text("zijn opgeslagen")
+    expect(page.get_by_label("Schoonmaak en facilitair prioritair in Gooi- en Vechtstreek")
+           ).to_be_checked()
+    assert_accessible(page)

@@ -498,9 +498,12 @@ def test_mu_liaison_never_sees_fv_candidate_on_any_api_endpoint(app, client, bea
     filter pointing at the shared employer or the FV records: the FV candidate never shows."""
     headers = bearer(world.liaison["MU"])
     fv_case = world.case["FV"]
-    fv_name = fv_case.candidate.full_name
-    mu_name = world.case["MU"].candidate.full_name
-    assert fv_name != mu_name
+    # Names that cannot occur by chance in other generated data.
+    fv_case.candidate.first_name, fv_case.candidate.last_name = "Fenna", "Foodvalleykandidaat"
+    mu = world.case["MU"].candidate
+    mu.first_name, mu.last_name = "Mats", "Middenutrechtkandidaat"
+    db.session.flush()
+    fv_name, mu_name = fv_case.candidate.full_name, mu.full_name
     contact = EmployerContactFactory(employer=world.employer)
     queries = ["", f"?employer_id={world.employer.id}", f"?case_id={fv_case.id}",
                f"?vacancy_id={world.vacancy['FV'].id}", "?region=FV", "?per_page=100"]
@@ -518,7 +521,7 @@ def test_mu_liaison_never_sees_fv_candidate_on_any_api_endpoint(app, client, bea
                 response = client.get(url + query, headers=headers)
                 assert response.status_code in (200, 404, 422), (url, query)
                 text = response.get_data(as_text=True)
-                assert fv_name not in text, (url, query)
+                assert fv_name not in text and "Foodvalleykandidaat" not in text, (url, query)
                 assert fv_case.id not in _case_ids(response.json), (url, query)
                 seen_mu = seen_mu or mu_name in text
                 checked += 1
