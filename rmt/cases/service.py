@@ -7,6 +7,7 @@ nothing half-written. Every change is written to the audit trail here, in one pl
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -590,6 +591,18 @@ class TimelineItem:
 
 # Other modules register ``(case) -> list[TimelineItem]`` here (e.g. praktijkverklaring steps).
 TIMELINE_SOURCES: list = []
+
+
+def register_hook(hooks: list, function: Callable) -> None:
+    """Add ``function`` to one of the hook lists above once, even when its module is re-imported.
+
+    Feature modules extend cases this way (``PLACEMENT_CHECKS``, ``TIMELINE_SOURCES``) so that
+    cases never imports them; a reload replaces the old function instead of adding a second one.
+    """
+    key = (function.__module__, function.__qualname__)
+    hooks[:] = [h for h in hooks if (getattr(h, "__module__", None),
+                                     getattr(h, "__qualname__", None)) != key]
+    hooks.append(function)
 
 
 def timeline(case: Case, *, include_notes: bool) -> list[TimelineItem]:

@@ -269,34 +269,43 @@ def median_days(scope: Scope, period: Period, dimension: Dimension = Dimension.R
 
     A stay runs from the event entering a step to the first event leaving it (a transfer does
     not end it); stays that ended in the period count, in the region where they ended. Days are
-    calendar days in the Netherlands. The median is taken in SQL: the middle row(s) of each
-    group by ROW_NUMBER against COUNT.
+    calendar days in the Netherlands.
+
+    One query, in SQL: the stays are first counted per (group, step, days) — a few thousand
+    rows however many stays there are — and the total over the groups is added from those
+    counts; a running sum per (group, step) then finds the middle stay(s): the median is the
+    mean of the days of stay number (n + 1) // 2 and (n + 2) // 2 in order of length.
     """
     stat_span = _t()[1]
     source, conditions, group = _source(stat_span, stat_span.c.region_code, scope, dimension)
-    base_conditions = [*conditions, stat_span.c.stay_days.is_not(None),
-                       stat_span.c.ended_on.between(period.start, period.end)]
+    per_group = (sa.select(_group(group), stat_span.c.step.label("step"),
+                           stat_span.c.stay_days.label("days"), sa.func.count().label("c"))
+                 .select_from(source)
+                 .where(*conditions, stat_span.c.stay_days.is_not(None),
+                        stat_span.c.ended_on.between(period.start, period.end))
+                 .group_by(sa.literal_column("grp"), stat_span.c.step, stat_span.c.stay_days)
+                 .cte("per_group"))
+    parts = [sa.select(per_group.c.grp, per_group.c.step, per_group.c.days, per_group.c.c)]
+    if group is not None:
+        parts.append(sa.select(sa.literal(TOTAL).label("grp"), per_group.c.step,
+                               per_group.c.days, sa.func.sum(per_group.c.c).label("c"))
+                     .group_by(per_group.c.step, per_group.c.days))
+    counts = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery("counts")
+    partition = (counts.c.grp, counts.c.step)
+    running = sa.select(
+        counts.c.grp, counts.c.step, counts.c.days,
+        sa.cast(sa.func.sum(counts.c.c).over(partition_by=partition, order_by=counts.c.days,
+                                             rows=(None, 0)), sa.Integer).label("upto"),
+        sa.cast(sa.func.sum(counts.c.c).over(partition_by=partition), sa.Integer).label("n"),
+    ).subquery("running")
+    low = sa.func.min(sa.case((running.c.upto >= (running.c.n + 1) // 2, running.c.days)))
+    high = sa.func.min(sa.case((running.c.upto >= (running.c.n + 2) // 2, running.c.days)))
+    query = (sa.select(running.c.grp, running.c.step, running.c.n, low, high)
+             .group_by(running.c.grp, running.c.step, running.c.n))
     result: dict[tuple[str, Any], tuple[float, int]] = {}
-    groupings = [(group, False), (None, True)] if group is not None else [(None, True)]
-    for grouping, is_total in groupings:
-        stays = (sa.select(_group(grouping), stat_span.c.step.label("step"),
-                           stat_span.c.stay_days.label("days"))
-                 .select_from(source).where(*base_conditions).subquery("stays"))
-        partition = (stays.c.grp, stays.c.step)
-        numbered = sa.select(
-            stays.c.grp, stays.c.step, stays.c.days,
-            sa.func.row_number().over(partition_by=partition, order_by=stays.c.days).label("rn"),
-            sa.func.count().over(partition_by=partition).label("n"),
-        ).subquery("numbered")
-        middle = sa.or_(numbered.c.rn == (numbered.c.n + 1) // 2,
-                        numbered.c.rn == (numbered.c.n + 2) // 2)
-        query = (sa.select(numbered.c.grp, numbered.c.step,
-                           sa.func.avg(sa.cast(numbered.c.days, sa.Float)),
-                           sa.func.max(numbered.c.n))
-                 .where(middle).group_by(numbered.c.grp, numbered.c.step))
-        for grp, step, median, count in db.session.execute(query):
-            key = TOTAL if is_total else _key(grp)
-            result[(_key(step), key)] = (round(float(median), 1), int(count))
+    for grp, step, count, lower, upper in db.session.execute(query):
+        key = TOTAL if grp == TOTAL else _key(grp)
+        result[(_key(step), key)] = (round((lower + upper) / 2, 1), int(count))
     return result
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from rmt.access import Action, can
 from rmt.api.auth import authenticate_bearer
-from rmt.api.common import require_json_body
+from rmt.api.common import problem_documenter, require_json_body
 from rmt.cases.models import Case
 from rmt.errors import problem
 from rmt.errors_domain import DomainError
@@ -78,16 +78,7 @@ _PROBLEMS = {
 }
 
 
-def _problems(*codes: int):
-    """Document problem+json answers for the OpenAPI document."""
-
-    def decorator(func):
-        for code in codes:
-            func = blp.alt_response(code, schema=VoucherProblemSchema, description=_PROBLEMS[code],
-                                    content_type="application/problem+json")(func)
-        return func
-
-    return decorator
+_problems = problem_documenter(blp, VoucherProblemSchema, _PROBLEMS)
 
 
 def _page(query: sa.Select, args: dict[str, Any]) -> tuple[list[Any], int]:

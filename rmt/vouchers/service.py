@@ -767,14 +767,9 @@ def timeline_items(case: Case) -> list[Any]:
 
 
 def _register_timeline_source() -> None:
-    """Add :func:`timeline_items` to the case timeline once, even when re-imported."""
     from rmt.cases import service as cases_service
 
-    sources = cases_service.TIMELINE_SOURCES
-    sources[:] = [s for s in sources if (getattr(s, "__module__", None),
-                                         getattr(s, "__qualname__", None))
-                  != (__name__, "timeline_items")]
-    sources.append(timeline_items)
+    cases_service.register_hook(cases_service.TIMELINE_SOURCES, timeline_items)
 
 
 _register_timeline_source()
