@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from rmt import audit
 from rmt.access import Action, can, get_or_404
 from rmt.api.auth import authenticate_bearer
-from rmt.api.common import require_json_body
+from rmt.api.common import problem_documenter, require_json_body
 from rmt.cases.models import Case
 from rmt.employers import service
 from rmt.employers.models import (
@@ -103,18 +103,7 @@ def domain_error(error: DomainError) -> Response:
     return problem(status, error.message, errors, code=error.code, **extra)
 
 
-def _problems(*codes: int, duplicate: bool = False):
-    """Document the problem+json answers of an endpoint in the OpenAPI document."""
-
-    def decorator(func):
-        for code in codes:
-            schema = (DuplicateEmployerProblemSchema if duplicate and code == 409
-                      else EmployersProblemSchema)
-            func = blp.alt_response(code, schema=schema, description=_PROBLEMS[code],
-                                    content_type="application/problem+json")(func)
-        return func
-
-    return decorator
+_problems = problem_documenter(blp, EmployersProblemSchema, _PROBLEMS)
 
 
 def _require(action: Action, message: str) -> None:
@@ -176,7 +165,7 @@ class EmployerCollection(MethodView):
 
     @blp.arguments(EmployerCreateSchema)
     @blp.response(201, EmployerSchema)
-    @_problems(400, 401, 403, 409, 415, 422, duplicate=True)
+    @_problems(400, 401, 403, 409, 415, 422, schemas={409: DuplicateEmployerProblemSchema})
     def post(self, data: dict[str, Any]):
         """Register an employer (and its contact persons).
 
@@ -211,7 +200,7 @@ class EmployerItem(MethodView):
 
     @blp.arguments(EmployerUpdateSchema)
     @blp.response(200, EmployerSchema)
-    @_problems(400, 401, 403, 404, 409, 415, 422, duplicate=True)
+    @_problems(400, 401, 403, 404, 409, 415, 422, schemas={409: DuplicateEmployerProblemSchema})
     def patch(self, data: dict[str, Any], employer_id: int):
         """Change an employer: send only the fields that change, with the ``version`` you read.
 

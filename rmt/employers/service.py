@@ -940,16 +940,7 @@ def case_has_active_placement(case: Case) -> bool:
             sa.or_(Placement.end_on.is_(None), Placement.end_on > today))) > 0
 
 
-def _register_placement_check() -> None:
-    """Register the guard once, even when this module is imported again (reloads)."""
-    checks = cases_service.PLACEMENT_CHECKS
-    checks[:] = [c for c in checks if (getattr(c, "__module__", None),
-                                       getattr(c, "__qualname__", None))
-                 != (__name__, "case_has_active_placement")]
-    checks.append(case_has_active_placement)
-
-
-_register_placement_check()
+cases_service.register_hook(cases_service.PLACEMENT_CHECKS, case_has_active_placement)
 
 
 # ---------------------------------------------------------------------------------------------
