@@ -281,6 +281,18 @@ def format_violations(url: str, violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def axe_violations(page, axe_source: str) -> list[dict]:
+    """The axe-core violations (WCAG 2.1 A + AA) of the page as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        """async (tags) => await axe.run(document,
+               {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})""",
+        WCAG_TAGS,
+    )
+    return result["violations"]
+
+
 @pytest.fixture
 def assert_accessible(request: pytest.FixtureRequest, axe_source: str) -> Callable:
     """``assert_accessible(page)``: screenshot the page, then require zero WCAG 2.1 AA findings."""
@@ -291,15 +303,9 @@ def assert_accessible(request: pytest.FixtureRequest, axe_source: str) -> Callab
         counter["n"] += 1
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{test_name}-{counter['n']}.png"), full_page=True)
-        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-            page.add_script_tag(content=axe_source)
-        result = page.evaluate(
-            """async (tags) => await axe.run(document,
-                   {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})""",
-            WCAG_TAGS,
-        )
-        if result["violations"]:
-            pytest.fail(format_violations(page.url, result["violations"]))
+        violations = axe_violations(page, axe_source)
+        if violations:
+            pytest.fail(format_violations(page.url, violations))
 
     return _assert_accessible
 
@@ -330,15 +336,21 @@ def fresh_totp_code(email: str, secret: str = DEMO_TOTP_SECRET) -> str:
 @pytest.fixture
 def sign_in() -> Callable:
     """``sign_in(page, email)``: fill in and submit the real sign-in form, and the code step
-    for accounts with a second factor (demo coordinators and the admin)."""
+    for accounts with a second factor (demo coordinators and the admin). ``on_each_page(page)``,
+    if given, is called on the sign-in page and on the code page before they are filled in."""
 
-    def _sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    def _sign_in(page, email: str, password: str = DEMO_PASSWORD,
+                 on_each_page: Callable | None = None) -> None:
         page.goto("/inloggen")
+        if on_each_page:
+            on_each_page(page)
         page.get_by_label("E-mailadres", exact=True).fill(email)
         page.get_by_label("Wachtwoord", exact=True).fill(password)
         with page.expect_navigation():
             page.get_by_role("button", name="Inloggen").click()
         if re.search(r"/inloggen/code$", page.url):
+            if on_each_page:
+                on_each_page(page)
             page.get_by_label("Code", exact=True).fill(fresh_totp_code(email))
             with page.expect_navigation():
                 page.get_by_role("button", name="Controleren").click()
