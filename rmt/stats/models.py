@@ -4,7 +4,8 @@
 line was reached); ``stat_span`` one row per event: the interval in which a case stood in one step
 in one region. A stay in a step that a transfer interrupts is split over two spans; the span that
 ends the stay carries its length in days. Both tables are rebuilt per case from the history on
-every flush that touches its events (:mod:`rmt.stats.summary`), so they cannot drift from it.
+every flush that touches its events (:mod:`rmt.stats.summary`), so they cannot drift from it;
+``stat_stay_month`` counts the stays of ``stat_span`` per month and follows the same changes.
 Dates are calendar dates in Europe/Amsterdam.
 """
 
@@ -42,9 +43,14 @@ class StatCase(db.Model):
     reached_geplaatst_on: Mapped[date | None] = mapped_column(sa.Date)
     reached_nazorg_on: Mapped[date | None] = mapped_column(sa.Date)
 
+    # Covering indexes: the instroom/funnel and the uitstroom of a period read only the index.
     __table_args__ = (
-        sa.Index("ix_stat_case_registered", "registered_region", "registered_on"),
-        sa.Index("ix_stat_case_closed", "closed_region", "closed_on"),
+        sa.Index("ix_stat_case_registered_funnel", "registered_region", "registered_on",
+                 "reached_intake_on", "reached_diagnose_on", "reached_plan_on",
+                 "reached_uitvoering_on", "reached_bemiddeling_on", "reached_geplaatst_on",
+                 "reached_nazorg_on"),
+        sa.Index("ix_stat_case_closed_reason", "closed_region", "closed_on", "exit_reason",
+                 "reached_geplaatst_on"),
     )
 
 
@@ -73,13 +79,31 @@ class StatSpan(db.Model):
     )
 
 
+class StatStayMonth(db.Model):
+    """How many stays in a step ended in a month, per region and length in days.
+
+    The sum of ``stat_span`` rows with a ``stay_days`` per (month of ``ended_on``, region, step,
+    days), kept up to date with them: the medians of whole months read these few thousand rows
+    instead of every stay (the days at the edges of a period come from ``stat_span``).
+    """
+
+    __tablename__ = "stat_stay_month"
+
+    month: Mapped[str] = mapped_column(sa.String(7), primary_key=True)  # YYYY-MM
+    region_code: Mapped[str] = mapped_column(sa.ForeignKey("region.code"), primary_key=True)
+    step: Mapped[CaseState] = mapped_column(enum_column(CaseState, "stat_stay_step"),
+                                            primary_key=True)
+    stay_days: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    stays: Mapped[int] = mapped_column(sa.Integer)
+
+
 def _register_hooks() -> None:
     from rmt.privacy import register_anonymiser
     from rmt.stats import summary
 
     summary.install()
 
-    @register_anonymiser(tables=("stat_case", "stat_span"))
+    @register_anonymiser(tables=("stat_case", "stat_span", "stat_stay_month"))
     def _keep_statistics(_candidate, _case_ids) -> None:
         """Derived from the step history: no personal data or free text, kept for statistics."""
 

@@ -19,8 +19,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from rmt.access import Action, allowed_regions
 from rmt.auth.models import Role, User
@@ -28,8 +26,8 @@ from rmt.cases.models import Candidate, Case, ReferralPartner, TargetGroup
 from rmt.cases.models import label as enum_label
 from rmt.extensions import db
 from rmt.process import CaseState, ExitReason
-from rmt.stats.models import StatCase, StatSpan
-from rmt.stats.summary import FUNNEL_STEPS, REACHED_COLUMN
+from rmt.stats.models import StatCase, StatSpan, StatStayMonth
+from rmt.stats.summary import FUNNEL_STEPS, REACHED_COLUMN, year_month
 
 REGION_CODES: tuple[str, ...] = ("MU", "AM", "GV", "FV")
 TOTAL = "*"
@@ -123,23 +121,6 @@ def comparison_scope() -> Scope:
 
 # ---------------------------------------------------------------------------------------------
 # SQL helpers
-
-
-class year_month(FunctionElement):
-    """'YYYY-MM' of a date, on SQLite and PostgreSQL."""
-
-    type = sa.String()
-    inherit_cache = True
-
-
-@compiles(year_month)
-def _year_month_default(element, compiler, **kw):
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
-
-
-@compiles(year_month, "sqlite")
-def _year_month_sqlite(element, compiler, **kw):
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
 
 
 def _t() -> tuple[sa.Table, sa.Table, sa.Table, sa.Table]:
@@ -251,11 +232,15 @@ def stock(scope: Scope, on: date, dimension: Dimension = Dimension.REGION
     """
     stat_span = _t()[1]
     source, conditions, group = _source(stat_span, stat_span.c.region_code, scope, dimension)
-    current = sa.and_(stat_span.c.started_on <= on,
-                      sa.or_(stat_span.c.ended_on.is_(None), stat_span.c.ended_on > on))
-    query = (sa.select(_group(group), stat_span.c.step, sa.func.count()).select_from(source)
-             .where(*conditions, current, stat_span.c.step != CaseState.AFGESLOTEN.value)
-             .group_by(sa.literal_column("grp"), stat_span.c.step))
+    # The span current at the end of ``on`` is still open or ends later; two index ranges on
+    # ended_on (an OR of both would scan the whole index).
+    parts = [sa.select(_group(group), stat_span.c.step.label("step")).select_from(source)
+             .where(*conditions, stat_span.c.started_on <= on, ended,
+                    stat_span.c.step != CaseState.AFGESLOTEN.value)
+             for ended in (stat_span.c.ended_on.is_(None), stat_span.c.ended_on > on)]
+    current = sa.union_all(*parts).subquery("current")
+    query = (sa.select(current.c.grp, current.c.step, sa.func.count())
+             .group_by(current.c.grp, current.c.step))
     result: dict[tuple[str, Any], int] = defaultdict(int)
     for grp, step, count in db.session.execute(query):
         for key in {_key(grp), TOTAL}:
@@ -278,14 +263,41 @@ def median_days(scope: Scope, period: Period, dimension: Dimension = Dimension.R
     """
     stat_span = _t()[1]
     source, conditions, group = _source(stat_span, stat_span.c.region_code, scope, dimension)
-    per_group = (sa.select(_group(group), stat_span.c.step.label("step"),
-                           stat_span.c.stay_days.label("days"), sa.func.count().label("c"))
-                 .select_from(source)
-                 .where(*conditions, stat_span.c.stay_days.is_not(None),
-                        stat_span.c.ended_on.between(period.start, period.end))
-                 .group_by(sa.literal_column("grp"), stat_span.c.step, stat_span.c.stay_days)
-                 .cte("per_group"))
-    parts = [sa.select(per_group.c.grp, per_group.c.step, per_group.c.days, per_group.c.c)]
+
+    def from_spans(start: date, end: date) -> sa.Select:
+        return (sa.select(_group(group), stat_span.c.step.label("step"),
+                          stat_span.c.stay_days.label("days"), sa.func.count().label("c"))
+                .select_from(source)
+                .where(*conditions, stat_span.c.stay_days.is_not(None),
+                       stat_span.c.ended_on.between(start, end))
+                .group_by(sa.literal_column("grp"), stat_span.c.step, stat_span.c.stay_days))
+
+    whole = _whole_months(period)
+    if whole is None or source is not stat_span or dimension not in (None, Dimension.REGION):
+        # A filter or breakdown needs the cases behind the stays: count the spans.
+        per_group = from_spans(period.start, period.end).cte("per_group")
+    else:
+        # Whole months from the month counts, the days at either edge from the spans.
+        first, last = whole
+        months = StatStayMonth.__table__
+        parts: list[sa.Select] = [
+            sa.select(_group(months.c.region_code if group is not None else None),
+                      months.c.step.label("step"), months.c.stay_days.label("days"),
+                      months.c.stays.label("c"))
+            .where(months.c.region_code.in_(scope.regions) if scope.regions else sa.false(),
+                   months.c.month.between(first.strftime("%Y-%m"), last.strftime("%Y-%m")))]
+        if period.start < first:
+            parts.append(from_spans(period.start, first - timedelta(days=1)))
+        month_end = (last + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        if month_end < period.end:
+            parts.append(from_spans(month_end + timedelta(days=1), period.end))
+        pieces = sa.union_all(*parts).subquery("pieces")
+        per_group = (sa.select(pieces.c.grp, pieces.c.step, pieces.c.days,
+                               sa.func.sum(pieces.c.c).label("c"))
+                     .group_by(pieces.c.grp, pieces.c.step, pieces.c.days).cte("per_group"))
+    # The groups as text, so they unite with the total's key (coach ids are numbers).
+    parts = [sa.select(sa.cast(per_group.c.grp, sa.String).label("grp"), per_group.c.step,
+                       per_group.c.days, per_group.c.c)]
     if group is not None:
         parts.append(sa.select(sa.literal(TOTAL).label("grp"), per_group.c.step,
                                per_group.c.days, sa.func.sum(per_group.c.c).label("c"))
@@ -304,9 +316,19 @@ def median_days(scope: Scope, period: Period, dimension: Dimension = Dimension.R
              .group_by(running.c.grp, running.c.step, running.c.n))
     result: dict[tuple[str, Any], tuple[float, int]] = {}
     for grp, step, count, lower, upper in db.session.execute(query):
-        key = TOTAL if grp == TOTAL else _key(grp)
+        key = grp if grp in (TOTAL, None) or dimension != Dimension.COACH else int(grp)
         result[(_key(step), key)] = (round((lower + upper) / 2, 1), int(count))
     return result
+
+
+def _whole_months(period: Period) -> tuple[date, date] | None:
+    """The first days of the first and the last calendar month lying wholly in the period."""
+    first = period.start if period.start.day == 1 else (
+        (period.start.replace(day=1) + timedelta(days=32)).replace(day=1))
+    after = period.end + timedelta(days=1)
+    last = after.replace(day=1) - timedelta(days=1)  # the last day of a whole month
+    last = last.replace(day=1)
+    return (first, last) if first <= last else None
 
 
 def monthly_trend(scope: Scope, period: Period) -> list[tuple[date, int, int]]:
@@ -382,13 +404,14 @@ class PipelineFigures:
 
 
 def pipeline(scope: Scope, period: Period, dimension: Dimension = Dimension.REGION,
-             *, with_modules: bool = True) -> PipelineFigures:
-    """Every figure of the statistics page, one query per figure."""
+             *, with_modules: bool = True, with_caseload: bool = True) -> PipelineFigures:
+    """Every figure of the statistics page, one query per figure (the region comparison has
+    no caseload per coach: ``with_caseload=False``)."""
     funnel = intake_and_funnel(scope, period, dimension)
     by_reason, placements = exits(scope, period, dimension)
     stock_counts = stock(scope, period.on, dimension)
     medians = median_days(scope, period, dimension)
-    caseload = stock(scope, period.on, Dimension.COACH)
+    caseload = stock(scope, period.on, Dimension.COACH) if with_caseload else {}
     keys = {g for (_, g) in (*funnel, *by_reason, *stock_counts)} | set(placements)
     keys |= {g for (_, g) in medians}
     figures = PipelineFigures(

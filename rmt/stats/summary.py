@@ -11,6 +11,7 @@ caught by a ``do_orm_execute`` hook and refresh the cases they touch.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -19,7 +20,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from rmt.process import CaseState
 
@@ -35,6 +38,23 @@ RANK: dict[str, int] = {step.value: rank for rank, step in enumerate(FUNNEL_STEP
 REACHED_COLUMN: dict[CaseState, str] = {
     step: f"reached_{step.value}_on" for step in FUNNEL_STEPS[1:]}
 CLOSED = CaseState.AFGESLOTEN.value
+
+
+class year_month(FunctionElement):
+    """'YYYY-MM' of a date, on SQLite and PostgreSQL."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(year_month)
+def _year_month_default(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+@compiles(year_month, "sqlite")
+def _year_month_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
 
 
 def local_date(at: datetime) -> date:
@@ -109,6 +129,41 @@ def _tables() -> tuple[sa.Table, sa.Table, sa.Table]:
     return CaseEvent.__table__, StatCase.__table__, StatSpan.__table__
 
 
+def _stay_month_table() -> sa.Table:
+    from rmt.stats.models import StatStayMonth
+
+    return StatStayMonth.__table__
+
+
+MonthKey = tuple[str, str, str, int]
+
+
+def _month_key(ended_on: date, region_code: str, step: Any, stay_days: int) -> MonthKey:
+    return ended_on.strftime("%Y-%m"), region_code, str(step), int(stay_days)
+
+
+def _add_stay_months(connection: sa.Connection, delta: Counter[MonthKey]) -> None:
+    """Add ``delta`` to the month counts (an upsert per key, in a fixed order)."""
+    table = _stay_month_table()
+    rows = [{"month": m, "region_code": r, "step": s, "stay_days": d, "stays": n}
+            for (m, r, s, d), n in sorted(delta.items()) if n]
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["month", "region_code", "step", "stay_days"],
+        set_={"stays": table.c.stays + statement.excluded.stays})
+    connection.execute(statement, rows)
+    emptied = sorted({row["month"] for row in rows if row["stays"] < 0})
+    if emptied:
+        connection.execute(table.delete().where(table.c.month.in_(emptied),
+                                                table.c.stays == 0))
+
+
 def _event_rows(result: Iterable[Any]) -> Iterator[EventRow]:
     for row in result:
         yield EventRow(row.id, row.case_id, row.at, row.region_code, str(row.to_status),
@@ -132,12 +187,36 @@ def _grouped(rows: Iterable[EventRow]) -> Iterator[list[EventRow]]:
         yield current
 
 
-def refresh_cases(connection: sa.Connection, case_ids: Iterable[int]) -> None:
-    """Recompute the summary rows of ``case_ids`` from their events."""
+def stay_months_of(connection: sa.Connection, case_ids: Iterable[int]) -> Counter[MonthKey]:
+    """What the ``stat_span`` rows of ``case_ids`` add to the month counts now."""
+    stat_span = _tables()[2]
+    ids = sorted({int(i) for i in case_ids if i is not None})
+    counts: Counter[MonthKey] = Counter()
+    for start in range(0, len(ids), 500):
+        for row in connection.execute(
+                sa.select(stat_span.c.ended_on, stat_span.c.region_code, stat_span.c.step,
+                          stat_span.c.stay_days)
+                .where(stat_span.c.case_id.in_(ids[start:start + 500]),
+                       stat_span.c.stay_days.is_not(None))):
+            counts[_month_key(*row)] += 1
+    return counts
+
+
+def refresh_cases(connection: sa.Connection, case_ids: Iterable[int],
+                  previous_months: Counter[MonthKey] | None = None) -> None:
+    """Recompute the summary rows of ``case_ids`` from their events.
+
+    ``previous_months`` is what their spans added to the month counts before the change, read
+    before the change when deleting events may already have removed spans (ON DELETE CASCADE);
+    by default it is read from ``stat_span`` now.
+    """
     ids = sorted({int(i) for i in case_ids if i is not None})
     if not ids:
         return
     event, stat_case, stat_span = _tables()
+    months: Counter[MonthKey] = Counter()
+    months.subtract(previous_months if previous_months is not None
+                    else stay_months_of(connection, ids))
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         rows = connection.execute(_event_query(event).where(event.c.case_id.in_(chunk)))
@@ -146,11 +225,16 @@ def refresh_cases(connection: sa.Connection, case_ids: Iterable[int]) -> None:
             stat, case_spans = summarise_case(events)
             stats.append(stat)
             spans.extend(case_spans)
+        for span in spans:
+            if span["stay_days"] is not None:
+                months[_month_key(span["ended_on"], span["region_code"], span["step"],
+                                  span["stay_days"])] += 1
         connection.execute(stat_span.delete().where(stat_span.c.case_id.in_(chunk)))
         connection.execute(stat_case.delete().where(stat_case.c.case_id.in_(chunk)))
         if stats:
             connection.execute(stat_case.insert(), stats)
             connection.execute(stat_span.insert(), spans)
+    _add_stay_months(connection, months)
 
 
 def rebuild(connection: sa.Connection, batch_size: int = 20_000) -> tuple[int, int]:
@@ -160,6 +244,8 @@ def rebuild(connection: sa.Connection, batch_size: int = 20_000) -> tuple[int, i
     events once, in history order, and writes in batches.
     """
     event, stat_case, stat_span = _tables()
+    stay_month = _stay_month_table()
+    connection.execute(stay_month.delete())
     connection.execute(stat_span.delete())
     connection.execute(stat_case.delete())
     stats: list[dict] = []
@@ -184,7 +270,18 @@ def rebuild(connection: sa.Connection, batch_size: int = 20_000) -> tuple[int, i
         if len(spans) >= batch_size:
             write()
     write()
+    connection.execute(stay_month.insert().from_select(
+        ["month", "region_code", "step", "stay_days", "stays"], stay_months_query(stat_span)))
     return totals[0], totals[1]
+
+
+def stay_months_query(stat_span: sa.Table) -> sa.Select:
+    """The month counts as ``stat_span`` holds them (for :func:`rebuild` and the tests)."""
+    month = year_month(stat_span.c.ended_on)
+    return (sa.select(month, stat_span.c.region_code, stat_span.c.step, stat_span.c.stay_days,
+                      sa.func.count())
+            .where(stat_span.c.stay_days.is_not(None))
+            .group_by(month, stat_span.c.region_code, stat_span.c.step, stat_span.c.stay_days))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,10 +300,24 @@ def _touched_case_ids(session: Session) -> set[int]:
     return ids
 
 
-def _after_flush(session: Session, _flush_context: Any) -> None:
+_PREVIOUS = "stats_previous_months"
+
+
+def _before_flush(session: Session, _flush_context: Any, _instances: Any) -> None:
+    """Note what the touched cases add to the month counts before the flush changes them."""
     case_ids = _touched_case_ids(session)
     if case_ids:
-        refresh_cases(session.connection(), case_ids)
+        session.info[_PREVIOUS] = (case_ids, stay_months_of(session.connection(), case_ids))
+
+
+def _after_flush(session: Session, _flush_context: Any) -> None:
+    case_ids = _touched_case_ids(session)
+    before_ids, previous = session.info.pop(_PREVIOUS, (set(), Counter()))
+    case_ids |= before_ids
+    if case_ids:
+        connection = session.connection()
+        previous = previous + stay_months_of(connection, case_ids - before_ids)
+        refresh_cases(connection, case_ids, previous)
 
 
 #: ``case_event`` columns the summary is computed from; a bulk UPDATE of other columns (the
@@ -259,8 +370,13 @@ def _do_orm_execute(state: ORMExecuteState) -> Any:
     if columns is not None and not columns & _SUMMARISED_COLUMNS:
         return None
     case_ids: set[int] = set()
+    before_ids: set[int] = set()
+    previous: Counter[MonthKey] | None = None
     if not state.is_insert:
-        case_ids |= _case_ids_before(state, event)
+        # Read before a DELETE cascades to the spans of the deleted events.
+        before_ids = _case_ids_before(state, event)
+        previous = stay_months_of(state.session.connection(), before_ids)
+        case_ids |= before_ids
     parameters = state.parameters
     for params in parameters if isinstance(parameters, list) else [parameters or {}]:
         if params.get("case_id") is not None:
@@ -277,6 +393,10 @@ def _do_orm_execute(state: ORMExecuteState) -> Any:
     connection = state.session.connection()
     if everything:
         rebuild(connection)
+    elif previous is not None:
+        # An UPDATE may move events to other cases: their spans are still as they were.
+        previous += stay_months_of(connection, case_ids - before_ids)
+        refresh_cases(connection, case_ids, previous)
     else:
         refresh_cases(connection, case_ids)
     return result
@@ -284,6 +404,8 @@ def _do_orm_execute(state: ORMExecuteState) -> Any:
 
 def install() -> None:
     """Listen to every ORM session (idempotent): flushes and bulk statements."""
+    if not sa.event.contains(Session, "before_flush", _before_flush):
+        sa.event.listen(Session, "before_flush", _before_flush)
     if not sa.event.contains(Session, "after_flush", _after_flush):
         sa.event.listen(Session, "after_flush", _after_flush)
     if not sa.event.contains(Session, "do_orm_execute", _do_orm_execute):

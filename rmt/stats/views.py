@@ -129,7 +129,8 @@ def _page_charts(figures: PipelineFigures, tables: dict[str, Table]) -> dict[str
 
 
 def comparison(period: Period, known_regions: tuple[str, ...]) -> Comparison:
-    figures = service.pipeline(service.comparison_scope(), period, Dimension.REGION)
+    figures = service.pipeline(service.comparison_scope(), period, Dimension.REGION,
+                               with_caseload=False)
     return comparison_tables(figures, region_names(), known_regions)
 
 

@@ -35,8 +35,8 @@ def assert_charts_with_tables(page, count: int) -> None:
     for index in range(count):
         chart = charts.nth(index)
         # A text alternative (title and description) and the same numbers in a table beside it.
-        assert chart.locator("title").inner_text().strip()
-        assert chart.locator("desc").inner_text().strip()
+        assert (chart.locator("title").text_content() or "").strip()
+        assert (chart.locator("desc").text_content() or "").strip()
         pair = chart.locator("xpath=ancestor::div[contains(@class,'rmt-chart-pair')]")
         expect(pair.get_by_role("table")).to_have_count(1)
     # No inline script: the page's Content-Security-Policy would refuse it.

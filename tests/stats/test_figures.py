@@ -163,3 +163,39 @@ def test_dates_are_dutch_calendar_days(history):
     by_reason, _ = service.exits(BOTH, Period(date(2026, 6, 30), date(2026, 6, 30),
                                               date(2026, 6, 30)))
     assert by_group(by_reason, "MU") == {"overig": 1}
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    (date(2026, 1, 1), date(2026, 6, 30)),  # whole months: read from the month counts
+    (date(2026, 1, 15), date(2026, 5, 10)),  # whole months and both edges
+    (date(2026, 2, 3), date(2026, 2, 20)),  # no whole month: from the spans only
+    (date(2026, 3, 1), date(2026, 3, 31)),
+])
+def test_median_days_agree_with_a_plain_median_of_every_stay(random_cases, start, end):
+    """On a random population, per region and in total, with and without the month counts."""
+    import statistics
+
+    import sqlalchemy as sa
+
+    from rmt.extensions import db
+    from rmt.stats.models import StatSpan
+
+    random_cases(150, seed=5)
+    stays: dict = {}
+    for region, step, days in db.session.execute(
+            sa.select(StatSpan.region_code, StatSpan.step, StatSpan.stay_days).where(
+                StatSpan.stay_days.is_not(None), StatSpan.ended_on.between(start, end))):
+        for group in (region, TOTAL):
+            stays.setdefault((str(step), group), []).append(days)
+    expected = {key: (round(float(statistics.median(values)), 1), len(values))
+                for key, values in stays.items()}
+    period = Period(start, end, end)
+    assert len(expected) > 15
+    assert service.median_days(BOTH, period) == expected
+    # The same through the spans (a filter that keeps every case forces that path).
+    by_coach = service.median_days(BOTH, period, Dimension.COACH)
+    assert {k: v for k, v in by_coach.items() if k[1] == TOTAL} == {
+        k: v for k, v in expected.items() if k[1] == TOTAL}
+    mu = service.median_days(Scope(("MU",)), period)
+    assert mu == {k: v for k, v in expected.items() if k[1] == "MU"} | {
+        (s, TOTAL): v for (s, g), v in expected.items() if g == "MU"}

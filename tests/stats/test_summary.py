@@ -18,7 +18,7 @@ from rmt.cases import service as cases
 from rmt.cases.models import Case, CaseEvent, CaseTransfer
 from rmt.errors_domain import DomainError
 from rmt.extensions import db
-from rmt.stats.models import StatCase, StatSpan
+from rmt.stats.models import StatCase, StatSpan, StatStayMonth
 from rmt.stats.summary import rebuild
 from tests.factories import CandidateFactory, UserFactory
 
@@ -83,14 +83,31 @@ def actual_summary() -> tuple[dict, dict]:
     return stats, spans
 
 
+def expected_stay_months(spans: dict) -> dict:
+    """stat_stay_month from the expected spans: stays per (month ended, region, step, days)."""
+    counts: dict = {}
+    for _case, region, step, _start, ended, _stay, days in spans.values():
+        if days is not None:
+            key = (ended.strftime("%Y-%m"), region, step, days)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def actual_stay_months() -> dict:
+    t = StatStayMonth.__table__
+    return {(r.month, r.region_code, str(r.step), r.stay_days): r.stays
+            for r in db.session.execute(sa.select(t))}
+
+
 def assert_in_sync() -> None:
     """The rows kept up to date step by step equal the history recomputed here and a
     ``rebuild`` from scratch."""
     db.session.flush()
-    incremental = actual_summary()
-    assert incremental == expected_summary()
+    incremental = actual_summary(), actual_stay_months()
+    expected = expected_summary()
+    assert incremental == (expected, expected_stay_months(expected[1]))
     rebuild(db.session.connection())
-    assert actual_summary() == incremental
+    assert (actual_summary(), actual_stay_months()) == incremental
 
 
 @pytest.fixture
@@ -229,26 +246,26 @@ def test_bulk_statements_through_the_session_keep_the_summary_in_sync(team):
     db.session.execute(sa.insert(CaseEvent), rows)
     stats, _ = actual_summary()
     assert set(stats) == set(ids) and stats[ids[0]][4] == "overig"
-    assert actual_summary() == expected_summary()
+    assert_in_sync()
 
     # A transfer and a later date, by criteria.
     db.session.execute(sa.update(CaseEvent).where(
         CaseEvent.case_id == ids[1], CaseEvent.to_status == "diagnose").values(region_code="AM"))
-    assert actual_summary() == expected_summary()
+    assert_in_sync()
     assert actual_summary()[0][ids[1]][3] == "MU"  # closed in MU still (the close is in MU)
     first = db.session.scalar(sa.select(CaseEvent.id).where(CaseEvent.case_id == ids[2])
                               .order_by(CaseEvent.at).limit(1))
     db.session.execute(sa.update(CaseEvent), [{"id": first, "at": base - timedelta(days=30)}])
-    assert actual_summary() == expected_summary()
+    assert_in_sync()
     assert actual_summary()[0][ids[2]][0] == (base - timedelta(days=30)).date()
     # Reopening by deleting the closing event.
     db.session.execute(sa.delete(CaseEvent).where(CaseEvent.case_id == ids[0],
                                                   CaseEvent.to_status == "afgesloten"))
-    assert actual_summary() == expected_summary()
+    assert_in_sync()
     assert actual_summary()[0][ids[0]][2:5] == (None, None, None)
     # Retention blanks the free-text reason in bulk: nothing to recompute, still in sync.
     db.session.execute(sa.update(CaseEvent).where(CaseEvent.case_id.in_(ids)).values(reason=""))
-    assert actual_summary() == expected_summary()
+    assert_in_sync()
 
 
 def test_demo_seed_fills_the_summary():
@@ -260,7 +277,7 @@ def test_demo_seed_fills_the_summary():
     stats, spans = actual_summary()
     assert len(stats) == 40 and len(spans) == db.session.scalar(
         sa.select(sa.func.count()).select_from(CaseEvent))
-    assert (stats, spans) == expected_summary()
+    assert_in_sync()
 
 
 def test_every_kind_of_step_change_keeps_incremental_equal_to_rebuild(team):
@@ -330,6 +347,8 @@ def test_the_backfill_migration_summarises_an_existing_history(history):
 
     db.session.flush()
     before = actual_summary()
+    months = actual_stay_months()
+    assert months == expected_stay_months(before[1]) and months
     connection = db.session.connection()
     connection.execute(StatSpan.__table__.delete())
     connection.execute(StatCase.__table__.delete())
