@@ -42,7 +42,8 @@ TODAY = date.today()
 
 
 def html(response) -> str:
-    return response.get_data(as_text=True)
+    """The page with entities decoded, so names like "'s Gravensande" compare as typed."""
+    return unescape(response.get_data(as_text=True))
 
 
 def count(model) -> int:
@@ -460,6 +461,109 @@ def test_follow_up_and_end_forms(client, world, login_as):
     assert db.session.get(Placement, placement.id).end_on is None
 
 
+def _start_sections(client) -> tuple[str, str]:
+    """The liaison start page's "Mijn nazorgmomenten" and "Overige nazorg" sections."""
+    page = html(client.get("/"))
+    own = page.split('id="mijn-nazorg"', 1)[1].split('id="nazorg"', 1)[0]
+    rest = page.split('id="nazorg"', 1)[1].split('id="recente-contacten"', 1)[0]
+    return own, rest
+
+
+def _row_of(section: str, name: str) -> str:
+    rows = [row for row in section.split("<tr") if name in row]
+    assert len(rows) == 1, (name, len(rows))
+    return rows[0]
+
+
+def test_liaison_sees_own_follow_ups_due_and_overdue(client, world):
+    mu = world.liaison["MU"]
+    overdue_name = world.case["MU"].candidate.full_name  # started 40 days ago: +1 month overdue
+    due_case = make_case("MU")
+    service.create_placement(mu, due_case, world.employer, {
+        "start_on": TODAY - timedelta(days=25), "contract_type": "vast",
+        "job_title": "Chauffeur", "hours_per_week": 32})
+    colleague = liaison_of("MU")
+    colleague_case = make_case("MU")
+    service.create_placement(colleague, colleague_case, world.employer, {
+        "start_on": TODAY - timedelta(days=40), "contract_type": "vast",
+        "job_title": "Monteur", "hours_per_week": 32})
+    coach_case = make_case("MU")
+    service.create_placement(coach_case.coach, coach_case, world.employer, {
+        "start_on": TODAY - timedelta(days=40), "contract_type": "vast",
+        "job_title": "Schilder", "hours_per_week": 32})
+    # Proposed by the liaison, hired by the coach: still the liaison's aftercare.
+    proposed_case = make_case("MU")
+    vacancy = VacancyFactory(employer=world.employer, region_code="MU", created_by=mu)
+    proposal = service.propose(mu, proposed_case, vacancy)
+    service.transition_proposal(proposed_case.coach, proposal, "gesprek")
+    service.transition_proposal(proposed_case.coach, proposal, "aangenomen", placement={
+        "start_on": TODAY - timedelta(days=40), "contract_type": "tijdelijk"})
+    names = {case.id: case.candidate.full_name
+             for case in (due_case, colleague_case, coach_case, proposed_case)}
+    fv_name = world.case["FV"].candidate.full_name
+    db.session.flush()
+    with client.session_transaction() as session:
+        session["_user_id"] = mu.get_id()
+    own, rest = _start_sections(client)
+    assert "Te laat" in _row_of(own, overdue_name)
+    assert "Binnenkort" in _row_of(own, names[due_case.id])
+    assert "Te laat" in _row_of(own, names[proposed_case.id])
+    assert "waarvan <strong>2 te laat</strong>" in own
+    assert names[colleague_case.id] not in own and names[coach_case.id] not in own
+    assert "Te laat" in _row_of(rest, names[colleague_case.id])
+    assert "Te laat" in _row_of(rest, names[coach_case.id])
+    assert overdue_name not in rest and names[proposed_case.id] not in rest
+    assert fv_name not in own and fv_name not in rest
+    # The FV liaison sees their own, never MU's.
+    with client.session_transaction() as session:
+        session["_user_id"] = world.liaison["FV"].get_id()
+    own, rest = _start_sections(client)
+    assert "Te laat" in _row_of(own, fv_name)
+    for name in [overdue_name, *names.values()]:
+        assert name not in own and name not in rest
+    # Recorded aftercare leaves the list.
+    first = world.placement["FV"].follow_ups[0]
+    service.record_follow_up(world.liaison["FV"], first, still_employed=True)
+    db.session.flush()
+    own, _ = _start_sections(client)
+    assert fv_name not in own and "Geen eigen nazorgmomenten aan de beurt." in own
+
+
+def test_liaison_records_follow_up_outcome_from_start_page(client, world):
+    with client.session_transaction() as session:
+        session["_user_id"] = world.liaison["MU"].get_id()
+    first = world.placement["MU"].follow_ups[0]
+    prefix = f"nazorg{first.id}-"
+    own, _ = _start_sections(client)
+    assert f'action="/nazorg/{first.id}"' in own and f'id="{prefix}still_employed"' in own
+    assert "Toelichting" in own
+    for data in ({}, {prefix + "still_employed": "misschien"},
+                 {prefix + "still_employed": "nee", prefix + "reason": "  "}):
+        data = {f"{prefix}csrf_token": _token(client, "/", prefix), "terug": "start", **data}
+        response = client.post(f"/nazorg/{first.id}", data=data)
+        assert response.status_code == 400
+        assert "utrecht-form-field-error-message" in html(response)
+    assert client.post(f"/nazorg/{first.id}", data={
+        prefix + "still_employed": "ja", "terug": "start"}).status_code == 400  # no CSRF token
+    db.session.refresh(first)
+    assert first.still_employed is None and first.task.done_at is None
+    response = client.post(f"/nazorg/{first.id}", data={
+        f"{prefix}csrf_token": _token(client, "/", prefix), "terug": "start",
+        prefix + "still_employed": "nee", prefix + "reason": "Contract niet verlengd"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/#mijn-nazorg")
+    db.session.refresh(first)
+    assert first.still_employed is False and first.outcome_reason == "Contract niet verlengd"
+    assert first.recorded_by_id == world.liaison["MU"].id and first.task.done_at is not None
+    # Another region's follow-up cannot be recorded from here either.
+    other = world.placement["FV"].follow_ups[0]
+    response = client.post(f"/nazorg/{other.id}", data={
+        f"nazorg{other.id}-csrf_token": _token(client, "/", prefix), "terug": "start",
+        f"nazorg{other.id}-still_employed": "ja"})
+    assert response.status_code == 404
+    assert db.session.get(FollowUp, other.id).still_employed is None
+
+
 def _token(client, page: str, prefix: str) -> str:
     match = re.search(rf'name="{re.escape(prefix)}csrf_token"[^>]*value="([^"]+)"',
                       html(client.get(page)))
@@ -587,6 +691,8 @@ MATRIX = {
     "employers.follow_up_record": (None, 404),
     "employers.work_profile": (404, None),
     "employers.sectors": (403, 403),
+    "employers.sector_create": (403, 403),
+    "employers.sector_edit": (403, 403),
 }
 
 
@@ -595,7 +701,7 @@ def _values(world, contact) -> dict[str, int]:
             "moment_id": world.moment["FV"].id, "vacancy_id": world.vacancy["FV"].id,
             "proposal_id": world.proposal["FV"].id, "placement_id": world.placement["FV"].id,
             "follow_up_id": world.placement["FV"].follow_ups[0].id,
-            "case_id": world.case["FV"].id}
+            "case_id": world.case["FV"].id, "sector_id": world.employer.sector_id}
 
 
 def _rules(app):
@@ -647,8 +753,11 @@ def test_admin_has_no_access_to_employers_or_candidates(app, client, world):
         for rule, method in _rules(app):
             url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
             response = client.open(url, method=method)
-            expected = (200 if method == "GET" else 302) if rule.endpoint == "employers.sectors" \
-                else 403
+            expected = {"employers.sectors": 200 if method == "GET" else 302,
+                        # reference data: the admin's; an empty form is refused
+                        "employers.sector_create": 200 if method == "GET" else 400,
+                        "employers.sector_edit": 200 if method == "GET" else 400,
+                        }.get(rule.endpoint, 403)
             assert response.status_code == expected, (rule.endpoint, method)
             assert world.case["MU"].candidate.full_name not in html(response)
     finally:
@@ -841,7 +950,8 @@ def test_garbage_in_every_form_field_is_never_a_500(app, client, world):
     }
     posts = {rule.rule for rule in app.url_map.iter_rules()
              if rule.endpoint.startswith("employers.") and "POST" in rule.methods
-             and rule.endpoint not in ("employers.employer_merge", "employers.sectors")}
+             and rule.endpoint not in ("employers.employer_merge", "employers.sectors",
+                                       "employers.sector_create", "employers.sector_edit")}
     assert len(posts) == len(forms)
     tables = (Employer, EmployerContact, ContactMoment, Vacancy, Proposal, Placement, FollowUp)
     with client.session_transaction() as session:
