@@ -332,3 +332,14 @@ class MergeForm(FlaskForm):
     def validate_confirm(self, field) -> None:
         if not field.data:
             raise ValidationError("Bevestig dat het om dezelfde werkgever gaat.")
+
+
+class SectorForm(VersionMixin, FlaskForm):
+    """A sector of the reference list (the functioneel beheerder)."""
+
+    name = StringField("Naam", validators=[required("Vul de naam van de sector in."),
+                                           max_length(100)])
+    active = BooleanField("Actief (te kiezen bij nieuwe werkgevers en vacatures)", default=True)
+
+    def to_data(self) -> dict:
+        return {"name": self.name.data or "", "active": bool(self.active.data)}

@@ -101,13 +101,22 @@ employer_region = sa.Table(
 
 
 class Sector(db.Model):
-    """Reference list of sectors. A row in ``sector_priority`` marks it prioritair in a region."""
+    """Reference list of sectors. A row in ``sector_priority`` marks it prioritair in a region.
+
+    The functioneel beheerder adds, renames and deactivates sectors; ``code`` is fixed at
+    creation. A sector is never deleted: an inactive one stays with the employers and vacancies
+    that have it, but is not offered for new ones.
+    """
 
     __tablename__ = "sector"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     priority_regions: Mapped[list[Region]] = relationship(
         secondary=sector_priority, order_by=Region.code)

@@ -137,6 +137,8 @@ class SectorSchema(Schema):
     id = fields.Integer()
     code = fields.String()
     name = fields.String()
+    active = fields.Boolean(metadata={"description": "niet actief: niet te kiezen voor nieuwe "
+                                                     "werkgevers en vacatures"})
     priority_regions = fields.Function(lambda s: sorted(s.priority_codes))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -243,14 +244,33 @@ def find_by_kvk(kvk_number: str) -> Employer | None:
 
 
 def sectors() -> list[Sector]:
+    """Every sector, inactive ones too (filters, the reference list, existing records)."""
     return list(db.session.scalars(sa.select(Sector).order_by(Sector.name)))
+
+
+def sector_options(current_id: int | None = None) -> list[Sector]:
+    """The sectors offered in a form: the active ones, plus the record's own (even inactive)."""
+    return list(db.session.scalars(
+        sa.select(Sector).where(sa.or_(Sector.active, Sector.id == current_id))
+        .order_by(Sector.name)))
+
+
+def _chosen_sector(data: dict[str, Any], current_id: int | None) -> Sector:
+    """The sector picked in ``data``: it must exist and be active, unless it is unchanged."""
+    sector_id = data.get("sector_id")
+    sector = db.session.get(Sector, sector_id) if isinstance(sector_id, int) and not isinstance(
+        sector_id, bool) else None
+    if sector is None or (not sector.active and sector.id != current_id):
+        raise DomainError("Kies een sector uit de lijst.", field="sector_id")
+    return sector
 
 
 def regions() -> list[Region]:
     return list(db.session.scalars(sa.select(Region).order_by(Region.name)))
 
 
-def clean_employer_data(data: dict[str, Any]) -> dict[str, Any]:
+def clean_employer_data(data: dict[str, Any], *,
+                        current_sector_id: int | None = None) -> dict[str, Any]:
     """Validate and normalise employer input (form or API); raises DomainError per field."""
     cleaned: dict[str, Any] = {
         "kvk_number": normalise_kvk(data.get("kvk_number")),
@@ -260,11 +280,7 @@ def clean_employer_data(data: dict[str, Any]) -> dict[str, Any]:
         "city": _text(data, "city", 100),
         "sbb_number": normalise_sbb(data.get("sbb_number")),
     }
-    sector = db.session.get(Sector, data["sector_id"]) if isinstance(
-        data.get("sector_id"), int) and not isinstance(data.get("sector_id"), bool) else None
-    if sector is None:
-        raise DomainError("Kies een sector uit de lijst.", field="sector_id")
-    cleaned["sector"] = sector
+    cleaned["sector"] = _chosen_sector(data, current_sector_id)
     codes = sorted(set(data.get("region_codes") or []))
     if not codes:
         raise DomainError("Kies minstens één regio waar de werkgever actief is.",
@@ -306,7 +322,7 @@ def update_employer(user: User, employer: Employer, data: dict[str, Any], *,
         raise Conflict("Deze werkgever is samengevoegd en kan niet meer worden gewijzigd.",
                        code="employer_merged")
     _check_version(employer, expected_version, "deze werkgever")
-    cleaned = clean_employer_data(data)
+    cleaned = clean_employer_data(data, current_sector_id=employer.sector_id)
     if cleaned["kvk_number"] != employer.kvk_number:
         existing = find_by_kvk(cleaned["kvk_number"])
         if existing is not None and existing.id != employer.id:
@@ -479,19 +495,15 @@ def complete_follow_up(user: User, moment: ContactMoment) -> ContactMoment:
 # Vacancies
 
 
-def clean_vacancy_data(user: User, data: dict[str, Any]) -> dict[str, Any]:
+def clean_vacancy_data(user: User, data: dict[str, Any], *,
+                       current_sector_id: int | None = None) -> dict[str, Any]:
     cleaned: dict[str, Any] = {
         "title": _text(data, "title", 200, required="Vul de functietitel in."),
         "hours_per_week": _hours(data.get("hours_per_week")),
         "location": _text(data, "location", 100),
         "description": _text(data, "description", 5000),
     }
-    sector_id = data.get("sector_id")
-    sector = db.session.get(Sector, sector_id) if isinstance(sector_id, int) and not isinstance(
-        sector_id, bool) else None
-    if sector is None:
-        raise DomainError("Kies een sector uit de lijst.", field="sector_id")
-    cleaned["sector"] = sector
+    cleaned["sector"] = _chosen_sector(data, current_sector_id)
     region_code = data.get("region_code")
     if region_code not in user.region_codes:
         raise DomainError("Kies een van uw eigen regio's.", field="region_code")
@@ -526,7 +538,8 @@ def update_vacancy(user: User, vacancy: Vacancy, data: dict[str, Any], *,
     if not can(user, Action.MANAGE_EMPLOYERS, vacancy):
         raise _forbidden("Alleen werkgeversadviseurs van de regio van de vacature wijzigen haar.")
     _check_version(vacancy, expected_version, "deze vacature")
-    cleaned = clean_vacancy_data(user, {**data, "region_code": data.get("region_code")})
+    cleaned = clean_vacancy_data(user, {**data, "region_code": data.get("region_code")},
+                                 current_sector_id=vacancy.sector_id)
     for key, value in cleaned.items():
         setattr(vacancy, key, value)
     _flush_versioned(vacancy, "deze vacature")
@@ -1011,10 +1024,24 @@ def employer_page(user: User, employer: Employer) -> EmployerPage:
                         priority_in)
 
 
+def own_follow_up_clause(user: User) -> sa.ColumnElement[bool]:
+    """Aftercare that is the user's own work: of a placement they recorded, or that came from
+    a proposal they made. Derived from who did the work, so no owner column is needed; the
+    coach keeps the task (``FollowUp.task``). Region scoping stays with the caller."""
+    return sa.or_(
+        Placement.created_by_id == user.id,
+        Placement.proposal_id.in_(
+            sa.select(Proposal.id).where(Proposal.proposed_by_id == user.id)))
+
+
 @dataclass
 class LiaisonDashboard:
     overdue_contacts: list[ContactMoment]
     due_contacts: list[ContactMoment]
+    #: "Mijn nazorgmomenten": aftercare of placements the user made or proposed the candidate for.
+    overdue_own_follow_ups: list[FollowUp]
+    due_own_follow_ups: list[FollowUp]
+    #: The other aftercare in the user's regions (a coach's direct placements, colleagues').
     overdue_follow_ups: list[FollowUp]
     due_follow_ups: list[FollowUp]
     recent_contacts: list[ContactMoment]
@@ -1025,7 +1052,9 @@ class LiaisonDashboard:
 def liaison_dashboard(user: User, today: date | None = None) -> LiaisonDashboard:
     """The liaison's start page: follow-ups due and overdue, recent contacts, open vacancies.
 
-    Four queries whatever the number of rows (plus one batched load of users' regions).
+    Aftercare is split into the user's own (:func:`own_follow_up_clause`) and the rest of
+    their regions in the same query, own first. Four queries whatever the number of rows (plus
+    one batched load of users' regions).
     """
     today = today or date.today()
     horizon = today + timedelta(days=DUE_SOON_DAYS)
@@ -1037,15 +1066,19 @@ def liaison_dashboard(user: User, today: date | None = None) -> LiaisonDashboard
                ContactMoment.follow_up_on <= horizon)
         .options(joinedload(ContactMoment.employer))
         .order_by(ContactMoment.follow_up_on, ContactMoment.id).limit(100)))
-    follow_ups = list(db.session.scalars(
-        sa.select(FollowUp)
+    own = own_follow_up_clause(user).label("own")
+    follow_up_rows = db.session.execute(
+        sa.select(FollowUp, own)
         .join(Placement, FollowUp.placement_id == Placement.id)
         .where(Placement.case_id.in_(scoped_case_ids(user)),
                FollowUp.still_employed.is_(None), FollowUp.due_on <= horizon)
         .options(joinedload(FollowUp.placement).joinedload(Placement.case)
                  .lazyload(Case.coach),
                  joinedload(FollowUp.placement).joinedload(Placement.employer))
-        .order_by(FollowUp.due_on, FollowUp.id).limit(100)))
+        .order_by(sa.case((own, 0), else_=1), FollowUp.due_on, FollowUp.id)
+        .limit(200)).all()
+    own_follow_ups = [f for f, is_own in follow_up_rows if is_own]
+    follow_ups = [f for f, is_own in follow_up_rows if not is_own]
     recent = list(db.session.scalars(
         sa.select(ContactMoment).where(ContactMoment.region_code.in_(codes))
         .options(joinedload(ContactMoment.employer),
@@ -1057,6 +1090,8 @@ def liaison_dashboard(user: User, today: date | None = None) -> LiaisonDashboard
     return LiaisonDashboard(
         overdue_contacts=[m for m in contact_follow_ups if m.follow_up_on < today],
         due_contacts=[m for m in contact_follow_ups if m.follow_up_on >= today],
+        overdue_own_follow_ups=[f for f in own_follow_ups if f.due_on < today],
+        due_own_follow_ups=[f for f in own_follow_ups if f.due_on >= today],
         overdue_follow_ups=[f for f in follow_ups if f.due_on < today],
         due_follow_ups=[f for f in follow_ups if f.due_on >= today],
         recent_contacts=recent, open_vacancies=vacancies, today=today)
@@ -1154,3 +1189,62 @@ def set_sector_priorities(user: User, priorities: dict[int, set[str]]) -> list[S
                          summary=f"{sector.code}: {', '.join(sorted(wanted)) or 'geen'} "
                                  f"(door {user.role.value})")
     return changed
+
+
+SECTOR_CODE_LENGTH = 40
+
+
+def _sector_code(name: str) -> str:
+    """A fixed code for a new sector from its name ('Zorg & welzijn' -> 'zorg_welzijn'),
+    unique among the existing codes (a number is added when needed)."""
+    base = re.sub(r"[^a-z0-9]+", "_", unicodedata.normalize("NFKD", name).encode(
+        "ascii", "ignore").decode().lower()).strip("_")[:SECTOR_CODE_LENGTH - 4] or "sector"
+    taken = set(db.session.scalars(sa.select(Sector.code).where(Sector.code.startswith(
+        base, autoescape=True))))
+    code, number = base, 2
+    while code in taken:
+        code, number = f"{base}_{number}", number + 1
+    return code
+
+
+def save_sector(user: User, sector: Sector | None, data: dict[str, Any], *,
+                expected_version: int | None = None) -> Sector:
+    """Create (``sector=None``) or rename / (de)activate a sector; only the functioneel
+    beheerder. Names are unique regardless of case; a sector is never deleted."""
+    if not can(user, Action.MANAGE_REFERENCE_DATA):
+        raise _forbidden("Alleen de functioneel beheerder beheert de lijst van sectoren.")
+    if sector is not None:
+        _check_version(sector, expected_version, "deze sector")
+    name = " ".join(_text(data, "name", 100, required="Vul de naam van de sector in.").split())
+    active = data.get("active", True)
+    if not isinstance(active, bool):
+        raise DomainError("Geef aan of de sector actief is.", field="active")
+    clash = db.session.scalar(sa.select(Sector).where(
+        sa.func.lower(Sector.name) == name.lower(), Sector.id != (sector.id if sector else 0)))
+    if clash is not None:
+        raise DomainError("Er is al een sector met deze naam.", field="name", code="name_exists")
+    created = sector is None
+    changed: list[str] = []
+    if sector is None:
+        sector = Sector(code=_sector_code(name), name=name, active=active)
+        db.session.add(sector)
+        changed = ["name", "active"]
+    else:
+        for key, value in (("name", name), ("active", active)):
+            if getattr(sector, key) != value:
+                setattr(sector, key, value)
+                changed.append(key)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except StaleDataError:
+        raise _stale(sector, "deze sector") from None
+    except IntegrityError:  # the same name saved at the same moment by someone else
+        raise DomainError("Er is al een sector met deze naam.", field="name",
+                          code="name_exists") from None
+    if created or changed:
+        audit.record("sector." + ("create" if created else "update"), object_type="sector",
+                     object_id=sector.id,
+                     summary=f"{sector.code}: {sector.name}"
+                             + ("" if sector.active else " (niet actief)"))
+    return sector

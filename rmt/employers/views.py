@@ -31,6 +31,7 @@ from rmt.employers.forms import (
     PostForm,
     ProposalStepForm,
     ProposeForm,
+    SectorForm,
     VacancyForm,
     VacancyStatusForm,
     opts,
@@ -41,6 +42,7 @@ from rmt.employers.models import (
     EmployerContact,
     FollowUp,
     ProposalStatus,
+    Sector,
     Vacancy,
     VacancyStatus,
     label,
@@ -161,6 +163,12 @@ def _liaison_dashboard() -> service.LiaisonDashboard | None:
     return service.liaison_dashboard(current_user)
 
 
+@bp.app_template_global("follow_up_form")
+def _follow_up_form(follow_up: FollowUp) -> FollowUpForm:
+    """An empty outcome form for one follow-up (the liaison's start page)."""
+    return FollowUpForm(prefix=f"nazorg{follow_up.id}", formdata=None)
+
+
 @bp.app_template_global("case_employment")
 def _case_employment(case: Case) -> service.CaseEmployment:
     """Proposals and placements for the case page section."""
@@ -189,7 +197,7 @@ def employers():
 @role_required(Action.MANAGE_EMPLOYERS)
 def employer_create():
     form = EmployerForm()
-    form.set_choices(service.sectors(), service.regions())
+    form.set_choices(service.sector_options(), service.regions())
     if request.method == "GET":
         form.region_codes.data = sorted(current_user.region_codes)
     existing = None
@@ -232,7 +240,7 @@ def employer_edit(employer_id: int):
 
     def loaded_form() -> EmployerForm:
         form = EmployerForm(formdata=None, obj=employer)
-        form.set_choices(service.sectors(), service.regions())
+        form.set_choices(service.sector_options(employer.sector_id), service.regions())
         form.sector_id.data = str(employer.sector_id)
         form.region_codes.data = employer.region_codes
         form.sbb_number.data = employer.sbb_number or ""
@@ -243,7 +251,7 @@ def employer_edit(employer_id: int):
         form = loaded_form()
     else:
         form = EmployerForm()
-        form.set_choices(service.sectors(), service.regions())
+        form.set_choices(service.sector_options(employer.sector_id), service.regions())
     existing = None
     status = 200
     if form.validate_on_submit():
@@ -423,7 +431,7 @@ def vacancies():
 def vacancy_create(employer_id: int):
     employer = _active_employer_or_404(employer_id)
     form = VacancyForm()
-    form.set_choices(current_user, service.sectors())
+    form.set_choices(current_user, service.sector_options())
     if request.method == "GET":
         form.sector_id.data = str(employer.sector_id)
         form.opened_on.data = date.today()
@@ -466,7 +474,7 @@ def vacancy_edit(vacancy_id: int):
 
     def loaded_form() -> VacancyForm:
         form = VacancyForm(formdata=None, obj=vacancy)
-        form.set_choices(current_user, service.sectors())
+        form.set_choices(current_user, service.sector_options(vacancy.sector_id))
         form.sector_id.data = str(vacancy.sector_id)
         form.version.data = str(vacancy.version)
         return form
@@ -475,7 +483,7 @@ def vacancy_edit(vacancy_id: int):
         form = loaded_form()
     else:
         form = VacancyForm()
-        form.set_choices(current_user, service.sectors())
+        form.set_choices(current_user, service.sector_options(vacancy.sector_id))
     status = 200
     if form.validate_on_submit():
         try:
@@ -715,6 +723,8 @@ def follow_up_record(follow_up_id: int):
         else:
             db.session.commit()
             flash(f"De nazorg na {follow_up.months} maand(en) is vastgelegd.", "success")
+            if request.form.get("terug") == "start":  # sent from the liaison's start page
+                return redirect(url_for("main.index", _anchor="mijn-nazorg"))
             return redirect(url_for("employers.placement", placement_id=placement.id))
     return _render_placement(placement, EndPlacementForm(prefix="einde", formdata=None),
                              {follow_up.id: form}, status)
@@ -753,4 +763,45 @@ def sectors():
         return redirect(url_for("employers.sectors"))
     return render_template("employers/sectors.html", form=form, sectors=all_sectors,
                            regions=service.regions(),
-                           editable=editable), 400 if request.method == "POST" else 200
+                           editable=editable,
+                           manage=can(current_user, Action.MANAGE_REFERENCE_DATA)), \
+        400 if request.method == "POST" else 200
+
+
+@bp.route("/beheer/sectoren/nieuw", methods=["GET", "POST"])
+@role_required(Action.MANAGE_REFERENCE_DATA)
+def sector_create():
+    return _sector_form(None)
+
+
+@bp.route("/beheer/sectoren/<id:sector_id>", methods=["GET", "POST"])
+@role_required(Action.MANAGE_REFERENCE_DATA)
+def sector_edit(sector_id: int):
+    sector = db.session.get(Sector, sector_id) or abort(404)
+    return _sector_form(sector)
+
+
+def _sector_form(sector: Sector | None):
+    def loaded_form() -> SectorForm:
+        form = SectorForm(formdata=None, obj=sector)
+        form.version.data = str(sector.version) if sector is not None else ""
+        return form
+
+    form = loaded_form() if request.method == "GET" else SectorForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = _atomic(service.save_sector, current_user, sector, form.to_data(),
+                            expected_version=_expected_version(form) if sector else None)
+        except DomainError as exc:
+            if exc.code == "stale_version" and sector is not None:
+                db.session.refresh(sector)
+                form = loaded_form()  # the newest data, with its version
+            status = _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Sector {saved.name} is opgeslagen.", "success")
+            return redirect(url_for("employers.sectors"))
+    elif form.errors:
+        status = 400
+    return render_template("employers/sector_form.html", form=form, sector=sector), status

@@ -20,6 +20,7 @@ EMPLOYER = "Transportbedrijf Van der Wal"
 def test_liaison_contact_vacancy_proposal_placement(page, sign_in, assert_accessible):
     sign_in(page, LIAISON)
     expect(page.get_by_role("heading", level=2, name="Vervolgafspraken")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="Mijn nazorgmomenten")).to_be_visible()
     expect(page.get_by_role("heading", level=2, name="Open vacatures in uw regio")).to_be_visible()
     assert_accessible(page)
 

@@ -547,7 +547,8 @@ def test_candidate_data_through_a_shared_employer_is_region_scoped(world):
     assert service.work_profile(mu, world.case["FV"]) is None
     dashboard = service.liaison_dashboard(mu)
     assert {f.placement.case.region_code for f in dashboard.overdue_follow_ups +
-            dashboard.due_follow_ups} <= {"MU"}
+            dashboard.due_follow_ups + dashboard.overdue_own_follow_ups +
+            dashboard.due_own_follow_ups} == {"MU"}
 
 
 def test_transfer_moves_proposals_with_the_case(world):
