@@ -309,6 +309,43 @@ def test_add_note(client, coach, case):
     assert "De aantekening is opgeslagen." in text(client.get(_url(case)))
 
 
+def _open_disclosures(page: str) -> list[str]:
+    """The summaries of the <details> that are open in the page."""
+    return re.findall(r'<details class="rmt-details" open>\s*<summary[^>]*>([^<]*)</summary>', page)
+
+
+def test_add_forms_are_folded_away(client, coach, case):
+    page = html(client.get(_url(case)))
+    summaries = re.findall(r'<summary class="rmt-details__summary">([^<]*)</summary>', page)
+    for summary in ("Actie toevoegen", "Aantekening toevoegen", "Toestemming vastleggen",
+                    "Andere loopbaancoach", "Overdragen aan een andere regio"):
+        assert summary in summaries
+    assert _open_disclosures(page) == []
+
+
+@pytest.mark.parametrize(("endpoint", "data", "summary", "error_id"), [
+    ("/aantekeningen", {"aantekening-kind": "gesprek", "aantekening-text": ""},
+     "Aantekening toevoegen", "aantekening-text-fout"),
+    ("/acties", {"actie-title": "", "actie-due_on": "2030-01-01"},
+     "Actie toevoegen", "actie-title-fout"),
+    ("/toestemming", {"toestemming-purpose": "alles_delen"},
+     "Toestemming vastleggen", "toestemming-purpose-fout"),
+    ("/coach", {"coach-coach_id": ""}, "Andere loopbaancoach", "coach-coach_id-fout"),
+    ("/overdracht", {"overdracht-to_region_code": "", "overdracht-reason": "Verhuist"},
+     "Overdragen aan een andere regio", "overdracht-to_region_code-fout"),
+])
+def test_a_refused_form_is_shown_open(client, coach, case, endpoint, data, summary, error_id):
+    prefix = endpoint.strip("/").split("/")[0]
+    version_key = {"coach": "coach-version", "overdracht": "overdracht-version"}.get(prefix)
+    extra = {version_key: fresh(case).version} if version_key else {}
+    response = post(client, _url(case, endpoint), {**data, **extra})
+    assert response.status_code == 400
+    page = html(response)
+    assert _open_disclosures(page) == [summary]
+    opened = page.split('<details class="rmt-details" open>', 1)[1].split("</details>", 1)[0]
+    assert f'id="{error_id}"' in opened
+
+
 def test_note_form_defaults_to_today(client, coach, case):
     page = html(client.get(_url(case)))
     field = re.search(r'<input[^>]*id="aantekening-contact_on"[^>]*>', page).group(0)

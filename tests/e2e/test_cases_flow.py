@@ -76,9 +76,13 @@ def test_coach_registers_and_moves_a_case(page, sign_in, assert_accessible):
     expect(page.get_by_text("Huidige stap: Diagnose")).to_be_visible()
     assert_accessible(page)
 
-    # A note
+    # A note: the form is folded away until the coach opens it.
+    note_field = page.get_by_label("Aantekening", exact=True)
+    expect(note_field).to_be_hidden()
+    page.locator("summary", has_text="Aantekening toevoegen").click()
+    expect(note_field).to_be_visible()
     page.get_by_label("Soort", exact=True).select_option(label="Telefoon")
-    page.get_by_label("Aantekening", exact=True).fill("Gebeld over de opleiding helpende zorg.")
+    note_field.fill("Gebeld over de opleiding helpende zorg.")
     page.get_by_role("button", name="Aantekening opslaan").click()
     expect(page.get_by_text("De aantekening is opgeslagen.")).to_be_visible()
     notes = page.get_by_role("list", name="Aantekeningen, nieuwste eerst")
