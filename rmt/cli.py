@@ -123,6 +123,11 @@ def demo_seed(case_count: int) -> None:
     created = seed_demo_users(password)
     cases = seed_cases(random.Random(DEMO_RANDOM_SEED), date.today(), case_count,  # noqa: S311
                        password=password)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    click.echo(f"Demogegevens: {created} gebruikers aangemaakt ({total} in totaal).")
+    click.echo(f"Demotrajecten: {cases} aangemaakt" + (
+        " met stappen, aantekeningen en acties, verdeeld over coach, coach2 en coach3 per regio."
+        if cases else " (ze bestaan al, of --cases 0)."))
     from rmt.employers.demo import seed_employers
 
     click.echo(f"Demowerkgevers: {seed_employers().text()}.")
@@ -137,11 +142,6 @@ def demo_seed(case_count: int) -> None:
 
     click.echo(f"Demovouchers: {seed_vouchers().text()}.")
     db.session.commit()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(User))
-    click.echo(f"Demogegevens: {created} gebruikers aangemaakt ({total} in totaal).")
-    click.echo(f"Demotrajecten: {cases} aangemaakt" + (
-        " met stappen, aantekeningen en acties, verdeeld over coach, coach2 en coach3 per regio."
-        if cases else " (ze bestaan al, of --cases 0)."))
     click.echo(f"Inloggen kan met bijvoorbeeld coach.mu@demo.rmt.test, wachtwoord: {password}")
     click.echo(
         "Rollen: coach, liaison, coordinator per regio (mu, am, gv, fv) en admin@demo.rmt.test"
