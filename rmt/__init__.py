@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, abort, request, session
+from flask import Flask, abort, g, request, session
 from werkzeug.routing import IntegerConverter
 
 from rmt.extensions import api as smorest_api
@@ -241,6 +241,13 @@ def _register_request_hooks(app: Flask) -> None:
     app.add_template_filter(lambda d: format_date(d, "d MMM yyyy"), "localdate")
     app.add_template_global(utcnow, "now")
     app.add_template_global(get_locale, "get_locale")
+
+    def table_caption_id() -> str:
+        """A fresh id per table on the page, for the caption that names its scroll container."""
+        g.rmt_table_count = g.get("rmt_table_count", 0) + 1
+        return f"tabelbijschrift-{g.rmt_table_count}"
+
+    app.add_template_global(table_caption_id, "table_caption_id")
 
     @app.context_processor
     def inject_shell():
