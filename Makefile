@@ -54,6 +54,8 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver; \
 	  else echo "Browser tests need Debian's Chromium: sudo apt-get install chromium chromium-driver"; exit 1; fi; }
 
+# Several worker processes must share the rate-limit counters: Redis, unless told otherwise.
+serve-prod: export RMT_RATELIMIT_STORAGE_URI ?= redis://127.0.0.1:6379/0
 serve-prod: install assets translations
 	$(BIN)/flask --app rmt db upgrade
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:8000 'rmt:create_app()'
