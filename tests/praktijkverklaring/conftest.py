@@ -47,7 +47,9 @@ def coach():
 
 @pytest.fixture
 def case(coach):
-    return CaseFactory(region_code="MU", coach=coach, status=CaseState.UITVOERING)
+    # A name no page text can hold by chance (a faker surname like "Bud" is in "Budgetten").
+    return CaseFactory(region_code="MU", coach=coach, status=CaseState.UITVOERING,
+                       candidate__last_name="Zwanenburg-Oudkerk")
 
 
 @pytest.fixture

@@ -76,7 +76,7 @@ def test_html_endpoints_are_404_for_another_region(app, client, issued, who):
                 response = client.open(url, method=method, data={"stap-to": "afgebroken"})
                 assert response.status_code == 404, (rule.endpoint, method,
                                                      response.status_code)
-                assert issued.case.candidate.last_name not in response.get_data(as_text=True)
+                assert issued.case.candidate.full_name not in response.get_data(as_text=True)
                 checked += 1
     finally:
         app.config["WTF_CSRF_ENABLED"] = True

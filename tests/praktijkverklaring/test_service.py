@@ -266,7 +266,7 @@ def test_final_states_refuse_everything(coach, case, make_trajectory, walk_to):
     ({"result": "misschien"}, "result"),
     ({"result": None}, "result"),
     ({"assessed_on": None}, "assessed_on"),
-    ({"assessed_on": date.today() + timedelta(days=1)}, "assessed_on"),
+    ({"assessed_on": service.today() + timedelta(days=1)}, "assessed_on"),
     ({"assessed_on": date(1999, 12, 31)}, "assessed_on"),
     ({"assessor_name": "   "}, "assessor_name"),
     ({"assessor_name": "x" * 201}, "assessor_name"),
