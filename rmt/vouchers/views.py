@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -158,30 +158,43 @@ def provider_edit(provider_id: int):
 
 
 def _provider_form(provider: TrainingProvider | None) -> ResponseReturnValue:
-    form = ProviderForm(obj=provider if request.method == "GET" else None)
-    if request.method == "GET" and provider is not None:
-        form.version.data = str(provider.version)
+    return _reference_form(
+        ProviderForm, provider, service.save_provider, "vouchers/provider_form.html",
+        lambda saved: (f"Opleider {saved.name} is opgeslagen.",
+                       url_for("vouchers.provider_edit", provider_id=saved.id)),
+        provider=provider)
+
+
+def _reference_form(form_class: type, record: Any, save: Callable[..., Any], template: str,
+                    saved_message_and_url: Callable[[Any], tuple[str, str]],
+                    **context: Any) -> ResponseReturnValue:
+    """Create or edit one record of reference data, with optimistic locking.
+
+    A stale version shows the newest data in the form (409); the user's input is not saved.
+    """
+    form = form_class(obj=record if request.method == "GET" else None)
+    if request.method == "GET" and record is not None:
+        form.version.data = str(record.version)
     status = 200
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
             try:
                 with _atomic():
-                    saved = service.save_provider(
-                        current_user, provider, form.data,
-                        expected_version=_expected_version(form) if provider else None)
+                    saved = save(current_user, record, form.data,
+                                 expected_version=_expected_version(form) if record else None)
             except DomainError as error:
                 if error.code == "stale_version":
-                    form = ProviderForm(formdata=None, obj=provider)  # the newest data
-                    form.version.data = str(provider.version)
+                    form = form_class(formdata=None, obj=record)  # the newest data
+                    form.version.data = str(record.version)
                 status = _apply_error(form, error)
             else:
-                saved_id, name = saved.id, saved.name
+                message, target = saved_message_and_url(saved)  # before the commit expires it
                 if _commit_or_conflict(form):
-                    flash(f"Opleider {name} is opgeslagen.", "success")
-                    return redirect(url_for("vouchers.provider_edit", provider_id=saved_id))
+                    flash(message, "success")
+                    return redirect(target)
                 status = 409
-    return render_template("vouchers/provider_form.html", form=form, provider=provider), status
+    return render_template(template, form=form, **context), status
 
 
 @bp.route("/beheer/financiers")
@@ -206,31 +219,11 @@ def funding_source_edit(source_id: int):
 
 
 def _funding_source_form(source: FundingSource | None) -> ResponseReturnValue:
-    form = FundingSourceForm(obj=source if request.method == "GET" else None)
-    if request.method == "GET" and source is not None:
-        form.version.data = str(source.version)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            try:
-                with _atomic():
-                    service.save_funding_source(
-                        current_user, source, form.data,
-                        expected_version=_expected_version(form) if source else None)
-            except DomainError as error:
-                if error.code == "stale_version":
-                    form = FundingSourceForm(formdata=None, obj=source)  # the newest data
-                    form.version.data = str(source.version)
-                status = _apply_error(form, error)
-            else:
-                name = form.name.data.strip()
-                if _commit_or_conflict(form):
-                    flash(f"Financier {name} is opgeslagen.", "success")
-                    return redirect(url_for("vouchers.funding_sources"))
-                status = 409
-    return render_template("vouchers/funding_source_form.html", form=form,
-                           source=source), status
+    return _reference_form(
+        FundingSourceForm, source, service.save_funding_source, "vouchers/funding_source_form.html",
+        lambda saved: (f"Financier {saved.name} is opgeslagen.",
+                       url_for("vouchers.funding_sources")),
+        source=source)
 
 
 # ---------------------------------------------------------------------------------------------
