@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask, abort, g, request, session
+from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter
 
+from rmt import transaction
 from rmt.extensions import api as smorest_api
 from rmt.extensions import babel, csrf, db, limiter, login_manager, migrate
 
-__all__ = ["create_app"]
+__all__ = ["RmtFlask", "create_app"]
+
+
+class RmtFlask(Flask):
+    """Flask with the unit of work: every view's work is committed once, right after the view.
+
+    Committing here (not in ``after_request``) means a failed commit, such as a lost database
+    connection or a conflicting row, goes through the registered error handlers like any other
+    exception: a 409 or 503 answer, never a 500. Exceptions roll back (``transaction.install``).
+    """
+
+    def dispatch_request(self) -> ResponseReturnValue:
+        response = super().dispatch_request()
+        transaction.commit()
+        return response
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides the environment's config class (used by the tests)."""
     from config import CONFIGS
 
-    app = Flask(__name__, instance_relative_config=True,
+    app = RmtFlask(__name__, instance_relative_config=True,
                 instance_path=os.environ.get("RMT_INSTANCE_PATH"))
     env_name = (config or {}).get("ENV_NAME") or os.environ.get("RMT_ENV", "production")
     app.config.from_object(CONFIGS.get(env_name, CONFIGS["production"]))
@@ -38,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _configure_engine_options(app)
 
     db.init_app(app)
+    transaction.install(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -45,10 +63,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     smorest_api.init_app(app)
 
-    with app.app_context():
-        _install_sqlite_pragmas(db.engine)
-
     _register_models()
+    _connect_receivers()
     _register_blueprints(app)
     _register_request_hooks(app)
 
@@ -81,31 +97,6 @@ def _configure_engine_options(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
-def _install_sqlite_pragmas(engine: sa.Engine) -> None:
-    """WAL, foreign keys and a busy timeout; let SQLAlchemy (not pysqlite) issue BEGIN.
-
-    Taking BEGIN away from pysqlite makes SAVEPOINTs work (test isolation) and lets a service
-    ask for ``BEGIN IMMEDIATE`` where it must lock before reading.
-    """
-    if engine.dialect.name != "sqlite":
-        return
-
-    @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 15000")
-        if engine.url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.close()
-
-    @sa.event.listens_for(engine, "begin")
-    def _on_begin(conn):
-        conn.exec_driver_sql(conn.info.pop("sqlite_begin", "BEGIN"))
-
-
 def _register_models() -> None:
     """Import every model module so metadata (and Alembic) knows all tables."""
     import rmt.audit.models
@@ -116,6 +107,19 @@ def _register_models() -> None:
     import rmt.regions.models
     import rmt.stats.models
     import rmt.vouchers.models  # noqa: F401
+
+
+#: Features that react to other features' signals do so in ``rmt/<feature>/receivers.py``,
+#: whose ``connect()`` is called here, once per app: never at import time.
+FEATURES = ("cases", "employers", "vouchers", "praktijkverklaring", "stats", "privacy",
+            "audit", "auth")
+
+
+def _connect_receivers() -> None:
+    for feature in FEATURES:
+        name = f"rmt.{feature}.receivers"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).connect()
 
 
 class IdConverter(IntegerConverter):
@@ -226,12 +230,6 @@ def _register_request_hooks(app: Flask) -> None:
         if not request.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
         return response
-
-    @app.teardown_request
-    def rollback_unfinished(exc):
-        # A request that failed never leaves half its work behind.
-        if exc is not None:
-            db.session.rollback()
 
     from flask_babel import format_date, format_datetime, get_locale
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from rmt.errors_domain import DomainError
 from rmt.extensions import db
 
 TITLES = {
@@ -25,6 +28,7 @@ TITLES = {
     422: "Invoer onjuist",
     429: "Te veel verzoeken",
     500: "Er ging iets mis",
+    503: "Tijdelijk niet beschikbaar",
 }
 EXPLANATIONS = {
     400: "Het verzoek kon niet worden verwerkt. Controleer de invoer en probeer het opnieuw.",
@@ -41,7 +45,14 @@ EXPLANATIONS = {
         "Er ging aan onze kant iets mis. Uw wijziging is niet opgeslagen. "
         "Probeer het later opnieuw."
     ),
+    503: (
+        "De database is even niet bereikbaar of te druk. Uw wijziging is niet opgeslagen. "
+        "Probeer het over enkele seconden opnieuw."
+    ),
 }
+CONFLICT_DETAIL = ("Dit conflicteert met gegevens die intussen door iemand anders zijn opgeslagen. "
+                   "Er is niets opgeslagen; haal de gegevens opnieuw op en probeer het nog eens.")
+RETRY_AFTER_SECONDS = 5
 
 
 def is_api_request() -> bool:
@@ -108,6 +119,87 @@ def _flatten_webargs_messages(messages: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
+def _nest(errors: dict[str, Any], path: str, message: str) -> None:
+    """``"candidate.first_name"`` -> ``{"candidate": {"first_name": [message]}}``."""
+    *parents, name = path.split(".")
+    for parent in parents:
+        errors = errors.setdefault(parent, {})
+    errors.setdefault(name, []).append(message)
+
+
+def domain_problem(error: DomainError) -> Response:
+    """A refused service action as problem+json: 422 (a field), 409 (the state), 403 (the role),
+    404 (a record it refers to). Per-field messages under ``errors``, spelled as the blueprint's
+    ``field_aliases`` say; extra facts of the refusal (``allowed``, ``current_version``, ...) as
+    members."""
+    blueprint = current_app.blueprints.get(request.blueprint or "")
+    aliases: dict[str, str] = getattr(blueprint, "field_aliases", {})
+    errors: dict[str, Any] = {}
+    for item in error.extra.get("problems") or ():
+        field = item.field or getattr(blueprint, "default_problem_field", "to")
+        _nest(errors, aliases.get(field, field), item.message)
+    if not errors and error.field and error.status not in (403, 404):
+        _nest(errors, aliases.get(error.field, error.field), error.message)
+    extra = {key: value for key, value in error.extra.items() if key != "problems"}
+    return problem(error.status, error.message, errors or None, code=error.code, **extra)
+
+
+def handle_domain_error(error: DomainError) -> Response | tuple[str, int]:
+    """A refusal nobody turned into a form error: problem+json for the API, an error page for
+    people (views show rule refusals at their fields; what reaches here is mostly a 403)."""
+    db.session.rollback()
+    if is_api_request():
+        return domain_problem(error)
+    return _error_page(error.status, error.message)
+
+
+def handle_conflict(_error: Exception) -> Response | tuple[str, int]:
+    """A row someone else saved at the same moment (unique key, version) found at commit."""
+    db.session.rollback()
+    if is_api_request():
+        return problem(409, CONFLICT_DETAIL, code="conflict")
+    return _error_page(409, CONFLICT_DETAIL)
+
+
+def handle_database_unavailable(error: sa.exc.DBAPIError) -> Response | tuple[str, int, dict]:
+    """A lost connection (a restarted database, a killed backend) or a lock that outlasted the
+    busy timeout: 503 with Retry-After, never a 500. Nothing of the request was committed.
+
+    Other database errors are bugs and stay 500s."""
+    if not _is_unavailable(error):
+        raise error
+    current_app.logger.warning("Database unavailable on %s %s: %s", request.method,
+                               request.path, error.orig)
+    try:
+        db.session.rollback()
+    except sa.exc.DBAPIError:
+        db.session.close()
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if is_api_request():
+        response = problem(503)
+        response.headers.update(headers)
+        return response
+    body, status = _error_page(503, None)
+    return body, status, headers
+
+
+def _is_unavailable(error: sa.exc.DBAPIError) -> bool:
+    if error.connection_invalidated:
+        return True
+    text = str(error.orig).lower()
+    return isinstance(error, sa.exc.OperationalError) and any(
+        phrase in text for phrase in ("database is locked", "server closed the connection",
+                                      "terminating connection", "connection refused",
+                                      "could not connect", "connection is lost",
+                                      "the database system is", "consuming input failed"))
+
+
+def _error_page(status: int, detail: str | None) -> tuple[str, int]:
+    body = render_template("errors/error.html", status=status, title=TITLES.get(status, "Fout"),
+                           explanation=detail or EXPLANATIONS.get(status, EXPLANATIONS[400]))
+    return body, status
+
+
 def handle_unexpected(error: Exception):
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
     db.session.rollback()
@@ -116,5 +208,10 @@ def handle_unexpected(error: Exception):
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(StaleDataError, handle_conflict)
+    app.register_error_handler(sa.exc.IntegrityError, handle_conflict)
+    app.register_error_handler(sa.exc.OperationalError, handle_database_unavailable)
+    app.register_error_handler(sa.exc.InterfaceError, handle_database_unavailable)
     if not app.config.get("PROPAGATE_EXCEPTIONS") and not app.testing:
         app.register_error_handler(Exception, handle_unexpected)

@@ -17,6 +17,34 @@ class DomainError(Exception):
         self.extra = extra
 
 
+class Forbidden(DomainError):
+    """The user's role does not allow the action (HTTP 403). Never used to hide a record of
+    another region: that is a 404 through :mod:`rmt.access`."""
+
+    status = 403
+
+    def __init__(self, message: str = "U hebt geen toestemming voor deze actie.",
+                 field: str | None = None, code: str = "forbidden", **extra: object) -> None:
+        super().__init__(message, field=field, code=code, **extra)
+
+
+class NotFound(DomainError):
+    """A record the action refers to does not exist or lies outside the user's regions (404)."""
+
+    status = 404
+
+    def __init__(self, message: str = "Niet gevonden.", field: str | None = None,
+                 code: str = "not_found", **extra: object) -> None:
+        super().__init__(message, field=field, code=code, **extra)
+
+
+class ServiceUnavailable(Exception):
+    """The database could not be reached or stayed locked; the request may be retried (503)."""
+
+    status = 503
+    retry_after = 5
+
+
 class Conflict(DomainError):
     """The action is not possible in the record's current state (HTTP 409)."""
 

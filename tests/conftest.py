@@ -19,8 +19,10 @@ from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 
 from rmt import create_app
+from rmt.auth.service import create_api_token
 from rmt.extensions import db, limiter
 from tests import factories
+from tests.helpers import bearer_header
 
 TEST_DATABASE_URL = os.environ.get("RMT_TEST_DATABASE_URL", "")
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -113,6 +115,9 @@ class Client(FlaskClient):
 
     def open(self, *args, **kwargs):
         if has_app_context():
+            # What the test set up is committed before the request, as it would be in real
+            # life; a request that fails rolls back only its own work.
+            db.session.commit()
             g.__dict__.clear()
         try:
             return super().open(*args, **kwargs)
@@ -172,3 +177,14 @@ def login_as(client: Client):
         return user
 
     return _login_as
+
+
+@pytest.fixture
+def bearer(app: Flask):
+    """``bearer(user)``: the Authorization header of a new API token of ``user``."""
+    def _bearer(user) -> dict[str, str]:
+        with app.test_request_context():
+            token = create_api_token(user, label="test")
+        return bearer_header(token)
+
+    return _bearer

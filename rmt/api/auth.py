@@ -6,7 +6,6 @@ from flask import abort, g, request
 from flask_login import AnonymousUserMixin
 
 from rmt.auth.service import user_for_token
-from rmt.extensions import db
 
 
 def authenticate_bearer() -> None:
@@ -23,4 +22,3 @@ def authenticate_bearer() -> None:
         g._login_user = AnonymousUserMixin()
         abort(401)
     g._login_user = user  # Flask-Login's current_user, for this request only
-    db.session.commit()  # records last_used_at

@@ -1,4 +1,6 @@
-"""What every API blueprint shares: the JSON body check and the documented problem answers.
+"""What every API blueprint shares: the JSON body check, answering, paging and the documented
+problem answers. Refusals (``DomainError``) become problem+json in :mod:`rmt.errors`, once for
+the whole API; a blueprint only declares how its fields are spelled (``blp.field_aliases``).
 
 A blueprint registers it with ``blp.before_request(require_json_body)`` right after
 ``authenticate_bearer``, so an unauthenticated request is a 401 before its body is looked at.
@@ -10,9 +12,12 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import request
+import sqlalchemy as sa
+from flask import Response, jsonify, request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema
+
+from rmt.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,3 +60,24 @@ def problem_documenter(blp: Blueprint, schema: type[Schema], descriptions: dict[
         return decorator
 
     return problems
+
+
+def respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """Answer with an already dumped body.
+
+    Dump before returning: the unit of work commits after the view, which expires the objects.
+    """
+    response = jsonify(body)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def page(query: sa.Select, args: dict[str, Any]) -> tuple[list[Any], int]:
+    """One page of ``query`` (``args`` from :class:`rmt.api.schemas.PageArgsSchema`) and the
+    total number of rows: two statements."""
+    total = db.session.scalar(
+        query.order_by(None).with_only_columns(sa.func.count(), maintain_column_froms=True))
+    number, per_page = args["page"], args["per_page"]
+    items = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).all()
+    return list(items), total or 0

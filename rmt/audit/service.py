@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_login import current_user
 
+from rmt import transaction
 from rmt.audit.models import GENESIS_HASH, AuditEntry
 from rmt.db_types import utcnow
 from rmt.extensions import db
@@ -67,25 +68,32 @@ def record(
     region_code: str | None = None,
     summary: str = "",
     user: Any = None,
-) -> AuditEntry:
-    """Append an entry to the chain (not committed: the request commits once)."""
+) -> AuditEntry | None:
+    """Append an entry to the chain, in the request's unit of work.
+
+    In a read-only unit (a page view, an API GET) the entry is written right after the read, in
+    a short write transaction of its own (:func:`rmt.transaction.defer_write`): a read never
+    fails because another request holds SQLite's write lock; then None is returned.
+    """
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user
-    user_id = getattr(user, "id", None) if user is not None else None
-    user_email = getattr(user, "email", None) if user is not None else None
+    fields = {
+        "at": utcnow(),
+        "user_id": getattr(user, "id", None) if user is not None else None,
+        "user_email": getattr(user, "email", None) if user is not None else None,
+        "action": action,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "region_code": region_code,
+        "ip": request.remote_addr if has_request_context() else None,
+        "summary": summary,
+    }
+    return transaction.defer_write(lambda: _append(fields))
+
+
+def _append(fields: dict[str, Any]) -> AuditEntry:
     _lock_chain()
-    entry = AuditEntry(
-        at=utcnow(),
-        user_id=user_id,
-        user_email=user_email,
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        region_code=region_code,
-        ip=request.remote_addr if has_request_context() else None,
-        summary=summary,
-        prev_hash=_last_hash(),
-    )
+    entry = AuditEntry(**fields, prev_hash=_last_hash())
     entry.hash = compute_hash(entry.prev_hash, entry)
     db.session.add(entry)
     db.session.flush()

@@ -12,12 +12,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
 
-from rmt import audit
+from rmt import audit, transaction
 from rmt.auth.models import ApiToken, Role, User, new_session_token
 from rmt.db_types import utcnow
 from rmt.extensions import db
 
 MIN_PASSWORD_LENGTH = 12
+#: How precisely a token's last use is recorded (at most one write per token a minute).
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 # A fixed hash to verify against when the e-mail is unknown, so timing does not reveal accounts.
 _DUMMY_PASSWORD = "not-a-real-password-for-timing"  # noqa: S105
 
@@ -235,7 +237,13 @@ def user_for_token(token: str, now: datetime | None = None) -> User | None:
     )
     if api_token is None or not api_token.is_usable(now) or not api_token.user.active:
         return None
-    api_token.last_used_at = now
+    last_used = api_token.last_used_at
+    if last_used is None or now - last_used >= TOKEN_USE_RESOLUTION:
+        # At most once a minute, and for a read after the read: using a token never makes a
+        # request wait for (or fail on) SQLite's write lock just to record the moment.
+        token_id = api_token.id
+        transaction.defer_write(lambda: db.session.execute(
+            sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)))
     return api_token.user
 
 

@@ -26,8 +26,7 @@ def _fill(case: Case, coach: User, n: int) -> None:
 
 
 def _page_statements(client, case_id: int) -> int:
-    db.session.expunge_all()
-    with count_statements() as statements:
+    with count_statements(cold=True) as statements:
         response = client.get(f"/trajecten/{case_id}")
     assert response.status_code == 200
     return len(statements)

@@ -19,13 +19,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
-from rmt import _install_sqlite_pragmas
 from rmt.auth.models import RegionMembership, Role, User
 from rmt.cases.models import Candidate, Case
 from rmt.errors_domain import DomainError
 from rmt.extensions import db
 from rmt.process import CaseState
 from rmt.regions.models import Municipality
+from rmt.transaction import configure_sqlite
 from rmt.vouchers import service
 from rmt.vouchers.lifecycle import VoucherStatus
 from rmt.vouchers.models import Budget, FundingSource, TrainingProvider, Voucher, VoucherEvent
@@ -40,7 +40,7 @@ def race_engine(app, database_url):
     """A second engine on the test database, configured like the app's own."""
     options = {"connect_args": {"timeout": 15}} if database_url.startswith("sqlite") else {}
     engine = sa.create_engine(database_url, **options)
-    _install_sqlite_pragmas(engine)
+    configure_sqlite(engine)
     original = db.session
     db.session = scoped_session(sessionmaker(bind=engine))  # one session per thread
     try:

@@ -1,0 +1,51 @@
+"""Enums that carry their own Dutch titles (as Indico's ``RichEnum`` does).
+
+    class Colour(LabelledEnum):
+        __titles__ = {"red": "Rood", "blue": "Blauw"}
+        RED = "red"
+        BLUE = "blue"
+
+    Colour.RED.label  -> "Rood"
+    Colour.choices()  -> [("red", "Rood"), ("blue", "Blauw")]
+
+``label`` rather than ``title``: these are string enums, and ``str.title`` already exists.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, ClassVar, Self
+
+
+class LabelledEnum(enum.StrEnum):
+    """A string enum whose members know their Dutch label (``__titles__``, by value)."""
+
+    __titles__: ClassVar[dict[str, str]] = {}
+
+    @property
+    def label(self) -> str:
+        return type(self).__titles__.get(self.value, self.value)
+
+    @classmethod
+    def choices(cls, members: Any = None) -> list[tuple[str, str]]:
+        """(value, label) pairs for a select, in definition order (or of ``members``)."""
+        return [(member.value, member.label) for member in (members or cls)]
+
+    @classmethod
+    def from_label_or_value(cls, text: str) -> Self | None:
+        """The member whose value or label equals ``text`` (case-insensitive), else None."""
+        wanted = (text or "").strip().casefold()
+        for member in cls:
+            if wanted in (member.value.casefold(), member.label.casefold()):
+                return member
+        return None
+
+
+def label_of(value: Any) -> str:
+    """The Dutch label of any enum member that has one; other values as text ("" for None)."""
+    if value is None:
+        return ""
+    label = getattr(value, "label", None)
+    if isinstance(value, enum.Enum) and isinstance(label, str):
+        return label
+    return str(value.value if isinstance(value, enum.Enum) else value)

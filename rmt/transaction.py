@@ -1,0 +1,187 @@
+"""The unit of work: one transaction per request or CLI command, committed once at the end.
+
+Like Indico's request handler, a request loads, checks access, processes, and then commits once;
+any exception rolls everything back. Views and API handlers never call ``commit()``; services
+never commit either. CLI commands wrap their work in :func:`unit_of_work`.
+
+- :func:`attempt` runs a service call in a savepoint. A refusal (``DomainError``, or a version
+  conflict found at flush) removes what the call did and leaves the rest of the request (a read
+  audit entry, say) intact, so the view can show the form again with the message at its field.
+- :func:`defer_write` is for the writes a read makes (the read audit entry, a token's
+  ``last_used_at``): they run in a short write transaction of their own after the read one.
+- :func:`lock_row` is the one helper for the documented places that must serialise writers before
+  reading (voucher budgets, praktijkverklaring numbering).
+
+SQLite allows one writer at a time, and a transaction that has already read cannot wait for the
+write lock: SQLite refuses it at once ("database is locked") instead of waiting for the busy
+timeout. So a unit of work that may write (POST, PUT, PATCH, DELETE, and CLI commands) starts its
+transaction with ``BEGIN IMMEDIATE``: writers queue on the busy timeout instead of failing.
+Read-only units start with a plain ``BEGIN`` and never write in it (see :func:`defer_write`).
+PostgreSQL needs none of this and gets the same calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import Flask, request
+
+from rmt.extensions import db
+
+T = TypeVar("T")
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+#: True while the current unit of work may write: its SQLite transactions begin IMMEDIATE.
+_writing: ContextVar[bool] = ContextVar("rmt_unit_may_write", default=False)
+#: Writes a read-only unit postponed until its read transaction has ended.
+_deferred: ContextVar[list[Callable[[], Any]] | None] = ContextVar("rmt_deferred", default=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Setting up
+
+
+def install(app: Flask) -> None:
+    """Give every request its unit of work and SQLite its transaction handling."""
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+    @app.before_request
+    def begin_unit_of_work() -> None:
+        _writing.set(request.method in WRITE_METHODS)
+        _deferred.set([])
+
+    @app.teardown_request
+    def end_unit_of_work(_exc: BaseException | None) -> None:
+        # Whatever the request left uncommitted (an exception, an abort, an error page) is
+        # rolled back. Only for requests that began one: a bare request context pushed by a
+        # script or a test (``test_request_context``) has no unit of work of its own.
+        if _deferred.get() is not None:
+            db.session.rollback()
+        _writing.set(False)
+        _deferred.set(None)
+
+
+def configure_sqlite(engine: sa.Engine) -> None:
+    """WAL, foreign keys, a busy timeout; SQLAlchemy (not pysqlite) issues BEGIN [IMMEDIATE].
+
+    SQLAlchemy's recipe for pysqlite: switch off the driver's own transaction handling and emit
+    BEGIN ourselves. That also makes SAVEPOINTs work (test isolation and :func:`attempt`).
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 15000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+
+
+# ---------------------------------------------------------------------------------------------
+# The unit of work
+
+
+def may_write() -> bool:
+    """Whether the current unit of work is a writing one (its SQLite transactions are IMMEDIATE)."""
+    return _writing.get()
+
+
+def commit() -> None:
+    """End the unit of work: commit once, then run the writes a read postponed.
+
+    Called by the app after every view (:class:`rmt.RmtFlask`) and by :func:`unit_of_work`;
+    nowhere else.
+    """
+    db.session.commit()
+    pending = _deferred.get()
+    if not pending:
+        return
+    _deferred.set([])
+    token = _writing.set(True)
+    try:
+        for write in pending:
+            write()
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        _writing.reset(token)
+
+
+def discard() -> None:
+    """Throw away everything the unit of work did so far (it goes on with a fresh transaction)."""
+    db.session.rollback()
+
+
+@contextmanager
+def unit_of_work(*, write: bool = True) -> Iterator[None]:
+    """A unit of work outside a request (CLI commands, the demo seed, batches of a job).
+
+    Commits once when the block ends; rolls back if it raises.
+    """
+    writing = _writing.set(write)
+    deferred = _deferred.set([])
+    try:
+        yield
+        commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        _writing.reset(writing)
+        _deferred.reset(deferred)
+
+
+@contextmanager
+def attempt() -> Iterator[None]:
+    """Run a change in a savepoint: if it raises, nothing of it stays; the exception goes on.
+
+    The savepoint is flushed before it is released, so a version conflict or a duplicate row
+    surfaces here, where the view can still show it at the form.
+    """
+    with db.session.begin_nested():
+        yield
+
+
+def defer_write(write: Callable[[], T]) -> T | None:
+    """Run ``write`` now in a writing unit of work; in a read-only one, after its commit.
+
+    For the writes a read makes. Capture the values ``write`` needs before calling this: the
+    objects loaded by the read are expired by the time it runs. Returns what ``write`` returned
+    when it ran now, else None.
+    """
+    pending = _deferred.get()
+    if _writing.get() or pending is None:
+        return write()
+    pending.append(write)
+    return None
+
+
+def lock_row(table: sa.Table | str, ident: Any, *, column: str = "id") -> None:
+    """Hold one row's lock until the unit of work ends: writers of that row queue behind it.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE``. SQLite locks the whole database for a writing unit of
+    work already (``BEGIN IMMEDIATE``); outside one, a no-op UPDATE takes the write lock.
+    """
+    table = table if isinstance(table, sa.Table) else sa.table(table, sa.column(column))
+    key = table.c[column] == ident
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(table.c[column]).where(key).with_for_update())
+    elif not _writing.get():
+        db.session.execute(sa.update(table).where(key).values({column: table.c[column]}))
