@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from rmt.auth.service import create_api_token
-from rmt.employers import service
+from rmt.employers import vacancies
 from rmt.employers.models import (
     ContactMoment,
     Employer,
@@ -553,7 +553,7 @@ def test_garbage_in_every_field_of_every_endpoint_is_never_a_500(app, client, be
     headers = bearer(liaison)
     case = make_case("MU")
     vacancy = VacancyFactory(region_code="MU", created_by=liaison, employer=world.employer)
-    proposal = service.propose(liaison, make_case("MU"), vacancy)
+    proposal = vacancies.propose(liaison, make_case("MU"), vacancy)
     contact = EmployerContactFactory(employer=world.employer)
     db.session.flush()
     employer_id = world.employer.id

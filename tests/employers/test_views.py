@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from rmt.audit.models import AuditEntry
 from rmt.cases import service as cases_service
-from rmt.employers import service
+from rmt.employers import common, placements, registry, vacancies
 from rmt.employers.models import (
     ContactMoment,
     Employer,
@@ -136,7 +136,7 @@ def test_edit_employer_optimistic_locking(client, login_as):
     page = html(client.get(f"/werkgevers/{employer.id}/bewerken"))
     assert 'name="version" type="hidden" value="1"' in page
     # A colleague saves first.
-    service.update_employer(liaison, employer, {
+    registry.update_employer(liaison, employer, {
         "kvk_number": employer.kvk_number, "name": "Door collega", "sector_id": employer.sector_id,
         "region_codes": ["MU"]}, expected_version=1)
     db.session.flush()
@@ -479,24 +479,24 @@ def test_liaison_sees_own_follow_ups_due_and_overdue(client, world):
     mu = world.liaison["MU"]
     overdue_name = world.case["MU"].candidate.full_name  # started 40 days ago: +1 month overdue
     due_case = make_case("MU")
-    service.create_placement(mu, due_case, world.employer, {
+    placements.create_placement(mu, due_case, world.employer, {
         "start_on": TODAY - timedelta(days=25), "contract_type": "vast",
         "job_title": "Chauffeur", "hours_per_week": 32})
     colleague = liaison_of("MU")
     colleague_case = make_case("MU")
-    service.create_placement(colleague, colleague_case, world.employer, {
+    placements.create_placement(colleague, colleague_case, world.employer, {
         "start_on": TODAY - timedelta(days=40), "contract_type": "vast",
         "job_title": "Monteur", "hours_per_week": 32})
     coach_case = make_case("MU")
-    service.create_placement(coach_case.coach, coach_case, world.employer, {
+    placements.create_placement(coach_case.coach, coach_case, world.employer, {
         "start_on": TODAY - timedelta(days=40), "contract_type": "vast",
         "job_title": "Schilder", "hours_per_week": 32})
     # Proposed by the liaison, hired by the coach: still the liaison's aftercare.
     proposed_case = make_case("MU")
     vacancy = VacancyFactory(employer=world.employer, region_code="MU", created_by=mu)
-    proposal = service.propose(mu, proposed_case, vacancy)
-    service.transition_proposal(proposed_case.coach, proposal, "gesprek")
-    service.transition_proposal(proposed_case.coach, proposal, "aangenomen", placement={
+    proposal = vacancies.propose(mu, proposed_case, vacancy)
+    vacancies.transition_proposal(proposed_case.coach, proposal, "gesprek")
+    vacancies.transition_proposal(proposed_case.coach, proposal, "aangenomen", placement={
         "start_on": TODAY - timedelta(days=40), "contract_type": "tijdelijk"})
     names = {case.id: case.candidate.full_name
              for case in (due_case, colleague_case, coach_case, proposed_case)}
@@ -523,7 +523,7 @@ def test_liaison_sees_own_follow_ups_due_and_overdue(client, world):
         assert name not in own and name not in rest
     # Recorded aftercare leaves the list.
     first = world.placement["FV"].follow_ups[0]
-    service.record_follow_up(world.liaison["FV"], first, still_employed=True)
+    placements.record_follow_up(world.liaison["FV"], first, still_employed=True)
     db.session.flush()
     own, _ = _start_sections(client)
     assert fv_name not in own and "Geen eigen nazorgmomenten aan de beurt." in own
@@ -797,7 +797,7 @@ def test_coordinator_sets_priorities_of_own_region_only(client, login_as):
     techniek.priority_regions = [db.session.get(Region, "AM")]
     zorg.priority_regions = [db.session.get(Region, "FV")]
     db.session.flush()
-    before = {s.id: s.priority_codes for s in service.sectors()}
+    before = {s.id: s.priority_codes for s in registry.sectors()}
     login_as("coordinator", "MU")
     page = html(client.get("/beheer/sectoren"))
     assert f'name="prio-{techniek.id}" value="MU"' in page
@@ -815,7 +815,7 @@ def test_coordinator_sets_priorities_of_own_region_only(client, login_as):
     # One entry per sector whose flags changed: techniek and zorg gain MU, others lose it.
     expected = {techniek.id, zorg.id} | {i for i, codes in before.items() if "MU" in codes}
     assert sorted(e.object_id for e in entries) == sorted(str(i) for i in expected)
-    assert all(s.priority_codes == before[s.id] - {"MU"} for s in service.sectors()
+    assert all(s.priority_codes == before[s.id] - {"MU"} for s in registry.sectors()
                if s.id not in (techniek.id, zorg.id))
     # Unticking MU removes it again, FV stays.
     client.post_form("/beheer/sectoren", {})
@@ -842,15 +842,15 @@ def _fill_employer(employer: Employer, n: int, liaison) -> None:
                              follow_up_owner_id=liaison.id)
         vacancy = VacancyFactory(employer=employer, region_code="MU", created_by=liaison)
         case = make_case("MU")
-        proposal = service.propose(liaison, case, vacancy)
+        proposal = vacancies.propose(liaison, case, vacancy)
         if i % 2:
-            service.transition_proposal(liaison, proposal, "gesprek")
-            service.transition_proposal(
+            vacancies.transition_proposal(liaison, proposal, "gesprek")
+            vacancies.transition_proposal(
                 liaison, proposal, "aangenomen", fill_vacancy=False,
                 placement={"start_on": TODAY - timedelta(days=35 + i),
                            "contract_type": "vast"})
         else:
-            service.create_placement(liaison, case, employer, {
+            placements.create_placement(liaison, case, employer, {
                 "start_on": TODAY - timedelta(days=40), "contract_type": "uitzend",
                 "job_title": "Inpakker", "hours_per_week": 24})
     db.session.flush()
@@ -920,7 +920,7 @@ def test_garbage_in_every_form_field_is_never_a_500(app, client, world):
     liaison = world.liaison["MU"]
     contact = EmployerContactFactory(employer=world.employer)
     vacancy = VacancyFactory(region_code="MU", created_by=liaison, employer=world.employer)
-    proposal = service.propose(liaison, make_case("MU"), vacancy)
+    proposal = vacancies.propose(liaison, make_case("MU"), vacancy)
     placement = world.placement["MU"]
     follow_up = placement.follow_ups[0]
     case = make_case("MU")
@@ -982,4 +982,4 @@ def test_search_with_nul_or_odd_characters_is_no_500(client, world):
                 f"/vacatures/{world.vacancy['MU'].id}/voordragen?q=%5C%25",
                 "/voordrachten?status=bogus&pagina=99999999999"):
         assert client.get(url).status_code == 200, url
-    assert service._search_text("a\x00b ") == "ab"
+    assert common.search_text("a\x00b ") == "ab"
