@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-import sqlalchemy as sa
 
-from rmt.auth.service import create_api_token
 from rmt.employers import vacancies
 from rmt.employers.models import (
     ContactMoment,
@@ -28,22 +26,9 @@ from tests.factories import (
     VacancyFactory,
     sector,
 )
+from tests.helpers import count
 
 TODAY = date.today()
-
-
-@pytest.fixture
-def bearer(app):
-    def _bearer(user) -> dict[str, str]:
-        with app.test_request_context():
-            token = create_api_token(user, label="test")
-        return {"Authorization": f"Bearer {token}"}
-
-    return _bearer
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def employer_body(**overrides) -> dict:

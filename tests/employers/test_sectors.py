@@ -16,14 +16,7 @@ from rmt.errors_domain import DomainError
 from rmt.extensions import db
 from tests.employers.conftest import liaison_of
 from tests.factories import EmployerFactory, UserFactory, VacancyFactory, sector
-
-
-def html(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+from tests.helpers import count, html
 
 
 def field_error(page: str, field: str) -> str:
