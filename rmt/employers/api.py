@@ -144,16 +144,11 @@ class EmployerCollection(MethodView):
         """
         _require(Action.MANAGE_EMPLOYERS, "Alleen werkgeversadviseurs en coördinatoren "
                  "registreren werkgevers.")
-        contacts = data.pop("contacts")
+        people = data.pop("contacts")
         data["region_codes"] = data.pop("regions")
-
-        def create() -> Employer:
-            employer = registry.create_employer(current_user, data)
-            for contact in contacts:
-                registry.add_contact(current_user, employer, contact)
-            return employer
-
-        employer = create()
+        employer = registry.create_employer(current_user, data)
+        for person in people:
+            registry.add_contact(current_user, employer, person)
         db.session.refresh(employer)
         body = EmployerSchema().dump(employer)
         return _created(body, "api_employers.EmployerItem", employer_id=body["id"])

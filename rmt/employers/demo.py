@@ -186,9 +186,9 @@ def seed_employers(today: date | None = None,
         ContactMoment.employer_id.in_(demo_ids)).limit(1)) is not None
     if has_history:
         return summary
-    vacancies = _history(rng, today, employers, liaisons, summary)
+    open_vacancies = _history(rng, today, employers, liaisons, summary)
     if not db.session.scalar(sa.select(Proposal.id).limit(1)):
-        _proposals_and_placements(rng, today, vacancies, liaisons, summary)
+        _proposals_and_placements(rng, today, open_vacancies, liaisons, summary)
     return summary
 
 
@@ -283,13 +283,13 @@ def _eligible_cases(region: str, today: date,
         .order_by(Case.status_since, Case.id)))
 
 
-def _proposals_and_placements(rng: random.Random, today: date, vacancies: list[Vacancy],
+def _proposals_and_placements(rng: random.Random, today: date, open_vacancies: list[Vacancy],
                               liaisons: dict[str, User],
                               summary: EmployerSeedSummary) -> None:
     """Per region: one case placed months ago (in nazorg, with aftercare outcomes), one placed
     recently, one in gesprek, one refused, one proposed; all candidates with consent."""
     for code, liaison in liaisons.items():
-        region_vacancies = [v for v in vacancies if v.region_code == code]
+        region_vacancies = [v for v in open_vacancies if v.region_code == code]
         if not region_vacancies:
             continue
         # The long-ago placement (with a six-month outcome) needs a case that has waited long
