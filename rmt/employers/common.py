@@ -35,6 +35,8 @@ DUE_SOON_DAYS = 14
 
 
 def text_input(data: dict[str, Any], key: str, max_len: int, *, required: str | None = None) -> str:
+    """Stripped text from ``data[key]`` of at most ``max_len`` characters; ``required`` is the
+    message when it is missing. Refuses non-text and NUL characters."""
     value = data.get(key) or ""
     if not isinstance(value, str):
         raise DomainError("Vul tekst in.", field=key)
@@ -54,6 +56,7 @@ def search_text(q: Any) -> str:
 
 
 def check_hours(value: Any, key: str = "hours_per_week") -> int:
+    """Hours per week: an integer from 1 to :data:`MAX_HOURS`."""
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_HOURS:
         raise DomainError(f"Vul een aantal uren per week in van 1 tot {MAX_HOURS}.", field=key)
     return value
@@ -72,6 +75,7 @@ STALE_MESSAGE = ("Iemand anders heeft {what} intussen gewijzigd. Uw wijziging is
 
 
 def stale(obj: Any, what: str) -> Conflict:
+    """The refusal of a save that started from an older version of ``obj``."""
     return Conflict(STALE_MESSAGE.format(what=what), field="version", code="stale_version",
                     current_version=obj.version)
 
@@ -91,12 +95,14 @@ def flush_versioned(obj: Any, what: str) -> None:
 
 
 def get_by_id(model: Any, ident: Any) -> Any:
+    """The row with this id, or None for anything that is not a valid id."""
     if isinstance(ident, bool) or not isinstance(ident, int) or not 0 < ident <= 2**31 - 1:
         return None
     return db.session.get(model, ident)
 
 
 def require_not_merged(employer: Employer) -> None:
+    """A merged employer is history: changes go to the one it was merged into."""
     if employer.is_merged:
         raise Conflict("Deze werkgever is samengevoegd met een andere; werk die bij.",
                        code="employer_merged")
@@ -113,6 +119,7 @@ def chosen_sector(data: dict[str, Any], current_id: int | None) -> Sector:
 
 
 def consent_active_clause(on: date) -> sa.ColumnElement[bool]:
+    """The case's candidate consented, on ``on``, to share the work profile with employers."""
     return sa.exists().where(
         Consent.candidate_id == Case.candidate_id,
         Consent.purpose == ConsentPurpose.SHARE_PROFILE_WITH_EMPLOYERS,
@@ -121,6 +128,7 @@ def consent_active_clause(on: date) -> sa.ColumnElement[bool]:
 
 
 def has_profile_consent(case: Case) -> bool:
+    """Whether the candidate of ``case`` now consents to share the work profile."""
     return case.candidate.has_consent(ConsentPurpose.SHARE_PROFILE_WITH_EMPLOYERS)
 
 
@@ -130,7 +138,8 @@ def scoped_case_ids(user: User, action: Action = Action.VIEW_WORK_PROFILE) -> sa
 
 
 def page_of(query: sa.Select, page: int, per_page: int) -> tuple[list[Any], int]:
-    """One page of a query and the total number of rows."""
+    """One page of a query and the total number of rows (the HTML lists; the API pages with
+    :func:`rmt.api.common.page`)."""
     total = db.session.scalar(sa.select(sa.func.count()).select_from(
         query.order_by(None).subquery())) or 0
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))

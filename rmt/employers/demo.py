@@ -3,10 +3,11 @@
 Runs after the cases seed: fictitious employers in logistiek, detailhandel, techniek, zorg and
 more (in real gemeenten of the four regions), their contact persons, contact moments over the last
 18 months, vacancies, proposals and placements with aftercare. Proposals and placements go through
-:mod:`rmt.employers.service` and step changes through :mod:`rmt.cases.service`, then their moments
-are backdated, so every history is one the application itself could have written. Some demo cases
-in bemiddeling move to geplaatst and nazorg. Idempotent: employers are added when their KvK number
-is missing; the history only when the demo employers have none yet. Does not commit.
+the employers services (:mod:`rmt.employers.vacancies`, ``placements``) and step changes through
+:mod:`rmt.cases.service`, then their moments are backdated, so every history is one the
+application itself could have written. Some demo cases in bemiddeling move to geplaatst and
+nazorg. Idempotent: employers are added when their KvK number is missing; the history only when
+the demo employers have none yet. Does not commit.
 """
 
 from __future__ import annotations

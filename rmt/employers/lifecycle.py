@@ -54,6 +54,7 @@ VACANCY_STEP_LABELS: dict[VacancyStatus, str] = {
 
 
 def allowed_proposal_steps(status: ProposalStatus | str) -> tuple[ProposalStatus, ...]:
+    """The statuses a proposal in ``status`` may move to (none for an unknown status)."""
     try:
         return PROPOSAL_TRANSITIONS[ProposalStatus(status)]
     except ValueError:
@@ -61,6 +62,7 @@ def allowed_proposal_steps(status: ProposalStatus | str) -> tuple[ProposalStatus
 
 
 def allowed_vacancy_steps(status: VacancyStatus | str) -> tuple[VacancyStatus, ...]:
+    """The statuses a vacancy in ``status`` may move to (none for an unknown status)."""
     try:
         return VACANCY_TRANSITIONS[VacancyStatus(status)]
     except ValueError:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rmt import clock
 from rmt.auth.models import User
 from rmt.cases.models import Case, Task
 from rmt.db_types import UTCDateTime, enum_column, utcnow
@@ -340,7 +341,7 @@ class Placement(db.Model):
     )
 
     def is_active(self, on: date | None = None) -> bool:
-        on = on or date.today()
+        on = on or clock.today()
         return self.end_on is None or self.end_on > on
 
 

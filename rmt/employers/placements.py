@@ -41,6 +41,7 @@ from rmt.extensions import db
 
 
 def clean_placement_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise placement input (form or API); DomainError per field."""
     try:
         contract_type = ContractType(data.get("contract_type"))
     except ValueError:
@@ -95,6 +96,7 @@ def create_placement(user: User, case: Case, employer: Employer | None, data: di
 
 
 def end_placement(user: User, placement: Placement, *, end_on: Any, reason: str) -> Placement:
+    """End a placement on ``end_on`` (not before its start, within a year) with a reason."""
     case = placement.case
     require(user, Action.MANAGE_PLACEMENTS, case,
             "U kunt alleen plaatsingen van trajecten van uw regio wijzigen.")
@@ -144,6 +146,7 @@ def record_follow_up(user: User, follow_up: FollowUp, *, still_employed: Any,
 
 def placement_query(user: User, *, case_id: int | None = None,
                     employer_id: int | None = None, active: bool | None = None) -> sa.Select:
+    """Placements the user may see: of cases in their regions, filtered."""
     query = (sa.select(Placement)
              .where(Placement.case_id.in_(scoped_case_ids(user)))
              .options(joinedload(Placement.case).lazyload(Case.coach),
@@ -161,6 +164,7 @@ def placement_query(user: User, *, case_id: int | None = None,
 
 
 def get_placement(user: User, placement_id: Any) -> Placement | None:
+    """A placement the user may see, or None (the caller answers 404)."""
     placement = get_by_id(Placement, placement_id)
     if placement is None or not can(user, Action.VIEW_WORK_PROFILE, placement.case):
         return None

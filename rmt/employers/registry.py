@@ -64,6 +64,7 @@ def normalise_sbb(value: str | None) -> str | None:
 
 
 def normalise_email(value: str | None) -> str:
+    """An e-mail address in lower case; empty stays empty."""
     text = (value or "").strip().lower()
     if text and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
         raise DomainError("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl.",
@@ -93,6 +94,7 @@ def resolve_merged(employer: Employer) -> Employer:
 
 
 def find_by_kvk(kvk_number: str) -> Employer | None:
+    """The (current) employer registered with this KvK number, if any."""
     found = db.session.scalar(sa.select(Employer).where(Employer.kvk_number == kvk_number))
     return resolve_merged(found) if found is not None else None
 
@@ -110,6 +112,7 @@ def sector_options(current_id: int | None = None) -> list[Sector]:
 
 
 def regions() -> list[Region]:
+    """The four regions, by name."""
     return list(db.session.scalars(sa.select(Region).order_by(Region.name)))
 
 
@@ -159,6 +162,7 @@ def create_employer(user: User, data: dict[str, Any]) -> Employer:
 
 def update_employer(user: User, employer: Employer, data: dict[str, Any], *,
                     expected_version: int | None = None) -> Employer:
+    """Change an employer; a KvK number of another employer raises DuplicateEmployer."""
     require(user, Action.MANAGE_EMPLOYERS)
     if employer.is_merged:
         raise Conflict("Deze werkgever is samengevoegd en kan niet meer worden gewijzigd.",
@@ -211,6 +215,7 @@ def employer_query(*, q: str = "", sector_id: int | None = None, region_code: st
 
 
 def clean_contact_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise contact person input; DomainError per field."""
     return {
         "name": text_input(data, "name", 200, required="Vul de naam van de contactpersoon in."),
         "role": text_input(data, "role", 100),
@@ -220,6 +225,7 @@ def clean_contact_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_contact(user: User, employer: Employer, data: dict[str, Any]) -> EmployerContact:
+    """Add a contact person to an employer that is not merged."""
     require(user, Action.MANAGE_EMPLOYERS)
     require_not_merged(employer)
     contact = EmployerContact(employer=employer, **clean_contact_data(data))
@@ -232,6 +238,7 @@ def add_contact(user: User, employer: Employer, data: dict[str, Any]) -> Employe
 
 def update_contact(user: User, contact: EmployerContact, data: dict[str, Any], *,
                    expected_version: int | None = None) -> EmployerContact:
+    """Change a contact person (optimistic locking on ``expected_version``)."""
     require(user, Action.MANAGE_EMPLOYERS)
     require_not_merged(contact.employer)
     check_version(contact, expected_version, "deze contactpersoon")

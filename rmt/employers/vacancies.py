@@ -55,6 +55,7 @@ VACANCY_OF_OTHER_REGION = "Alleen werkgeversadviseurs van de regio van de vacatu
 
 def clean_vacancy_data(user: User, data: dict[str, Any], *,
                        current_sector_id: int | None = None) -> dict[str, Any]:
+    """Validate and normalise vacancy input in one of the user's regions; DomainError per field."""
     cleaned: dict[str, Any] = {
         "title": text_input(data, "title", 200, required="Vul de functietitel in."),
         "hours_per_week": check_hours(data.get("hours_per_week")),
@@ -78,6 +79,7 @@ def clean_vacancy_data(user: User, data: dict[str, Any], *,
 
 
 def create_vacancy(user: User, employer: Employer, data: dict[str, Any]) -> Vacancy:
+    """Open a vacancy at an employer, in one of the user's regions."""
     require(user, Action.MANAGE_EMPLOYERS)
     require_not_merged(employer)
     vacancy = Vacancy(employer=employer, created_by_id=user.id, status=VacancyStatus.OPEN,
@@ -92,6 +94,7 @@ def create_vacancy(user: User, employer: Employer, data: dict[str, Any]) -> Vaca
 
 def update_vacancy(user: User, vacancy: Vacancy, data: dict[str, Any], *,
                    expected_version: int | None = None) -> Vacancy:
+    """Change a vacancy of the user's region (optimistic locking on ``expected_version``)."""
     require(user, Action.MANAGE_EMPLOYERS, vacancy, VACANCY_OF_OTHER_REGION)
     check_version(vacancy, expected_version, "deze vacature")
     cleaned = clean_vacancy_data(user, {**data, "region_code": data.get("region_code")},
@@ -105,6 +108,7 @@ def update_vacancy(user: User, vacancy: Vacancy, data: dict[str, Any], *,
 
 
 def set_vacancy_status(user: User, vacancy: Vacancy, to: str) -> Vacancy:
+    """Move a vacancy along its lifecycle (:mod:`rmt.employers.lifecycle`)."""
     require(user, Action.MANAGE_EMPLOYERS, vacancy, VACANCY_OF_OTHER_REGION)
     try:
         target = VacancyStatus(to)
@@ -125,6 +129,7 @@ def set_vacancy_status(user: User, vacancy: Vacancy, to: str) -> Vacancy:
 def vacancy_query(*, status: str | None = None, region_code: str | None = None,
                   sector_id: int | None = None, employer_id: int | None = None,
                   q: str = "") -> sa.Select:
+    """Vacancies of all regions, filtered and searched on title or employer name."""
     query = sa.select(Vacancy)
     if status in {s.value for s in VacancyStatus}:
         query = query.where(Vacancy.status == VacancyStatus(status))
