@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from rmt import clock
 from rmt.employers import vacancies
 from rmt.employers.models import (
     ContactMoment,
@@ -28,7 +29,7 @@ from tests.factories import (
 )
 from tests.helpers import count
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def employer_body(**overrides) -> dict:

@@ -8,6 +8,7 @@ from itertools import product
 import pytest
 import sqlalchemy as sa
 
+from rmt import clock
 from rmt.audit.models import AuditEntry
 from rmt.cases import service as cases_service
 from rmt.cases.models import Task
@@ -46,7 +47,7 @@ from tests.factories import (
     sector,
 )
 
-TODAY = date.today()
+TODAY = clock.today()
 PLACEMENT = {"start_on": TODAY, "contract_type": "vast"}
 
 

@@ -4,13 +4,13 @@ API alike; the employers package never commits itself; signals are sent by the s
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 import rmt.employers
-from rmt import signals
+from rmt import clock, signals
 from rmt.audit.models import AuditEntry
 from rmt.auth.models import Role
 from rmt.employers import placements, registry
@@ -20,7 +20,7 @@ from tests.employers.conftest import liaison_of, make_case
 from tests.factories import EmployerFactory, UserFactory, sector
 from tests.helpers import count, post, unescaped
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def audited(action: str) -> int:

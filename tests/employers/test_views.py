@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from html import unescape
 
 import pytest
 import sqlalchemy as sa
 
+from rmt import clock
 from rmt.audit.models import AuditEntry
 from rmt.cases import service as cases_service
 from rmt.employers import common, placements, registry, vacancies
@@ -39,7 +40,7 @@ from tests.factories import (
 from tests.helpers import count, unescaped
 from tests.querycount import count_statements as count_queries
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def employer_form(**overrides) -> dict:
