@@ -1,8 +1,10 @@
 """``/api/v1/employers``, ``contact-moments``, ``vacancies``, ``proposals`` and ``placements``.
 
-The API parses and answers; every rule lives in :mod:`rmt.employers.service`. Employer data is
+The API parses and answers; every rule lives in the services (:mod:`rmt.employers.registry`,
+``contacts``, ``vacancies``, ``placements``). Employer data is
 shared by the regions; proposals and placements are candidate data, reached through the case and
-404 outside the user's regions. Reads of candidate data are audited; one commit per request.
+404 outside the user's regions. Reads of candidate data are audited. Refusals become
+problem+json in :mod:`rmt.errors`; the request's unit of work commits once after the endpoint.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, jsonify, url_for
+from flask import Response, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
@@ -19,9 +21,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from rmt import audit
 from rmt.access import Action, can, get_or_404
 from rmt.api.auth import authenticate_bearer
-from rmt.api.common import problem_documenter, require_json_body
+from rmt.api.common import page, problem_documenter, require_json_body, respond
 from rmt.cases.models import Case
-from rmt.employers import service
+from rmt.employers import common, contacts, lifecycle, placements, registry, vacancies
 from rmt.employers.models import (
     ContactMoment,
     Employer,
@@ -67,7 +69,6 @@ from rmt.employers.schemas import (
     VacancyStatusSchema,
     VacancyUpdateSchema,
 )
-from rmt.errors import problem
 from rmt.errors_domain import DomainError
 from rmt.extensions import db
 
@@ -76,8 +77,8 @@ blp = Blueprint("api_employers", __name__,
 blp.before_request(authenticate_bearer)
 blp.before_request(require_json_body)
 
-#: Service field names that the API spells differently.
-FIELD_ALIASES = {"region_code": "region", "region_codes": "regions"}
+#: Service field names that the API spells differently (used by the app-wide DomainError mapping).
+blp.field_aliases = {"region_code": "region", "region_codes": "regions"}
 
 _PROBLEMS = {
     400: "Ongeldige JSON of parameters",
@@ -91,48 +92,17 @@ _PROBLEMS = {
 
 
 
-@blp.errorhandler(DomainError)
-def domain_error(error: DomainError) -> Response:
-    """A refused service action: 422 (rule), 409 (state or duplicate), 403 (role)."""
-    status = 403 if error.code == "forbidden" else error.status
-    errors = None
-    if error.field and status != 403:
-        errors = {FIELD_ALIASES.get(error.field, error.field): [error.message]}
-    extra = {key: value for key, value in error.extra.items()
-             if key in ("allowed", "existing_employer", "proposal_id", "current_version")}
-    return problem(status, error.message, errors, code=error.code, **extra)
-
-
 _problems = problem_documenter(blp, EmployersProblemSchema, _PROBLEMS)
 
 
 def _require(action: Action, message: str) -> None:
-    if not can(current_user, action):
-        abort(403, message=message)
+    """The role check of an endpoint: 403 (problem+json) unless the user's role allows it."""
+    common.require(current_user, action, message=message)
 
 
-def _atomic(func: Any, *args: Any, **kwargs: Any) -> Any:
-    """A service call in a savepoint: a refusal leaves nothing of it behind."""
-    with db.session.begin_nested():
-        return func(*args, **kwargs)
-
-
-def _respond(body: Any, status: int = 200, location: str | None = None) -> Response:
-    """Answer with a body dumped before the commit (which expires the objects)."""
-    db.session.commit()
-    response = jsonify(body)
-    response.status_code = status
-    if location:
-        response.headers["Location"] = location
-    return response
-
-
-def _page(query: sa.Select, args: dict[str, Any]) -> tuple[list[Any], int]:
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        query.order_by(None).subquery())) or 0
-    page, per_page = args["page"], args["per_page"]
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return list(items), total
+def _created(body: dict[str, Any], endpoint: str, **values: Any) -> Response:
+    """201 with the new resource's address."""
+    return respond(body, 201, {"Location": url_for(endpoint, **values)})
 
 
 def _get(model: Any, ident: int) -> Any:
@@ -157,10 +127,10 @@ class EmployerCollection(MethodView):
     def get(self, args: dict[str, Any]):
         """Employers of the shared registry (not merged), searched on name or KvK number."""
         _require(Action.VIEW_EMPLOYERS, NO_EMPLOYERS)
-        query = service.employer_query(q=args.get("q", ""), sector_id=args.get("sector"),
+        query = registry.employer_query(q=args.get("q", ""), sector_id=args.get("sector"),
                                        region_code=args.get("region"),
                                        leerbedrijf=args.get("leerbedrijf"))
-        items, total = _page(query, args)
+        items, total = page(query, args)
         return {"items": items, "total": total, "page": args["page"]}
 
     @blp.arguments(EmployerCreateSchema)
@@ -174,19 +144,14 @@ class EmployerCollection(MethodView):
         """
         _require(Action.MANAGE_EMPLOYERS, "Alleen werkgeversadviseurs en coördinatoren "
                  "registreren werkgevers.")
-        contacts = data.pop("contacts")
+        people = data.pop("contacts")
         data["region_codes"] = data.pop("regions")
-
-        def create() -> Employer:
-            employer = service.create_employer(current_user, data)
-            for contact in contacts:
-                service.add_contact(current_user, employer, contact)
-            return employer
-
-        employer = _atomic(create)
+        employer = registry.create_employer(current_user, data)
+        for person in people:
+            registry.add_contact(current_user, employer, person)
         db.session.refresh(employer)
         body = EmployerSchema().dump(employer)
-        return _respond(body, 201, url_for("api_employers.EmployerItem", employer_id=body["id"]))
+        return _created(body, "api_employers.EmployerItem", employer_id=body["id"])
 
 
 @blp.route("/employers/<id:employer_id>")
@@ -217,10 +182,10 @@ class EmployerItem(MethodView):
                    "sector_id": employer.sector_id, "street_address": employer.street_address,
                    "postcode": employer.postcode, "city": employer.city,
                    "region_codes": employer.region_codes, "sbb_number": employer.sbb_number}
-        _atomic(service.update_employer, current_user, employer, {**current, **data},
+        registry.update_employer(current_user, employer, {**current, **data},
                 expected_version=version)
         db.session.refresh(employer)
-        return _respond(EmployerSchema().dump(employer))
+        return respond(EmployerSchema().dump(employer))
 
 
 @blp.route("/employers/<id:employer_id>/contacts")
@@ -233,9 +198,9 @@ class EmployerContacts(MethodView):
         _require(Action.MANAGE_EMPLOYERS, "Alleen werkgeversadviseurs en coördinatoren "
                  "leggen contactpersonen vast.")
         employer = _get(Employer, employer_id)
-        contact = _atomic(service.add_contact, current_user, employer, data)
-        return _respond(ContactSchema().dump(contact), 201,
-                        url_for("api_employers.EmployerItem", employer_id=employer.id))
+        contact = registry.add_contact(current_user, employer, data)
+        return _created(ContactSchema().dump(contact), "api_employers.EmployerItem",
+                        employer_id=employer.id)
 
 
 @blp.route("/employers/<id:employer_id>/contacts/<id:contact_id>")
@@ -253,9 +218,9 @@ class EmployerContactItem(MethodView):
         version = data.pop("version")
         current = {"name": contact.name, "role": contact.role, "phone": contact.phone,
                    "email": contact.email}
-        _atomic(service.update_contact, current_user, contact, {**current, **data},
+        registry.update_contact(current_user, contact, {**current, **data},
                 expected_version=version)
-        return _respond(ContactSchema().dump(contact))
+        return respond(ContactSchema().dump(contact))
 
 
 @blp.route("/employers/<id:employer_id>/merge")
@@ -274,10 +239,10 @@ class EmployerMerge(MethodView):
         duplicate = db.session.get(Employer, data["duplicate_id"])
         if duplicate is None:
             raise DomainError("Deze werkgever bestaat niet.", field="duplicate_id")
-        moved = _atomic(service.merge_employers, current_user, keep, duplicate)
+        moved = registry.merge_employers(current_user, keep, duplicate)
         body = MergeResultSchema().dump({"employer": db.session.get(Employer, keep.id),
                                          "merged_employer_id": duplicate.id, "moved": moved})
-        return _respond(body)
+        return respond(body)
 
 
 @blp.route("/sectors")
@@ -287,7 +252,7 @@ class SectorCollection(MethodView):
     def get(self):
         """The reference list of sectors, with the regions where each is prioritair."""
         _require(Action.VIEW_EMPLOYERS, NO_EMPLOYERS)
-        items = service.sectors()
+        items = registry.sectors()
         return {"items": items, "total": len(items), "page": 1}
 
 
@@ -314,7 +279,7 @@ class ContactMomentCollection(MethodView):
         if args.get("open_follow_up"):
             query = query.where(ContactMoment.follow_up_on.is_not(None),
                                 ContactMoment.follow_up_done_at.is_(None))
-        items, total = _page(query, args)
+        items, total = page(query, args)
         return {"items": items, "total": total, "page": args["page"]}
 
     @blp.arguments(ContactMomentCreateSchema)
@@ -328,10 +293,9 @@ class ContactMomentCollection(MethodView):
         if employer is None:
             raise DomainError("Deze werkgever bestaat niet.", field="employer_id")
         data["region_code"] = data.pop("region")
-        moment = _atomic(service.record_contact_moment, current_user, employer, data)
+        moment = contacts.record_contact_moment(current_user, employer, data)
         body = ContactMomentSchema().dump(moment)
-        return _respond(body, 201, url_for("api_employers.ContactMomentItem",
-                                           moment_id=body["id"]))
+        return _created(body, "api_employers.ContactMomentItem", moment_id=body["id"])
 
 
 @blp.route("/contact-moments/<id:moment_id>")
@@ -354,8 +318,8 @@ class ContactMomentFollowUpDone(MethodView):
         _require(Action.MANAGE_EMPLOYERS, "Alleen werkgeversadviseurs en coördinatoren "
                  "handelen vervolgafspraken af.")
         moment = get_or_404(ContactMoment, moment_id, current_user, Action.MANAGE_EMPLOYERS)
-        _atomic(service.complete_follow_up, current_user, moment)
-        return _respond(ContactMomentSchema().dump(moment))
+        contacts.complete_follow_up(current_user, moment)
+        return respond(ContactMomentSchema().dump(moment))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,10 +334,10 @@ class VacancyCollection(MethodView):
     def get(self, args: dict[str, Any]):
         """Vacancies of all regions, newest first."""
         _require(Action.VIEW_EMPLOYERS, NO_EMPLOYERS)
-        query = service.vacancy_query(status=args.get("status"), region_code=args.get("region"),
+        query = vacancies.vacancy_query(status=args.get("status"), region_code=args.get("region"),
                                       sector_id=args.get("sector"),
                                       employer_id=args.get("employer_id"), q=args.get("q", ""))
-        items, total = _page(query, args)
+        items, total = page(query, args)
         return {"items": items, "total": total, "page": args["page"]}
 
     @blp.arguments(VacancyCreateSchema)
@@ -387,9 +351,9 @@ class VacancyCollection(MethodView):
         if employer is None:
             raise DomainError("Deze werkgever bestaat niet.", field="employer_id")
         data["region_code"] = data.pop("region")
-        vacancy = _atomic(service.create_vacancy, current_user, employer, data)
+        vacancy = vacancies.create_vacancy(current_user, employer, data)
         body = VacancySchema().dump(vacancy)
-        return _respond(body, 201, url_for("api_employers.VacancyItem", vacancy_id=body["id"]))
+        return _created(body, "api_employers.VacancyItem", vacancy_id=body["id"])
 
 
 @blp.route("/vacancies/<id:vacancy_id>")
@@ -416,9 +380,9 @@ class VacancyItem(MethodView):
                    "hours_per_week": vacancy.hours_per_week, "location": vacancy.location,
                    "description": vacancy.description, "region_code": vacancy.region_code,
                    "opened_on": vacancy.opened_on, "closes_on": vacancy.closes_on}
-        _atomic(service.update_vacancy, current_user, vacancy, {**current, **data},
+        vacancies.update_vacancy(current_user, vacancy, {**current, **data},
                 expected_version=version)
-        return _respond(VacancySchema().dump(vacancy))
+        return respond(VacancySchema().dump(vacancy))
 
 
 @blp.route("/vacancies/<id:vacancy_id>/status")
@@ -431,8 +395,8 @@ class VacancyStatusChange(MethodView):
         _require(Action.MANAGE_EMPLOYERS, "Alleen werkgeversadviseurs en coördinatoren "
                  "wijzigen vacatures.")
         vacancy = get_or_404(Vacancy, vacancy_id, current_user, Action.MANAGE_EMPLOYERS)
-        _atomic(service.set_vacancy_status, current_user, vacancy, data["to"])
-        return _respond(VacancySchema().dump(vacancy))
+        vacancies.set_vacancy_status(current_user, vacancy, data["to"])
+        return respond(VacancySchema().dump(vacancy))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -450,17 +414,17 @@ class ProposalCollection(MethodView):
     def get(self, args: dict[str, Any]):
         """Proposals of candidates whose case is in your regions (audited)."""
         _require(Action.VIEW_WORK_PROFILE, NO_CANDIDATES)
-        query = service.proposal_query(current_user, status=args.get("status"),
+        query = vacancies.proposal_query(current_user, status=args.get("status"),
                                        vacancy_id=args.get("vacancy_id"),
                                        case_id=args.get("case_id"),
                                        employer_id=args.get("employer_id"))
         query = query.options(selectinload(Proposal.placement))
-        items, total = _page(query, args)
+        items, total = page(query, args)
         if items:
             audit.record("proposal.list", object_type="proposal",
                          summary=f"API: {len(items)} voordrachten")
         body = ProposalListSchema().dump({"items": items, "total": total, "page": args["page"]})
-        return _respond(body)
+        return respond(body)
 
     @blp.arguments(ProposalCreateSchema)
     @blp.response(201, ProposalDetailSchema)
@@ -477,14 +441,13 @@ class ProposalCollection(MethodView):
         vacancy = db.session.get(Vacancy, data["vacancy_id"])
         if vacancy is None:
             raise DomainError("Deze vacature bestaat niet.", field="vacancy_id")
-        proposal = _atomic(service.propose, current_user, case, vacancy, note=data["note"])
+        proposal = vacancies.propose(current_user, case, vacancy, note=data["note"])
         body = ProposalDetailSchema().dump(proposal)
-        return _respond(body, 201, url_for("api_employers.ProposalItem",
-                                           proposal_id=body["id"]))
+        return _created(body, "api_employers.ProposalItem", proposal_id=body["id"])
 
 
 def _proposal_or_404(proposal_id: int):
-    proposal = service.get_proposal(current_user, proposal_id)
+    proposal = vacancies.get_proposal(current_user, proposal_id)
     if proposal is None:
         abort(404, message="Deze voordracht bestaat niet of hoort bij een andere regio.")
     return proposal
@@ -501,7 +464,7 @@ class ProposalItem(MethodView):
         audit.record("proposal.view", object_type="case", object_id=proposal.case_id,
                      region_code=proposal.case.region_code,
                      summary=f"API: voordracht {proposal.id}")
-        return _respond(ProposalDetailSchema().dump(proposal))
+        return respond(ProposalDetailSchema().dump(proposal))
 
 
 @blp.route("/proposals/<id:proposal_id>/transitions")
@@ -520,14 +483,14 @@ class ProposalTransitions(MethodView):
                  "wijzigen voordrachten.")
         proposal = _proposal_or_404(proposal_id)
         if (data["to"] == "aangenomen" and not data["placement"]
-                and ProposalStatus.AANGENOMEN in service.allowed_proposal_steps(proposal.status)):
+                and ProposalStatus.AANGENOMEN in lifecycle.allowed_proposal_steps(proposal.status)):
             raise DomainError("Geef de gegevens van de plaatsing (startdatum, contract).",
                               field="placement")
-        _atomic(service.transition_proposal, current_user, proposal, data["to"],
+        vacancies.transition_proposal(current_user, proposal, data["to"],
                 note=data["note"], expected_status=data["expected_status"],
                 placement=data["placement"], fill_vacancy=data["fill_vacancy"])
         db.session.refresh(proposal)
-        return _respond(ProposalDetailSchema().dump(proposal))
+        return respond(ProposalDetailSchema().dump(proposal))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -542,15 +505,15 @@ class PlacementCollection(MethodView):
     def get(self, args: dict[str, Any]):
         """Placements of cases in your regions, with their follow-ups (audited)."""
         _require(Action.VIEW_WORK_PROFILE, NO_CANDIDATES)
-        query = service.placement_query(current_user, case_id=args.get("case_id"),
+        query = placements.placement_query(current_user, case_id=args.get("case_id"),
                                         employer_id=args.get("employer_id"),
                                         active=args.get("active"))
-        items, total = _page(query, args)
+        items, total = page(query, args)
         if items:
             audit.record("placement.list", object_type="placement",
                          summary=f"API: {len(items)} plaatsingen")
         body = PlacementListSchema().dump({"items": items, "total": total, "page": args["page"]})
-        return _respond(body)
+        return respond(body)
 
     @blp.arguments(PlacementCreateSchema)
     @blp.response(201, PlacementSchema)
@@ -560,20 +523,19 @@ class PlacementCollection(MethodView):
         _require(Action.MANAGE_PLACEMENTS, "Alleen loopbaancoaches en werkgeversadviseurs "
                  "leggen plaatsingen vast.")
         case = get_or_404(Case, data.pop("case_id"), current_user, Action.MANAGE_PLACEMENTS)
-        if not (can(current_user, Action.VIEW_CASE, case) or service.has_profile_consent(case)):
+        if not (can(current_user, Action.VIEW_CASE, case) or common.has_profile_consent(case)):
             abort(404, message="Niet gevonden.")
         employer = db.session.get(Employer, data.pop("employer_id"))
         if employer is None:
             raise DomainError("Deze werkgever bestaat niet.", field="employer_id")
-        placement = _atomic(service.create_placement, current_user, case, employer, data)
+        placement = placements.create_placement(current_user, case, employer, data)
         db.session.refresh(placement)
         body = PlacementSchema().dump(placement)
-        return _respond(body, 201, url_for("api_employers.PlacementItem",
-                                           placement_id=body["id"]))
+        return _created(body, "api_employers.PlacementItem", placement_id=body["id"])
 
 
 def _placement_or_404(placement_id: int):
-    placement = service.get_placement(current_user, placement_id)
+    placement = placements.get_placement(current_user, placement_id)
     if placement is None:
         abort(404, message="Deze plaatsing bestaat niet of hoort bij een andere regio.")
     return placement
@@ -590,7 +552,7 @@ class PlacementItem(MethodView):
         audit.record("placement.view", object_type="case", object_id=placement.case_id,
                      region_code=placement.case.region_code,
                      summary=f"API: plaatsing {placement.id}")
-        return _respond(PlacementSchema().dump(placement))
+        return respond(PlacementSchema().dump(placement))
 
 
 @blp.route("/placements/<id:placement_id>/end")
@@ -605,9 +567,9 @@ class PlacementEnd(MethodView):
         placement = _placement_or_404(placement_id)
         if not can(current_user, Action.MANAGE_PLACEMENTS, placement.case):
             abort(404, message="Deze plaatsing bestaat niet of hoort bij een andere regio.")
-        _atomic(service.end_placement, current_user, placement, end_on=data["end_on"],
+        placements.end_placement(current_user, placement, end_on=data["end_on"],
                 reason=data["reason"])
-        return _respond(PlacementSchema().dump(placement))
+        return respond(PlacementSchema().dump(placement))
 
 
 @blp.route("/placements/<id:placement_id>/follow-ups/<int:months>")
@@ -626,7 +588,7 @@ class PlacementFollowUp(MethodView):
         follow_up = next((f for f in placement.follow_ups if f.months == months), None)
         if follow_up is None:
             abort(404, message="Nazorg is er na 1, 3 en 6 maanden.")
-        _atomic(service.record_follow_up, current_user, follow_up,
+        placements.record_follow_up(current_user, follow_up,
                 still_employed=data["still_employed"], reason=data["reason"])
-        return _respond(PlacementSchema().dump(placement))
+        return respond(PlacementSchema().dump(placement))
 

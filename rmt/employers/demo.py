@@ -3,10 +3,11 @@
 Runs after the cases seed: fictitious employers in logistiek, detailhandel, techniek, zorg and
 more (in real gemeenten of the four regions), their contact persons, contact moments over the last
 18 months, vacancies, proposals and placements with aftercare. Proposals and placements go through
-:mod:`rmt.employers.service` and step changes through :mod:`rmt.cases.service`, then their moments
-are backdated, so every history is one the application itself could have written. Some demo cases
-in bemiddeling move to geplaatst and nazorg. Idempotent: employers are added when their KvK number
-is missing; the history only when the demo employers have none yet. Does not commit.
+the employers services (:mod:`rmt.employers.vacancies`, ``placements``) and step changes through
+:mod:`rmt.cases.service`, then their moments are backdated, so every history is one the
+application itself could have written. Some demo cases in bemiddeling move to geplaatst and
+nazorg. Idempotent: employers are added when their KvK number is missing; the history only when
+the demo employers have none yet. Does not commit.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from rmt import clock
 from rmt.auth.models import User
 from rmt.cases import service as cases_service
 from rmt.cases.models import Case, Consent, ConsentPurpose
-from rmt.employers import service
+from rmt.employers import common, contacts, placements, vacancies
 from rmt.employers.models import (
     ContactKind,
     ContactMoment,
@@ -36,6 +38,7 @@ from rmt.employers.models import (
 )
 from rmt.extensions import db
 from rmt.process import CaseState
+from rmt.regions import REGION_CODES
 from rmt.regions.models import Region
 
 DEMO_DOMAIN = "demo.rmt.test"
@@ -162,7 +165,7 @@ def _user(email: str) -> User | None:
 
 def _liaisons() -> dict[str, User]:
     found = {}
-    for code in service.REGION_CODES:
+    for code in REGION_CODES:
         user = _user(f"liaison.{code.lower()}@{DEMO_DOMAIN}")
         if user is not None and code in user.region_codes:
             found[code] = user
@@ -172,7 +175,7 @@ def _liaisons() -> dict[str, User]:
 def seed_employers(today: date | None = None,
                    rng: random.Random | None = None) -> EmployerSeedSummary:
     """Add the demo employers and their history where missing. Does not commit."""
-    today = today or date.today()
+    today = today or clock.today()
     rng = rng or random.Random(DEMO_RANDOM_SEED)  # noqa: S311 - demo data
     summary = EmployerSeedSummary()
     employers = _ensure_employers(summary)
@@ -184,9 +187,9 @@ def seed_employers(today: date | None = None,
         ContactMoment.employer_id.in_(demo_ids)).limit(1)) is not None
     if has_history:
         return summary
-    vacancies = _history(rng, today, employers, liaisons, summary)
+    open_vacancies = _history(rng, today, employers, liaisons, summary)
     if not db.session.scalar(sa.select(Proposal.id).limit(1)):
-        _proposals_and_placements(rng, today, vacancies, liaisons, summary)
+        _proposals_and_placements(rng, today, open_vacancies, liaisons, summary)
     return summary
 
 
@@ -194,7 +197,7 @@ def _ensure_employers(summary: EmployerSeedSummary) -> list[Employer]:
     sectors = {s.code: s for s in db.session.scalars(sa.select(Sector))}
     regions = {r.code: r for r in db.session.scalars(sa.select(Region))}
     result = []
-    for kvk, name, sector, street, postcode, city, codes, sbb, contacts in EMPLOYERS:
+    for kvk, name, sector, street, postcode, city, codes, sbb, people in EMPLOYERS:
         employer = db.session.scalar(sa.select(Employer).where(Employer.kvk_number == kvk))
         if employer is None:
             employer = Employer(kvk_number=kvk, name=name,
@@ -203,7 +206,7 @@ def _ensure_employers(summary: EmployerSeedSummary) -> list[Employer]:
                                 sbb_number=sbb, regions=[regions[c] for c in codes])
             db.session.add(employer)
             domain = "".join(ch for ch in name.split()[-1].lower() if ch.isalnum())
-            for number, (contact_name, role) in enumerate(contacts):
+            for number, (contact_name, role) in enumerate(people):
                 local = ".".join(contact_name.lower().replace(".", "").split())
                 employer.contacts.append(EmployerContact(
                     name=contact_name, role=role, email=f"{local}@{domain}.voorbeeld.nl",
@@ -223,7 +226,7 @@ def _history(rng: random.Random, today: date, employers: list[Employer],
         codes = [c for c in employer.region_codes if c in liaisons]
         if not codes:
             continue
-        contacts = list(employer.contacts)
+        people = list(employer.contacts)
         days = sorted(today - timedelta(days=rng.randint(0, HISTORY_DAYS))
                       for _ in range(rng.randint(4, 10)))
         for index, day in enumerate(days):
@@ -236,9 +239,9 @@ def _history(rng: random.Random, today: date, employers: list[Employer],
             if index == len(days) - 1 and day > today - timedelta(days=45):
                 follow_up = today + timedelta(days=rng.randint(-10, 12))  # due or overdue now
                 follow_up = max(follow_up, day)
-            moment = service.record_contact_moment(liaison, employer, {
+            moment = contacts.record_contact_moment(liaison, employer, {
                 "region_code": code, "contact_on": day, "kind": kind.value,
-                "contact_id": rng.choice(contacts).id if contacts and rng.random() < 0.7 else None,
+                "contact_id": rng.choice(people).id if people and rng.random() < 0.7 else None,
                 "summary": rng.choice(SUMMARIES[kind]),
                 "follow_up_on": follow_up, "follow_up_owner_id": liaison.id if follow_up else None,
             })
@@ -250,7 +253,7 @@ def _history(rng: random.Random, today: date, employers: list[Employer],
             code = rng.choice(codes)
             title, hours = rng.choice(TITLES.get(employer.sector.code, TITLES["logistiek"]))
             opened = today - timedelta(days=rng.randint(5, 400) if number else rng.randint(5, 90))
-            vacancy = service.create_vacancy(liaisons[code], employer, {
+            vacancy = vacancies.create_vacancy(liaisons[code], employer, {
                 "title": title, "sector_id": employer.sector_id, "hours_per_week": hours,
                 "location": employer.city, "region_code": code, "opened_on": opened,
                 "closes_on": opened + timedelta(days=60) if rng.random() < 0.4 else None,
@@ -281,13 +284,13 @@ def _eligible_cases(region: str, today: date,
         .order_by(Case.status_since, Case.id)))
 
 
-def _proposals_and_placements(rng: random.Random, today: date, vacancies: list[Vacancy],
+def _proposals_and_placements(rng: random.Random, today: date, open_vacancies: list[Vacancy],
                               liaisons: dict[str, User],
                               summary: EmployerSeedSummary) -> None:
     """Per region: one case placed months ago (in nazorg, with aftercare outcomes), one placed
     recently, one in gesprek, one refused, one proposed; all candidates with consent."""
     for code, liaison in liaisons.items():
-        region_vacancies = [v for v in vacancies if v.region_code == code]
+        region_vacancies = [v for v in open_vacancies if v.region_code == code]
         if not region_vacancies:
             continue
         # The long-ago placement (with a six-month outcome) needs a case that has waited long
@@ -305,7 +308,7 @@ def _proposals_and_placements(rng: random.Random, today: date, vacancies: list[V
                 # Long enough ago for the 6-month follow-up where the history allows it.
                 opened = max(since, today - timedelta(days=250))
                 template = region_vacancies[0]
-                vacancy = service.create_vacancy(liaison, template.employer, {
+                vacancy = vacancies.create_vacancy(liaison, template.employer, {
                     "title": template.title, "sector_id": template.sector_id,
                     "hours_per_week": template.hours_per_week, "location": template.location,
                     "region_code": code, "opened_on": opened,
@@ -320,7 +323,7 @@ def _proposals_and_placements(rng: random.Random, today: date, vacancies: list[V
             proposed_on = max(since, opened) + timedelta(days=rng.randint(1, 6))
             if proposed_on > today - timedelta(days=14):
                 continue
-            proposal = service.propose(liaison, case, vacancy,
+            proposal = vacancies.propose(liaison, case, vacancy,
                                        note="Gemotiveerde kandidaat, kan op korte termijn starten.",
                                        proposed_on=proposed_on)
             _backdate_events(proposal, proposed_on)
@@ -352,7 +355,7 @@ def _backdate_events(proposal: Proposal, day: date) -> None:
 
 def _step(user: User, proposal: Proposal, to: ProposalStatus, day: date, note: str = "",
           placement: dict | None = None) -> None:
-    service.transition_proposal(user, proposal, to.value, note=note, placement=placement)
+    vacancies.transition_proposal(user, proposal, to.value, note=note, placement=placement)
     proposal.events[-1].at = _at(day, 14)
     proposal.status_since = _at(day, 14)
     if proposal.decided_on is not None:
@@ -383,7 +386,7 @@ def _place(rng: random.Random, today: date, liaison: User, proposal: Proposal,
     cases_service.transition(coach, case, CaseState.GEPLAATST.value, expected_version=None,
                              at=_at(start, 9))
     summary.placed_cases += 1
-    one_month = service.add_months(start, 1)
+    one_month = common.add_months(start, 1)
     if long_ago and one_month < today:
         cases_service.transition(coach, case, CaseState.NAZORG.value, expected_version=None,
                                  at=_at(one_month, 10))
@@ -394,7 +397,7 @@ def _place(rng: random.Random, today: date, liaison: User, proposal: Proposal,
 
 def _record(rng: random.Random, coach: User, follow_up: FollowUp) -> None:
     employed = rng.random() < 0.85
-    service.record_follow_up(coach, follow_up, still_employed=employed,
+    placements.record_follow_up(coach, follow_up, still_employed=employed,
                              reason="" if employed else "Contract niet verlengd na de proeftijd.")
     follow_up.recorded_on = follow_up.due_on
     if follow_up.task is not None:

@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     SelectChoice,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -25,10 +22,12 @@ from wtforms import (
     widgets,
 )
 
-from rmt.employers import service
-from rmt.employers.models import ContactKind, ContractType, choices
+from rmt.employers import registry
+from rmt.employers.models import ContactKind, ContractType
 from rmt.errors_domain import DomainError
 from rmt.forms import max_length, required
+from rmt.validation import normalise_phone
+from rmt.web.forms import Choice, DateInput, FormMixin, filled, opts
 
 DATE_MESSAGE = "Vul een datum in als dd-mm-jjjj."
 
@@ -46,26 +45,6 @@ def _normaliser(func: Callable[[str], object]) -> Callable:
     return validate
 
 
-class DutchDateField(DateField):
-    """Accepts 2026-03-14 (the browser's date input) and 14-03-2026; Dutch error message."""
-
-    def __init__(self, label: str, validators_=None, **kwargs) -> None:
-        super().__init__(label, validators_, format=["%Y-%m-%d", "%d-%m-%Y"], **kwargs)
-
-    def process_formdata(self, valuelist) -> None:
-        if valuelist and not "".join(valuelist).strip():
-            self.data = None  # empty: whether that is allowed is up to the validators
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(DATE_MESSAGE) from None
-        if self.data is not None and not date(1900, 1, 1) <= self.data <= date(2199, 12, 31):
-            self.data = None
-            raise ValueError(DATE_MESSAGE)
-
-
 class DutchIntegerField(IntegerField):
     def process_formdata(self, valuelist) -> None:
         try:
@@ -78,23 +57,6 @@ class DutchIntegerField(IntegerField):
             raise ValueError("Vul een kleiner getal in.")
 
 
-class CheckedSelect(SelectField):
-    """A select whose value must be one of its choices (Dutch message)."""
-
-    def __init__(self, label: str, validators_=None, message: str = "Kies een waarde uit de "
-                 "lijst.", allow_empty: bool = False, **kwargs) -> None:
-        super().__init__(label, validators_, validate_choice=False, **kwargs)
-        self.choice_message = message
-        self.allow_empty = allow_empty
-
-    def pre_validate(self, form) -> None:
-        valid = {str(c[0]) if isinstance(c, tuple) else str(c.value) for c in self.choices}
-        if not self.allow_empty:
-            valid.discard("")
-        if (self.data or "") not in valid:
-            raise ValidationError(self.choice_message)
-
-
 class RegionCheckboxes(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
@@ -105,9 +67,10 @@ class RegionCheckboxes(SelectMultipleField):
             raise ValidationError("Kies alleen bestaande regio's.")
 
 
-def opts(pairs) -> list[SelectChoice]:
-    """``[(value, label), ...]`` as WTForms choices."""
-    return [SelectChoice(str(value), text) for value, text in pairs]
+def pick(label: str, message: str, *, optional: bool = False, **kwargs) -> Choice:
+    """A select whose unknown value is refused with ``message``; so is a blank one, unless the
+    field is ``optional``."""
+    return Choice(label, [] if optional else [filled(message)], message=message, **kwargs)
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -119,33 +82,44 @@ def _int_or_none(value: str | None) -> int | None:
 # Employers
 
 
+class EmployersForm(FormMixin, FlaskForm):
+    """A form of this feature: shows service refusals at their fields (:class:`FormMixin`) and
+    remembers the last one, so a page can tell a stale version from other refusals."""
+
+    refusal: DomainError | None = None
+
+    def add_domain_error(self, error: DomainError) -> int:
+        self.refusal = error
+        return super().add_domain_error(error)
+
+    @property
+    def is_stale(self) -> bool:
+        """Whether the save was refused because someone else saved the record in between."""
+        return self.refusal is not None and self.refusal.code == "stale_version"
+
+
 class VersionMixin:
     """The hidden version of the record being edited (optimistic locking)."""
 
     version = HiddenField()
 
-    @property
-    def version_number(self) -> int | None:
-        data = str(self.version.data or "")
-        return int(data) if re.fullmatch(r"[0-9]{1,9}", data) else None
 
-
-class EmployerForm(VersionMixin, FlaskForm):
+class EmployerForm(VersionMixin, EmployersForm):
     kvk_number = StringField(
         "KvK-nummer", description="8 cijfers, zoals 30123456.",
         validators=[required("Vul het KvK-nummer in."), max_length(20),
-                    _normaliser(service.normalise_kvk)])
+                    _normaliser(registry.normalise_kvk)])
     name = StringField("Naam", validators=[required("Vul de naam van de werkgever in."),
                                            max_length(200)])
-    sector_id = CheckedSelect("Sector", message="Kies een sector uit de lijst.")
+    sector_id = pick("Sector", "Kies een sector uit de lijst.")
     street_address = StringField("Straat en huisnummer", validators=[max_length(200)])
     postcode = StringField("Postcode", validators=[max_length(10),
-                                                   _normaliser(service.normalise_postcode)])
+                                                   _normaliser(registry.normalise_postcode)])
     city = StringField("Plaats", validators=[max_length(100)])
     region_codes = RegionCheckboxes("Actief in regio's", choices=[])
     sbb_number = StringField(
         "SBB-erkenningsnummer (leerbedrijf)", description="Alleen als het bekend is.",
-        validators=[max_length(20), _normaliser(service.normalise_sbb)])
+        validators=[max_length(20), _normaliser(registry.normalise_sbb)])
 
     def set_choices(self, sectors, regions) -> None:
         self.sector_id.choices = opts([("", "Kies een sector")] + [(s.id, s.name) for s in sectors])
@@ -163,35 +137,32 @@ class EmployerForm(VersionMixin, FlaskForm):
                 "sbb_number": self.sbb_number.data}
 
 
-class ContactForm(VersionMixin, FlaskForm):
+class ContactForm(VersionMixin, EmployersForm):
     name = StringField("Naam", validators=[required("Vul de naam van de contactpersoon in."),
                                            max_length(200)])
     role = StringField("Functie", validators=[max_length(100)])
     phone = StringField("Telefoonnummer", validators=[max_length(30),
-                                                      _normaliser(service.normalise_phone)])
+                                                      _normaliser(normalise_phone)])
     email = StringField("E-mailadres", validators=[max_length(254),
-                                                   _normaliser(service.normalise_email)])
+                                                   _normaliser(registry.normalise_email)])
 
     def to_data(self) -> dict:
         return {"name": self.name.data, "role": self.role.data, "phone": self.phone.data,
                 "email": self.email.data}
 
 
-class ContactMomentForm(FlaskForm):
-    region_code = CheckedSelect("Regio", message="Kies een van uw eigen regio's.")
-    contact_on = DutchDateField("Datum van het contact",
-                                [required("Vul de datum van het contact in.")])
-    kind = CheckedSelect("Soort contact",
-                         choices=opts([("", "Kies de soort"), *choices(ContactKind)]),
-                         message="Kies een soort contact.")
-    contact_id = CheckedSelect("Contactpersoon", message="Kies een contactpersoon uit de lijst.",
-                               allow_empty=True)
+class ContactMomentForm(EmployersForm):
+    region_code = pick("Regio", "Kies een van uw eigen regio's.")
+    contact_on = DateInput("Datum van het contact", [required("Vul de datum van het contact in.")],
+                           message=DATE_MESSAGE)
+    kind = pick("Soort contact", "Kies een soort contact.",
+                choices=[("", "Kies de soort"), *ContactKind.choices()])
+    contact_id = pick("Contactpersoon", "Kies een contactpersoon uit de lijst.", optional=True)
     summary = TextAreaField("Samenvatting", validators=[required("Vat het contact kort samen."),
                                                         max_length(5000)])
-    follow_up_on = DutchDateField("Datum vervolgafspraak", [validators.Optional()],
+    follow_up_on = DateInput("Datum vervolgafspraak", [validators.Optional()], message=DATE_MESSAGE,
                                   description="Laat leeg als er geen vervolg nodig is.")
-    follow_up_owner_id = CheckedSelect("Vervolg door", message="Kies een collega uit de lijst.",
-                                       allow_empty=True)
+    follow_up_owner_id = pick("Vervolg door", "Kies een collega uit de lijst.", optional=True)
 
     def set_choices(self, user, contacts, owners) -> None:
         self.region_code.choices = opts((r.code, r.name) for r in user.regions)
@@ -208,7 +179,7 @@ class ContactMomentForm(FlaskForm):
                 "follow_up_owner_id": _int_or_none(self.follow_up_owner_id.data)}
 
 
-class PostForm(FlaskForm):
+class PostForm(EmployersForm):
     """A bare form for buttons that only need a CSRF token."""
 
 
@@ -216,17 +187,17 @@ class PostForm(FlaskForm):
 # Vacancies
 
 
-class VacancyForm(VersionMixin, FlaskForm):
+class VacancyForm(VersionMixin, EmployersForm):
     title = StringField("Functietitel", validators=[required("Vul de functietitel in."),
                                                     max_length(200)])
-    sector_id = CheckedSelect("Sector", message="Kies een sector uit de lijst.")
+    sector_id = pick("Sector", "Kies een sector uit de lijst.")
     hours_per_week = DutchIntegerField(
         "Uren per week", [required("Vul het aantal uren per week in."),
                           validators.NumberRange(1, 60, "Vul een aantal uren van 1 tot 60 in.")])
     location = StringField("Werklocatie (plaats)", validators=[max_length(100)])
-    region_code = CheckedSelect("Regio", message="Kies een van uw eigen regio's.")
-    opened_on = DutchDateField("Open sinds", [required("Vul de datum in.")])
-    closes_on = DutchDateField("Sluitingsdatum", [validators.Optional()],
+    region_code = pick("Regio", "Kies een van uw eigen regio's.")
+    opened_on = DateInput("Open sinds", [required("Vul de datum in.")], message=DATE_MESSAGE)
+    closes_on = DateInput("Sluitingsdatum", [validators.Optional()], message=DATE_MESSAGE,
                                description="Laat leeg als er geen sluitingsdatum is.")
     description = TextAreaField("Omschrijving", validators=[max_length(5000)])
 
@@ -241,7 +212,7 @@ class VacancyForm(VersionMixin, FlaskForm):
                 "closes_on": self.closes_on.data, "description": self.description.data}
 
 
-class VacancyStatusForm(FlaskForm):
+class VacancyStatusForm(EmployersForm):
     to = HiddenField()
 
 
@@ -249,17 +220,16 @@ class VacancyStatusForm(FlaskForm):
 # Proposals and placements
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(EmployersForm):
     case_id = HiddenField()
     note = TextAreaField("Toelichting voor de werkgever (optioneel)",
                          validators=[max_length(1000)])
 
 
 class PlacementFieldsMixin:
-    start_on = DutchDateField("Startdatum")
-    contract_type = CheckedSelect("Soort contract",
-                                  choices=opts([("", "Kies het contract"), *choices(ContractType)]),
-                                  message="Kies het soort contract.", allow_empty=True)
+    start_on = DateInput("Startdatum", message=DATE_MESSAGE)
+    contract_type = pick("Soort contract", "Kies het soort contract.", optional=True,
+                         choices=[("", "Kies het contract"), *ContractType.choices()])
     hours_per_week = DutchIntegerField(
         "Uren per week", [validators.Optional(),
                           validators.NumberRange(1, 60, "Vul een aantal uren van 1 tot 60 in.")])
@@ -270,9 +240,9 @@ class PlacementFieldsMixin:
                 "hours_per_week": self.hours_per_week.data, "job_title": self.job_title.data}
 
 
-class ProposalStepForm(PlacementFieldsMixin, FlaskForm):
+class ProposalStepForm(PlacementFieldsMixin, EmployersForm):
     current_status = HiddenField()
-    to = CheckedSelect("Nieuwe status", message="Kies een van de mogelijke stappen.")
+    to = pick("Nieuwe status", "Kies een van de mogelijke stappen.")
     note = TextAreaField("Toelichting", description="Verplicht bij afwijzen en intrekken.",
                          validators=[max_length(1000)])
     fill_vacancy = BooleanField("De vacature is hiermee vervuld", default=True)
@@ -286,9 +256,9 @@ class ProposalStepForm(PlacementFieldsMixin, FlaskForm):
             raise ValidationError("Vul de startdatum in.")
 
 
-class PlacementForm(PlacementFieldsMixin, FlaskForm):
-    employer_id = CheckedSelect("Werkgever", message="Kies de werkgever uit de lijst.")
-    start_on = DutchDateField("Startdatum", [required("Vul de startdatum in.")])
+class PlacementForm(PlacementFieldsMixin, EmployersForm):
+    employer_id = pick("Werkgever", "Kies de werkgever uit de lijst.")
+    start_on = DateInput("Startdatum", [required("Vul de startdatum in.")], message=DATE_MESSAGE)
     hours_per_week = DutchIntegerField(
         "Uren per week", [required("Vul het aantal uren per week in."),
                           validators.NumberRange(1, 60, "Vul een aantal uren van 1 tot 60 in.")])
@@ -300,17 +270,16 @@ class PlacementForm(PlacementFieldsMixin, FlaskForm):
             raise ValidationError("Kies het soort contract.")
 
 
-class EndPlacementForm(FlaskForm):
-    end_on = DutchDateField("Einddatum", [required("Vul de einddatum in.")])
+class EndPlacementForm(EmployersForm):
+    end_on = DateInput("Einddatum", [required("Vul de einddatum in.")], message=DATE_MESSAGE)
     end_reason = TextAreaField("Reden", validators=[required("Geef de reden van het einde."),
                                                     max_length(500)])
 
 
-class FollowUpForm(FlaskForm):
-    still_employed = CheckedSelect(
-        "Nog in dienst?", choices=opts([("", "Kies"), ("ja", "Ja, nog in dienst"),
-                                        ("nee", "Nee, niet meer in dienst")]),
-        message="Geef aan of de kandidaat nog in dienst is.")
+class FollowUpForm(EmployersForm):
+    still_employed = pick("Nog in dienst?", "Geef aan of de kandidaat nog in dienst is.",
+                          choices=[("", "Kies"), ("ja", "Ja, nog in dienst"),
+                                   ("nee", "Nee, niet meer in dienst")])
     reason = TextAreaField("Toelichting", description="Verplicht als de kandidaat niet meer "
                            "in dienst is.", validators=[max_length(500)])
 
@@ -323,10 +292,10 @@ class FollowUpForm(FlaskForm):
             raise ValidationError("Geef de reden dat de kandidaat niet meer in dienst is.")
 
 
-class MergeForm(FlaskForm):
-    duplicate_id = CheckedSelect("Dubbele registratie", message="Kies de dubbele werkgever.",
-                                 description="Deze registratie wordt opgeheven; alle historie "
-                                 "gaat over naar de werkgever op deze pagina.")
+class MergeForm(EmployersForm):
+    duplicate_id = pick("Dubbele registratie", "Kies de dubbele werkgever.",
+                        description="Deze registratie wordt opgeheven; alle historie gaat over "
+                        "naar de werkgever op deze pagina.")
     confirm = BooleanField("Ik heb gecontroleerd dat dit dezelfde werkgever is")
 
     def validate_confirm(self, field) -> None:
@@ -334,7 +303,7 @@ class MergeForm(FlaskForm):
             raise ValidationError("Bevestig dat het om dezelfde werkgever gaat.")
 
 
-class SectorForm(VersionMixin, FlaskForm):
+class SectorForm(VersionMixin, EmployersForm):
     """A sector of the reference list (the functioneel beheerder)."""
 
     name = StringField("Naam", validators=[required("Vul de naam van de sector in."),

@@ -7,34 +7,43 @@ is seen through the candidate's case and therefore scoped on the case's region.
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rmt import clock
 from rmt.auth.models import User
 from rmt.cases.models import Case, Task
 from rmt.db_types import UTCDateTime, enum_column, utcnow
+from rmt.enums import LabelledEnum
 from rmt.extensions import db
-from rmt.process import STATE_LABELS, CaseState
 from rmt.regions.models import Region
 
 
-class ContactKind(enum.StrEnum):
+class ContactKind(LabelledEnum):
+    __titles__ = {"telefoon": "Telefoon", "bezoek": "Bezoek", "e-mail": "E-mail",
+                  "bijeenkomst": "Bijeenkomst"}
+
     TELEFOON = "telefoon"
     BEZOEK = "bezoek"
     EMAIL = "e-mail"
     BIJEENKOMST = "bijeenkomst"
 
 
-class VacancyStatus(enum.StrEnum):
+class VacancyStatus(LabelledEnum):
+    __titles__ = {"open": "Open", "filled": "Vervuld", "closed": "Gesloten"}
+
     OPEN = "open"
     FILLED = "filled"
     CLOSED = "closed"
 
 
-class ProposalStatus(enum.StrEnum):
+class ProposalStatus(LabelledEnum):
+    __titles__ = {"voorgesteld": "Voorgesteld", "gesprek": "Gesprek",
+                  "aangenomen": "Aangenomen", "afgewezen": "Afgewezen",
+                  "ingetrokken": "Ingetrokken"}
+
     VOORGESTELD = "voorgesteld"
     GESPREK = "gesprek"
     AANGENOMEN = "aangenomen"
@@ -42,41 +51,17 @@ class ProposalStatus(enum.StrEnum):
     INGETROKKEN = "ingetrokken"
 
 
-class ContractType(enum.StrEnum):
+class ContractType(LabelledEnum):
+    __titles__ = {"vast": "Vast contract", "tijdelijk": "Tijdelijk contract",
+                  "uitzend": "Uitzendcontract", "detachering": "Detachering",
+                  "zzp-opdracht": "Zzp-opdracht", "leerwerkbaan": "Leerwerkbaan"}
+
     VAST = "vast"
     TIJDELIJK = "tijdelijk"
     UITZEND = "uitzend"
     DETACHERING = "detachering"
     ZZP_OPDRACHT = "zzp-opdracht"
     LEERWERKBAAN = "leerwerkbaan"
-
-
-LABELS: dict[type[enum.StrEnum], dict[str, str]] = {
-    ContactKind: {"telefoon": "Telefoon", "bezoek": "Bezoek", "e-mail": "E-mail",
-                  "bijeenkomst": "Bijeenkomst"},
-    VacancyStatus: {"open": "Open", "filled": "Vervuld", "closed": "Gesloten"},
-    ProposalStatus: {"voorgesteld": "Voorgesteld", "gesprek": "Gesprek",
-                     "aangenomen": "Aangenomen", "afgewezen": "Afgewezen",
-                     "ingetrokken": "Ingetrokken"},
-    ContractType: {"vast": "Vast contract", "tijdelijk": "Tijdelijk contract",
-                   "uitzend": "Uitzendcontract", "detachering": "Detachering",
-                   "zzp-opdracht": "Zzp-opdracht", "leerwerkbaan": "Leerwerkbaan"},
-}
-
-
-def label(value: enum.StrEnum | str | None) -> str:
-    """Dutch label of an enum value of this module."""
-    if value is None:
-        return ""
-    if isinstance(value, CaseState):
-        return STATE_LABELS[value]
-    if isinstance(value, enum.StrEnum):
-        return LABELS.get(type(value), {}).get(value.value, value.value)
-    return str(value)
-
-
-def choices(enum_cls: type[enum.StrEnum]) -> list[tuple[str, str]]:
-    return [(member.value, label(member)) for member in enum_cls]
 
 
 #: Months after the start of a placement at which aftercare checks in. The last one counts
@@ -356,7 +341,7 @@ class Placement(db.Model):
     )
 
     def is_active(self, on: date | None = None) -> bool:
-        on = on or date.today()
+        on = on or clock.today()
         return self.end_on is None or self.end_on > on
 
 

@@ -9,57 +9,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from rmt.employers import service
+from rmt.api.schemas import MAX_ID, MAX_PER_PAGE, BaseSchema, ProblemSchema
+from rmt.employers import common, lifecycle, registry
 from rmt.employers.models import ContactKind, ContractType, ProposalStatus, VacancyStatus
 from rmt.errors_domain import DomainError
+from rmt.regions import REGION_CODES
+from rmt.validation import normalise_phone
 
-MAX_ID = 2**31 - 1
-MAX_PER_PAGE = 100
-NUL_MESSAGE = "Tekst met een NUL-teken wordt niet geaccepteerd."
-
-_COMMON_MESSAGES = {
-    "required": "Dit veld is verplicht.",
-    "null": "Dit veld mag niet leeg (null) zijn.",
-    "validator_failed": "Ongeldige waarde.",
-}
-_TYPE_MESSAGES: dict[type[fields.Field], dict[str, str]] = {
-    fields.String: {"invalid": "Vul tekst in.", "invalid_utf8": "Vul geldige tekst in."},
-    fields.Integer: {"invalid": "Vul een geheel getal in.", "too_large": "Dit getal is te groot."},
-    fields.Boolean: {"invalid": "Vul true of false in."},
-    fields.Date: {"invalid": "Vul een geldige datum in (JJJJ-MM-DD).",
-                  "format": "Vul een geldige datum in (JJJJ-MM-DD)."},
-    fields.List: {"invalid": "Geef een lijst ([...])."},
-    fields.Nested: {"type": "Geef een object ({...})."},
-}
+_LIST_MESSAGES = {"invalid": "Geef een lijst ([...])."}
 
 
-def _dutch(field: fields.Field) -> None:
-    field.error_messages.update(_COMMON_MESSAGES)
-    for field_type, messages in _TYPE_MESSAGES.items():
-        if isinstance(field, field_type):
-            field.error_messages.update(messages)
-    inner = getattr(field, "inner", None)
-    if isinstance(inner, fields.Field):
-        _dutch(inner)
-
-
-class DutchSchema(Schema):
-    """Dutch messages for marshmallow's own errors; unknown fields and text with a NUL
-    character (PostgreSQL cannot store it, nothing legitimate holds it) are refused (422)."""
+class DutchSchema(BaseSchema):
+    """:class:`rmt.api.schemas.BaseSchema` (Dutch messages, unknown fields and NUL characters
+    refused), with the Dutch message for a list that is not one."""
 
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
-        _dutch(field_obj)
-
-    @pre_load
-    def refuse_nul(self, data: Any, **_kwargs: Any) -> Any:
-        if hasattr(data, "items"):
-            errors = {key: [NUL_MESSAGE] for key, value in data.items()
-                      if isinstance(value, str) and "\x00" in value}
-            if errors:
-                raise ValidationError(errors)
-        return data
+        super().on_bind_field(field_name, field_obj)
+        if isinstance(field_obj, fields.List):
+            field_obj.error_messages.update(_LIST_MESSAGES)
 
 
 def _check(func: Callable[[Any], object]) -> Callable[[Any], None]:
@@ -95,20 +64,15 @@ def _one_of(values: list[str], message: str) -> validate.OneOf:
     return validate.OneOf(values, error=message)
 
 
-REGION = _one_of(list(service.REGION_CODES), "Kies een van: MU, AM, GV, FV.")
-HOURS = validate.Range(1, service.MAX_HOURS, error="Vul een aantal uren van 1 tot 60 in.")
+REGION = _one_of(list(REGION_CODES), "Kies een van: MU, AM, GV, FV.")
+HOURS = validate.Range(1, common.MAX_HOURS, error="Vul een aantal uren van 1 tot 60 in.")
 
 
 class EmptyBodySchema(DutchSchema):
     """An action without input: the body is ``{}``."""
 
 
-class EmployersProblemSchema(Schema):
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    code = fields.String()
+class EmployersProblemSchema(ProblemSchema):
     errors = fields.Dict(metadata={"description": "Foutmeldingen per veld"})
 
 
@@ -154,8 +118,8 @@ class ContactSchema(Schema):
 class ContactCreateSchema(DutchSchema):
     name = _text(200, required=True)
     role = _text(100, load_default="")
-    phone = _text(30, load_default="", validate_=_check(service.normalise_phone))
-    email = _text(254, load_default="", validate_=_check(service.normalise_email))
+    phone = _text(30, load_default="", validate_=_check(normalise_phone))
+    email = _text(254, load_default="", validate_=_check(registry.normalise_email))
 
 
 class EmployerSchema(Schema):
@@ -194,18 +158,18 @@ class EmployerListArgsSchema(EmployersPageArgsSchema):
 
 
 class EmployerCreateSchema(DutchSchema):
-    kvk_number = fields.String(required=True, validate=_check(service.normalise_kvk),
+    kvk_number = fields.String(required=True, validate=_check(registry.normalise_kvk),
                                metadata={"example": "30123456"})
     name = _text(200, required=True)
     sector_id = _id(required=True)
     street_address = _text(200, load_default="")
-    postcode = fields.String(load_default="", validate=_check(service.normalise_postcode),
+    postcode = fields.String(load_default="", validate=_check(registry.normalise_postcode),
                              metadata={"example": "3511 AB"})
     city = _text(100, load_default="")
     regions = fields.List(fields.String(validate=REGION), required=True,
                           validate=validate.Length(min=1, max=4, error="Kies 1 tot 4 regio's."))
     sbb_number = fields.String(load_default=None, allow_none=True,
-                               validate=_check(service.normalise_sbb))
+                               validate=_check(registry.normalise_sbb))
     contacts = fields.List(fields.Nested(ContactCreateSchema), load_default=list,
                            validate=validate.Length(max=20, error="Hoogstens 20 contactpersonen."))
 
@@ -219,23 +183,23 @@ class EmployerUpdateSchema(DutchSchema):
     """PATCH: only the fields that change, plus the ``version`` that was read."""
 
     version = VERSION
-    kvk_number = fields.String(validate=_check(service.normalise_kvk))
+    kvk_number = fields.String(validate=_check(registry.normalise_kvk))
     name = _text(200, validate_=validate.Length(min=1, error="Dit veld is verplicht."))
     sector_id = _id()
     street_address = _text(200)
-    postcode = fields.String(validate=_check(service.normalise_postcode))
+    postcode = fields.String(validate=_check(registry.normalise_postcode))
     city = _text(100)
     regions = fields.List(fields.String(validate=REGION),
                           validate=validate.Length(min=1, max=4, error="Kies 1 tot 4 regio's."))
-    sbb_number = fields.String(allow_none=True, validate=_check(service.normalise_sbb))
+    sbb_number = fields.String(allow_none=True, validate=_check(registry.normalise_sbb))
 
 
 class ContactUpdateSchema(DutchSchema):
     version = VERSION
     name = _text(200, validate_=validate.Length(min=1, error="Dit veld is verplicht."))
     role = _text(100)
-    phone = _text(30, validate_=_check(service.normalise_phone))
-    email = _text(254, validate_=_check(service.normalise_email))
+    phone = _text(30, validate_=_check(normalise_phone))
+    email = _text(254, validate_=_check(registry.normalise_email))
 
 
 class MergeSchema(DutchSchema):
@@ -464,7 +428,7 @@ class ProposalSchema(Schema):
     note = fields.String()
     proposed_by = fields.Nested(EmployersUserRefSchema)
     allowed_transitions = fields.Function(
-        lambda p: [s.value for s in service.allowed_proposal_steps(p.status)])
+        lambda p: [s.value for s in lifecycle.allowed_proposal_steps(p.status)])
     placement_id = fields.Function(lambda p: p.placement.id if p.placement else None)
 
 

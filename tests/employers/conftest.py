@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from rmt import clock
 from rmt.auth.models import Role, User
 from rmt.cases.models import Case
-from rmt.employers import service
+from rmt.employers import contacts, vacancies
 from rmt.employers.models import ContactMoment, Employer, Placement, Proposal, Vacancy
 from rmt.extensions import db
 from rmt.process import CaseState
@@ -30,7 +31,7 @@ def make_case(region: str = "MU", status: CaseState = CaseState.BEMIDDELING, *,
     case = CaseFactory(region_code=region, status=status, **kwargs)
     if consent:
         ProfileConsentFactory(candidate=case.candidate, recorded_by_id=case.coach_id,
-                              given_on=date.today() - timedelta(days=30))
+                              given_on=clock.today() - timedelta(days=30))
     db.session.flush()
     return case
 
@@ -61,16 +62,16 @@ class World:
             case = self.case[region] = make_case(region)
             vacancy = self.vacancy[region] = VacancyFactory(
                 employer=self.employer, region_code=region, created_by=liaison)
-            proposal = self.proposal[region] = service.propose(liaison, case, vacancy)
-            service.transition_proposal(liaison, proposal, "gesprek")
-            service.transition_proposal(
+            proposal = self.proposal[region] = vacancies.propose(liaison, case, vacancy)
+            vacancies.transition_proposal(liaison, proposal, "gesprek")
+            vacancies.transition_proposal(
                 liaison, proposal, "aangenomen", fill_vacancy=False,
-                placement={"start_on": date.today() - timedelta(days=40),
+                placement={"start_on": clock.today() - timedelta(days=40),
                            "contract_type": "tijdelijk"})
             self.placement[region] = proposal.placement
-            self.moment[region] = service.record_contact_moment(liaison, self.employer, {
-                "region_code": region, "contact_on": date.today(), "kind": "bezoek",
-                "summary": f"Bezoek {region}", "follow_up_on": date.today() + timedelta(days=3),
+            self.moment[region] = contacts.record_contact_moment(liaison, self.employer, {
+                "region_code": region, "contact_on": clock.today(), "kind": "bezoek",
+                "summary": f"Bezoek {region}", "follow_up_on": clock.today() + timedelta(days=3),
                 "follow_up_owner_id": liaison.id})
         db.session.flush()
 

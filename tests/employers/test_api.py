@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 
-from rmt.auth.service import create_api_token
-from rmt.employers import service
+from rmt import clock
+from rmt.employers import vacancies
 from rmt.employers.models import (
     ContactMoment,
     Employer,
@@ -28,22 +27,9 @@ from tests.factories import (
     VacancyFactory,
     sector,
 )
+from tests.helpers import count
 
-TODAY = date.today()
-
-
-@pytest.fixture
-def bearer(app):
-    def _bearer(user) -> dict[str, str]:
-        with app.test_request_context():
-            token = create_api_token(user, label="test")
-        return {"Authorization": f"Bearer {token}"}
-
-    return _bearer
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+TODAY = clock.today()
 
 
 def employer_body(**overrides) -> dict:
@@ -553,7 +539,7 @@ def test_garbage_in_every_field_of_every_endpoint_is_never_a_500(app, client, be
     headers = bearer(liaison)
     case = make_case("MU")
     vacancy = VacancyFactory(region_code="MU", created_by=liaison, employer=world.employer)
-    proposal = service.propose(liaison, make_case("MU"), vacancy)
+    proposal = vacancies.propose(liaison, make_case("MU"), vacancy)
     contact = EmployerContactFactory(employer=world.employer)
     db.session.flush()
     employer_id = world.employer.id

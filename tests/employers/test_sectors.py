@@ -10,20 +10,13 @@ import sqlalchemy as sa
 
 from rmt.audit.models import AuditEntry
 from rmt.auth.service import create_api_token
-from rmt.employers import service
+from rmt.employers import registry, vacancies
 from rmt.employers.models import Employer, Sector
 from rmt.errors_domain import DomainError
 from rmt.extensions import db
 from tests.employers.conftest import liaison_of
 from tests.factories import EmployerFactory, UserFactory, VacancyFactory, sector
-
-
-def html(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+from tests.helpers import count, html
 
 
 def field_error(page: str, field: str) -> str:
@@ -56,7 +49,7 @@ def test_only_the_admin_manages_sectors(client, login_as, role):
                                 token_page="/").status_code == 403, url
     assert count(Sector) == 12 and sector("techniek").name == "Techniek"
     with pytest.raises(DomainError):
-        service.save_sector(UserFactory(role=role, regions=["MU"]), None, {"name": "Nieuw"})
+        registry.save_sector(UserFactory(role=role, regions=["MU"]), None, {"name": "Nieuw"})
     assert sector_actions() == []
 
 
@@ -95,12 +88,12 @@ def test_admin_creates_a_sector(client, admin):
 
 
 def test_code_of_a_new_sector_is_unique_and_fixed(admin):
-    first = service.save_sector(admin, None, {"name": "Zorg!"})
-    second = service.save_sector(admin, None, {"name": "Zórg?"})
+    first = registry.save_sector(admin, None, {"name": "Zorg!"})
+    second = registry.save_sector(admin, None, {"name": "Zórg?"})
     assert (first.code, second.code) == ("zorg_2", "zorg_3")  # "zorg" is taken
-    service.save_sector(admin, first, {"name": "Jeugdzorg"}, expected_version=first.version)
+    registry.save_sector(admin, first, {"name": "Jeugdzorg"}, expected_version=first.version)
     assert first.code == "zorg_2" and first.name == "Jeugdzorg"
-    assert service.save_sector(admin, None, {"name": "€ & €"}).code == "sector"
+    assert registry.save_sector(admin, None, {"name": "€ & €"}).code == "sector"
 
 
 @pytest.mark.parametrize(("name", "message"), [
@@ -206,8 +199,8 @@ def test_deactivated_sector_stays_with_its_records_but_is_not_offered(app, clien
     # Never deleted: the employer and vacancy keep it.
     assert db.session.get(Employer, employer.id).sector_id == bouw.id
     # Not offered for new records, refused if sent anyway.
-    assert bouw not in service.sector_options()
-    assert bouw in service.sector_options(bouw.id)
+    assert bouw not in registry.sector_options()
+    assert bouw in registry.sector_options(bouw.id)
     with client.session_transaction() as session:
         session["_user_id"] = liaison.get_id()
     assert f'value="{bouw.id}"' not in html(client.get("/werkgevers/nieuw"))
@@ -219,15 +212,15 @@ def test_deactivated_sector_stays_with_its_records_but_is_not_offered(app, clien
     assert response.status_code == 400
     assert "Kies een sector uit de lijst." in field_error(html(response), "sector_id")
     with pytest.raises(DomainError) as refused:
-        service.create_vacancy(liaison, employer, {
+        vacancies.create_vacancy(liaison, employer, {
             "title": "Timmerman", "sector_id": bouw.id, "hours_per_week": 36,
             "region_code": "MU"})
     assert refused.value.field == "sector_id"
     # The existing employer and vacancy can still be saved with it.
-    service.update_employer(liaison, employer, {
+    registry.update_employer(liaison, employer, {
         "kvk_number": employer.kvk_number, "name": "Bouwbedrijf Dijk BV", "sector_id": bouw.id,
         "region_codes": ["MU"]}, expected_version=employer.version)
-    service.update_vacancy(liaison, vacancy, {
+    vacancies.update_vacancy(liaison, vacancy, {
         "title": "Uitvoerder", "sector_id": bouw.id, "hours_per_week": 36,
         "region_code": "MU"}, expected_version=vacancy.version)
     # The API lists it as inactive.
@@ -242,4 +235,4 @@ def test_deactivated_sector_stays_with_its_records_but_is_not_offered(app, clien
     response = client.post_form(f"/beheer/sectoren/{bouw.id}",
                                 {"name": "Bouw en infra", "active": "y", "version": "2"})
     assert response.status_code == 302
-    assert bouw in service.sector_options()
+    assert bouw in registry.sector_options()

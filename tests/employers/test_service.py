@@ -8,10 +8,20 @@ from itertools import product
 import pytest
 import sqlalchemy as sa
 
+from rmt import clock
 from rmt.audit.models import AuditEntry
 from rmt.cases import service as cases_service
 from rmt.cases.models import Task
-from rmt.employers import service
+from rmt.employers import (
+    common,
+    contacts,
+    lifecycle,
+    pages,
+    placements,
+    receivers,
+    registry,
+    vacancies,
+)
 from rmt.employers.models import (
     ContactMoment,
     Employer,
@@ -37,7 +47,7 @@ from tests.factories import (
     sector,
 )
 
-TODAY = date.today()
+TODAY = clock.today()
 PLACEMENT = {"start_on": TODAY, "contract_type": "vast"}
 
 
@@ -53,14 +63,14 @@ def employer_data(**overrides):
 @pytest.mark.parametrize("raw, expected", [("30123456", "30123456"), (" 30.12.34.56 ", "30123456"),
                                            ("3012-3456", "30123456")])
 def test_kvk_normalised(raw, expected):
-    assert service.normalise_kvk(raw) == expected
+    assert registry.normalise_kvk(raw) == expected
 
 
 @pytest.mark.parametrize("raw", ["", "1234567", "123456789", "abcdefgh", "00000000", None,
                                  "3012345６"])
 def test_kvk_refused(raw):
     with pytest.raises(DomainError) as excinfo:
-        service.normalise_kvk(raw)
+        registry.normalise_kvk(raw)
     assert excinfo.value.field == "kvk_number"
 
 
@@ -68,14 +78,14 @@ def test_kvk_refused(raw):
     (date(2026, 1, 31), 1, date(2026, 2, 28)), (date(2026, 11, 15), 3, date(2027, 2, 15)),
     (date(2024, 8, 31), 6, date(2025, 2, 28)), (date(2026, 3, 1), 6, date(2026, 9, 1))])
 def test_add_months(start, months, expected):
-    assert service.add_months(start, months) == expected
+    assert common.add_months(start, months) == expected
 
 
 # --- employers and duplicates --------------------------------------------------------------
 
 
 def test_create_employer_normalises_and_audits(liaison_mu):
-    employer = service.create_employer(liaison_mu, employer_data(kvk_number="30 12 34 56"))
+    employer = registry.create_employer(liaison_mu, employer_data(kvk_number="30 12 34 56"))
     assert employer.kvk_number == "30123456" and employer.postcode == "3811 AB"
     assert employer.region_codes == ["AM"] and employer.sbb_number is None
     entry = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
@@ -83,9 +93,9 @@ def test_create_employer_normalises_and_audits(liaison_mu):
 
 
 def test_second_registration_of_kvk_is_refused_and_names_the_first(liaison_mu):
-    first = service.create_employer(liaison_mu, employer_data())
-    with pytest.raises(service.DuplicateEmployer) as excinfo:
-        service.create_employer(liaison_of("FV"), employer_data(name="Korenaar BV"))
+    first = registry.create_employer(liaison_mu, employer_data())
+    with pytest.raises(registry.DuplicateEmployer) as excinfo:
+        registry.create_employer(liaison_of("FV"), employer_data(name="Korenaar BV"))
     assert excinfo.value.status == 409 and excinfo.value.existing is first
     assert excinfo.value.extra["existing_employer"] == {"id": first.id, "name": first.name}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Employer).where(
@@ -95,14 +105,14 @@ def test_second_registration_of_kvk_is_refused_and_names_the_first(liaison_mu):
 def test_changing_kvk_to_a_known_one_is_refused(liaison_mu):
     first = EmployerFactory(kvk_number="30123456")
     second = EmployerFactory()
-    with pytest.raises(service.DuplicateEmployer):
-        service.update_employer(liaison_mu, second, employer_data(kvk_number=first.kvk_number))
+    with pytest.raises(registry.DuplicateEmployer):
+        registry.update_employer(liaison_mu, second, employer_data(kvk_number=first.kvk_number))
 
 
 def test_coach_and_admin_cannot_register_employers():
     for role in ("coach", "admin"):
         with pytest.raises(DomainError) as excinfo:
-            service.create_employer(UserFactory(role=role), employer_data())
+            registry.create_employer(UserFactory(role=role), employer_data())
         assert excinfo.value.code == "forbidden"
 
 
@@ -111,7 +121,7 @@ def test_coach_and_admin_cannot_register_employers():
     ("region_codes", ["XX"]), ("postcode", "12345"), ("sbb_number", "12ab")])
 def test_employer_bad_input_refused_per_field(liaison_mu, field, value):
     with pytest.raises(DomainError) as excinfo:
-        service.create_employer(liaison_mu, employer_data(**{field: value}))
+        registry.create_employer(liaison_mu, employer_data(**{field: value}))
     assert excinfo.value.field == field
 
 
@@ -121,7 +131,7 @@ def test_search_and_filters():
     zorg = EmployerFactory(name="Zorggroep Heuvelrug", sector=sector("zorg"), regions=["MU"])
 
     def names(**filters):
-        return [e.name for e in db.session.scalars(service.employer_query(**filters))]
+        return [e.name for e in db.session.scalars(registry.employer_query(**filters))]
 
     assert names(q="hoogland") == [techniek.name]
     assert names(q="3100") == [techniek.name]
@@ -142,13 +152,13 @@ def test_merge_keeps_all_history(world):
     moment = ContactMomentFactory(employer=duplicate)
     vacancy = VacancyFactory(employer=duplicate)
     case = make_case("MU")
-    proposal = service.propose(world.liaison["MU"], case, vacancy)
-    placement = service.create_placement(world.liaison["MU"], case, duplicate,
+    proposal = vacancies.propose(world.liaison["MU"], case, vacancy)
+    placement = placements.create_placement(world.liaison["MU"], case, duplicate,
                                           {**PLACEMENT, "job_title": "Chauffeur",
                                            "hours_per_week": 40})
     duplicate_id, keep_id = duplicate.id, keep.id
 
-    moved = service.merge_employers(coordinator, keep, duplicate)
+    moved = registry.merge_employers(coordinator, keep, duplicate)
 
     assert moved["employer_contact"] == 1 and moved["contact_moment"] == 1
     assert moved["vacancy"] == 1 and moved["placement"] == 1
@@ -160,8 +170,8 @@ def test_merge_keeps_all_history(world):
     assert merged.merged_into_id == keep_id and merged.merged_at is not None
     kept = db.session.get(Employer, keep_id)
     assert kept.region_codes == ["AM", "FV", "MU"] and kept.sbb_number == "55555555"
-    assert service.find_by_kvk(merged.kvk_number).id == keep_id
-    assert duplicate_id not in [e.id for e in db.session.scalars(service.employer_query())]
+    assert registry.find_by_kvk(merged.kvk_number).id == keep_id
+    assert duplicate_id not in [e.id for e in db.session.scalars(registry.employer_query())]
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "employer.merge"))
     assert entry.object_id == str(keep_id) and str(duplicate_id) in entry.summary
 
@@ -171,15 +181,15 @@ def test_merge_rules():
     coordinator = UserFactory(role="coordinator", regions=["MU"])
     a, b, c = EmployerFactory(), EmployerFactory(), EmployerFactory()
     with pytest.raises(DomainError) as excinfo:
-        service.merge_employers(liaison, a, b)
+        registry.merge_employers(liaison, a, b)
     assert excinfo.value.code == "forbidden"
     with pytest.raises(DomainError):
-        service.merge_employers(coordinator, a, a)
-    service.merge_employers(coordinator, a, b)
+        registry.merge_employers(coordinator, a, a)
+    registry.merge_employers(coordinator, a, b)
     with pytest.raises(Conflict):
-        service.merge_employers(coordinator, c, b)
+        registry.merge_employers(coordinator, c, b)
     with pytest.raises(Conflict):
-        service.merge_employers(coordinator, b, c)
+        registry.merge_employers(coordinator, b, c)
 
 
 # --- contact moments ------------------------------------------------------------------------
@@ -188,12 +198,12 @@ def test_merge_rules():
 def test_contact_moment_in_own_region_with_follow_up(liaison_mu):
     employer = EmployerFactory(regions=["FV"])
     colleague = UserFactory(role="coordinator", regions=["MU"])
-    moment = service.record_contact_moment(liaison_mu, employer, {
+    moment = contacts.record_contact_moment(liaison_mu, employer, {
         "region_code": "MU", "contact_on": TODAY, "kind": "e-mail", "summary": " Mail ",
         "follow_up_on": TODAY + timedelta(days=7), "follow_up_owner_id": colleague.id})
     assert moment.summary == "Mail" and moment.follow_up_owner is colleague
     assert moment.follow_up_open
-    service.complete_follow_up(liaison_mu, moment)
+    contacts.complete_follow_up(liaison_mu, moment)
     assert not moment.follow_up_open
 
 
@@ -213,14 +223,14 @@ def test_contact_moment_refusals(liaison_mu, change, field):
     data = {"region_code": "MU", "contact_on": TODAY, "kind": "telefoon", "summary": "x",
             **change}
     with pytest.raises(DomainError) as excinfo:
-        service.record_contact_moment(liaison_mu, employer, data)
+        contacts.record_contact_moment(liaison_mu, employer, data)
     assert excinfo.value.field == field
 
 
 def test_follow_up_owner_from_another_region_is_refused(liaison_mu):
     other = liaison_of("FV")
     with pytest.raises(DomainError) as excinfo:
-        service.record_contact_moment(liaison_mu, EmployerFactory(), {
+        contacts.record_contact_moment(liaison_mu, EmployerFactory(), {
             "region_code": "MU", "contact_on": TODAY, "kind": "bezoek", "summary": "x",
             "follow_up_on": TODAY, "follow_up_owner_id": other.id})
     assert excinfo.value.field == "follow_up_owner_id"
@@ -228,7 +238,7 @@ def test_follow_up_owner_from_another_region_is_refused(liaison_mu):
 
 def test_follow_up_of_another_region_cannot_be_completed(world):
     with pytest.raises(DomainError):
-        service.complete_follow_up(world.liaison["MU"], world.moment["FV"])
+        contacts.complete_follow_up(world.liaison["MU"], world.moment["FV"])
 
 
 # --- vacancy lifecycle (table over all pairs) -----------------------------------------------
@@ -237,21 +247,21 @@ def test_follow_up_of_another_region_cannot_be_completed(world):
 @pytest.mark.parametrize("source, target", list(product(VacancyStatus, VacancyStatus)))
 def test_vacancy_lifecycle(liaison_mu, source, target):
     vacancy = VacancyFactory(status=source, region_code="MU")
-    allowed = target in service.VACANCY_TRANSITIONS[source]
+    allowed = target in lifecycle.VACANCY_TRANSITIONS[source]
     if allowed:
-        service.set_vacancy_status(liaison_mu, vacancy, target.value)
+        vacancies.set_vacancy_status(liaison_mu, vacancy, target.value)
         assert vacancy.status == target
         assert (vacancy.ended_on is None) == (target == VacancyStatus.OPEN)
     else:
         with pytest.raises(Conflict):
-            service.set_vacancy_status(liaison_mu, vacancy, target.value)
+            vacancies.set_vacancy_status(liaison_mu, vacancy, target.value)
         assert vacancy.status == source
 
 
 def test_vacancy_of_another_region_cannot_be_changed(liaison_mu):
     vacancy = VacancyFactory(region_code="FV")
     with pytest.raises(DomainError) as excinfo:
-        service.set_vacancy_status(liaison_mu, vacancy, "closed")
+        vacancies.set_vacancy_status(liaison_mu, vacancy, "closed")
     assert excinfo.value.code == "forbidden"
 
 
@@ -265,7 +275,7 @@ def test_vacancy_refusals(liaison_mu, change, field):
     data = {"title": "Monteur", "sector_id": sector("techniek").id, "hours_per_week": 40,
             "region_code": "MU", **change}
     with pytest.raises(DomainError) as excinfo:
-        service.create_vacancy(liaison_mu, EmployerFactory(), data)
+        vacancies.create_vacancy(liaison_mu, EmployerFactory(), data)
     assert excinfo.value.field == field
 
 
@@ -275,13 +285,13 @@ def test_vacancy_refusals(liaison_mu, change, field):
 def _proposal_in(status: ProposalStatus):
     liaison = liaison_of("MU")
     case = make_case("MU")
-    proposal = service.propose(liaison, case, VacancyFactory(region_code="MU"))
+    proposal = vacancies.propose(liaison, case, VacancyFactory(region_code="MU"))
     path = {ProposalStatus.VOORGESTELD: [], ProposalStatus.GESPREK: ["gesprek"],
             ProposalStatus.AANGENOMEN: ["gesprek", "aangenomen"],
             ProposalStatus.AFGEWEZEN: ["afgewezen"],
             ProposalStatus.INGETROKKEN: ["ingetrokken"]}[status]
     for step in path:
-        service.transition_proposal(liaison, proposal, step, note="reden", placement=PLACEMENT)
+        vacancies.transition_proposal(liaison, proposal, step, note="reden", placement=PLACEMENT)
     return liaison, proposal
 
 
@@ -289,26 +299,26 @@ def _proposal_in(status: ProposalStatus):
 def test_proposal_lifecycle(source, target):
     liaison, proposal = _proposal_in(source)
     events_before = len(proposal.events)
-    allowed = target in service.PROPOSAL_TRANSITIONS[source]
+    allowed = target in lifecycle.PROPOSAL_TRANSITIONS[source]
     if allowed:
-        event = service.transition_proposal(liaison, proposal, target.value, note="reden",
+        event = vacancies.transition_proposal(liaison, proposal, target.value, note="reden",
                                             placement=PLACEMENT)
         assert proposal.status == target and event.from_status == source
         assert (proposal.decided_on is not None) == (target not in
-                                                      service.OPEN_PROPOSAL_STATUSES)
+                                                      lifecycle.OPEN_PROPOSAL_STATUSES)
         assert (proposal.placement is not None) == (target == ProposalStatus.AANGENOMEN)
     else:
         with pytest.raises(Conflict) as excinfo:
-            service.transition_proposal(liaison, proposal, target.value, note="reden",
+            vacancies.transition_proposal(liaison, proposal, target.value, note="reden",
                                         placement=PLACEMENT)
         assert excinfo.value.code == "not_allowed"
         assert proposal.status == source and len(proposal.events) == events_before
 
 
 def test_lifecycle_table_is_complete():
-    assert set(service.PROPOSAL_TRANSITIONS) == set(ProposalStatus)
-    assert set(service.VACANCY_TRANSITIONS) == set(VacancyStatus)
-    finals = [s for s, targets in service.PROPOSAL_TRANSITIONS.items() if not targets]
+    assert set(lifecycle.PROPOSAL_TRANSITIONS) == set(ProposalStatus)
+    assert set(lifecycle.VACANCY_TRANSITIONS) == set(VacancyStatus)
+    finals = [s for s, targets in lifecycle.PROPOSAL_TRANSITIONS.items() if not targets]
     assert set(finals) == {ProposalStatus.AANGENOMEN, ProposalStatus.AFGEWEZEN,
                            ProposalStatus.INGETROKKEN}
 
@@ -317,7 +327,7 @@ def test_refusal_and_withdrawal_need_a_reason():
     liaison, proposal = _proposal_in(ProposalStatus.VOORGESTELD)
     for target in ("afgewezen", "ingetrokken"):
         with pytest.raises(DomainError) as excinfo:
-            service.transition_proposal(liaison, proposal, target, note="  ")
+            vacancies.transition_proposal(liaison, proposal, target, note="  ")
         assert excinfo.value.field == "note"
     assert proposal.status == ProposalStatus.VOORGESTELD
 
@@ -328,7 +338,7 @@ def test_accepting_without_placement_details_changes_nothing():
                              ({"contract_type": "vast", "start_on": TODAY,
                                "hours_per_week": 99}, "hours_per_week")):
         with pytest.raises(DomainError) as excinfo:
-            service.transition_proposal(liaison, proposal, "aangenomen", placement=placement)
+            vacancies.transition_proposal(liaison, proposal, "aangenomen", placement=placement)
         assert excinfo.value.field == field
     assert proposal.status == ProposalStatus.GESPREK
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Placement)) == 0
@@ -337,7 +347,7 @@ def test_accepting_without_placement_details_changes_nothing():
 def test_stale_status_is_a_conflict():
     liaison, proposal = _proposal_in(ProposalStatus.GESPREK)
     with pytest.raises(Conflict) as excinfo:
-        service.transition_proposal(liaison, proposal, "afgewezen", note="x",
+        vacancies.transition_proposal(liaison, proposal, "afgewezen", note="x",
                                     expected_status="voorgesteld")
     assert excinfo.value.code == "stale_status"
 
@@ -345,7 +355,7 @@ def test_stale_status_is_a_conflict():
 def test_accepted_proposal_creates_placement_fills_vacancy_and_plans_follow_ups():
     liaison, proposal = _proposal_in(ProposalStatus.GESPREK)
     start = TODAY - timedelta(days=10)
-    service.transition_proposal(liaison, proposal, "aangenomen",
+    vacancies.transition_proposal(liaison, proposal, "aangenomen",
                                 placement={"start_on": start, "contract_type": "leerwerkbaan"})
     placement = proposal.placement
     assert placement.employer_id == proposal.vacancy.employer_id
@@ -353,7 +363,7 @@ def test_accepted_proposal_creates_placement_fills_vacancy_and_plans_follow_ups(
     assert placement.hours_per_week == proposal.vacancy.hours_per_week
     assert proposal.vacancy.status == VacancyStatus.FILLED
     assert [(f.months, f.due_on) for f in placement.follow_ups] == [
-        (m, service.add_months(start, m)) for m in (1, 3, 6)]
+        (m, common.add_months(start, m)) for m in (1, 3, 6)]
     tasks = db.session.scalars(sa.select(Task).where(Task.case_id == proposal.case_id)).all()
     assert sorted(t.due_on for t in tasks) == [f.due_on for f in placement.follow_ups]
     assert {t.owner_id for t in tasks} == {proposal.case.coach_id}
@@ -368,21 +378,21 @@ def test_accepted_proposal_creates_placement_fills_vacancy_and_plans_follow_ups(
 def test_proposal_without_consent_is_refused(liaison_mu):
     case = make_case("MU", consent=False)
     with pytest.raises(DomainError) as excinfo:
-        service.propose(liaison_mu, case, VacancyFactory())
+        vacancies.propose(liaison_mu, case, VacancyFactory())
     assert excinfo.value.code == "no_consent"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Proposal)) == 0
 
 
 def test_revoked_consent_blocks_new_proposals(liaison_mu):
     case = make_case("MU")
-    first = service.propose(liaison_mu, case, VacancyFactory())
+    first = vacancies.propose(liaison_mu, case, VacancyFactory())
     consent = case.candidate.consents[0]
     cases_service.revoke_consent(case.coach, case, consent.id)
     with pytest.raises(DomainError) as excinfo:
-        service.propose(liaison_mu, case, VacancyFactory())
+        vacancies.propose(liaison_mu, case, VacancyFactory())
     assert excinfo.value.code == "no_consent"
     # The proposal made before the revocation continues.
-    service.transition_proposal(liaison_mu, first, "gesprek")
+    vacancies.transition_proposal(liaison_mu, first, "gesprek")
 
 
 def test_consent_for_the_future_does_not_count(liaison_mu):
@@ -391,31 +401,31 @@ def test_consent_for_the_future_does_not_count(liaison_mu):
 
     ProfileConsentFactory(candidate=case.candidate, given_on=TODAY + timedelta(days=5))
     with pytest.raises(DomainError):
-        service.propose(liaison_mu, case, VacancyFactory())
+        vacancies.propose(liaison_mu, case, VacancyFactory())
 
 
 def test_proposal_rules(liaison_mu):
     with pytest.raises(DomainError) as excinfo:
-        service.propose(liaison_mu, make_case("FV"), VacancyFactory())
+        vacancies.propose(liaison_mu, make_case("FV"), VacancyFactory())
     assert excinfo.value.code == "forbidden"
     for status in (CaseState.AFGESLOTEN, CaseState.GEPAUZEERD):
         with pytest.raises(Conflict):
-            service.propose(liaison_mu, make_case("MU", status), VacancyFactory())
+            vacancies.propose(liaison_mu, make_case("MU", status), VacancyFactory())
     with pytest.raises(Conflict):
-        service.propose(liaison_mu, make_case("MU"), VacancyFactory(status=VacancyStatus.CLOSED))
+        vacancies.propose(liaison_mu, make_case("MU"), VacancyFactory(status=VacancyStatus.CLOSED))
     case, vacancy = make_case("MU"), VacancyFactory(region_code="FV")  # vacancy of any region
-    service.propose(liaison_mu, case, vacancy)
+    vacancies.propose(liaison_mu, case, vacancy)
     with pytest.raises(Conflict) as excinfo:
-        service.propose(liaison_mu, case, vacancy)
+        vacancies.propose(liaison_mu, case, vacancy)
     assert excinfo.value.code == "already_proposed"
     with pytest.raises(DomainError):
-        service.propose(UserFactory(role="coordinator", regions=["MU"]), make_case("MU"),
+        vacancies.propose(UserFactory(role="coordinator", regions=["MU"]), make_case("MU"),
                         VacancyFactory())
 
 
 def test_coach_may_propose_own_region():
     case = make_case("MU")
-    proposal = service.propose(case.coach, case, VacancyFactory())
+    proposal = vacancies.propose(case.coach, case, VacancyFactory())
     assert proposal.proposed_by_id == case.coach_id and proposal.region_code == "MU"
 
 
@@ -425,10 +435,10 @@ def test_proposable_cases_only_own_region_with_consent(liaison_mu):
     make_case("MU", consent=False)
     make_case("FV")
     make_case("MU", CaseState.AFGESLOTEN)
-    found = service.proposable_cases(liaison_mu, vacancy)
+    found = vacancies.proposable_cases(liaison_mu, vacancy)
     assert found == [mine]
-    service.propose(liaison_mu, mine, vacancy)
-    assert service.proposable_cases(liaison_mu, vacancy) == []
+    vacancies.propose(liaison_mu, mine, vacancy)
+    assert vacancies.proposable_cases(liaison_mu, vacancy) == []
 
 
 # --- placements, the geplaatst guard and aftercare -----------------------------------------
@@ -440,13 +450,13 @@ def test_placement_enables_the_geplaatst_transition():
     with pytest.raises(DomainError) as excinfo:
         cases_service.transition(coach, case, "geplaatst", expected_version=case.version)
     assert excinfo.value.code == "no_active_placement"
-    placement = service.create_placement(coach, case, EmployerFactory(), {
+    placement = placements.create_placement(coach, case, EmployerFactory(), {
         **PLACEMENT, "job_title": "Orderpicker", "hours_per_week": 32})
     cases_service.transition(coach, case, "geplaatst", expected_version=case.version)
     assert case.status == CaseState.GEPLAATST
     # An ended placement no longer counts.
     other = make_case("MU", CaseState.UITVOERING)
-    ended = service.create_placement(other.coach, other, placement.employer, {
+    ended = placements.create_placement(other.coach, other, placement.employer, {
         "start_on": TODAY - timedelta(days=60), "end_on": TODAY - timedelta(days=1),
         "contract_type": "uitzend", "job_title": "Inpakker", "hours_per_week": 20})
     assert not ended.is_active()
@@ -455,13 +465,10 @@ def test_placement_enables_the_geplaatst_transition():
 
 
 def test_placement_check_is_registered_once():
-    import importlib
-
-    import rmt.employers.service as module
-
-    importlib.reload(module)
+    # create_app connected the receivers already; connecting again must not add a second hook.
+    receivers.connect()
     names = [(c.__module__, c.__qualname__) for c in cases_service.PLACEMENT_CHECKS]
-    assert names.count(("rmt.employers.service", "case_has_active_placement")) == 1
+    assert names.count(("rmt.employers.placements", "case_has_active_placement")) == 1
 
 
 @pytest.mark.parametrize("change, field", [
@@ -474,7 +481,7 @@ def test_placement_refusals(change, field):
     data = {"start_on": TODAY, "contract_type": "vast", "job_title": "Monteur",
             "hours_per_week": 40, **change}
     with pytest.raises(DomainError) as excinfo:
-        service.create_placement(case.coach, case, EmployerFactory(), data)
+        placements.create_placement(case.coach, case, EmployerFactory(), data)
     assert excinfo.value.field == field
 
 
@@ -482,9 +489,9 @@ def test_placement_refused_for_closed_case_and_other_region():
     closed = make_case("MU", CaseState.AFGESLOTEN)
     data = {**PLACEMENT, "job_title": "Monteur", "hours_per_week": 40}
     with pytest.raises(Conflict):
-        service.create_placement(closed.coach, closed, EmployerFactory(), data)
+        placements.create_placement(closed.coach, closed, EmployerFactory(), data)
     with pytest.raises(DomainError) as excinfo:
-        service.create_placement(liaison_of("FV"), make_case("MU"), EmployerFactory(), data)
+        placements.create_placement(liaison_of("FV"), make_case("MU"), EmployerFactory(), data)
     assert excinfo.value.code == "forbidden"
 
 
@@ -494,25 +501,25 @@ def test_follow_up_outcome_marks_task_done_and_counts_for_sustainability(world):
     first = placement.follow_ups[0]
     assert first.due_on <= TODAY
     with pytest.raises(DomainError) as excinfo:
-        service.record_follow_up(liaison, first, still_employed=False, reason="")
+        placements.record_follow_up(liaison, first, still_employed=False, reason="")
     assert excinfo.value.field == "reason"
     with pytest.raises(DomainError):
-        service.record_follow_up(liaison, first, still_employed="ja")
-    service.record_follow_up(liaison, first, still_employed=True)
+        placements.record_follow_up(liaison, first, still_employed="ja")
+    placements.record_follow_up(liaison, first, still_employed=True)
     assert first.task.done_at is not None and first.recorded_by_id == liaison.id
     with pytest.raises(Conflict):
-        service.record_follow_up(liaison, first, still_employed=True)
+        placements.record_follow_up(liaison, first, still_employed=True)
     six = placement.follow_ups[2]
     with pytest.raises(Conflict) as excinfo:
-        service.record_follow_up(liaison, six, still_employed=True)
+        placements.record_follow_up(liaison, six, still_employed=True)
     assert excinfo.value.code == "not_due"
     six.due_on = TODAY
-    service.record_follow_up(liaison, six, still_employed=True)
+    placements.record_follow_up(liaison, six, still_employed=True)
     sustained = db.session.scalar(sa.select(sa.func.count()).select_from(FollowUp).where(
         FollowUp.months == 6, FollowUp.still_employed.is_(True)))
     assert sustained == 1
     with pytest.raises(DomainError):
-        service.record_follow_up(world.liaison["FV"], placement.follow_ups[1],
+        placements.record_follow_up(world.liaison["FV"], placement.follow_ups[1],
                                  still_employed=True)
 
 
@@ -520,15 +527,15 @@ def test_end_placement(world):
     placement = world.placement["MU"]
     liaison = world.liaison["MU"]
     with pytest.raises(DomainError):
-        service.end_placement(liaison, placement, end_on=placement.start_on - timedelta(days=1),
+        placements.end_placement(liaison, placement, end_on=placement.start_on - timedelta(days=1),
                               reason="x")
     with pytest.raises(DomainError):
-        service.end_placement(liaison, placement, end_on=TODAY, reason="")
-    service.end_placement(liaison, placement, end_on=TODAY, reason="Proeftijd niet gehaald")
+        placements.end_placement(liaison, placement, end_on=TODAY, reason="")
+    placements.end_placement(liaison, placement, end_on=TODAY, reason="Proeftijd niet gehaald")
     assert not placement.is_active()
-    assert not service.case_has_active_placement(world.case["MU"])
+    assert not placements.case_has_active_placement(world.case["MU"])
     with pytest.raises(Conflict):
-        service.end_placement(liaison, placement, end_on=TODAY, reason="x")
+        placements.end_placement(liaison, placement, end_on=TODAY, reason="x")
 
 
 # --- region scoping of candidate data seen through employers -------------------------------
@@ -536,16 +543,16 @@ def test_end_placement(world):
 
 def test_candidate_data_through_a_shared_employer_is_region_scoped(world):
     mu = world.liaison["MU"]
-    page = service.employer_page(mu, world.employer)
+    page = pages.employer_page(mu, world.employer)
     assert {p.case.region_code for p in page.proposals} == {"MU"}
     assert {p.case.region_code for p in page.placements} == {"MU"}
     # Shared employer data is visible to both regions.
     assert {m.region_code for m in page.contact_moments} == {"MU", "FV"}
     assert {v.region_code for v in page.vacancies} == {"MU", "FV"}
-    assert service.get_proposal(mu, world.proposal["FV"].id) is None
-    assert service.get_placement(mu, world.placement["FV"].id) is None
-    assert service.work_profile(mu, world.case["FV"]) is None
-    dashboard = service.liaison_dashboard(mu)
+    assert vacancies.get_proposal(mu, world.proposal["FV"].id) is None
+    assert placements.get_placement(mu, world.placement["FV"].id) is None
+    assert pages.work_profile(mu, world.case["FV"]) is None
+    dashboard = pages.liaison_dashboard(mu)
     assert {f.placement.case.region_code for f in dashboard.overdue_follow_ups +
             dashboard.due_follow_ups + dashboard.overdue_own_follow_ups +
             dashboard.due_own_follow_ups} == {"MU"}
@@ -555,20 +562,20 @@ def test_transfer_moves_proposals_with_the_case(world):
     case = world.case["FV"]
     case.region_code = "MU"  # as an accepted transfer does
     db.session.flush()
-    assert service.get_proposal(world.liaison["MU"], world.proposal["FV"].id) is not None
-    assert service.get_proposal(world.liaison["FV"], world.proposal["FV"].id) is None
+    assert vacancies.get_proposal(world.liaison["MU"], world.proposal["FV"].id) is not None
+    assert vacancies.get_proposal(world.liaison["FV"], world.proposal["FV"].id) is None
 
 
 def test_admin_sees_no_candidate_data(world):
     admin = UserFactory(role="admin", regions=["MU", "FV"])
-    assert service.get_proposal(admin, world.proposal["MU"].id) is None
-    assert service.case_employment(admin, world.case["MU"]).proposals == []
-    assert db.session.scalars(service.proposal_query(admin)).all() == []
-    assert db.session.scalars(service.placement_query(admin)).all() == []
+    assert vacancies.get_proposal(admin, world.proposal["MU"].id) is None
+    assert pages.case_employment(admin, world.case["MU"]).proposals == []
+    assert db.session.scalars(vacancies.proposal_query(admin)).all() == []
+    assert db.session.scalars(placements.placement_query(admin)).all() == []
 
 
 def test_work_profile_holds_no_private_data(world):
-    profile = service.work_profile(world.liaison["MU"], world.case["MU"])
+    profile = pages.work_profile(world.liaison["MU"], world.case["MU"])
     fields = set(vars(profile))
     assert not fields & {"birth_date", "email", "phone", "benefit", "notes", "tasks", "postcode"}
     assert profile.name == world.case["MU"].candidate.full_name

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from html import unescape
 
 import pytest
 import sqlalchemy as sa
 
+from rmt import clock
 from rmt.audit.models import AuditEntry
 from rmt.cases import service as cases_service
-from rmt.employers import service
+from rmt.employers import common, placements, registry, vacancies
 from rmt.employers.models import (
     ContactMoment,
     Employer,
@@ -36,18 +37,10 @@ from tests.factories import (
     VacancyFactory,
     sector,
 )
+from tests.helpers import count, unescaped
 from tests.querycount import count_statements as count_queries
 
-TODAY = date.today()
-
-
-def html(response) -> str:
-    """The page with entities decoded, so names like "'s Gravensande" compare as typed."""
-    return unescape(response.get_data(as_text=True))
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+TODAY = clock.today()
 
 
 def employer_form(**overrides) -> dict:
@@ -67,7 +60,7 @@ def test_register_employer(client, login_as):
     employer = db.session.scalar(sa.select(Employer))
     assert response.headers["Location"] == f"/werkgevers/{employer.id}"
     assert employer.postcode == "3811 AB" and employer.region_codes == ["AM"]
-    page = html(client.get(f"/werkgevers/{employer.id}"))
+    page = unescaped(client.get(f"/werkgevers/{employer.id}"))
     assert "Bakkerij De Korenaar" in page and "30123456" in page
 
 
@@ -76,7 +69,7 @@ def test_duplicate_kvk_in_the_form_links_to_the_existing_employer(client, login_
     login_as("liaison", "MU")
     response = client.post_form("/werkgevers/nieuw", employer_form(kvk_number="3012 3456"))
     assert response.status_code == 409
-    page = html(response)
+    page = unescaped(response)
     assert f'href="/werkgevers/{existing.id}"' in page
     assert "Deze werkgever staat al in het register" in page
     assert "Dit KvK-nummer is al geregistreerd voor De Korenaar" in page
@@ -107,7 +100,7 @@ def test_employer_form_bad_input_saves_nothing(client, login_as, field, value, m
     login_as("liaison", "MU")
     response = client.post_form("/werkgevers/nieuw", employer_form(**{field: value}))
     assert response.status_code == 400
-    page = html(response)
+    page = unescaped(response)
     assert message in page
     assert count(Employer) == 0
 
@@ -119,7 +112,7 @@ def test_edit_employer_and_refuse_known_kvk(client, login_as):
     assert client.get(f"/werkgevers/{employer.id}/bewerken").status_code == 200
     response = client.post_form(f"/werkgevers/{employer.id}/bewerken",
                                 employer_form(kvk_number=other.kvk_number, version="1"))
-    assert response.status_code == 409 and f'href="/werkgevers/{other.id}"' in html(response)
+    assert response.status_code == 409 and f'href="/werkgevers/{other.id}"' in unescaped(response)
     db.session.refresh(employer)
     assert employer.kvk_number != other.kvk_number and employer.version == 1
     response = client.post_form(f"/werkgevers/{employer.id}/bewerken",
@@ -133,10 +126,10 @@ def test_edit_employer_and_refuse_known_kvk(client, login_as):
 def test_edit_employer_optimistic_locking(client, login_as):
     employer = EmployerFactory(regions=["MU"], name="Oud")
     liaison = login_as("liaison", "MU")
-    page = html(client.get(f"/werkgevers/{employer.id}/bewerken"))
+    page = unescaped(client.get(f"/werkgevers/{employer.id}/bewerken"))
     assert 'name="version" type="hidden" value="1"' in page
     # A colleague saves first.
-    service.update_employer(liaison, employer, {
+    registry.update_employer(liaison, employer, {
         "kvk_number": employer.kvk_number, "name": "Door collega", "sector_id": employer.sector_id,
         "region_codes": ["MU"]}, expected_version=1)
     db.session.flush()
@@ -146,12 +139,12 @@ def test_edit_employer_optimistic_locking(client, login_as):
                                     employer_form(kvk_number=employer.kvk_number, name="Mijn naam",
                                                   region_codes=["MU"], version=version))
         assert response.status_code == 409, version
-        page = html(response)
+        page = unescaped(response)
         assert "Uw wijziging is niet opgeslagen" in page or "mist de versie" in page
         db.session.refresh(employer)
         assert employer.name == "Door collega" and employer.version == 2
     # The form now shows the newest data and version, so saving again works.
-    assert 'value="Door collega"' in html(client.post_form(
+    assert 'value="Door collega"' in unescaped(client.post_form(
         f"/werkgevers/{employer.id}/bewerken",
         employer_form(kvk_number=employer.kvk_number, name="Mijn naam", version="1")))
     response = client.post_form(f"/werkgevers/{employer.id}/bewerken",
@@ -167,11 +160,11 @@ def test_list_search_and_filters(client, login_as):
     EmployerFactory(name="Installatie Hoogland", sector=sector("techniek"), regions=["AM"],
                     sbb_number="12345678")
     login_as("coach", "MU")
-    page = html(client.get("/werkgevers?q=heuvel"))
+    page = unescaped(client.get("/werkgevers?q=heuvel"))
     assert "Zorggroep Heuvelrug" in page and "Installatie Hoogland" not in page
-    page = html(client.get("/werkgevers?leerbedrijf=ja"))
+    page = unescaped(client.get("/werkgevers?leerbedrijf=ja"))
     assert "Installatie Hoogland" in page and "Zorggroep Heuvelrug" not in page
-    page = html(client.get(f"/werkgevers?sector={sector('zorg').id}&regio=MU"))
+    page = unescaped(client.get(f"/werkgevers?sector={sector('zorg').id}&regio=MU"))
     assert "Zorggroep Heuvelrug" in page
     for junk in ("?pagina=abc", "?pagina=0", "?pagina=99999999999", "?sector=²", "?regio=XX",
                  "?q=" + "%25" * 300, "?leerbedrijf=misschien", "?sector=-1"):
@@ -184,11 +177,11 @@ def test_merged_employer_page_redirects(client, login_as):
     keep, duplicate = EmployerFactory(), EmployerFactory()
     coordinator = login_as("coordinator", "MU")
     response = client.get(f"/werkgevers/{keep.id}/samenvoegen")
-    assert response.status_code == 200 and duplicate.name in html(response)
+    assert response.status_code == 200 and duplicate.name in unescaped(response)
     response = client.post_form(f"/werkgevers/{keep.id}/samenvoegen",
                                 {"duplicate_id": str(duplicate.id)})
-    assert response.status_code == 400 and "Bevestig dat het om dezelfde werkgever gaat" in html(
-        response)
+    assert response.status_code == 400
+    assert "Bevestig dat het om dezelfde werkgever gaat" in unescaped(response)
     assert db.session.get(Employer, duplicate.id).merged_into_id is None
     for bad in ("", "abc", str(keep.id), "99999"):
         response = client.post_form(f"/werkgevers/{keep.id}/samenvoegen",
@@ -221,15 +214,15 @@ def test_contact_person_add_edit_and_bad_input(client, login_as):
     contact = db.session.scalar(sa.select(EmployerContact))
     assert contact.phone == "0612345678" and contact.email == "piet@bedrijf.nl"
     edit = f"/werkgevers/{employer.id}/contactpersonen/{contact.id}"
-    assert 'name="version" type="hidden" value="1"' in html(client.get(edit))
+    assert 'name="version" type="hidden" value="1"' in unescaped(client.get(edit))
     assert client.post_form(edit, {"name": "", "version": "1"}).status_code == 400
     assert client.post_form(edit, {"name": "P. Jansen", "version": "1"}).status_code == 302
     db.session.refresh(contact)
     assert contact.name == "P. Jansen" and contact.version == 2
     response = client.post_form(edit, {"name": "Oude tab", "version": "1"})
-    assert response.status_code == 409 and "Iemand anders heeft deze contactpersoon" in html(
+    assert response.status_code == 409 and "Iemand anders heeft deze contactpersoon" in unescaped(
         response)
-    assert 'value="P. Jansen"' in html(response)
+    assert 'value="P. Jansen"' in unescaped(response)
     db.session.refresh(contact)
     assert contact.name == "P. Jansen"
     other = EmployerFactory()
@@ -255,7 +248,7 @@ def test_contact_moment_bad_input_saves_nothing(client, login_as, overrides):
     login_as("liaison", "MU")
     response = client.post_form(f"/werkgevers/{employer.id}/contactmomenten/nieuw",
                                 _moment_form(**overrides))
-    assert response.status_code == 400, html(response)[:0]
+    assert response.status_code == 400, unescaped(response)[:0]
     assert count(ContactMoment) == 0
 
 
@@ -268,7 +261,7 @@ def test_contact_moment_with_follow_up_appears_on_start_page(client, login_as):
     assert response.status_code == 302
     moment = db.session.scalar(sa.select(ContactMoment))
     assert moment.follow_up_owner_id == liaison.id and moment.follow_up_on == due
-    page = html(client.get("/"))
+    page = unescaped(client.get("/"))
     assert "Transport Wal" in page and "Vervolgafspraken" in page
     response = client.post_form(f"/contactmomenten/{moment.id}/afgehandeld", {},
                                 token_page="/")
@@ -309,12 +302,13 @@ def test_vacancy_create_edit_and_status(client, login_as):
     vacancy = db.session.scalar(sa.select(Vacancy))
     assert response.headers["Location"] == f"/vacatures/{vacancy.id}"
     edit = f"/vacatures/{vacancy.id}/bewerken"
-    assert 'name="version" type="hidden" value="1"' in html(client.get(edit))
+    assert 'name="version" type="hidden" value="1"' in unescaped(client.get(edit))
     assert client.post_form(edit, _vacancy_form(hours_per_week="0",
                                                 version="1")).status_code == 400
     assert client.post_form(edit, _vacancy_form(title="Chauffeur", version="1")).status_code == 302
     response = client.post_form(edit, _vacancy_form(title="Oude tab", version="1"))
-    assert response.status_code == 409 and "Iemand anders heeft deze vacature" in html(response)
+    assert response.status_code == 409
+    assert "Iemand anders heeft deze vacature" in unescaped(response)
     db.session.refresh(vacancy)
     assert vacancy.title == "Chauffeur" and vacancy.version == 2
     status_url = f"/vacatures/{vacancy.id}/status"
@@ -336,7 +330,7 @@ def test_propose_page_lists_only_own_region_candidates_with_consent(client, logi
     no_consent = make_case("MU", consent=False)
     other_region = make_case("FV")
     login_as("liaison", "MU")
-    page = html(client.get(f"/vacatures/{vacancy.id}/voordragen"))
+    page = unescaped(client.get(f"/vacatures/{vacancy.id}/voordragen"))
     assert mine.candidate.full_name in page
     assert no_consent.candidate.full_name not in page
     assert other_region.candidate.full_name not in page
@@ -350,7 +344,7 @@ def test_propose_refusals_save_nothing(client, login_as):
     login_as("liaison", "MU")
     url = f"/vacatures/{vacancy.id}/voordragen"
     response = client.post_form(url, {"case_id": str(no_consent.id)})
-    assert response.status_code == 400 and "geen (geldige) toestemming" in html(response)
+    assert response.status_code == 400 and "geen (geldige) toestemming" in unescaped(response)
     for bad in ("abc", "", "-1", "99999999999", str(other.id)):
         assert client.post_form(url, {"case_id": bad}).status_code == 404, bad
     assert client.post_form(url, {"case_id": str(make_case("MU").id),
@@ -367,7 +361,7 @@ def test_proposal_steps_through_the_page(client, login_as):
     proposal = db.session.scalar(sa.select(Proposal))
     assert response.headers["Location"] == f"/voordrachten/{proposal.id}"
     url = f"/voordrachten/{proposal.id}/status"
-    page = html(client.get(f"/voordrachten/{proposal.id}"))
+    page = unescaped(client.get(f"/voordrachten/{proposal.id}"))
     assert "Uitgenodigd voor gesprek" in page and "Aangenomen</option>" not in page
     for data in ({"to": "aangenomen", "current_status": "voorgesteld"},
                  {"to": "afgewezen", "current_status": "voorgesteld", "note": ""},
@@ -397,7 +391,7 @@ def test_proposal_steps_through_the_page(client, login_as):
     placement = db.session.scalar(sa.select(Placement))
     assert placement.proposal_id == proposal.id and placement.hours_per_week == 36
     assert db.session.get(Vacancy, vacancy.id).status == VacancyStatus.FILLED
-    assert f"/plaatsingen/{placement.id}" in html(client.get(f"/voordrachten/{proposal.id}"))
+    assert f"/plaatsingen/{placement.id}" in unescaped(client.get(f"/voordrachten/{proposal.id}"))
 
 
 # --- placements and aftercare ---------------------------------------------------------------
@@ -431,7 +425,7 @@ def test_follow_up_and_end_forms(client, world, login_as):
     placement = world.placement["MU"]
     with client.session_transaction() as session:
         session["_user_id"] = world.liaison["MU"].get_id()
-    page = html(client.get(f"/plaatsingen/{placement.id}"))
+    page = unescaped(client.get(f"/plaatsingen/{placement.id}"))
     first = placement.follow_ups[0]
     assert "Uitkomst nazorg na 1 maand" in page
     url = f"/nazorg/{first.id}"
@@ -463,7 +457,7 @@ def test_follow_up_and_end_forms(client, world, login_as):
 
 def _start_sections(client) -> tuple[str, str]:
     """The liaison start page's "Mijn nazorgmomenten" and "Overige nazorg" sections."""
-    page = html(client.get("/"))
+    page = unescaped(client.get("/"))
     own = page.split('id="mijn-nazorg"', 1)[1].split('id="nazorg"', 1)[0]
     rest = page.split('id="nazorg"', 1)[1].split('id="recente-contacten"', 1)[0]
     return own, rest
@@ -479,24 +473,24 @@ def test_liaison_sees_own_follow_ups_due_and_overdue(client, world):
     mu = world.liaison["MU"]
     overdue_name = world.case["MU"].candidate.full_name  # started 40 days ago: +1 month overdue
     due_case = make_case("MU")
-    service.create_placement(mu, due_case, world.employer, {
+    placements.create_placement(mu, due_case, world.employer, {
         "start_on": TODAY - timedelta(days=25), "contract_type": "vast",
         "job_title": "Chauffeur", "hours_per_week": 32})
     colleague = liaison_of("MU")
     colleague_case = make_case("MU")
-    service.create_placement(colleague, colleague_case, world.employer, {
+    placements.create_placement(colleague, colleague_case, world.employer, {
         "start_on": TODAY - timedelta(days=40), "contract_type": "vast",
         "job_title": "Monteur", "hours_per_week": 32})
     coach_case = make_case("MU")
-    service.create_placement(coach_case.coach, coach_case, world.employer, {
+    placements.create_placement(coach_case.coach, coach_case, world.employer, {
         "start_on": TODAY - timedelta(days=40), "contract_type": "vast",
         "job_title": "Schilder", "hours_per_week": 32})
     # Proposed by the liaison, hired by the coach: still the liaison's aftercare.
     proposed_case = make_case("MU")
     vacancy = VacancyFactory(employer=world.employer, region_code="MU", created_by=mu)
-    proposal = service.propose(mu, proposed_case, vacancy)
-    service.transition_proposal(proposed_case.coach, proposal, "gesprek")
-    service.transition_proposal(proposed_case.coach, proposal, "aangenomen", placement={
+    proposal = vacancies.propose(mu, proposed_case, vacancy)
+    vacancies.transition_proposal(proposed_case.coach, proposal, "gesprek")
+    vacancies.transition_proposal(proposed_case.coach, proposal, "aangenomen", placement={
         "start_on": TODAY - timedelta(days=40), "contract_type": "tijdelijk"})
     names = {case.id: case.candidate.full_name
              for case in (due_case, colleague_case, coach_case, proposed_case)}
@@ -523,7 +517,7 @@ def test_liaison_sees_own_follow_ups_due_and_overdue(client, world):
         assert name not in own and name not in rest
     # Recorded aftercare leaves the list.
     first = world.placement["FV"].follow_ups[0]
-    service.record_follow_up(world.liaison["FV"], first, still_employed=True)
+    placements.record_follow_up(world.liaison["FV"], first, still_employed=True)
     db.session.flush()
     own, _ = _start_sections(client)
     assert fv_name not in own and "Geen eigen nazorgmomenten aan de beurt." in own
@@ -542,7 +536,7 @@ def test_liaison_records_follow_up_outcome_from_start_page(client, world):
         data = {f"{prefix}csrf_token": _token(client, "/", prefix), "terug": "start", **data}
         response = client.post(f"/nazorg/{first.id}", data=data)
         assert response.status_code == 400
-        assert "utrecht-form-field-error-message" in html(response)
+        assert "utrecht-form-field-error-message" in unescaped(response)
     assert client.post(f"/nazorg/{first.id}", data={
         prefix + "still_employed": "ja", "terug": "start"}).status_code == 400  # no CSRF token
     db.session.refresh(first)
@@ -566,7 +560,7 @@ def test_liaison_records_follow_up_outcome_from_start_page(client, world):
 
 def _token(client, page: str, prefix: str) -> str:
     match = re.search(rf'name="{re.escape(prefix)}csrf_token"[^>]*value="([^"]+)"',
-                      html(client.get(page)))
+                      unescaped(client.get(page)))
     if match:
         return match.group(1)
     return client.csrf_token(page)
@@ -579,7 +573,7 @@ def test_case_page_shows_proposals_placements_and_follow_ups(client, world):
     case = world.case["MU"]
     with client.session_transaction() as session:
         session["_user_id"] = case.coach.get_id()
-    page = html(client.get(f"/trajecten/{case.id}"))
+    page = unescaped(client.get(f"/trajecten/{case.id}"))
     assert "Werk: voordrachten en plaatsingen" in page
     assert world.vacancy["MU"].title in page and "Gedeeld Bedrijf" in page
     assert "1 mnd" in page and "6 mnd" in page
@@ -604,7 +598,7 @@ def test_work_profile_shows_work_data_only(client, login_as):
                             expected_version=None)
     db.session.flush()
     login_as("liaison", "MU")
-    page = html(client.get(f"/kandidaten/{case.id}/werkprofiel"))
+    page = unescaped(client.get(f"/kandidaten/{case.id}/werkprofiel"))
     assert candidate.full_name in page and "Tien jaar magazijnwerk" in page
     assert "Heftruckchauffeur" in page and "logistiek" in page
     for secret in ("Geheime coachingsaantekening", candidate.email, candidate.phone,
@@ -644,7 +638,7 @@ def test_mu_liaison_never_sees_fv_candidate_through_shared_employer(client, worl
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url
-        text = unescape(html(response))
+        text = unescape(unescaped(response))
         assert fv_name not in text and "Foodvalleykandidaat" not in text, url
         if mu_name in text:
             seen_mu.add(url)
@@ -658,7 +652,7 @@ def test_mu_liaison_never_sees_fv_candidate_through_shared_employer(client, worl
                 f"/kandidaten/{world.case['FV'].id}/plaatsingen/nieuw",
                 f"/vacatures/{world.vacancy['FV'].id}/bewerken"):
         assert client.get(url).status_code == 404, url
-    employer_page = html(client.get(f"/werkgevers/{world.employer.id}"))
+    employer_page = unescaped(client.get(f"/werkgevers/{world.employer.id}"))
     assert "Bezoek FV" in employer_page  # shared employer data: contact moments of all regions
 
 
@@ -759,7 +753,7 @@ def test_admin_has_no_access_to_employers_or_candidates(app, client, world):
                         "employers.sector_edit": 200 if method == "GET" else 400,
                         }.get(rule.endpoint, 403)
             assert response.status_code == expected, (rule.endpoint, method)
-            assert world.case["MU"].candidate.full_name not in html(response)
+            assert world.case["MU"].candidate.full_name not in unescaped(response)
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
 
@@ -797,9 +791,9 @@ def test_coordinator_sets_priorities_of_own_region_only(client, login_as):
     techniek.priority_regions = [db.session.get(Region, "AM")]
     zorg.priority_regions = [db.session.get(Region, "FV")]
     db.session.flush()
-    before = {s.id: s.priority_codes for s in service.sectors()}
+    before = {s.id: s.priority_codes for s in registry.sectors()}
     login_as("coordinator", "MU")
-    page = html(client.get("/beheer/sectoren"))
+    page = unescaped(client.get("/beheer/sectoren"))
     assert f'name="prio-{techniek.id}" value="MU"' in page
     assert 'value="FV"' not in page  # another region's flags are shown, not editable
     assert 'href="/beheer/sectoren"' in page  # in the main menu
@@ -815,7 +809,7 @@ def test_coordinator_sets_priorities_of_own_region_only(client, login_as):
     # One entry per sector whose flags changed: techniek and zorg gain MU, others lose it.
     expected = {techniek.id, zorg.id} | {i for i, codes in before.items() if "MU" in codes}
     assert sorted(e.object_id for e in entries) == sorted(str(i) for i in expected)
-    assert all(s.priority_codes == before[s.id] - {"MU"} for s in service.sectors()
+    assert all(s.priority_codes == before[s.id] - {"MU"} for s in registry.sectors()
                if s.id not in (techniek.id, zorg.id))
     # Unticking MU removes it again, FV stays.
     client.post_form("/beheer/sectoren", {})
@@ -842,15 +836,15 @@ def _fill_employer(employer: Employer, n: int, liaison) -> None:
                              follow_up_owner_id=liaison.id)
         vacancy = VacancyFactory(employer=employer, region_code="MU", created_by=liaison)
         case = make_case("MU")
-        proposal = service.propose(liaison, case, vacancy)
+        proposal = vacancies.propose(liaison, case, vacancy)
         if i % 2:
-            service.transition_proposal(liaison, proposal, "gesprek")
-            service.transition_proposal(
+            vacancies.transition_proposal(liaison, proposal, "gesprek")
+            vacancies.transition_proposal(
                 liaison, proposal, "aangenomen", fill_vacancy=False,
                 placement={"start_on": TODAY - timedelta(days=35 + i),
                            "contract_type": "vast"})
         else:
-            service.create_placement(liaison, case, employer, {
+            placements.create_placement(liaison, case, employer, {
                 "start_on": TODAY - timedelta(days=40), "contract_type": "uitzend",
                 "job_title": "Inpakker", "hours_per_week": 24})
     db.session.flush()
@@ -920,7 +914,7 @@ def test_garbage_in_every_form_field_is_never_a_500(app, client, world):
     liaison = world.liaison["MU"]
     contact = EmployerContactFactory(employer=world.employer)
     vacancy = VacancyFactory(region_code="MU", created_by=liaison, employer=world.employer)
-    proposal = service.propose(liaison, make_case("MU"), vacancy)
+    proposal = vacancies.propose(liaison, make_case("MU"), vacancy)
     placement = world.placement["MU"]
     follow_up = placement.follow_ups[0]
     case = make_case("MU")
@@ -982,4 +976,4 @@ def test_search_with_nul_or_odd_characters_is_no_500(client, world):
                 f"/vacatures/{world.vacancy['MU'].id}/voordragen?q=%5C%25",
                 "/voordrachten?status=bogus&pagina=99999999999"):
         assert client.get(url).status_code == 200, url
-    assert service._search_text("a\x00b ") == "ab"
+    assert common.search_text("a\x00b ") == "ab"
