@@ -26,6 +26,7 @@ _TYPE_MESSAGES: dict[type[fields.Field], dict[str, str]] = {
                   "format": "Vul een geldige datum in (JJJJ-MM-DD)."},
     fields.Enum: {"unknown": "Kies een van: {choices}."},
     fields.Nested: {"type": "Geef een object ({...})."},
+    fields.List: {"invalid": "Geef een lijst ([...])."},
 }
 
 

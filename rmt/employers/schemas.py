@@ -18,18 +18,6 @@ from rmt.errors_domain import DomainError
 from rmt.regions import REGION_CODES
 from rmt.validation import normalise_phone
 
-_LIST_MESSAGES = {"invalid": "Geef een lijst ([...])."}
-
-
-class DutchSchema(BaseSchema):
-    """:class:`rmt.api.schemas.BaseSchema` (Dutch messages, unknown fields and NUL characters
-    refused), with the Dutch message for a list that is not one."""
-
-    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
-        super().on_bind_field(field_name, field_obj)
-        if isinstance(field_obj, fields.List):
-            field_obj.error_messages.update(_LIST_MESSAGES)
-
 
 def _check(func: Callable[[Any], object]) -> Callable[[Any], None]:
     """A marshmallow validator from a service normaliser (its Dutch DomainError message)."""
@@ -68,7 +56,7 @@ REGION = _one_of(list(REGION_CODES), "Kies een van: MU, AM, GV, FV.")
 HOURS = validate.Range(1, common.MAX_HOURS, error="Vul een aantal uren van 1 tot 60 in.")
 
 
-class EmptyBodySchema(DutchSchema):
+class EmptyBodySchema(BaseSchema):
     """An action without input: the body is ``{}``."""
 
 
@@ -81,7 +69,7 @@ class DuplicateEmployerProblemSchema(EmployersProblemSchema):
                                                               "werkgever met dit KvK-nummer"})
 
 
-class EmployersPageArgsSchema(DutchSchema):
+class EmployersPageArgsSchema(BaseSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000,
                                                                   error="Ongeldige pagina."))
     per_page = fields.Integer(load_default=25, validate=validate.Range(
@@ -115,7 +103,7 @@ class ContactSchema(Schema):
     version = fields.Integer(metadata={"description": "stuur mee bij wijzigen (PATCH)"})
 
 
-class ContactCreateSchema(DutchSchema):
+class ContactCreateSchema(BaseSchema):
     name = _text(200, required=True)
     role = _text(100, load_default="")
     phone = _text(30, load_default="", validate_=_check(normalise_phone))
@@ -157,7 +145,7 @@ class EmployerListArgsSchema(EmployersPageArgsSchema):
     leerbedrijf = fields.Boolean()
 
 
-class EmployerCreateSchema(DutchSchema):
+class EmployerCreateSchema(BaseSchema):
     kvk_number = fields.String(required=True, validate=_check(registry.normalise_kvk),
                                metadata={"example": "30123456"})
     name = _text(200, required=True)
@@ -179,7 +167,7 @@ VERSION = fields.Integer(required=True, strict=True, validate=validate.Range(
         "description": "de versie die u las; een andere geeft 409 stale_version"})
 
 
-class EmployerUpdateSchema(DutchSchema):
+class EmployerUpdateSchema(BaseSchema):
     """PATCH: only the fields that change, plus the ``version`` that was read."""
 
     version = VERSION
@@ -194,7 +182,7 @@ class EmployerUpdateSchema(DutchSchema):
     sbb_number = fields.String(allow_none=True, validate=_check(registry.normalise_sbb))
 
 
-class ContactUpdateSchema(DutchSchema):
+class ContactUpdateSchema(BaseSchema):
     version = VERSION
     name = _text(200, validate_=validate.Length(min=1, error="Dit veld is verplicht."))
     role = _text(100)
@@ -202,7 +190,7 @@ class ContactUpdateSchema(DutchSchema):
     email = _text(254, validate_=_check(registry.normalise_email))
 
 
-class MergeSchema(DutchSchema):
+class MergeSchema(BaseSchema):
     duplicate_id = _id(required=True, metadata={
         "description": "de dubbele registratie; haar historie gaat over naar deze werkgever"})
 
@@ -252,7 +240,7 @@ class ContactMomentListArgsSchema(EmployersPageArgsSchema):
     open_follow_up = fields.Boolean(metadata={"description": "alleen met open vervolgafspraak"})
 
 
-class ContactMomentCreateSchema(DutchSchema):
+class ContactMomentCreateSchema(BaseSchema):
     employer_id = _id(required=True)
     region = fields.String(required=True, validate=REGION)
     contact_on = fields.Date(required=True)
@@ -300,7 +288,7 @@ class VacancyListArgsSchema(EmployersPageArgsSchema):
     q = _text(100)
 
 
-class VacancyCreateSchema(DutchSchema):
+class VacancyCreateSchema(BaseSchema):
     employer_id = _id(required=True)
     title = _text(200, required=True)
     sector_id = _id(required=True)
@@ -312,7 +300,7 @@ class VacancyCreateSchema(DutchSchema):
     closes_on = fields.Date(load_default=None, allow_none=True)
 
 
-class VacancyUpdateSchema(DutchSchema):
+class VacancyUpdateSchema(BaseSchema):
     """PATCH: only the fields that change, plus the ``version`` that was read."""
 
     version = VERSION
@@ -326,7 +314,7 @@ class VacancyUpdateSchema(DutchSchema):
     closes_on = fields.Date(allow_none=True)
 
 
-class VacancyStatusSchema(DutchSchema):
+class VacancyStatusSchema(BaseSchema):
     to = fields.String(required=True, validate=_one_of(
         [s.value for s in VacancyStatus], "Kies een van: open, filled, closed."))
 
@@ -377,7 +365,7 @@ CONTRACT = _one_of([c.value for c in ContractType], "Kies een van: vast, tijdeli
                    "detachering, zzp-opdracht, leerwerkbaan.")
 
 
-class PlacementCreateSchema(DutchSchema):
+class PlacementCreateSchema(BaseSchema):
     case_id = _id(required=True)
     employer_id = _id(required=True)
     job_title = _text(200, required=True)
@@ -387,7 +375,7 @@ class PlacementCreateSchema(DutchSchema):
     end_on = fields.Date(load_default=None, allow_none=True)
 
 
-class PlacementDetailsSchema(DutchSchema):
+class PlacementDetailsSchema(BaseSchema):
     """The placement recorded with ``aangenomen``; job title and hours default to the vacancy's."""
 
     start_on = fields.Date(required=True)
@@ -397,12 +385,12 @@ class PlacementDetailsSchema(DutchSchema):
     end_on = fields.Date(load_default=None, allow_none=True)
 
 
-class PlacementEndSchema(DutchSchema):
+class PlacementEndSchema(BaseSchema):
     end_on = fields.Date(required=True)
     reason = _text(500, required=True)
 
 
-class FollowUpRecordSchema(DutchSchema):
+class FollowUpRecordSchema(BaseSchema):
     still_employed = fields.Boolean(required=True)
     reason = _text(500, load_default="")
 
@@ -450,13 +438,13 @@ class ProposalListArgsSchema(EmployersPageArgsSchema):
     employer_id = _id(strict=False)
 
 
-class ProposalCreateSchema(DutchSchema):
+class ProposalCreateSchema(BaseSchema):
     case_id = _id(required=True)
     vacancy_id = _id(required=True)
     note = _text(1000, load_default="")
 
 
-class ProposalTransitionSchema(DutchSchema):
+class ProposalTransitionSchema(BaseSchema):
     to = fields.String(required=True, validate=_one_of(
         [s.value for s in ProposalStatus if s != ProposalStatus.VOORGESTELD],
         "Kies een van: gesprek, aangenomen, afgewezen, ingetrokken."))
