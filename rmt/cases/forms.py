@@ -82,7 +82,9 @@ class CaseForm(FormMixin, FlaskForm):
         return valid
 
     def validate_version(self, field: HiddenField) -> None:
-        if field.data is not None and not str(field.data).isdigit():
+        """A version that cannot be read (``version_number`` is None) is refused: the service
+        would otherwise skip its check."""
+        if field.data is not None and self.version_number is None:
             raise ValidationError(VERSION_MESSAGE)
 
 
