@@ -131,19 +131,12 @@ def _case_action(case: Case, apply: Callable[[], Any], *, done_url: str,
 # Case list
 
 
-@bp.route("/trajecten")
-@role_required(Action.VIEW_CASE)
-def case_list():
-    coaches = queries.region_staff(current_user.region_codes, (Role.COACH,), active_only=False)
-    form = CaseFilterForm(formdata=request.args if request.args else None)
-    form.set_coaches(coaches)
-    valid = form.validate() if request.args else True
-    sort = request.args.get("sorteer", "naam")
-    sort = sort if sort in queries.SORT_LABELS else "naam"
-    descending = request.args.get("richting") == "af"
+def _list_filters(form: CaseFilterForm, sort: str, descending: bool) -> queries.CaseFilters:
+    """The list's filters from the (checked) filter form and the sort and page arguments;
+    an invalid filter is ignored."""
     page_number = request.args.get("pagina", default=1, type=int)
     status = form.value("stap") or ""
-    filters = queries.CaseFilters(
+    return queries.CaseFilters(
         status=status if status in {ALL_FILTER, *CaseState} else "",
         coach_id=form.value("coach"),
         target_group=form.value("doelgroep"),
@@ -155,25 +148,41 @@ def case_list():
         descending=descending,
         page=page_number if page_number and page_number > 0 else 1,
     )
-    result = queries.list_cases(current_user, filters)
-    kept = {key: value for key, value in request.args.items()
-            if value and key in form._fields and not form._fields[key].errors}
+
+
+def _list_url_maker(kept: dict[str, str], sort: str, descending: bool,
+                    page_number: int) -> Callable[..., str]:
+    """``list_url(**changes)`` for the template: this list with some arguments changed, the
+    defaults (sort by name, ascending, page 1) left out of the URL."""
+    defaults = {"sorteer": "naam", "richting": "op", "pagina": 1}
 
     def list_url(**changes: Any) -> str:
         args = {**kept, "sorteer": sort, "richting": "af" if descending else "op",
-                "pagina": result.page, **changes}
-        args = {k: v for k, v in args.items() if v not in ("", None)}
-        if args.get("sorteer") == "naam":
-            args.pop("sorteer")
-        if args.get("richting") == "op":
-            args.pop("richting")
-        if args.get("pagina") == 1:
-            args.pop("pagina")
+                "pagina": page_number, **changes}
+        args = {k: v for k, v in args.items() if v not in ("", None) and defaults.get(k) != v}
         return url_for("cases.case_list", **args)
 
+    return list_url
+
+
+@bp.route("/trajecten")
+@role_required(Action.VIEW_CASE)
+def case_list():
+    coaches = queries.region_staff(current_user.region_codes, (Role.COACH,), active_only=False)
+    form = CaseFilterForm(formdata=request.args if request.args else None)
+    form.set_coaches(coaches)
+    valid = form.validate() if request.args else True
+    sort = request.args.get("sorteer", "naam")
+    sort = sort if sort in queries.SORT_LABELS else "naam"
+    descending = request.args.get("richting") == "af"
+    result = queries.list_cases(current_user, _list_filters(form, sort, descending))
+    kept = {key: value for key, value in request.args.items()
+            if value and key in form._fields and not form._fields[key].errors}
     return render_template(
         "cases/list.html", form=form, result=result, sort=sort, descending=descending,
-        sort_labels=queries.SORT_LABELS, list_url=list_url, filtered=bool(kept),
+        sort_labels=queries.SORT_LABELS, list_url=_list_url_maker(kept, sort, descending,
+                                                                  result.page),
+        filtered=bool(kept),
     ), 200 if valid else 400
 
 
@@ -221,19 +230,18 @@ def register():
     form = RegistrationForm()
     _registration_setup(form)
     if request.method == "GET":
-        form.region_code.data = sorted(current_user.regions, key=lambda r: r.name)[0].code
+        form.region_code.data = form.region_code.choices[0].value  # the first of the user's
         form.coach_id.data = current_user.id
         return _render_register(form)
-    if not form.validate():
+    coach = _registration_coach(form) if form.validate() else None
+    if coach is None:
         return _render_register(form, 400)
-    try:
-        coach = service.check_registration(current_user, form.region_code.data,
-                                           _user_or_none(form.coach_id.data))
-    except Forbidden:
-        raise
-    except DomainError as exc:
-        form.add_domain_error(exc)
-        return _render_register(form, 400)
+    return _register_or_confirm(form, coach)
+
+
+def _register_or_confirm(form: RegistrationForm, coach: User) -> ResponseReturnValue:
+    """Open the case, unless the candidate looks known: then ask which person it is (an
+    existing candidate, or confirmed as someone new)."""
     duplicates = service.find_duplicates(
         current_user, first_name=form.first_name.data, last_name=form.last_name.data,
         birth_date=form.birth_date.data, email=form.email.data or "",
@@ -247,6 +255,19 @@ def register():
     if duplicates and request.form.get("bevestigd") != "1":
         return _render_duplicates(form, duplicates)
     return _register_case(form, duplicates, coach, candidate_data=form.candidate_data())
+
+
+def _registration_coach(form: RegistrationForm) -> User | None:
+    """The coach of the new case, if the user may open one in the chosen region for them;
+    else None, with the refusal at its field."""
+    try:
+        return service.check_registration(current_user, form.region_code.data,
+                                          _user_or_none(form.coach_id.data))
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        return None
 
 
 def _register_case(form: RegistrationForm, duplicates: list, coach: User,
@@ -359,7 +380,7 @@ def _errors_of_hidden_forms(submitted: dict[str, CaseForm], shown: set[str]) -> 
     """The errors of a submitted form the page no longer shows (e.g. the case was closed
     meanwhile): they are said at the top of the page."""
     return [message for key, form in submitted.items() if key not in shown
-            for message in [*form.form_errors, *[m for f in form for m in f.errors]]]
+            for message in _form_messages(form)]
 
 
 def _case_sections(case: Case, rights: CaseRights) -> dict[str, Any]:
@@ -715,23 +736,34 @@ def activity_status(case_id: int, activity_id: int):
 # Transfer inbox of the receiving region
 
 
+def _form_messages(form: CaseForm) -> list[str]:
+    """Every error of a form: above it and at its fields."""
+    return [*form.form_errors, *[message for f in form for message in f.errors]]
+
+
+def _decision_forms(transfers: list[CaseTransfer], submitted: dict[int, TransferDecisionForm]
+                    ) -> dict[int, TransferDecisionForm]:
+    """One decision form per pending transfer (the submitted one with its errors), each offering
+    the coaches of the receiving region."""
+    coaches = queries.region_staff({t.to_region_code for t in transfers}, (Role.COACH,))
+    forms = {}
+    for transfer in transfers:
+        form = submitted.get(transfer.id) or TransferDecisionForm(formdata=None,
+                                                                  prefix=f"t{transfer.id}")
+        form.set_coaches([c for c in coaches if transfer.to_region_code in c.region_codes])
+        forms[transfer.id] = form
+    return forms
+
+
 def _render_inbox(forms: dict[int, TransferDecisionForm] | None = None, status: int = 200):
     forms = forms or {}
     transfers = queries.pending_transfers(current_user)
     pending_ids = {t.id for t in transfers}
+    # A request decided meanwhile has no form on the page any more: its errors go on top.
     page_errors = [message for transfer_id, form in forms.items()
-                   if transfer_id not in pending_ids
-                   for message in [*form.form_errors, *[m for f in form for m in f.errors]]]
-    codes = {t.to_region_code for t in transfers}
-    coaches = queries.region_staff(codes, (Role.COACH,))
-    decision_forms = {}
-    for transfer in transfers:
-        form = forms.get(transfer.id) or TransferDecisionForm(formdata=None,
-                                                              prefix=f"t{transfer.id}")
-        form.set_coaches([c for c in coaches if transfer.to_region_code in c.region_codes])
-        decision_forms[transfer.id] = form
+                   if transfer_id not in pending_ids for message in _form_messages(form)]
     return render_template(
-        "cases/transfers.html", transfers=transfers, forms=decision_forms,
+        "cases/transfers.html", transfers=transfers, forms=_decision_forms(transfers, forms),
         page_errors=page_errors,
         decided=queries.recent_decisions(current_user),
         region_names={r.code: r.name for r in _regions()},
