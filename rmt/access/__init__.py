@@ -1,6 +1,6 @@
 """Fail-closed access control: the policy table and region-scoped loaders."""
 
-from rmt.access.policy import Action, allowed_regions, can
+from rmt.access.policy import Action, allowed_regions, can, require
 from rmt.access.scope import get_or_404, region_column, role_required, scoped
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "can",
     "get_or_404",
     "region_column",
+    "require",
     "role_required",
     "scoped",
 ]

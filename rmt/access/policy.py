@@ -1,4 +1,5 @@
-"""Who may do what: one table, one function. Views, API and CLI all ask :func:`can`.
+"""Who may do what: one table, one function. Views, API and CLI all ask :func:`can`; a service
+that refuses outright calls :func:`require`, which raises :class:`rmt.errors_domain.Forbidden`.
 
 Two layers, both fail closed:
 1. the role must be listed for the action in ``POLICY`` (unknown actions allow nobody);
@@ -11,6 +12,7 @@ import enum
 from typing import Any
 
 from rmt.auth.models import Role
+from rmt.errors_domain import Forbidden
 
 
 class Action(enum.StrEnum):
@@ -105,3 +107,15 @@ def allowed_regions(user: Any, action: Action | str) -> frozenset[str]:
     if not can(user, action):
         return frozenset()
     return frozenset(user.region_codes)
+
+
+def require(user: Any, action: Action | str | tuple[Action | str, ...], obj: Any = None, *,
+            message: str | None = None) -> None:
+    """Raise :class:`Forbidden` (403) unless ``user`` may perform ``action`` (on ``obj``).
+
+    ``action`` may be a tuple: then any one of the actions suffices. The one policy call of the
+    services, instead of repeating ``if not can(...): raise ...``.
+    """
+    actions = action if isinstance(action, tuple) else (action,)
+    if not any(can(user, one, obj) for one in actions):
+        raise Forbidden(message) if message else Forbidden()

@@ -2,30 +2,31 @@
 
 The API parses and answers; every rule lives in :mod:`rmt.cases.service`. Records are loaded
 through :mod:`rmt.access` (another region's case is 404), every read of a case is audited here
-and every change in the service. One commit at the end of each request.
+and every change in the service. The request's unit of work commits once after the handler
+(:mod:`rmt.transaction`); a refusal (``DomainError``) becomes problem+json app-wide
+(:mod:`rmt.errors`), with the fields spelled as :data:`FIELD_ALIASES` says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, jsonify, url_for
+from flask import Response, url_for
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from sqlalchemy.orm import contains_eager, defaultload
-from sqlalchemy.orm.exc import StaleDataError
 
-from rmt.access import Action, can, get_or_404, scoped
+from rmt import transaction
+from rmt.access import Action, get_or_404, require, scoped
 from rmt.api.auth import authenticate_bearer
-from rmt.api.common import problem_documenter, require_json_body
+from rmt.api.common import page, problem_documenter, require_json_body, respond
+from rmt.api.schemas import PageArgsSchema
 from rmt.auth.models import User
 from rmt.cases import service
 from rmt.cases.models import Case, Note
-from rmt.cases.queries import _search_condition as search_condition
+from rmt.cases.queries import search_condition
 from rmt.cases.schemas import (
     CaseCreateSchema,
     CaseListArgsSchema,
@@ -36,83 +37,25 @@ from rmt.cases.schemas import (
     NoteCreateSchema,
     NoteListSchema,
     NoteSchema,
-    PageArgsSchema,
     ProblemSchema,
     TransitionSchema,
 )
 from rmt.errors import problem
-from rmt.errors_domain import Conflict, DomainError
+from rmt.errors_domain import DomainError
 from rmt.extensions import db
 
 blp = Blueprint("api_cases", __name__, description="Kandidaten en trajecten")
 blp.before_request(authenticate_bearer)
 blp.before_request(require_json_body)
 
-#: Service field names that the API spells differently.
-FIELD_ALIASES = {"region_code": "region"}
+#: How the service's field names are spelled in problem+json: the candidate's fields nest under
+#: ``candidate``, the region is ``region``. A step guard without a field is reported at ``to``.
+FIELD_ALIASES = {"region_code": "region",
+                 **{name: f"candidate.{name}" for name in service.CANDIDATE_FIELDS}}
+blp.field_aliases = FIELD_ALIASES  # type: ignore[attr-defined]
+blp.default_problem_field = "to"  # type: ignore[attr-defined]
 NO_CASE_ACCESS = "Uw rol geeft geen toegang tot trajecten."
-
-
-
-@blp.errorhandler(DomainError)
-def domain_error(error: DomainError) -> Response:
-    """A refused service action as problem+json: 422 (rule), 409 (state), 403 (role)."""
-    db.session.rollback()
-    status = 403 if error.code == "forbidden" else error.status
-    errors: dict[str, Any] = {}
-    for item in error.extra.get("problems") or ():
-        # A guard without a field blocks the requested step itself.
-        errors.setdefault(item.field or "to", []).append(item.message)
-    if not errors and error.field and status != 403:
-        field = FIELD_ALIASES.get(error.field, error.field)
-        if field in service.CANDIDATE_FIELDS:
-            errors = {"candidate": {field: [error.message]}}
-        else:
-            errors = {field: [error.message]}
-    extra = {key: value for key, value in error.extra.items()
-             if key in ("allowed", "current_version", "case_id")}
-    return problem(status, error.message, errors or None, code=error.code, **extra)
-
-
-@contextmanager
-def _conflicts_as_409() -> Iterator[None]:
-    """A concurrent change (version) or a duplicate row found at flush or commit becomes 409."""
-    try:
-        yield
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise Conflict("Iemand anders heeft dit traject intussen gewijzigd. Uw wijziging is niet "
-                       "opgeslagen; haal het traject opnieuw op.", field="version",
-                       code="stale_version") from exc
-    except sa.exc.IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("Dit conflicteert met gegevens die intussen zijn opgeslagen, bijvoorbeeld "
-                       "een lopend traject van dezelfde kandidaat.", code="conflict") from exc
-
-
-def _commit() -> None:
-    """The request's single commit."""
-    with _conflicts_as_409():
-        db.session.commit()
-
-
-def _respond(body: dict[str, Any], status: int = 200,
-             headers: dict[str, str] | None = None) -> Response:
-    """Answer with an already dumped body (dumped before the commit expires the objects)."""
-    response = jsonify(body)
-    response.status_code = status
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
-
-
-def _page(query: sa.Select, args: dict[str, Any]) -> tuple[list[Any], int]:
-    """One page of ``query`` and the total number of rows: two statements."""
-    total = db.session.scalar(
-        query.order_by(None).with_only_columns(sa.func.count(), maintain_column_froms=True))
-    page, per_page = args["page"], args["per_page"]
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return list(items), total or 0
+ONLY_COACHES_OPEN = "Alleen een loopbaancoach kan een traject openen."
 
 
 _PROBLEMS = {
@@ -136,8 +79,7 @@ class CaseCollection(MethodView):
     @_problems(401, 403, 422)
     def get(self, args: dict[str, Any]):
         """Cases in your regions, filtered and paged (newest first)."""
-        if not can(current_user, Action.VIEW_CASE):
-            abort(403, message=NO_CASE_ACCESS)
+        require(current_user, Action.VIEW_CASE, message=NO_CASE_ACCESS)
         query = (
             scoped(sa.select(Case).join(Case.candidate), current_user, Case, Action.VIEW_CASE)
             .options(contains_eager(Case.candidate),
@@ -153,7 +95,7 @@ class CaseCollection(MethodView):
         search = search_condition(args.get("q", ""))  # the same search as the HTML case list
         if search is not None:
             query = query.where(search)
-        items, total = _page(query, args)
+        items, total = page(query, args)
         return {"items": items, "total": total, "page": args["page"]}
 
     @blp.arguments(CaseCreateSchema)
@@ -168,8 +110,7 @@ class CaseCollection(MethodView):
         gives 409 ``open_case_exists``.
         """
         user = current_user
-        if not can(user, Action.CREATE_CASE):
-            abort(403, message="Alleen een loopbaancoach kan een traject openen.")
+        require(user, Action.CREATE_CASE, message=ONLY_COACHES_OPEN)
         coach = None
         if "coach_id" in data:
             coach = db.session.get(User, data["coach_id"])
@@ -182,7 +123,7 @@ class CaseCollection(MethodView):
             if candidate is None:
                 raise DomainError("Deze kandidaat is niet bekend in uw regio's.",
                                   field="existing_candidate_id")
-            with _conflicts_as_409():
+            with transaction.attempt():
                 case = service.register(user, existing_candidate=candidate,
                                         region_code=data["region"], coach=coach)
         else:
@@ -194,12 +135,11 @@ class CaseCollection(MethodView):
                     phone=new.get("phone", ""))
                 if duplicates:
                     return _duplicates_problem(user, duplicates)
-            with _conflicts_as_409():
+            with transaction.attempt():
                 case = service.register(user, candidate_data=new, region_code=data["region"],
                                         coach=coach)
         body = CaseSchema().dump(case)
-        _commit()
-        return _respond(body, 201, {"Location": url_for("api_cases.CaseItem", case_id=body["id"])})
+        return respond(body, 201, {"Location": url_for("api_cases.CaseItem", case_id=body["id"])})
 
 
 def _duplicates_problem(user: User, duplicates: list) -> Response:
@@ -223,9 +163,7 @@ class CaseItem(MethodView):
         """One case with its candidate and the steps you may move it to now (audited)."""
         case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
         service.audit_view(current_user, case, summary="API")
-        body = CaseSchema().dump(case)
-        _commit()
-        return _respond(body)
+        return respond(CaseSchema().dump(case))
 
     @blp.arguments(CaseUpdateSchema)
     @blp.response(200, CaseSchema)
@@ -233,12 +171,9 @@ class CaseItem(MethodView):
     def patch(self, data: dict[str, Any], case_id: int):
         """Change candidate details. Send the ``version`` you read; a newer one gives 409."""
         case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
-        with _conflicts_as_409():  # the service flushes (audit), so a race shows up here
+        with transaction.attempt():  # a concurrent save shows up in the service (409)
             service.update_candidate(current_user, case, data["candidate"], data["version"])
-            db.session.flush()
-        body = CaseSchema().dump(case)
-        _commit()
-        return _respond(body)
+        return respond(CaseSchema().dump(case))
 
 
 @blp.route("/cases/<id:case_id>/transitions")
@@ -254,14 +189,11 @@ class CaseTransitions(MethodView):
         missing reason or uitstroomreden) gives 422 with the ``errors`` per field.
         """
         case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
-        with _conflicts_as_409():
+        with transaction.attempt():
             service.transition(current_user, case, data["to"], expected_version=data["version"],
                                reason=data["reason"], exit_reason=data["exit_reason"],
                                exit_reason_text=data["exit_reason_text"])
-            db.session.flush()
-        body = CaseSchema().dump(case)
-        _commit()
-        return _respond(body)
+        return respond(CaseSchema().dump(case))
 
 
 @blp.route("/cases/<id:case_id>/notes")
@@ -275,11 +207,10 @@ class CaseNotes(MethodView):
         query = sa.select(Note).where(Note.case_id == case.id).order_by(
             Note.contact_on.desc(), Note.id.desc()).options(
             defaultload(Note.author).lazyload(User.memberships))
-        items, total = _page(query, args)
+        items, total = page(query, args)
         service.audit_view(current_user, case, summary="API: aantekeningen")
-        body = NoteListSchema().dump({"items": items, "total": total, "page": args["page"]})
-        _commit()
-        return _respond(body)
+        return respond(NoteListSchema().dump({"items": items, "total": total,
+                                              "page": args["page"]}))
 
     @blp.arguments(NoteCreateSchema)
     @blp.response(201, NoteSchema)
@@ -287,9 +218,7 @@ class CaseNotes(MethodView):
     def post(self, data: dict[str, Any], case_id: int):
         """Add a note. Notes are never edited and need no ``version``."""
         case = get_or_404(Case, case_id, current_user, Action.VIEW_NOTES)
-        with _conflicts_as_409():
+        with transaction.attempt():
             note = service.add_note(current_user, case, contact_on=data["contact_on"],
                                     kind=data["kind"], text=data["text"])
-        body = NoteSchema().dump(note)
-        _commit()
-        return _respond(body, 201)
+        return respond(NoteSchema().dump(note), 201)

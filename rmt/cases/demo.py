@@ -19,12 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from stdnum.nl import postcode as nl_postcode
 
-from rmt import audit
+from rmt import audit, clock
 from rmt.auth import service as auth_service
 from rmt.auth.models import Role, User
 from rmt.cases import demo_data as data
@@ -51,6 +50,7 @@ from rmt.cases.models import (
 )
 from rmt.extensions import db
 from rmt.process import MAIN_LINE, CaseFacts, CaseState, ExitReason, check, find_transition
+from rmt.regions import REGION_CODES
 from rmt.regions.models import Municipality
 
 if TYPE_CHECKING:
@@ -61,8 +61,6 @@ DEMO_RANDOM_SEED = 20261124
 DEFAULT_CASE_COUNT = 300
 #: Every demo date lies within this many days before today (18 months is at least 547 days).
 HISTORY_DAYS = 535
-REGION_CODES = ("MU", "AM", "GV", "FV")
-LOCAL = ZoneInfo("Europe/Amsterdam")
 
 S = CaseState
 #: Steps a case reaches without a placement; the employers seed adds geplaatst and nazorg.
@@ -351,7 +349,7 @@ class _Context:
         """A moment during office hours (Amsterdam time) on ``day``, in UTC."""
         start = earliest.hour * 60 + earliest.minute
         minute = self.rng.randint(start, latest.hour * 60 + latest.minute - 1)
-        local = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=LOCAL)
+        local = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=clock.ZONE)
         return local.astimezone(UTC)
 
     # -- what this case becomes -----------------------------------------------------------------

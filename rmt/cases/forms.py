@@ -10,22 +10,21 @@ element ids unique.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     SelectChoice,
-    SelectField,
     StringField,
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Optional, StopValidation
+from wtforms.validators import Optional
 
+from rmt import clock
 from rmt.auth.models import User
 from rmt.cases import service
 from rmt.cases.models import (
@@ -37,104 +36,39 @@ from rmt.cases.models import (
     ReferralPartner,
     TargetGroup,
     WorkStatus,
-    choices,
 )
 from rmt.errors_domain import DomainError
 from rmt.forms import email_address, max_length, required
-from rmt.process import EXIT_REASON_LABELS, STATE_LABELS, CaseState
+from rmt.process import CaseState, ExitReason
 from rmt.regions.models import Region
+from rmt.validation import normalise_phone, normalise_postcode
+from rmt.web.forms import (
+    EMPTY_CHOICE,
+    Choice,
+    DateInput,
+    FormMixin,
+    filled,
+    optional_int,
+    opts,
+)
+from rmt.web.forms import strip as _strip
 
-DATE_MESSAGE = "Vul een geldige datum in, zoals 31-12-2025."
-CHOICE_MESSAGE = "Kies een waarde uit de lijst."
 VERSION_MESSAGE = "Het formulier is onvolledig. Laad de pagina opnieuw en probeer het nog eens."
-EMPTY_CHOICE = ("", "— kies —")
 LONG_TEXT = 5000
 # Utrecht's CSS marks an empty textarea with the HTML ``required`` attribute as invalid before
 # anyone typed; "(verplicht)" in the label says it, and the server checks it.
 NOT_MARKED_REQUIRED = {"required": False}
 
 
-class Filled(DataRequired):
-    """Required after stripping: whitespace alone is no answer. A value that could not be
-    read (a malformed date) keeps its own message instead of "required"."""
-
-    def __call__(self, form: Any, field: Any) -> None:
-        if field.process_errors:
-            raise StopValidation()
-        super().__call__(form, field)
-
-
-def filled(message: str) -> Filled:
-    return Filled(message=message)
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def optional_int(value: Any) -> int | None:
-    """Coerce for selects of ids: blank is None, anything else must be an integer."""
-    if value is None or value == "":
-        return None
-    return int(value)
-
-
-class DateInput(DateField):
-    """An ``<input type="date">`` (yyyy-mm-dd); a hand-typed dd-mm-yyyy is accepted too."""
-
-    def __init__(self, label: str | None = None, validators: list | None = None, **kwargs: Any):
-        super().__init__(label, validators, format=["%Y-%m-%d", "%d-%m-%Y"], **kwargs)
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist or not (valuelist[0] or "").strip():
-            self.data = None
-            return
-        text = valuelist[0].strip()
-        for fmt in self.format:
-            try:
-                parsed = datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-            if 1900 <= parsed.year <= 2100:
-                self.data = parsed
-                return
-        self.data = None
-        raise ValueError(DATE_MESSAGE)
-
-
-def opts(pairs: Iterable[tuple[Any, str] | SelectChoice]) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms options."""
-    return [p if isinstance(p, SelectChoice) else SelectChoice(p[0], p[1]) for p in pairs]
-
-
-class Choice(SelectField):
-    """A select whose every complaint is in Dutch (unknown values included)."""
-
-    def __init__(self, label: str | None = None, validators: list | None = None,
-                 message: str = CHOICE_MESSAGE, **kwargs: Any) -> None:
-        if isinstance(kwargs.get("choices"), list):
-            kwargs["choices"] = opts(kwargs["choices"])
-        kwargs.setdefault("invalid_value_message", message)
-        kwargs.setdefault("invalid_choice_message", message)
-        super().__init__(label, validators, **kwargs)
-
-    def pre_validate(self, form: Any) -> None:
-        if not self.raw_data or self.raw_data[0] == "":
-            return  # missing or blank: the field's required validator (if any) speaks
-        super().pre_validate(form)
-
-
-def choice_label(field: SelectField) -> str:
-    """The label of the chosen option ("" when none)."""
-    return next((c.label for c in field.iter_choices() if c.selected), "")
-
-
 def _version_field() -> HiddenField:
     return HiddenField(validators=[required(VERSION_MESSAGE)])
 
 
-class CaseForm(FlaskForm):
-    """Base form: no own CSRF field; hidden-field errors are reported for the whole form."""
+class CaseForm(FormMixin, FlaskForm):
+    """Base form: no own CSRF field; hidden-field errors are reported for the whole form.
+
+    Service refusals are shown with :meth:`rmt.web.forms.FormMixin.add_domain_error`.
+    """
 
     class Meta:
         csrf = False
@@ -148,25 +82,10 @@ class CaseForm(FlaskForm):
         return valid
 
     def validate_version(self, field: HiddenField) -> None:
-        if field.data is not None and not str(field.data).isdigit():
+        """A version that cannot be read (``version_number`` is None) is refused: the service
+        would otherwise skip its check."""
+        if field.data is not None and self.version_number is None:
             raise ValidationError(VERSION_MESSAGE)
-
-    @property
-    def version_number(self) -> int | None:
-        version = getattr(self, "version", None)
-        data = version.data if version is not None else None
-        return int(data) if data is not None and str(data).isdigit() else None
-
-    def add_error(self, field_name: str | None, message: str) -> None:
-        """Show a refusal of the service at its field, or above the form."""
-        target = self._fields.get(field_name) if field_name else None
-        if target is None or target.type == "HiddenField":
-            self.form_errors.append(message)
-        else:
-            target.errors = [*target.errors, message]
-
-    def add_domain_error(self, error: DomainError) -> None:
-        self.add_error(error.field, error.message)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,17 +119,17 @@ class CandidateForm(CaseForm):
                              validators=[required("Kies de gemeente.")],
                              message="Kies een gemeente uit de lijst.")
     education_level = Choice("Hoogst afgeronde opleiding",
-                             choices=[EMPTY_CHOICE, *choices(EducationLevel)],
+                             choices=[EMPTY_CHOICE, *EducationLevel.choices()],
                              validators=[required("Kies de opleiding.")])
     has_startkwalificatie = BooleanField(
         "Heeft een startkwalificatie (diploma havo, vwo of mbo 2 of hoger)")
-    work_status = Choice("Arbeidssituatie", choices=[EMPTY_CHOICE, *choices(WorkStatus)],
+    work_status = Choice("Arbeidssituatie", choices=[EMPTY_CHOICE, *WorkStatus.choices()],
                          validators=[required("Kies de arbeidssituatie.")])
-    benefit = Choice("Uitkering", choices=[EMPTY_CHOICE, *choices(Benefit)],
+    benefit = Choice("Uitkering", choices=[EMPTY_CHOICE, *Benefit.choices()],
                      validators=[required("Kies de uitkering.")])
-    target_group = Choice("Doelgroep", choices=[EMPTY_CHOICE, *choices(TargetGroup)],
+    target_group = Choice("Doelgroep", choices=[EMPTY_CHOICE, *TargetGroup.choices()],
                           validators=[required("Kies de doelgroep.")])
-    referral_partner = Choice("Verwijzer", choices=[EMPTY_CHOICE, *choices(ReferralPartner)],
+    referral_partner = Choice("Verwijzer", choices=[EMPTY_CHOICE, *ReferralPartner.choices()],
                               validators=[required("Kies de verwijzer.")])
 
     _municipality_regions: dict[int, str]
@@ -230,11 +149,11 @@ class CandidateForm(CaseForm):
 
     def validate_postcode(self, field: StringField) -> None:
         if field.data:
-            _service_check(service.normalise_postcode, field.data)
+            _service_check(normalise_postcode, field.data)
 
     def validate_phone(self, field: StringField) -> None:
         if field.data:
-            _service_check(service.normalise_phone, field.data)
+            _service_check(normalise_phone, field.data)
 
     def candidate_data(self) -> dict[str, Any]:
         return {name: self._fields[name].data for name in service.CANDIDATE_FIELDS
@@ -302,7 +221,7 @@ class ActivityForm(CaseForm):
 
 
 class ActivityStatusForm(CaseForm):
-    status = Choice("Status", choices=choices(ActivityStatus),
+    status = Choice("Status", choices=ActivityStatus.choices(),
                     validators=[required("Kies de status.")])
     version = _version_field()
 
@@ -311,7 +230,7 @@ class ActivityStatusForm(CaseForm):
 # Steps
 
 
-EXIT_REASON_CHOICES = [EMPTY_CHOICE, *[(r.value, text) for r, text in EXIT_REASON_LABELS.items()]]
+EXIT_REASON_CHOICES = [EMPTY_CHOICE, *ExitReason.choices()]
 
 
 class TransitionForm(CaseForm):
@@ -336,8 +255,8 @@ class TransitionForm(CaseForm):
 
 class NoteForm(CaseForm):
     contact_on = DateInput("Datum", validators=[filled("Vul de datum in.")],
-                           default=date.today)
-    kind = Choice("Soort", choices=choices(NoteKind), default=NoteKind.GESPREK.value,
+                           default=clock.today)
+    kind = Choice("Soort", choices=NoteKind.choices(), default=NoteKind.GESPREK.value,
                   validators=[required("Kies de soort.")])
     text = TextAreaField("Aantekening", filters=[_strip], render_kw=NOT_MARKED_REQUIRED,
                          validators=[filled("Vul de tekst van de aantekening in."),
@@ -345,7 +264,7 @@ class NoteForm(CaseForm):
 
 
 def _in_a_week() -> date:
-    return date.today() + timedelta(days=7)
+    return clock.today() + timedelta(days=7)
 
 
 class TaskForm(CaseForm):
@@ -363,11 +282,11 @@ class TaskForm(CaseForm):
 
 
 class ConsentForm(CaseForm):
-    purpose = Choice("Doel van de toestemming", choices=choices(ConsentPurpose),
+    purpose = Choice("Doel van de toestemming", choices=ConsentPurpose.choices(),
                      default=ConsentPurpose.SHARE_PROFILE_WITH_EMPLOYERS.value,
                      validators=[required("Kies het doel.")])
     given_on = DateInput("Gegeven op", validators=[filled("Vul de datum in.")],
-                         default=date.today)
+                         default=clock.today)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -423,7 +342,7 @@ OPEN_FILTER = ""
 ALL_FILTER = "alle"
 STEP_FILTER_CHOICES = [
     (OPEN_FILTER, "Alle lopende trajecten"),
-    *[(state.value, label) for state, label in STATE_LABELS.items()],
+    *CaseState.choices(),
     (ALL_FILTER, "Alle trajecten, ook afgesloten"),
 ]
 
@@ -434,8 +353,8 @@ class CaseFilterForm(CaseForm):
     stap = Choice("Stap", choices=STEP_FILTER_CHOICES, default=OPEN_FILTER)
     coach = Choice("Loopbaancoach", coerce=optional_int,
                    message="Kies een loopbaancoach uit de lijst.")
-    doelgroep = Choice("Doelgroep", choices=[("", "Alle doelgroepen"), *choices(TargetGroup)])
-    verwijzer = Choice("Verwijzer", choices=[("", "Alle verwijzers"), *choices(ReferralPartner)])
+    doelgroep = Choice("Doelgroep", choices=[("", "Alle doelgroepen"), *TargetGroup.choices()])
+    verwijzer = Choice("Verwijzer", choices=[("", "Alle verwijzers"), *ReferralPartner.choices()])
     van = DateInput("Aangemeld vanaf", validators=[Optional()])
     tot = DateInput("Aangemeld tot en met", validators=[Optional()])
     q = StringField("Zoeken", filters=[_strip], validators=[max_length(100)],

@@ -8,14 +8,31 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rmt import clock
 from rmt.auth.models import User
 from rmt.db_types import UTCDateTime, enum_column, utcnow
+from rmt.enums import LabelledEnum, label_of
 from rmt.extensions import db
 from rmt.process import CaseState, ExitReason
 from rmt.regions.models import Municipality
 
 
-class EducationLevel(enum.StrEnum):
+class EducationLevel(LabelledEnum):
+    __titles__ = {
+        "geen": "Geen afgeronde opleiding",
+        "basisonderwijs": "Basisonderwijs",
+        "vmbo": "Vmbo",
+        "mbo1": "Mbo niveau 1 (entree)",
+        "mbo2": "Mbo niveau 2",
+        "mbo3": "Mbo niveau 3",
+        "mbo4": "Mbo niveau 4",
+        "havo": "Havo",
+        "vwo": "Vwo",
+        "hbo": "Hbo",
+        "wo": "Wo",
+        "buitenlands": "Buitenlands diploma",
+    }
+
     GEEN = "geen"
     BASISONDERWIJS = "basisonderwijs"
     VMBO = "vmbo"
@@ -30,7 +47,15 @@ class EducationLevel(enum.StrEnum):
     BUITENLANDS = "buitenlands"
 
 
-class WorkStatus(enum.StrEnum):
+class WorkStatus(LabelledEnum):
+    __titles__ = {
+        "werkend": "Werkend",
+        "werk_bedreigd": "Werkend, baan in gevaar",
+        "werkzoekend": "Werkzoekend",
+        "zzp": "Zelfstandige (zzp)",
+        "uitzendkracht": "Uitzendkracht",
+    }
+
     WERKEND = "werkend"
     WERK_BEDREIGD = "werk_bedreigd"
     WERKZOEKEND = "werkzoekend"
@@ -38,7 +63,17 @@ class WorkStatus(enum.StrEnum):
     UITZENDKRACHT = "uitzendkracht"
 
 
-class Benefit(enum.StrEnum):
+class Benefit(LabelledEnum):
+    __titles__ = {
+        "geen": "Geen uitkering",
+        "ww": "WW",
+        "bijstand": "Bijstand (Participatiewet)",
+        "wia": "WIA",
+        "wajong": "Wajong",
+        "anw": "Anw",
+        "overig": "Andere uitkering",
+    }
+
     GEEN = "geen"
     WW = "ww"
     BIJSTAND = "bijstand"
@@ -48,8 +83,16 @@ class Benefit(enum.StrEnum):
     OVERIG = "overig"
 
 
-class TargetGroup(enum.StrEnum):
+class TargetGroup(LabelledEnum):
     """Doelgroep, as agreed between the four regions."""
+
+    __titles__ = {
+        "werkenden": "Werkenden met risico op werkverlies",
+        "werkzoekenden": "Werkzoekenden",
+        "zzp": "Zzp'ers",
+        "uitzendkrachten": "Uitzendkrachten",
+        "zonder_startkwalificatie": "Werkenden zonder startkwalificatie",
+    }
 
     WERKENDEN = "werkenden"
     WERKZOEKENDEN = "werkzoekenden"
@@ -58,8 +101,19 @@ class TargetGroup(enum.StrEnum):
     ZONDER_STARTKWALIFICATIE = "zonder_startkwalificatie"
 
 
-class ReferralPartner(enum.StrEnum):
+class ReferralPartner(LabelledEnum):
     """Verwijzer."""
+
+    __titles__ = {
+        "uwv": "UWV",
+        "gemeente": "Gemeente",
+        "spt": "Servicepunt Techniek",
+        "leerwerkloket": "Leerwerkloket",
+        "werkgever": "Werkgever",
+        "maakjestap": "MaakJeStap",
+        "zelf": "Eigen aanmelding",
+        "overig": "Anders",
+    }
 
     UWV = "uwv"
     GEMEENTE = "gemeente"
@@ -71,7 +125,15 @@ class ReferralPartner(enum.StrEnum):
     OVERIG = "overig"
 
 
-class NoteKind(enum.StrEnum):
+class NoteKind(LabelledEnum):
+    __titles__ = {
+        "gesprek": "Gesprek",
+        "telefoon": "Telefoon",
+        "e-mail": "E-mail",
+        "bezoek": "Bezoek",
+        "notitie": "Notitie",
+    }
+
     GESPREK = "gesprek"
     TELEFOON = "telefoon"
     EMAIL = "e-mail"
@@ -79,79 +141,60 @@ class NoteKind(enum.StrEnum):
     NOTITIE = "notitie"
 
 
-class ActivityStatus(enum.StrEnum):
+class ActivityStatus(LabelledEnum):
+    __titles__ = {
+        "gepland": "Gepland",
+        "bezig": "Bezig",
+        "afgerond": "Afgerond",
+        "gestopt": "Gestopt",
+    }
+
     GEPLAND = "gepland"
     BEZIG = "bezig"
     AFGEROND = "afgerond"
     GESTOPT = "gestopt"
 
 
-class ConsentPurpose(enum.StrEnum):
+class ConsentPurpose(LabelledEnum):
+    __titles__ = {
+        "profiel_delen_met_werkgevers": "Werkprofiel delen met werkgevers",
+    }
+
     SHARE_PROFILE_WITH_EMPLOYERS = "profiel_delen_met_werkgevers"
 
 
-class TransferStatus(enum.StrEnum):
+class TransferStatus(LabelledEnum):
+    __titles__ = {
+        "aangevraagd": "Aangevraagd",
+        "geaccepteerd": "Geaccepteerd",
+        "geweigerd": "Geweigerd",
+        "ingetrokken": "Ingetrokken",
+    }
+
     REQUESTED = "aangevraagd"
     ACCEPTED = "geaccepteerd"
     REFUSED = "geweigerd"
     WITHDRAWN = "ingetrokken"
 
 
-LABELS: dict[type[enum.StrEnum], dict[str, str]] = {
-    EducationLevel: {
-        "geen": "Geen afgeronde opleiding", "basisonderwijs": "Basisonderwijs", "vmbo": "Vmbo",
-        "mbo1": "Mbo niveau 1 (entree)", "mbo2": "Mbo niveau 2", "mbo3": "Mbo niveau 3",
-        "mbo4": "Mbo niveau 4", "havo": "Havo", "vwo": "Vwo", "hbo": "Hbo", "wo": "Wo",
-        "buitenlands": "Buitenlands diploma",
-    },
-    WorkStatus: {
-        "werkend": "Werkend", "werk_bedreigd": "Werkend, baan in gevaar",
-        "werkzoekend": "Werkzoekend", "zzp": "Zelfstandige (zzp)", "uitzendkracht": "Uitzendkracht",
-    },
-    Benefit: {
-        "geen": "Geen uitkering", "ww": "WW", "bijstand": "Bijstand (Participatiewet)",
-        "wia": "WIA", "wajong": "Wajong", "anw": "Anw", "overig": "Andere uitkering",
-    },
-    TargetGroup: {
-        "werkenden": "Werkenden met risico op werkverlies", "werkzoekenden": "Werkzoekenden",
-        "zzp": "Zzp'ers", "uitzendkrachten": "Uitzendkrachten",
-        "zonder_startkwalificatie": "Werkenden zonder startkwalificatie",
-    },
-    ReferralPartner: {
-        "uwv": "UWV", "gemeente": "Gemeente", "spt": "Servicepunt Techniek",
-        "leerwerkloket": "Leerwerkloket", "werkgever": "Werkgever", "maakjestap": "MaakJeStap",
-        "zelf": "Eigen aanmelding", "overig": "Anders",
-    },
-    NoteKind: {
-        "gesprek": "Gesprek", "telefoon": "Telefoon", "e-mail": "E-mail", "bezoek": "Bezoek",
-        "notitie": "Notitie",
-    },
-    ActivityStatus: {
-        "gepland": "Gepland", "bezig": "Bezig", "afgerond": "Afgerond", "gestopt": "Gestopt",
-    },
-    ConsentPurpose: {"profiel_delen_met_werkgevers": "Werkprofiel delen met werkgevers"},
-    TransferStatus: {
-        "aangevraagd": "Aangevraagd", "geaccepteerd": "Geaccepteerd", "geweigerd": "Geweigerd",
-        "ingetrokken": "Ingetrokken",
-    },
-}
+#: The enums of this module, for features that still look labels up by enum class.
+LABELLED_ENUMS: tuple[type[LabelledEnum], ...] = (
+    EducationLevel, WorkStatus, Benefit, TargetGroup, ReferralPartner, NoteKind, ActivityStatus,
+    ConsentPurpose, TransferStatus,
+)
+#: Derived from the enums' ``__titles__``; kept for features that still import it.
+LABELS: dict[type[LabelledEnum], dict[str, str]] = {
+    cls: dict(cls.__titles__) for cls in LABELLED_ENUMS}
 
 
-def label(value: enum.StrEnum | None) -> str:
-    """Dutch label of any enum value of this module (or the process engine)."""
-    if value is None:
-        return ""
-    from rmt.process import EXIT_REASON_LABELS, STATE_LABELS
-
-    if isinstance(value, CaseState):
-        return STATE_LABELS[value]
-    if isinstance(value, ExitReason):
-        return EXIT_REASON_LABELS[value]
-    return LABELS.get(type(value), {}).get(value.value, value.value)
+def label(value: enum.Enum | None) -> str:
+    """The Dutch label of an enum member (:func:`rmt.enums.label_of`); kept for other features."""
+    return label_of(value)
 
 
-def choices(enum_cls: type[enum.StrEnum]) -> list[tuple[str, str]]:
-    return [(member.value, label(member)) for member in enum_cls]
+def choices(enum_cls: type[LabelledEnum]) -> list[tuple[str, str]]:
+    """(value, label) pairs of an enum (:meth:`rmt.enums.LabelledEnum.choices`)."""
+    return enum_cls.choices()
 
 
 class Candidate(db.Model):
@@ -195,7 +238,7 @@ class Candidate(db.Model):
         return f"{self.last_name}, {self.first_name}{prefix}"
 
     def has_consent(self, purpose: ConsentPurpose, on: date | None = None) -> bool:
-        on = on or date.today()
+        on = on or clock.today()
         return any(c.purpose == purpose and c.is_active(on) for c in self.consents)
 
 

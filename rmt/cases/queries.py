@@ -10,11 +10,11 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from rmt import clock
 from rmt.access import Action, scoped
 from rmt.auth.models import RegionMembership, Role, User
 from rmt.cases.models import (
@@ -30,20 +30,15 @@ from rmt.cases.models import (
 from rmt.extensions import db
 from rmt.process import MAIN_LINE, CaseState
 
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 PER_PAGE = 25
 STEP_ORDER = [*MAIN_LINE[:-1], CaseState.GEPAUZEERD, CaseState.AFGESLOTEN]
-
-
-def local_today() -> date:
-    return datetime.now(LOCAL_TZ).date()
 
 
 def days_since(moment: datetime | None, today: date | None = None) -> int:
     """Whole days between ``moment`` (shown in Amsterdam time) and today."""
     if moment is None:
         return 0
-    return max(0, ((today or local_today()) - moment.astimezone(LOCAL_TZ).date()).days)
+    return max(0, ((today or clock.today()) - clock.local_date(moment)).days)
 
 
 def region_staff(region_codes: set[str] | frozenset[str], roles: tuple[Role, ...],
@@ -119,7 +114,8 @@ class CasePage:
         return min(self.total, self.page * self.per_page)
 
 
-def _search_condition(q: str) -> sa.ColumnElement[bool] | None:
+def search_condition(q: str) -> sa.ColumnElement[bool] | None:
+    """Name, e-mail address or phone number matching ``q`` (the case list and the API)."""
     q = (q or "").strip()
     if not q:
         return None
@@ -150,7 +146,7 @@ def _conditions(filters: CaseFilters) -> list[sa.ColumnElement[bool]]:
         conditions.append(Case.opened_on >= filters.opened_from)
     if filters.opened_to:
         conditions.append(Case.opened_on <= filters.opened_to)
-    search = _search_condition(filters.q)
+    search = search_condition(filters.q)
     if search is not None:
         conditions.append(search)
     return conditions
@@ -173,7 +169,7 @@ def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> C
         .limit(filters.per_page)
         .offset((page - 1) * filters.per_page)
     )
-    today = today or local_today()
+    today = today or clock.today()
     rows = [CaseRow(case, days_since(case.status_since, today))
             for case in db.session.scalars(query).unique()]
     return CasePage(rows, total, page, pages, filters.per_page)
@@ -213,7 +209,7 @@ MAX_TASKS_ON_START = 100
 
 def coach_dashboard(user: User, today: date | None = None) -> CoachDashboard:
     """The coach's open cases with their next task, and the coach's own open tasks."""
-    today = today or local_today()
+    today = today or clock.today()
     mine = scoped(sa.select(Case.id), user, Case).where(
         Case.coach_id == user.id, Case.status != CaseState.AFGESLOTEN)
     cases = db.session.scalars(
@@ -260,7 +256,7 @@ class CoordinatorDashboard:
 
 def coordinator_dashboard(user: User, today: date | None = None) -> CoordinatorDashboard:
     """Counts for the coordinator's regions: per step, transfers waiting, overdue tasks."""
-    today = today or local_today()
+    today = today or clock.today()
     counts = dict(db.session.execute(
         scoped(sa.select(Case.status, sa.func.count(Case.id)), user, Case)
         .group_by(Case.status)).all())

@@ -1,25 +1,30 @@
 """The rules for candidates and cases, shared by the HTML views, the API and the CLI.
 
 Services never commit: the request (or CLI command) commits once, so a refused action leaves
-nothing half-written. Every change is written to the audit trail here, in one place.
+nothing half-written. Every change is written to the audit trail here, in one place, and
+announced with the named signals of :mod:`rmt.signals` (case_created, case_step_changed,
+case_closed, case_reassigned, case_transfer_requested, case_transfer_decided, case_transferred,
+task_assigned) for the features that react. Who may change a case is asked once per action of
+the policy (:func:`rmt.access.require`, a 403). What other features add to a case (timeline
+lines, placement checks) is registered in :mod:`rmt.cases.extensions`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
-from stdnum.exceptions import ValidationError
-from stdnum.nl import postcode as nl_postcode
+from sqlalchemy.orm.exc import StaleDataError
 
-from rmt import audit
-from rmt.access import Action, can, scoped
+from rmt import audit, clock, signals
+from rmt.access import Action, require, scoped
 from rmt.auth.models import Role, User
+from rmt.cases.extensions import TimelineItem, placement_checks, timeline_sources
+from rmt.cases.extensions import add as _add_extension
 from rmt.cases.models import (
     ActivityStatus,
     Candidate,
@@ -37,10 +42,13 @@ from rmt.cases.models import (
     TransferStatus,
 )
 from rmt.db_types import utcnow
+from rmt.enums import label_of
 from rmt.errors_domain import Conflict, DomainError, StaleVersion
 from rmt.extensions import db
 from rmt.process import CaseFacts, CaseState, ExitReason, Transition, allowed_transitions, check
+from rmt.regions import REGION_CODES
 from rmt.regions.models import Municipality
+from rmt.validation import normalise_phone, normalise_postcode
 
 CANDIDATE_FIELDS = (
     "first_name", "name_prefix", "last_name", "birth_date", "email", "phone", "postcode",
@@ -49,28 +57,20 @@ CANDIDATE_FIELDS = (
 )
 INTAKE_FIELDS = ("motivation", "wishes", "obstacles", "work_history", "preferred_sectors")
 
+EDIT_REFUSED = "U mag dit traject niet wijzigen."
+REASSIGN_REFUSED = "U mag dit traject niet toewijzen."
+DECIDE_REFUSED = "Alleen een coördinator van de ontvangende regio beslist hierover."
+STALE_MESSAGE = StaleVersion(0).message
+
 
 # ---------------------------------------------------------------------------------------------
 # Normalisation and validation of candidate data (shared by form and API)
 
 
-def normalise_postcode(value: str) -> str:
-    """'1234ab' -> '1234 AB'; raises DomainError when it is not a valid Dutch postcode."""
-    try:
-        return nl_postcode.validate(value or "")  # '3511ab' -> '3511 AB'
-    except ValidationError as exc:
-        raise DomainError("Vul een geldige postcode in, zoals 3511 AB.", field="postcode") from exc
-
-
-def normalise_phone(value: str) -> str:
-    digits = re.sub(r"[\s\-().]", "", value or "")
-    if digits and not re.fullmatch(r"\+?\d{9,15}", digits):
-        raise DomainError("Vul een geldig telefoonnummer in, zoals 06 12345678.", field="phone")
-    return digits
-
-
 def validate_birth_date(value: date, today: date | None = None) -> date:
-    today = today or date.today()
+    """A birth date of someone between 15 and 80 years old (on ``today``, default the Dutch
+    date)."""
+    today = today or clock.today()
     age = (today - value).days // 365
     if value > today or age < 15 or age > 80:
         raise DomainError("Vul een geboortedatum in van iemand tussen 15 en 80 jaar.",
@@ -142,6 +142,7 @@ def find_duplicates(user: User, *, first_name: str = "", last_name: str = "",
 
 
 def normalise_phone_safe(value: str) -> str:
+    """The normalised phone number, or "" when it is not one (for duplicate look-ups)."""
     try:
         return normalise_phone(value)
     except DomainError:
@@ -174,7 +175,8 @@ def check_registration(user: User, region_code: str, coach: User | None = None) 
 
     Returns the coach. Callers that look for duplicates first call this before that look-up.
     """
-    if not can(user, Action.CREATE_CASE) or region_code not in user.region_codes:
+    require(user, Action.CREATE_CASE, message="Alleen een loopbaancoach kan een traject openen.")
+    if region_code not in user.region_codes:
         raise DomainError("U kunt alleen trajecten openen in uw eigen regio.", field="region_code")
     coach = coach or user
     _check_coach(coach, region_code)
@@ -198,17 +200,19 @@ def register(user: User, *, candidate_data: dict[str, Any] | None = None,
         candidate = Candidate(**clean_candidate_data(candidate_data or {}))
         db.session.add(candidate)
     case = Case(candidate=candidate, region_code=region_code, coach=coach,
-                status=CaseState.AANGEMELD, opened_on=opened_on or date.today(),
+                status=CaseState.AANGEMELD, opened_on=opened_on or clock.today(),
                 status_since=utcnow())
     db.session.add(case)
     _record_event(case, user, None, CaseState.AANGEMELD)
     db.session.flush()
     audit.record("case.create", object_type="case", object_id=case.id, region_code=region_code,
                  summary=f"kandidaat {candidate.id}, coach {coach.id}")
+    signals.case_created.send(case, user=user)
     return case
 
 
 def update_candidate(user: User, case: Case, data: dict[str, Any], expected_version: int) -> None:
+    """Change the candidate's details (only the fields in ``data``)."""
     _require_edit(user, case, expected_version)
     candidate = case.candidate
     changed = []
@@ -226,8 +230,8 @@ def update_candidate(user: User, case: Case, data: dict[str, Any], expected_vers
 
 
 def _require_edit(user: User, case: Case, expected_version: int | None) -> None:
-    if not can(user, Action.EDIT_CASE, case):
-        raise DomainError("U mag dit traject niet wijzigen.", code="forbidden")
+    """May ``user`` change this open case, and did they see its latest version?"""
+    require(user, Action.EDIT_CASE, case, message=EDIT_REFUSED)
     if case.is_closed:
         raise Conflict("Dit traject is afgesloten en kan niet meer worden gewijzigd.",
                        code="case_closed")
@@ -236,8 +240,14 @@ def _require_edit(user: User, case: Case, expected_version: int | None) -> None:
 
 
 def _touch(case: Case) -> None:
-    """Bump the version even when only child rows changed, so concurrent edits are detected."""
+    """Bump the version even when only child rows changed, so concurrent edits are detected,
+    and write now: a save by someone else since the case was loaded (the database's version
+    check) is refused here as a stale version (409), like a stale ``expected_version``."""
     case.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise Conflict(STALE_MESSAGE, field="version", code="stale_version") from exc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -256,13 +266,14 @@ def case_facts(case: Case) -> CaseFacts:
 
 
 def has_active_placement(case: Case) -> bool:
-    """Placements live in the employers module; until it records one, there is none."""
-    checker = PLACEMENT_CHECKS[0] if PLACEMENT_CHECKS else None
-    return bool(checker and checker(case))
+    """Placements live in the employers feature, which registers its check in
+    :data:`rmt.cases.extensions.placement_checks`; without one there is no placement."""
+    return any(check_placement(case) for check_placement in placement_checks)
 
 
-# The employers module registers ``(case) -> bool`` here, so cases need not import employers.
-PLACEMENT_CHECKS: list = []
+#: The registries of :mod:`rmt.cases.extensions` under their older names.
+PLACEMENT_CHECKS = placement_checks
+TIMELINE_SOURCES = timeline_sources
 
 
 def available_transitions(case: Case) -> list[Transition]:
@@ -295,11 +306,15 @@ def transition(user: User, case: Case, to: str, *, expected_version: int | None,
         case.paused_from = None
     case.status = target
     case.status_since = at or utcnow()
+    _touch(case)
     event = _record_event(case, user, source, target, reason=(reason or "").strip(),
                           exit_reason=case.exit_reason if target == CaseState.AFGESLOTEN else None,
                           at=at)
     audit.record("case.transition", object_type="case", object_id=case.id,
                  region_code=case.region_code, summary=f"{source.value} → {target.value}")
+    signals.case_step_changed.send(case, user=user, event=event)
+    if target == CaseState.AFGESLOTEN:
+        signals.case_closed.send(case, user=user, reason=case.exit_reason)
     return event
 
 
@@ -370,13 +385,12 @@ def set_activity_status(user: User, case: Case, activity_id: int, status: str,
 
 def add_note(user: User, case: Case, *, contact_on: date, kind: str, text: str) -> Note:
     """Notes are added, never edited; they do not conflict with other edits of the case."""
-    if not can(user, Action.EDIT_CASE, case):
-        raise DomainError("U mag dit traject niet wijzigen.", code="forbidden")
+    require(user, Action.EDIT_CASE, case, message=EDIT_REFUSED)
     if case.is_closed:
         raise Conflict("Dit traject is afgesloten.", code="case_closed")
     if not (text or "").strip():
         raise DomainError("Vul de tekst van de aantekening in.", field="text")
-    if contact_on > date.today():
+    if contact_on > clock.today():
         raise DomainError("Een contactmoment kan niet in de toekomst liggen.", field="contact_on")
     note = Note(case=case, author_id=user.id, contact_on=contact_on, kind=NoteKind(kind),
                 text=text.strip())
@@ -388,8 +402,8 @@ def add_note(user: User, case: Case, *, contact_on: date, kind: str, text: str) 
 
 
 def add_task(user: User, case: Case, *, title: str, due_on: date, owner: User) -> Task:
-    if not can(user, Action.EDIT_CASE, case):
-        raise DomainError("U mag dit traject niet wijzigen.", code="forbidden")
+    """A follow-up action for ``owner``; announced (task_assigned) when that is someone else."""
+    require(user, Action.EDIT_CASE, case, message=EDIT_REFUSED)
     if case.is_closed:
         raise Conflict("Dit traject is afgesloten.", code="case_closed")
     if not (title or "").strip():
@@ -402,12 +416,14 @@ def add_task(user: User, case: Case, *, title: str, due_on: date, owner: User) -
     db.session.flush()
     audit.record("case.task_add", object_type="case", object_id=case.id,
                  region_code=case.region_code, summary=f"actie {task.id} voor {owner.id}")
+    if owner.id != user.id:
+        signals.task_assigned.send(case, user=user, task=task)
     return task
 
 
 def complete_task(user: User, case: Case, task_id: int) -> Task:
-    if not can(user, Action.EDIT_CASE, case):
-        raise DomainError("U mag dit traject niet wijzigen.", code="forbidden")
+    """Mark a task of the case done (once; a second time changes nothing)."""
+    require(user, Action.EDIT_CASE, case, message=EDIT_REFUSED)
     task = next((t for t in case.tasks if t.id == task_id), None)
     if task is None:
         raise DomainError("Deze actie hoort niet bij dit traject.", field="task_id")
@@ -423,13 +439,13 @@ def complete_task(user: User, case: Case, task_id: int) -> Task:
 
 
 def record_consent(user: User, case: Case, purpose: str, given_on: date) -> Consent:
-    if not can(user, Action.EDIT_CASE, case):
-        raise DomainError("U mag dit traject niet wijzigen.", code="forbidden")
+    """Record the candidate's consent for ``purpose`` given on ``given_on``."""
+    require(user, Action.EDIT_CASE, case, message=EDIT_REFUSED)
     purpose = ConsentPurpose(purpose)
     if case.candidate.has_consent(purpose, given_on):
         raise Conflict("Deze toestemming is al vastgelegd.", field="purpose",
                        code="consent_exists")
-    if given_on > date.today():
+    if given_on > clock.today():
         raise DomainError("De datum van toestemming kan niet in de toekomst liggen.",
                           field="given_on")
     consent = Consent(candidate=case.candidate, purpose=purpose, given_on=given_on,
@@ -443,14 +459,13 @@ def record_consent(user: User, case: Case, purpose: str, given_on: date) -> Cons
 
 def revoke_consent(user: User, case: Case, consent_id: int) -> Consent:
     """Revocation is immediate: from today on the consent no longer counts."""
-    if not can(user, Action.EDIT_CASE, case):
-        raise DomainError("U mag dit traject niet wijzigen.", code="forbidden")
+    require(user, Action.EDIT_CASE, case, message=EDIT_REFUSED)
     consent = next((c for c in case.candidate.consents if c.id == consent_id), None)
     if consent is None:
         raise DomainError("Deze toestemming hoort niet bij deze kandidaat.", field="consent_id")
     if consent.revoked_on is not None:
         raise Conflict("Deze toestemming is al ingetrokken.", code="consent_revoked")
-    consent.revoked_on = date.today()
+    consent.revoked_on = clock.today()
     consent.revoked_by_id = user.id
     audit.record("consent.revoke", object_type="case", object_id=case.id,
                  region_code=case.region_code, summary=f"{consent.purpose.value}")
@@ -462,17 +477,20 @@ def revoke_consent(user: User, case: Case, consent_id: int) -> Consent:
 
 
 def reassign(user: User, case: Case, new_coach: User, expected_version: int | None) -> None:
+    """Give the case another coach of its region (its coach or a coordinator decides)."""
     _require_edit_or_coordinate(user, case, expected_version)
     _check_coach(new_coach, case.region_code)
-    old = case.coach_id
+    previous_coach = case.coach
     case.coach = new_coach
+    _touch(case)
     audit.record("case.reassign", object_type="case", object_id=case.id,
-                 region_code=case.region_code, summary=f"coach {old} → {new_coach.id}")
+                 region_code=case.region_code,
+                 summary=f"coach {previous_coach.id if previous_coach else None} → {new_coach.id}")
+    signals.case_reassigned.send(case, user=user, previous_coach=previous_coach)
 
 
 def _require_edit_or_coordinate(user: User, case: Case, expected_version: int | None) -> None:
-    if not (can(user, Action.EDIT_CASE, case) or can(user, Action.REASSIGN_CASE, case)):
-        raise DomainError("U mag dit traject niet toewijzen.", code="forbidden")
+    require(user, (Action.EDIT_CASE, Action.REASSIGN_CASE), case, message=REASSIGN_REFUSED)
     if case.is_closed:
         raise Conflict("Dit traject is afgesloten.", code="case_closed")
     if expected_version is not None and expected_version != case.version:
@@ -480,6 +498,7 @@ def _require_edit_or_coordinate(user: User, case: Case, expected_version: int | 
 
 
 def pending_transfer(case: Case) -> CaseTransfer | None:
+    """The transfer request of the case that awaits a decision, if any."""
     return db.session.scalar(
         sa.select(CaseTransfer).where(CaseTransfer.case_id == case.id,
                                       CaseTransfer.status == TransferStatus.REQUESTED))
@@ -487,10 +506,11 @@ def pending_transfer(case: Case) -> CaseTransfer | None:
 
 def request_transfer(user: User, case: Case, *, to_region_code: str, reason: str,
                      expected_version: int | None) -> CaseTransfer:
+    """Ask a coordinator of another region to take the case over."""
     _require_edit(user, case, expected_version)
     if to_region_code == case.region_code:
         raise DomainError("Kies een andere regio dan de huidige.", field="to_region_code")
-    if to_region_code not in {"MU", "AM", "GV", "FV"}:
+    if to_region_code not in REGION_CODES:
         raise DomainError("Kies een bestaande regio.", field="to_region_code")
     if not (reason or "").strip():
         raise DomainError("Geef de reden van de overdracht.", field="reason")
@@ -505,15 +525,14 @@ def request_transfer(user: User, case: Case, *, to_region_code: str, reason: str
     db.session.flush()
     audit.record("case.transfer_request", object_type="case", object_id=case.id,
                  region_code=case.region_code, summary=f"naar {to_region_code}")
+    signals.case_transfer_requested.send(case, user=user, transfer=transfer)
     return transfer
 
 
 def decide_transfer(user: User, transfer: CaseTransfer, *, accept: bool, note: str = "",
                     new_coach: User | None = None) -> None:
     """A coordinator of the receiving region accepts (choosing a coach) or refuses."""
-    if not can(user, Action.DECIDE_TRANSFER, transfer):
-        raise DomainError("Alleen een coördinator van de ontvangende regio beslist hierover.",
-                          code="forbidden")
+    require(user, Action.DECIDE_TRANSFER, transfer, message=DECIDE_REFUSED)
     if transfer.status != TransferStatus.REQUESTED:
         raise Conflict("Over dit verzoek is al beslist.", code="transfer_decided")
     case = transfer.case
@@ -542,19 +561,23 @@ def decide_transfer(user: User, transfer: CaseTransfer, *, accept: bool, note: s
     audit.record("case.transfer_" + ("accept" if accept else "refuse"), object_type="case",
                  object_id=case.id, region_code=transfer.to_region_code,
                  summary=f"{transfer.from_region_code} → {transfer.to_region_code}")
+    signals.case_transfer_decided.send(case, user=user, transfer=transfer)
+    if accept:
+        signals.case_transferred.send(case, user=user, transfer=transfer)
 
 
 def withdraw_transfer(user: User, case: Case) -> None:
+    """The requesting side takes its transfer request back."""
     transfer = pending_transfer(case)
     if transfer is None:
         raise Conflict("Er loopt geen overdrachtsverzoek.", code="no_transfer")
-    if not can(user, Action.EDIT_CASE, case):
-        raise DomainError("U mag dit traject niet wijzigen.", code="forbidden")
+    require(user, Action.EDIT_CASE, case, message=EDIT_REFUSED)
     transfer.status = TransferStatus.WITHDRAWN
     transfer.decided_by_id = user.id
     transfer.decided_at = utcnow()
     audit.record("case.transfer_withdraw", object_type="case", object_id=case.id,
                  region_code=case.region_code)
+    signals.case_transfer_decided.send(case, user=user, transfer=transfer)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -580,49 +603,33 @@ def visible_candidate(user: User, candidate_id: int) -> Candidate | None:
                                    Candidate.anonymised_at.is_(None)))
 
 
-@dataclass(frozen=True)
-class TimelineItem:
-    at: datetime | date
-    kind: str  # step | note | task | transfer | consent
-    title: str
-    detail: str
-    user_name: str
+def register_hook(hooks: list | str, function: Callable) -> None:
+    """Add ``function`` to a registry of :mod:`rmt.cases.extensions` once (its older name).
 
-
-# Other modules register ``(case) -> list[TimelineItem]`` here (e.g. praktijkverklaring steps).
-TIMELINE_SOURCES: list = []
-
-
-def register_hook(hooks: list, function: Callable) -> None:
-    """Add ``function`` to one of the hook lists above once, even when its module is re-imported.
-
-    Feature modules extend cases this way (``PLACEMENT_CHECKS``, ``TIMELINE_SOURCES``) so that
-    cases never imports them; a reload replaces the old function instead of adding a second one.
+    ``hooks`` is ``PLACEMENT_CHECKS``/``TIMELINE_SOURCES`` (or the registry's name). Call it from
+    a feature's ``receivers.connect()``, never at import time.
     """
-    key = (function.__module__, function.__qualname__)
-    hooks[:] = [h for h in hooks if (getattr(h, "__module__", None),
-                                     getattr(h, "__qualname__", None)) != key]
-    hooks.append(function)
+    _add_extension(hooks, function)
 
 
 def timeline(case: Case, *, include_notes: bool) -> list[TimelineItem]:
-    """Every step change, note, task and transfer of the case, newest first."""
-    from rmt.cases.models import label
-
+    """Every step change, note, task and transfer of the case, newest first, with the lines
+    other features add (:data:`rmt.cases.extensions.timeline_sources`)."""
     items: list[TimelineItem] = []
     for event in case.events:
         if event.from_status is None:
             title = f"Aangemeld in {event.region_code}"
         elif event.from_status == event.to_status:
-            title = f"Overgedragen naar {event.region_code} (stap {label(event.to_status)})"
+            title = f"Overgedragen naar {event.region_code} (stap {label_of(event.to_status)})"
         else:
-            title = f"{label(event.from_status)} → {label(event.to_status)}"
-        detail = event.reason or (label(event.exit_reason) if event.exit_reason else "")
+            title = f"{label_of(event.from_status)} → {label_of(event.to_status)}"
+        detail = event.reason or (label_of(event.exit_reason) if event.exit_reason else "")
         items.append(TimelineItem(event.at, "step", title, detail,
                                   event.user.name if event.user else ""))
     if include_notes:
         for note in case.notes:
-            items.append(TimelineItem(note.created_at, "note", f"Aantekening ({label(note.kind)})",
+            items.append(TimelineItem(note.created_at, "note",
+                                      f"Aantekening ({label_of(note.kind)})",
                                       note.text[:200], note.author.name))
     for task in case.tasks:
         items.append(TimelineItem(task.created_at, "task", f"Actie: {task.title}",
@@ -633,15 +640,15 @@ def timeline(case: Case, *, include_notes: bool) -> list[TimelineItem]:
         items.append(TimelineItem(
             transfer.decided_at or transfer.requested_at, "transfer",
             f"Overdracht {transfer.from_region_code} → {transfer.to_region_code}: "
-            f"{label(transfer.status).lower()}", transfer.reason, transfer.requested_by.name))
+            f"{label_of(transfer.status).lower()}", transfer.reason, transfer.requested_by.name))
     for consent in case.candidate.consents:
         items.append(TimelineItem(consent.created_at, "consent",
-                                  f"Toestemming: {label(consent.purpose)}",
+                                  f"Toestemming: {label_of(consent.purpose)}",
                                   f"gegeven {consent.given_on:%d-%m-%Y}" + (
                                       f", ingetrokken {consent.revoked_on:%d-%m-%Y}"
                                       if consent.revoked_on else ""),
                                   consent.recorded_by.name))
-    for source in TIMELINE_SOURCES:
+    for source in timeline_sources:
         items.extend(source(case))
     return sorted(items, key=lambda item: _sort_key(item.at), reverse=True)
 

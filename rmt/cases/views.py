@@ -1,24 +1,27 @@
 """HTML pages for candidates and cases: registration, the case list, the case page and transfers.
 
 Views parse (forms) and render; every rule is in :mod:`rmt.cases.service`, every list in
-:mod:`rmt.cases.queries`. Each POST commits once at the end; a refusal rolls everything back and
-shows the form again with the message at its field (400, or 409 for a conflict or a stale
-version). Records outside the user's regions are 404 through :func:`rmt.access.get_or_404`.
+:mod:`rmt.cases.queries`. A POST goes through :func:`rmt.web.handlers.submit`: the service runs in
+a savepoint, so a refusal leaves nothing behind and the form is shown again with the message at
+its field (400, or 409 for a conflict or a stale version); the request's unit of work commits once
+after the view (:mod:`rmt.transaction`). A role that may not change a case is refused by the
+policy (:func:`rmt.access.require`, 403); records outside the user's regions are 404 through
+:func:`rmt.access.get_or_404`.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 
-from rmt.access import Action, can, get_or_404, role_required
+from rmt import clock, transaction
+from rmt.access import Action, can, get_or_404, require, role_required
 from rmt.audit.service import entries_for_object
 from rmt.auth.models import Role, User
 from rmt.cases import queries, service
@@ -39,13 +42,15 @@ from rmt.cases.forms import (
     TransferDecisionForm,
     TransferRequestForm,
     TransitionForm,
-    choice_label,
 )
-from rmt.cases.models import Case, CaseTransfer, label
-from rmt.errors_domain import Conflict, DomainError, StaleVersion
+from rmt.cases.models import Case, CaseTransfer
+from rmt.enums import label_of
+from rmt.errors_domain import Conflict, DomainError, Forbidden
 from rmt.extensions import db
-from rmt.process import STATE_LABELS, CaseState, TransitionKind, check
+from rmt.process import CaseState, Transition, TransitionKind, check
 from rmt.regions.models import Region
+from rmt.web.forms import choice_label
+from rmt.web.handlers import submit
 
 bp = Blueprint("cases", __name__)
 
@@ -71,14 +76,10 @@ AUDIT_LABELS = {
 }
 SIMPLE_MOVES = (TransitionKind.FORWARD, TransitionKind.SKIP, TransitionKind.RESUME,
                 TransitionKind.PAUSE)
+REASSIGN_REFUSED = service.REASSIGN_REFUSED
 
-
-@bp.app_template_filter("case_label")
-def case_label(value: Any) -> str:
-    """Dutch label of a case enum value (step, exit reason, doelgroep, ...)."""
-    if isinstance(value, enum.Enum):
-        return label(value)
-    return "" if value is None else str(value)
+#: ``{{ value|case_label }}``: the Dutch label of any labelled enum (step, exit reason, ...).
+bp.add_app_template_filter(label_of, "case_label")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,12 +88,6 @@ def case_label(value: Any) -> str:
 
 def _case_or_404(case_id: int) -> Case:
     return get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
-
-
-def _require(action: Action, case: Case) -> None:
-    """Role-level refusal (403) for a user who may read but not change the case."""
-    if not can(current_user, action, case):
-        abort(403)
 
 
 def _regions() -> list[Region]:
@@ -107,41 +102,67 @@ def _case_url(case: Case, anchor: str = "") -> str:
     return url_for("cases.case_page", case_id=case.id) + (f"#{anchor}" if anchor else "")
 
 
-def _save(case: Case | None, form: CaseForm, apply: Callable[[], str],
-          on_error: Callable[[CaseForm, int], ResponseReturnValue],
-          done_url: Callable[[], str]) -> ResponseReturnValue:
-    """Validate, let the service apply the change, commit once; or show the refusal.
+def _show_again(case: Case, form: CaseForm,
+                render: Callable[[CaseForm, int], ResponseReturnValue]
+                ) -> Callable[[int], ResponseReturnValue]:
+    """``on_error`` of :func:`submit`: the form again with its errors. After a conflict the form
+    carries the case's current version, so the kept input can be sent again on purpose."""
 
-    A refusal rolls back everything the request did. A stale version (found by the service or,
-    for two saves at the same moment, by SQLAlchemy's version check) answers 409 and puts the
-    current version in the form, so the kept input can be sent again on purpose.
-    """
-    if not form.validate_on_submit():
-        db.session.rollback()
-        return on_error(form, 400)
-    try:
-        message = apply()
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.code == "forbidden":
-            abort(403)
-        form.add_domain_error(exc)
-        if isinstance(exc, StaleVersion) and case is not None and hasattr(form, "version"):
+    def on_error(status: int) -> ResponseReturnValue:
+        if status == 409 and hasattr(form, "version"):
             form.version.data = str(case.version)
-        return on_error(form, 409 if isinstance(exc, Conflict) else 400)
-    except StaleDataError:
-        db.session.rollback()
-        form.add_error("version", StaleVersion(0).message)
-        if case is not None and hasattr(form, "version"):
-            form.version.data = str(case.version)
-        return on_error(form, 409)
-    flash(message, "success")
-    return redirect(done_url())
+        return render(form, status)
+
+    return on_error
+
+
+def _case_action(case: Case, apply: Callable[[], Any], *, done_url: str,
+                 message: str | Callable[[Any], str]) -> ResponseReturnValue:
+    """A button on the case page without input of its own (complete a task, revoke a consent,
+    withdraw a transfer): a refusal is shown at the top of the case page."""
+    form = CaseForm(formdata=None)
+    return submit(form, apply, validate=False, success_message=message,
+                  on_error=lambda status: _render_case(case, status=status,
+                                                       page_errors=form.form_errors),
+                  on_success=lambda _result: redirect(done_url))
 
 
 # ---------------------------------------------------------------------------------------------
 # Case list
+
+
+def _list_filters(form: CaseFilterForm, sort: str, descending: bool) -> queries.CaseFilters:
+    """The list's filters from the (checked) filter form and the sort and page arguments;
+    an invalid filter is ignored."""
+    page_number = request.args.get("pagina", default=1, type=int)
+    status = form.value("stap") or ""
+    return queries.CaseFilters(
+        status=status if status in {ALL_FILTER, *CaseState} else "",
+        coach_id=form.value("coach"),
+        target_group=form.value("doelgroep"),
+        referral_partner=form.value("verwijzer"),
+        opened_from=form.value("van"),
+        opened_to=form.value("tot"),
+        q=form.value("q") or "",
+        sort=sort,
+        descending=descending,
+        page=page_number if page_number and page_number > 0 else 1,
+    )
+
+
+def _list_url_maker(kept: dict[str, str], sort: str, descending: bool,
+                    page_number: int) -> Callable[..., str]:
+    """``list_url(**changes)`` for the template: this list with some arguments changed, the
+    defaults (sort by name, ascending, page 1) left out of the URL."""
+    defaults = {"sorteer": "naam", "richting": "op", "pagina": 1}
+
+    def list_url(**changes: Any) -> str:
+        args = {**kept, "sorteer": sort, "richting": "af" if descending else "op",
+                "pagina": page_number, **changes}
+        args = {k: v for k, v in args.items() if v not in ("", None) and defaults.get(k) != v}
+        return url_for("cases.case_list", **args)
+
+    return list_url
 
 
 @bp.route("/trajecten")
@@ -154,39 +175,14 @@ def case_list():
     sort = request.args.get("sorteer", "naam")
     sort = sort if sort in queries.SORT_LABELS else "naam"
     descending = request.args.get("richting") == "af"
-    page_number = request.args.get("pagina", default=1, type=int)
-    status = form.value("stap") or ""
-    filters = queries.CaseFilters(
-        status=status if status in {ALL_FILTER, *CaseState} else "",
-        coach_id=form.value("coach"),
-        target_group=form.value("doelgroep"),
-        referral_partner=form.value("verwijzer"),
-        opened_from=form.value("van"),
-        opened_to=form.value("tot"),
-        q=form.value("q") or "",
-        sort=sort,
-        descending=descending,
-        page=page_number if page_number and page_number > 0 else 1,
-    )
-    result = queries.list_cases(current_user, filters)
+    result = queries.list_cases(current_user, _list_filters(form, sort, descending))
     kept = {key: value for key, value in request.args.items()
             if value and key in form._fields and not form._fields[key].errors}
-
-    def list_url(**changes: Any) -> str:
-        args = {**kept, "sorteer": sort, "richting": "af" if descending else "op",
-                "pagina": result.page, **changes}
-        args = {k: v for k, v in args.items() if v not in ("", None)}
-        if args.get("sorteer") == "naam":
-            args.pop("sorteer")
-        if args.get("richting") == "op":
-            args.pop("richting")
-        if args.get("pagina") == 1:
-            args.pop("pagina")
-        return url_for("cases.case_list", **args)
-
     return render_template(
         "cases/list.html", form=form, result=result, sort=sort, descending=descending,
-        sort_labels=queries.SORT_LABELS, list_url=list_url, filtered=bool(kept),
+        sort_labels=queries.SORT_LABELS, list_url=_list_url_maker(kept, sort, descending,
+                                                                  result.page),
+        filtered=bool(kept),
     ), 200 if valid else 400
 
 
@@ -234,48 +230,63 @@ def register():
     form = RegistrationForm()
     _registration_setup(form)
     if request.method == "GET":
-        form.region_code.data = sorted(current_user.regions, key=lambda r: r.name)[0].code
+        form.region_code.data = form.region_code.choices[0].value  # the first of the user's
         form.coach_id.data = current_user.id
         return _render_register(form)
-    if not form.validate():
+    coach = _registration_coach(form) if form.validate() else None
+    if coach is None:
         return _render_register(form, 400)
+    return _register_or_confirm(form, coach)
 
-    try:
-        coach = service.check_registration(current_user, form.region_code.data,
-                                           _user_or_none(form.coach_id.data))
-    except DomainError as exc:
-        form.add_domain_error(exc)
-        return _render_register(form, 400)
+
+def _register_or_confirm(form: RegistrationForm, coach: User) -> ResponseReturnValue:
+    """Open the case, unless the candidate looks known: then ask which person it is (an
+    existing candidate, or confirmed as someone new)."""
     duplicates = service.find_duplicates(
         current_user, first_name=form.first_name.data, last_name=form.last_name.data,
         birth_date=form.birth_date.data, email=form.email.data or "",
         phone=form.phone.data or "")
     existing_id = request.form.get("bestaande_kandidaat", "")
-    confirmed = request.form.get("bevestigd") == "1"
+    if existing_id:
+        candidate = next((c for c in duplicates if str(c.id) == existing_id), None)
+        if candidate is None:
+            return _render_duplicates(form, duplicates, 400, "Kies een van de getoonde kandidaten.")
+        return _register_case(form, duplicates, coach, existing_candidate=candidate)
+    if duplicates and request.form.get("bevestigd") != "1":
+        return _render_duplicates(form, duplicates)
+    return _register_case(form, duplicates, coach, candidate_data=form.candidate_data())
+
+
+def _registration_coach(form: RegistrationForm) -> User | None:
+    """The coach of the new case, if the user may open one in the chosen region for them;
+    else None, with the refusal at its field."""
     try:
-        if existing_id:
-            candidate = next((c for c in duplicates if str(c.id) == existing_id), None)
-            if candidate is None:
-                return _render_duplicates(form, duplicates, 400,
-                                          "Kies een van de getoonde kandidaten.")
-            case = service.register(current_user, existing_candidate=candidate,
-                                    region_code=form.region_code.data, coach=coach)
-        elif duplicates and not confirmed:
-            return _render_duplicates(form, duplicates)
-        else:
-            case = service.register(current_user, candidate_data=form.candidate_data(),
-                                    region_code=form.region_code.data, coach=coach)
-        db.session.commit()
+        return service.check_registration(current_user, form.region_code.data,
+                                          _user_or_none(form.coach_id.data))
+    except Forbidden:
+        raise
     except DomainError as exc:
-        db.session.rollback()
-        if existing_id:
-            return _render_duplicates(form, duplicates, exc.status if isinstance(
-                exc, Conflict) else 400, exc.message)
         form.add_domain_error(exc)
-        return _render_register(form, 409 if isinstance(exc, Conflict) else 400)
+        return None
+
+
+def _register_case(form: RegistrationForm, duplicates: list, coach: User,
+                   **candidate: Any) -> ResponseReturnValue:
+    """Open the case (for a known candidate or a new one), or show why not."""
+    try:
+        with transaction.attempt():
+            case = service.register(current_user, region_code=form.region_code.data,
+                                    coach=coach, **candidate)
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        status = 409 if isinstance(exc, Conflict) else 400
+        if "existing_candidate" in candidate:
+            return _render_duplicates(form, duplicates, status, exc.message)
+        form.add_domain_error(exc)
+        return _render_register(form, status)
     except sa.exc.IntegrityError:
         # Two registrations of the same person at the same moment: the database refused one.
-        db.session.rollback()
         return _render_duplicates(form, duplicates, 409,
                                   "Deze kandidaat heeft intussen al een lopend traject.")
     flash(f"{case.candidate.full_name} is aangemeld. Het traject staat in de stap Aangemeld.",
@@ -287,73 +298,125 @@ def register():
 # The case page
 
 
-def _case_context(case: Case, forms: dict[str, CaseForm], page_errors: list[str]) -> dict:
-    detail = queries.load_case_detail(case)
-    user = current_user
-    can_edit = can(user, Action.EDIT_CASE, case) and not case.is_closed
-    can_reassign = (can(user, Action.EDIT_CASE, case) or can(user, Action.REASSIGN_CASE, case)) \
-        and not case.is_closed
-    staff = queries.region_staff({case.region_code}, (Role.COACH, Role.COORDINATOR))
-    coaches = [u for u in staff if u.role == Role.COACH]
-    regions = _regions()
+@dataclass(frozen=True)
+class CaseRights:
+    """What the current user may do on the case page (asked of the policy once)."""
+
+    edit: bool
+    reassign: bool
+    view_notes: bool
+    view_audit: bool
+
+    @classmethod
+    def of(cls, user: Any, case: Case) -> CaseRights:
+        may_edit = can(user, Action.EDIT_CASE, case)
+        return cls(
+            edit=may_edit and not case.is_closed,
+            reassign=(may_edit or can(user, Action.REASSIGN_CASE, case)) and not case.is_closed,
+            view_notes=can(user, Action.VIEW_NOTES, case),
+            view_audit=can(user, Action.VIEW_CASE_AUDIT, case),
+        )
+
+
+@dataclass(frozen=True)
+class CaseMoves:
+    """The steps offered on the case page: simple buttons (each with what still blocks it), a
+    step back and closing (each a small form)."""
+
+    simple: list[tuple[Transition, list[str]]]
+    back: Transition | None
+    close: Transition | None
+
+    @classmethod
+    def of(cls, case: Case, rights: CaseRights) -> CaseMoves:
+        moves = service.available_transitions(case) if rights.edit else []
+        facts = service.case_facts(case)
+        simple = [(move, [p.message for p in check(facts, move.target)]
+                   if move.kind != TransitionKind.PAUSE else [])
+                  for move in moves if move.kind in SIMPLE_MOVES]
+        return cls(simple=simple,
+                   back=next((m for m in moves if m.kind == TransitionKind.BACK), None),
+                   close=next((m for m in moves if m.kind == TransitionKind.CLOSE), None))
+
+
+def _case_forms(case: Case, submitted: dict[str, CaseForm], staff: list[User],
+                regions: list[Region]) -> dict[str, CaseForm | None]:
+    """The forms of the case page: the submitted one (with its errors) or fresh ones."""
 
     def make(key: str, form_cls: type[CaseForm], **data: Any) -> CaseForm:
-        """The submitted form (with its errors) or a fresh one with defaults."""
-        return forms.get(key) or form_cls(formdata=None, prefix=key, **data)
+        return submitted.get(key) or form_cls(formdata=None, prefix=key, **data)
 
-    note_form = make("aantekening", NoteForm)
     task_form = make("actie", TaskForm, owner_id=case.coach_id)
     task_form.set_owners(staff)
-    consent_form = make("toestemming", ConsentForm)
-    back_form = make("terug", TransitionForm, version=case.version)
-    close_form = make("afsluiten", TransitionForm, version=case.version)
     reassign_form = make("coach", ReassignForm, version=case.version)
-    reassign_form.set_coaches([c for c in coaches if c.id != case.coach_id])
+    reassign_form.set_coaches([u for u in staff
+                               if u.role == Role.COACH and u.id != case.coach_id])
     transfer_form = make("overdracht", TransferRequestForm, version=case.version)
     transfer_form.set_regions(regions, case.region_code)
-    step_form = forms.get("stap")
+    return {
+        "note_form": make("aantekening", NoteForm),
+        "task_form": task_form,
+        "consent_form": make("toestemming", ConsentForm),
+        "back_form": make("terug", TransitionForm, version=case.version),
+        "close_form": make("afsluiten", TransitionForm, version=case.version),
+        "step_form": submitted.get("stap"),
+        "reassign_form": reassign_form,
+        "transfer_form": transfer_form,
+    }
 
-    moves = service.available_transitions(case) if can_edit else []
-    back_move = next((m for m in moves if m.kind == TransitionKind.BACK), None)
-    close_move = next((m for m in moves if m.kind == TransitionKind.CLOSE), None)
-    rendered = {"coach"} if can_reassign else set()
-    if can_edit:
-        rendered |= {"stap", "aantekening", "actie", "toestemming"}
-        rendered |= {"terug"} if back_move else set()
-        rendered |= {"afsluiten"} if close_move else set()
-        rendered |= set() if detail.pending_transfer else {"overdracht"}
-    for key, form in forms.items():
-        if key not in rendered:  # e.g. the case was closed meanwhile: say why at the top
-            page_errors = [*page_errors, *form.form_errors,
-                           *[message for f in form for message in f.errors]]
-    facts = service.case_facts(case)
-    simple_moves = []
-    for move in moves:
-        if move.kind in SIMPLE_MOVES:
-            problems = check(facts, move.target) if move.kind != TransitionKind.PAUSE else []
-            simple_moves.append((move, [p.message for p in problems]))
-    today = queries.local_today()
+
+def _shown_forms(rights: CaseRights, moves: CaseMoves, transfer_pending: bool) -> set[str]:
+    """The prefixes of the forms the page shows to this user now."""
+    shown = {"coach"} if rights.reassign else set()
+    if rights.edit:
+        shown |= {"stap", "aantekening", "actie", "toestemming"}
+        shown |= {"terug"} if moves.back else set()
+        shown |= {"afsluiten"} if moves.close else set()
+        shown |= set() if transfer_pending else {"overdracht"}
+    return shown
+
+
+def _errors_of_hidden_forms(submitted: dict[str, CaseForm], shown: set[str]) -> list[str]:
+    """The errors of a submitted form the page no longer shows (e.g. the case was closed
+    meanwhile): they are said at the top of the page."""
+    return [message for key, form in submitted.items() if key not in shown
+            for message in _form_messages(form)]
+
+
+def _case_sections(case: Case, rights: CaseRights) -> dict[str, Any]:
+    """The read-only sections: timeline, who viewed or changed it, time in the step."""
+    today = clock.today()
+    return {
+        "timeline": service.timeline(case, include_notes=rights.view_notes),
+        "audit_entries": entries_for_object("case", case.id) if rights.view_audit else None,
+        "audit_labels": AUDIT_LABELS,
+        "days_in_step": queries.days_since(case.status_since, today),
+        "today": today,
+        "main_line": [s for s in CaseState if s != CaseState.GEPAUZEERD],
+    }
+
+
+def _case_context(case: Case, submitted: dict[str, CaseForm], page_errors: list[str]) -> dict:
+    """Everything the case page shows, in named steps: load, check, forms, sections."""
+    detail = queries.load_case_detail(case)
+    staff = queries.region_staff({case.region_code}, (Role.COACH, Role.COORDINATOR))
+    regions = _regions()
+    rights = CaseRights.of(current_user, case)
+    moves = CaseMoves.of(case, rights)
+    shown = _shown_forms(rights, moves, transfer_pending=detail.pending_transfer is not None)
     return {
         "case": case,
         "candidate": case.candidate,
         "detail": detail,
-        "can_edit": can_edit,
-        "can_reassign": can_reassign,
-        "can_view_notes": can(user, Action.VIEW_NOTES, case),
-        "simple_moves": simple_moves,
-        "back_move": back_move,
-        "close_move": close_move,
-        "timeline": service.timeline(case, include_notes=can(user, Action.VIEW_NOTES, case)),
-        "audit_entries": entries_for_object("case", case.id)
-        if can(user, Action.VIEW_CASE_AUDIT, case) else None,
-        "audit_labels": AUDIT_LABELS,
-        "days_in_step": queries.days_since(case.status_since, today),
-        "today": today,
-        "main_line": [s for s in STATE_LABELS if s not in (CaseState.GEPAUZEERD,)],
-        "note_form": note_form, "task_form": task_form, "consent_form": consent_form,
-        "back_form": back_form, "close_form": close_form, "step_form": step_form,
-        "reassign_form": reassign_form, "transfer_form": transfer_form,
-        "page_errors": page_errors,
+        "can_edit": rights.edit,
+        "can_reassign": rights.reassign,
+        "can_view_notes": rights.view_notes,
+        "simple_moves": moves.simple,
+        "back_move": moves.back,
+        "close_move": moves.close,
+        **_case_forms(case, submitted, staff, regions),
+        **_case_sections(case, rights),
+        "page_errors": [*page_errors, *_errors_of_hidden_forms(submitted, shown)],
         "region_names": {r.code: r.name for r in regions},
     }
 
@@ -364,8 +427,9 @@ def _render_case(case: Case, forms: dict[str, CaseForm] | None = None, status: i
     return render_template("cases/case.html", **context), status
 
 
-def _case_error(case: Case, key: str) -> Callable[[CaseForm, int], ResponseReturnValue]:
-    return lambda form, status: _render_case(case, {key: form}, status)
+def _on_case_page(case: Case, key: str, form: CaseForm) -> Callable[[int], ResponseReturnValue]:
+    """``on_error`` for a form of the case page: the page again with that form's errors."""
+    return _show_again(case, form, lambda f, status: _render_case(case, {key: f}, status))
 
 
 @bp.route("/trajecten/<id:case_id>")
@@ -373,7 +437,6 @@ def _case_error(case: Case, key: str) -> Callable[[CaseForm, int], ResponseRetur
 def case_page(case_id: int):
     case = _case_or_404(case_id)
     service.audit_view(current_user, case)
-    db.session.commit()
     return _render_case(case)
 
 
@@ -384,18 +447,19 @@ def case_page(case_id: int):
 @login_required
 def transition(case_id: int):
     case = _case_or_404(case_id)
-    _require(Action.EDIT_CASE, case)
+    require(current_user, Action.EDIT_CASE, case)
     prefix = next((p for p in ("terug", "afsluiten") if f"{p}-to" in request.form), "stap")
     form = TransitionForm(prefix=prefix)
-
-    def apply() -> str:
-        service.transition(current_user, case, form.to.data,
-                           expected_version=form.version_number, reason=form.reason.data or "",
-                           exit_reason=form.exit_reason.data or None,
-                           exit_reason_text=form.exit_reason_text.data or "")
-        return f"Het traject staat nu in de stap {label(case.status)}."
-
-    return _save(case, form, apply, _case_error(case, prefix), lambda: _case_url(case))
+    return submit(
+        form,
+        lambda: service.transition(current_user, case, form.to.data,
+                                   expected_version=form.version_number,
+                                   reason=form.reason.data or "",
+                                   exit_reason=form.exit_reason.data or None,
+                                   exit_reason_text=form.exit_reason_text.data or ""),
+        on_error=_on_case_page(case, prefix, form),
+        on_success=lambda _event: redirect(_case_url(case)),
+        success_message=lambda _event: f"Het traject staat nu in de stap {case.status.label}.")
 
 
 # --- notes, tasks, consent ------------------------------------------------------------------
@@ -405,86 +469,74 @@ def transition(case_id: int):
 @login_required
 def note_add(case_id: int):
     case = _case_or_404(case_id)
-    _require(Action.EDIT_CASE, case)
+    require(current_user, Action.EDIT_CASE, case)
     form = NoteForm(prefix="aantekening")
-
-    def apply() -> str:
-        service.add_note(current_user, case, contact_on=form.contact_on.data,
-                         kind=form.kind.data, text=form.text.data)
-        return "De aantekening is opgeslagen."
-
-    return _save(case, form, apply, _case_error(case, "aantekening"),
-                 lambda: _case_url(case, "aantekeningen"))
+    return submit(
+        form,
+        lambda: service.add_note(current_user, case, contact_on=form.contact_on.data,
+                                 kind=form.kind.data, text=form.text.data),
+        on_error=_on_case_page(case, "aantekening", form),
+        on_success=lambda _note: redirect(_case_url(case, "aantekeningen")),
+        success_message="De aantekening is opgeslagen.")
 
 
 @bp.route("/trajecten/<id:case_id>/acties", methods=["POST"])
 @login_required
 def task_add(case_id: int):
     case = _case_or_404(case_id)
-    _require(Action.EDIT_CASE, case)
+    require(current_user, Action.EDIT_CASE, case)
     form = TaskForm(prefix="actie")
     form.set_owners(queries.region_staff({case.region_code}, (Role.COACH, Role.COORDINATOR)))
-
-    def apply() -> str:
-        service.add_task(current_user, case, title=form.title.data, due_on=form.due_on.data,
-                         owner=_user_or_none(form.owner_id.data))
-        return "De actie is toegevoegd."
-
-    return _save(case, form, apply, _case_error(case, "actie"),
-                 lambda: _case_url(case, "acties"))
+    return submit(
+        form,
+        lambda: service.add_task(current_user, case, title=form.title.data,
+                                 due_on=form.due_on.data,
+                                 owner=_user_or_none(form.owner_id.data)),
+        on_error=_on_case_page(case, "actie", form),
+        on_success=lambda _task: redirect(_case_url(case, "acties")),
+        success_message="De actie is toegevoegd.")
 
 
 @bp.route("/trajecten/<id:case_id>/acties/<id:task_id>/afronden", methods=["POST"])
 @login_required
 def task_complete(case_id: int, task_id: int):
     case = _case_or_404(case_id)
-    _require(Action.EDIT_CASE, case)
-    try:
-        task = service.complete_task(current_user, case, task_id)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.field == "task_id":
-            abort(404)
-        return _render_case(case, status=409 if isinstance(exc, Conflict) else 400,
-                            page_errors=[exc.message])
-    flash(f"De actie '{task.title}' is afgerond.", "success")
-    if request.form.get("terug") == "start":
-        return redirect(url_for("main.index"))
-    return redirect(_case_url(case, "acties"))
+    require(current_user, Action.EDIT_CASE, case)
+    if not any(t.id == task_id for t in case.tasks):
+        abort(404)
+    done_url = (url_for("main.index") if request.form.get("terug") == "start"
+                else _case_url(case, "acties"))
+    return _case_action(case, lambda: service.complete_task(current_user, case, task_id),
+                        done_url=done_url,
+                        message=lambda task: f"De actie '{task.title}' is afgerond.")
 
 
 @bp.route("/trajecten/<id:case_id>/toestemming", methods=["POST"])
 @login_required
 def consent_give(case_id: int):
     case = _case_or_404(case_id)
-    _require(Action.EDIT_CASE, case)
+    require(current_user, Action.EDIT_CASE, case)
     form = ConsentForm(prefix="toestemming")
-
-    def apply() -> str:
-        service.record_consent(current_user, case, form.purpose.data, form.given_on.data)
-        return "De toestemming is vastgelegd."
-
-    return _save(case, form, apply, _case_error(case, "toestemming"),
-                 lambda: _case_url(case, "toestemming"))
+    return submit(
+        form,
+        lambda: service.record_consent(current_user, case, form.purpose.data,
+                                       form.given_on.data),
+        on_error=_on_case_page(case, "toestemming", form),
+        on_success=lambda _consent: redirect(_case_url(case, "toestemming")),
+        success_message="De toestemming is vastgelegd.")
 
 
 @bp.route("/trajecten/<id:case_id>/toestemming/<id:consent_id>/intrekken", methods=["POST"])
 @login_required
 def consent_revoke(case_id: int, consent_id: int):
     case = _case_or_404(case_id)
-    _require(Action.EDIT_CASE, case)
-    try:
-        service.revoke_consent(current_user, case, consent_id)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.field == "consent_id":
-            abort(404)
-        return _render_case(case, status=409 if isinstance(exc, Conflict) else 400,
-                            page_errors=[exc.message])
-    flash("De toestemming is ingetrokken. Vanaf vandaag geldt zij niet meer.", "success")
-    return redirect(_case_url(case, "toestemming"))
+    require(current_user, Action.EDIT_CASE, case)
+    if not any(c.id == consent_id for c in case.candidate.consents):
+        abort(404)
+    return _case_action(
+        case, lambda: service.revoke_consent(current_user, case, consent_id),
+        done_url=_case_url(case, "toestemming"),
+        message="De toestemming is ingetrokken. Vanaf vandaag geldt zij niet meer.")
 
 
 # --- coach and region -----------------------------------------------------------------------
@@ -494,53 +546,47 @@ def consent_revoke(case_id: int, consent_id: int):
 @login_required
 def reassign(case_id: int):
     case = _case_or_404(case_id)
-    if not (can(current_user, Action.EDIT_CASE, case)
-            or can(current_user, Action.REASSIGN_CASE, case)):
-        abort(403)
+    require(current_user, (Action.EDIT_CASE, Action.REASSIGN_CASE), case,
+            message=REASSIGN_REFUSED)
     form = ReassignForm(prefix="coach")
     form.set_coaches(queries.region_staff({case.region_code}, (Role.COACH,)))
-
-    def apply() -> str:
-        coach = _user_or_none(form.coach_id.data)
-        service.reassign(current_user, case, coach, form.version_number)
-        return f"{coach.name} is nu de loopbaancoach van dit traject."
-
-    return _save(case, form, apply, _case_error(case, "coach"), lambda: _case_url(case))
+    return submit(
+        form,
+        lambda: service.reassign(current_user, case, _user_or_none(form.coach_id.data),
+                                 form.version_number),
+        on_error=_on_case_page(case, "coach", form),
+        on_success=lambda _none: redirect(_case_url(case)),
+        success_message=lambda _none: f"{case.coach.name} is nu de loopbaancoach van dit traject.")
 
 
 @bp.route("/trajecten/<id:case_id>/overdracht", methods=["POST"])
 @login_required
 def transfer_request(case_id: int):
     case = _case_or_404(case_id)
-    _require(Action.EDIT_CASE, case)
+    require(current_user, Action.EDIT_CASE, case)
     form = TransferRequestForm(prefix="overdracht")
     form.set_regions(_regions(), case.region_code)
-
-    def apply() -> str:
-        transfer = service.request_transfer(current_user, case,
-                                            to_region_code=form.to_region_code.data,
-                                            reason=form.reason.data,
-                                            expected_version=form.version_number)
-        return (f"De overdracht naar {transfer.to_region_code} is aangevraagd. Een coördinator "
-                "van die regio beslist erover.")
-
-    return _save(case, form, apply, _case_error(case, "overdracht"), lambda: _case_url(case))
+    return submit(
+        form,
+        lambda: service.request_transfer(current_user, case,
+                                         to_region_code=form.to_region_code.data,
+                                         reason=form.reason.data,
+                                         expected_version=form.version_number),
+        on_error=_on_case_page(case, "overdracht", form),
+        on_success=lambda _transfer: redirect(_case_url(case)),
+        success_message=lambda transfer: (
+            f"De overdracht naar {transfer.to_region_code} is aangevraagd. Een coördinator "
+            "van die regio beslist erover."))
 
 
 @bp.route("/trajecten/<id:case_id>/overdracht/intrekken", methods=["POST"])
 @login_required
 def transfer_withdraw(case_id: int):
     case = _case_or_404(case_id)
-    _require(Action.EDIT_CASE, case)
-    try:
-        service.withdraw_transfer(current_user, case)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        return _render_case(case, status=409 if isinstance(exc, Conflict) else 400,
-                            page_errors=[exc.message])
-    flash("Het overdrachtsverzoek is ingetrokken.", "success")
-    return redirect(_case_url(case))
+    require(current_user, Action.EDIT_CASE, case)
+    return _case_action(case, lambda: service.withdraw_transfer(current_user, case),
+                        done_url=_case_url(case),
+                        message="Het overdrachtsverzoek is ingetrokken.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -562,22 +608,19 @@ def _candidate_form(case: Case, **kwargs: Any) -> CandidateEditForm:
 @login_required
 def candidate_edit(case_id: int):
     case = _case_or_404(case_id)
-    _require(Action.EDIT_CASE, case)
+    require(current_user, Action.EDIT_CASE, case)
     if request.method == "GET":
-        candidate = case.candidate
-        form = _candidate_form(case, formdata=None, obj=candidate, version=case.version)
+        form = _candidate_form(case, formdata=None, obj=case.candidate, version=case.version)
         service.audit_view(current_user, case)
-        db.session.commit()
         return _render_candidate(case, form)
     form = _candidate_form(case)
-
-    def apply() -> str:
-        service.update_candidate(current_user, case, form.candidate_data(),
-                                 form.version_number)
-        return "De gegevens van de kandidaat zijn opgeslagen."
-
-    return _save(case, form, apply, lambda f, status: _render_candidate(case, f, status),
-                 lambda: _case_url(case, "kandidaat"))
+    return submit(
+        form,
+        lambda: service.update_candidate(current_user, case, form.candidate_data(),
+                                         form.version_number),
+        on_error=_show_again(case, form, lambda f, status: _render_candidate(case, f, status)),
+        on_success=lambda _none: redirect(_case_url(case, "kandidaat")),
+        success_message="De gegevens van de kandidaat zijn opgeslagen.")
 
 
 def _render_intake(case: Case, form: IntakeForm, status: int = 200):
@@ -590,25 +633,22 @@ def _render_intake(case: Case, form: IntakeForm, status: int = 200):
 @login_required
 def intake(case_id: int):
     case = _case_or_404(case_id)
-    _require(Action.EDIT_CASE, case)
+    require(current_user, Action.EDIT_CASE, case)
     if request.method == "GET":
         form = IntakeForm(formdata=None, obj=case.intake, version=case.version)
         service.audit_view(current_user, case)
-        db.session.commit()
         return _render_intake(case, form)
     form = IntakeForm()
     complete = "afronden" in request.form
-
-    def apply() -> str:
-        service.save_intake(current_user, case, form.intake_data(), complete=complete,
-                            expected_version=form.version_number)
-        if complete:
-            return "De intake is afgerond. U kunt het traject nu naar de volgende stap zetten."
-        return "De intake is opgeslagen."
-
-    return _save(case, form, apply, lambda f, status: _render_intake(case, f, status),
-                 lambda: _case_url(case) if complete else url_for("cases.intake",
-                                                                   case_id=case.id))
+    return submit(
+        form,
+        lambda: service.save_intake(current_user, case, form.intake_data(), complete=complete,
+                                    expected_version=form.version_number),
+        on_error=_show_again(case, form, lambda f, status: _render_intake(case, f, status)),
+        on_success=lambda _intake: redirect(
+            _case_url(case) if complete else url_for("cases.intake", case_id=case.id)),
+        success_message=("De intake is afgerond. U kunt het traject nu naar de volgende stap "
+                         "zetten." if complete else "De intake is opgeslagen."))
 
 
 def _render_plan(case: Case, forms: dict[str, CaseForm] | None = None, status: int = 200):
@@ -630,83 +670,100 @@ def _render_plan(case: Case, forms: dict[str, CaseForm] | None = None, status: i
     ), status
 
 
+def _on_plan_page(case: Case, key: str, form: CaseForm) -> Callable[[int], ResponseReturnValue]:
+    """``on_error`` for a form of the plan page: the page again with that form's errors."""
+    return _show_again(case, form, lambda f, status: _render_plan(case, {key: f}, status))
+
+
+def _plan_url(case: Case, anchor: str = "") -> str:
+    return url_for("cases.plan", case_id=case.id) + (f"#{anchor}" if anchor else "")
+
+
 @bp.route("/trajecten/<id:case_id>/plan", methods=["GET", "POST"])
 @login_required
 def plan(case_id: int):
     case = _case_or_404(case_id)
     if request.method == "GET":
         service.audit_view(current_user, case)
-        db.session.commit()
         return _render_plan(case)
-    _require(Action.EDIT_CASE, case)
+    require(current_user, Action.EDIT_CASE, case)
     form = PlanForm()
-
-    def apply() -> str:
-        service.save_plan(current_user, case, {k: form._fields[k].data or "" for k in (
-            "goal", "target_sector", "target_occupation")}, form.version_number)
-        return "Het trajectplan is opgeslagen."
-
-    return _save(case, form, apply, lambda f, status: _render_plan(case, {"plan": f}, status),
-                 lambda: url_for("cases.plan", case_id=case.id))
+    return submit(
+        form,
+        lambda: service.save_plan(current_user, case, {k: form._fields[k].data or "" for k in (
+            "goal", "target_sector", "target_occupation")}, form.version_number),
+        on_error=_on_plan_page(case, "plan", form),
+        on_success=lambda _plan: redirect(_plan_url(case)),
+        success_message="Het trajectplan is opgeslagen.")
 
 
 @bp.route("/trajecten/<id:case_id>/activiteiten", methods=["POST"])
 @login_required
 def activity_add(case_id: int):
     case = _case_or_404(case_id)
-    _require(Action.EDIT_CASE, case)
+    require(current_user, Action.EDIT_CASE, case)
     form = ActivityForm(prefix="activiteit")
-
-    def apply() -> str:
-        service.add_activity(current_user, case, description=form.description.data,
-                             due_on=form.due_on.data, expected_version=form.version_number)
-        return "De activiteit is toegevoegd aan het trajectplan."
-
-    return _save(case, form, apply,
-                 lambda f, status: _render_plan(case, {"activiteit": f}, status),
-                 lambda: url_for("cases.plan", case_id=case.id) + "#activiteiten")
+    return submit(
+        form,
+        lambda: service.add_activity(current_user, case, description=form.description.data,
+                                     due_on=form.due_on.data,
+                                     expected_version=form.version_number),
+        on_error=_on_plan_page(case, "activiteit", form),
+        on_success=lambda _activity: redirect(_plan_url(case, "activiteiten")),
+        success_message="De activiteit is toegevoegd aan het trajectplan.")
 
 
 @bp.route("/trajecten/<id:case_id>/activiteiten/<id:activity_id>", methods=["POST"])
 @login_required
 def activity_status(case_id: int, activity_id: int):
     case = _case_or_404(case_id)
-    _require(Action.EDIT_CASE, case)
+    require(current_user, Action.EDIT_CASE, case)
     if not any(a.id == activity_id for a in case.activities):
         abort(404)
     key = f"a{activity_id}"
     form = ActivityStatusForm(prefix=key)
-
-    def apply() -> str:
-        activity = service.set_activity_status(current_user, case, activity_id,
-                                               form.status.data, form.version_number)
-        return f"De status van '{activity.description}' is nu {label(activity.status)}."
-
-    return _save(case, form, apply, lambda f, status: _render_plan(case, {key: f}, status),
-                 lambda: url_for("cases.plan", case_id=case.id) + "#activiteiten")
+    return submit(
+        form,
+        lambda: service.set_activity_status(current_user, case, activity_id, form.status.data,
+                                            form.version_number),
+        on_error=_on_plan_page(case, key, form),
+        on_success=lambda _activity: redirect(_plan_url(case, "activiteiten")),
+        success_message=lambda activity: (
+            f"De status van '{activity.description}' is nu {activity.status.label}."))
 
 
 # ---------------------------------------------------------------------------------------------
 # Transfer inbox of the receiving region
 
 
+def _form_messages(form: CaseForm) -> list[str]:
+    """Every error of a form: above it and at its fields."""
+    return [*form.form_errors, *[message for f in form for message in f.errors]]
+
+
+def _decision_forms(transfers: list[CaseTransfer], submitted: dict[int, TransferDecisionForm]
+                    ) -> dict[int, TransferDecisionForm]:
+    """One decision form per pending transfer (the submitted one with its errors), each offering
+    the coaches of the receiving region."""
+    coaches = queries.region_staff({t.to_region_code for t in transfers}, (Role.COACH,))
+    forms = {}
+    for transfer in transfers:
+        form = submitted.get(transfer.id) or TransferDecisionForm(formdata=None,
+                                                                  prefix=f"t{transfer.id}")
+        form.set_coaches([c for c in coaches if transfer.to_region_code in c.region_codes])
+        forms[transfer.id] = form
+    return forms
+
+
 def _render_inbox(forms: dict[int, TransferDecisionForm] | None = None, status: int = 200):
     forms = forms or {}
     transfers = queries.pending_transfers(current_user)
     pending_ids = {t.id for t in transfers}
+    # A request decided meanwhile has no form on the page any more: its errors go on top.
     page_errors = [message for transfer_id, form in forms.items()
-                   if transfer_id not in pending_ids
-                   for message in [*form.form_errors, *[m for f in form for m in f.errors]]]
-    codes = {t.to_region_code for t in transfers}
-    coaches = queries.region_staff(codes, (Role.COACH,))
-    decision_forms = {}
-    for transfer in transfers:
-        form = forms.get(transfer.id) or TransferDecisionForm(formdata=None,
-                                                              prefix=f"t{transfer.id}")
-        form.set_coaches([c for c in coaches if transfer.to_region_code in c.region_codes])
-        decision_forms[transfer.id] = form
+                   if transfer_id not in pending_ids for message in _form_messages(form)]
     return render_template(
-        "cases/transfers.html", transfers=transfers, forms=decision_forms,
+        "cases/transfers.html", transfers=transfers, forms=_decision_forms(transfers, forms),
         page_errors=page_errors,
         decided=queries.recent_decisions(current_user),
         region_names={r.code: r.name for r in _regions()},
@@ -727,23 +784,21 @@ def transfer_decide(transfer_id: int):
     form = TransferDecisionForm(prefix=f"t{transfer.id}")
     form.set_coaches(queries.region_staff({transfer.to_region_code}, (Role.COACH,)))
     case = transfer.case
+    accept = form.decision.data == "accepteren"
 
-    def apply() -> str:
-        accept = form.decision.data == "accepteren"
-        service.decide_transfer(current_user, transfer, accept=accept,
-                                note=form.decision_note.data or "",
-                                new_coach=_user_or_none(form.new_coach_id.data) if accept
-                                else None)
+    def decided(_none: None) -> ResponseReturnValue:
         if accept:
-            return (f"De overdracht is geaccepteerd. Het traject van {case.candidate.full_name} "
-                    "staat nu in uw regio.")
-        return "De overdracht is geweigerd. De aanvrager ziet uw toelichting."
+            return redirect(_case_url(case))
+        return redirect(url_for("cases.transfers"))
 
-    def done() -> str:
-        if transfer.status.value == "geaccepteerd":
-            return _case_url(case)
-        return url_for("cases.transfers")
-
-    return _save(None, form, apply, lambda f, status: _render_inbox({transfer.id: f}, status),
-                 done)
-
+    return submit(
+        form,
+        lambda: service.decide_transfer(
+            current_user, transfer, accept=accept, note=form.decision_note.data or "",
+            new_coach=_user_or_none(form.new_coach_id.data) if accept else None),
+        on_error=lambda status: _render_inbox({transfer.id: form}, status),
+        on_success=decided,
+        success_message=(
+            f"De overdracht is geaccepteerd. Het traject van {case.candidate.full_name} staat nu "
+            "in uw regio." if accept else
+            "De overdracht is geweigerd. De aanvrager ziet uw toelichting."))

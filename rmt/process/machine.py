@@ -1,9 +1,10 @@
 """Harmonised process engine for RMT cases.
 
-Pure Python (stdlib only): no Flask, no SQLAlchemy, no database. The rest of the
-application feeds it plain facts about a case and gets back the structurally
-allowed moves (:func:`allowed_transitions`) or the problems blocking a move
-(:func:`check`). Codes and enum values are English; user-facing text is Dutch.
+Pure Python (stdlib only): no Flask, no SQLAlchemy, no database, no other rmt
+module. The rest of the application feeds it plain facts about a case and gets
+back the structurally allowed moves (:func:`allowed_transitions`) or the problems
+blocking a move (:func:`check`). Codes and enum values are English; user-facing
+text is Dutch; the Dutch labels of states and exit reasons live on the enums.
 """
 
 from __future__ import annotations
@@ -11,10 +12,44 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import ClassVar
 
 
-class CaseState(enum.StrEnum):
+class LabelledEnum(enum.StrEnum):
+    """A string enum whose members carry their Dutch label (``__titles__``, by value).
+
+    The same contract as :class:`rmt.enums.LabelledEnum` (``.label``, ``.choices()``; so
+    :func:`rmt.enums.label_of` shows it), spelled out here because the engine imports nothing
+    outside the standard library (the tests check that).
+    """
+
+    __titles__: ClassVar[dict[str, str]] = {}
+
+    @property
+    def label(self) -> str:
+        return type(self).__titles__.get(self.value, self.value)
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """(value, label) pairs for a select, in definition order."""
+        return [(member.value, member.label) for member in cls]
+
+
+class CaseState(LabelledEnum):
     """Process state of a case."""
+
+    __titles__ = {
+        "aangemeld": "Aangemeld",
+        "intake": "Intake",
+        "diagnose": "Diagnose",
+        "plan": "Trajectplan",
+        "uitvoering": "Uitvoering",
+        "bemiddeling": "Bemiddeling",
+        "geplaatst": "Geplaatst",
+        "nazorg": "Nazorg",
+        "afgesloten": "Afgesloten",
+        "gepauzeerd": "Gepauzeerd",
+    }
 
     AANGEMELD = "aangemeld"
     INTAKE = "intake"
@@ -28,8 +63,20 @@ class CaseState(enum.StrEnum):
     GEPAUZEERD = "gepauzeerd"
 
 
-class ExitReason(enum.StrEnum):
+class ExitReason(LabelledEnum):
     """Reason a case was closed (uitstroomreden)."""
+
+    __titles__ = {
+        "werk_loondienst": "Werk in loondienst",
+        "werk_zelfstandig": "Werk als zelfstandige",
+        "behoud_werk": "Behoud van werk",
+        "scholing_regulier": "Reguliere scholing",
+        "doorverwezen": "Doorverwezen",
+        "uitval_eigen_keuze": "Uitval: eigen keuze",
+        "uitval_onbereikbaar": "Uitval: onbereikbaar",
+        "verhuisd_buiten_regio": "Verhuisd buiten de regio",
+        "overig": "Overig",
+    }
 
     WERK_LOONDIENST = "werk_loondienst"
     WERK_ZELFSTANDIG = "werk_zelfstandig"
@@ -53,30 +100,9 @@ class TransitionKind(enum.StrEnum):
     CLOSE = "close"
 
 
-STATE_LABELS: dict[CaseState, str] = {
-    CaseState.AANGEMELD: "Aangemeld",
-    CaseState.INTAKE: "Intake",
-    CaseState.DIAGNOSE: "Diagnose",
-    CaseState.PLAN: "Trajectplan",
-    CaseState.UITVOERING: "Uitvoering",
-    CaseState.BEMIDDELING: "Bemiddeling",
-    CaseState.GEPLAATST: "Geplaatst",
-    CaseState.NAZORG: "Nazorg",
-    CaseState.AFGESLOTEN: "Afgesloten",
-    CaseState.GEPAUZEERD: "Gepauzeerd",
-}
-
-EXIT_REASON_LABELS: dict[ExitReason, str] = {
-    ExitReason.WERK_LOONDIENST: "Werk in loondienst",
-    ExitReason.WERK_ZELFSTANDIG: "Werk als zelfstandige",
-    ExitReason.BEHOUD_WERK: "Behoud van werk",
-    ExitReason.SCHOLING_REGULIER: "Reguliere scholing",
-    ExitReason.DOORVERWEZEN: "Doorverwezen",
-    ExitReason.UITVAL_EIGEN_KEUZE: "Uitval: eigen keuze",
-    ExitReason.UITVAL_ONBEREIKBAAR: "Uitval: onbereikbaar",
-    ExitReason.VERHUISD_BUITEN_REGIO: "Verhuisd buiten de regio",
-    ExitReason.OVERIG: "Overig",
-}
+#: Derived views of the labels on the enums, for modules that look labels up by member.
+STATE_LABELS: dict[CaseState, str] = {state: state.label for state in CaseState}
+EXIT_REASON_LABELS: dict[ExitReason, str] = {reason: reason.label for reason in ExitReason}
 
 #: The main line, in order. ``nazorg -> afgesloten`` is a close, not a forward step.
 MAIN_LINE: tuple[CaseState, ...] = (
@@ -125,7 +151,7 @@ class Transition:
     @property
     def label(self) -> str:
         """Dutch button/menu label, e.g. ``"Naar diagnose"``."""
-        target = STATE_LABELS[self.target].lower()
+        target = self.target.label.lower()
         match self.kind:
             case TransitionKind.FORWARD:
                 return f"Naar {target}"
@@ -270,7 +296,7 @@ def check(
     if source is not None:
         transition = find_transition(source, to, facts.paused_from)
     if transition is None:
-        shown = STATE_LABELS[source].lower() if source is not None else raw_state
+        shown = source.label.lower() if source is not None else raw_state
         return [Problem("not_allowed", "to", f"Deze stap is vanuit '{shown}' niet toegestaan.")]
 
     problems: list[Problem] = []

@@ -18,6 +18,7 @@ from rmt.auth.service import create_api_token
 from rmt.extensions import db
 from rmt.process import CaseState
 from tests.factories import CaseFactory, UserFactory
+from tests.helpers import bearer_header
 
 OTHER_REGION_ROLES = ("coach", "coordinator", "liaison")
 MISSING_CASE_ID = 999_999
@@ -100,7 +101,7 @@ def test_api_case_routes_are_404_for_another_region(app, client, role):
     db.session.flush()
     before = _case_audit_count(case.id)
     checked = []
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer_header(token)
     for rule, method in _case_rules(app):
         if not _url(rule, case.id).startswith("/api/"):
             continue

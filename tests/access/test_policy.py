@@ -4,9 +4,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.exceptions import NotFound
 
-from rmt.access import Action, can, get_or_404, scoped
+from rmt.access import Action, can, get_or_404, require, scoped
 from rmt.access.policy import POLICY
 from rmt.auth.models import Role
+from rmt.errors_domain import Forbidden
 from rmt.extensions import db
 from rmt.regions.models import Municipality
 from tests.factories import UserFactory
@@ -89,3 +90,32 @@ def test_get_or_404_hides_other_regions(app):
         for ident in (other.id, 999_999, "not-a-number", None):
             with pytest.raises(NotFound):
                 get_or_404(Municipality, ident, coach, Action.VIEW_REFERENCE_DATA)
+
+
+def test_require_raises_forbidden_unless_allowed():
+    coach = UserFactory(role=Role.COACH, regions=["MU"])
+    coordinator = UserFactory(role=Role.COORDINATOR, regions=["MU"])
+    require(coach, Action.EDIT_CASE)
+    with pytest.raises(Forbidden) as refused:
+        require(coordinator, Action.EDIT_CASE, message="U mag dit traject niet wijzigen.")
+    assert refused.value.status == 403 and refused.value.code == "forbidden"
+    assert refused.value.message == "U mag dit traject niet wijzigen."
+    with pytest.raises(Forbidden) as default:
+        require(coordinator, Action.EDIT_CASE)
+    assert default.value.message == Forbidden().message
+
+
+def test_require_with_several_actions_needs_any_one():
+    coordinator = UserFactory(role=Role.COORDINATOR, regions=["MU"])
+    require(coordinator, (Action.EDIT_CASE, Action.REASSIGN_CASE))
+    with pytest.raises(Forbidden):
+        require(coordinator, (Action.EDIT_CASE, Action.CREATE_CASE))
+
+
+def test_require_checks_the_region_of_the_object():
+    class InAmersfoort:
+        region_code = "AM"
+
+    coach = UserFactory(role=Role.COACH, regions=["MU"])
+    with pytest.raises(Forbidden):
+        require(coach, Action.EDIT_CASE, InAmersfoort())

@@ -18,8 +18,8 @@ from rmt.cases import service
 from rmt.cases.models import Case, CaseTransfer, Consent, Note, PlanActivity, Task
 from rmt.extensions import db
 from rmt.process import CaseState
-from tests.cases.views_helpers import post
 from tests.factories import CaseFactory, TaskFactory, UserFactory
+from tests.helpers import html, post
 
 ID_ARGUMENTS = {"case_id", "task_id", "activity_id", "consent_id", "transfer_id"}
 # Coordinators may do these to a case of their region (policy REASSIGN_CASE, DECIDE_TRANSFER).
@@ -90,7 +90,7 @@ def test_outsiders_get_404_everywhere(app, client, login_as, world, role, region
         url = _url(rule, world["ids"])
         response = client.get(url) if method == "GET" else post(client, url, {})
         assert response.status_code == 404, (rule.endpoint, method, response.status_code)
-        assert "Pagina niet gevonden" in response.get_data(as_text=True)
+        assert "Pagina niet gevonden" in html(response)
         tried += 1
     assert tried >= 19
     assert _snapshot(world["case"].id) == before

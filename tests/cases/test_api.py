@@ -16,6 +16,7 @@ from rmt.extensions import db
 from rmt.process import CaseState
 from rmt.regions.models import Municipality
 from tests.factories import CandidateFactory, CaseFactory, NoteFactory, UserFactory
+from tests.helpers import bearer_header
 
 # ---------------------------------------------------------------------------------------------
 # Helpers shared by the test_api* modules (plain functions, no fixtures or tests)
@@ -26,7 +27,7 @@ class ApiClient:
 
     def __init__(self, client, token: str | None) -> None:
         self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.headers = bearer_header(token) if token else {}
 
     def get(self, url: str, **kwargs: Any):
         return self.client.get(url, headers=self.headers, **kwargs)

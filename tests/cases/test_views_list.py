@@ -12,8 +12,8 @@ from rmt.cases.models import ReferralPartner, TargetGroup
 from rmt.db_types import utcnow
 from rmt.extensions import db
 from rmt.process import CaseState
-from tests.cases.views_helpers import html, text
 from tests.factories import CandidateFactory, CaseFactory, TaskFactory, UserFactory
+from tests.helpers import html, text
 from tests.querycount import count_statements
 
 

@@ -12,8 +12,9 @@ from rmt.cases.models import Case, Intake, Plan
 from rmt.errors_domain import StaleVersion
 from rmt.extensions import db
 from rmt.process import CaseState
-from tests.cases.views_helpers import fresh, html, post, text
+from tests.cases.views_helpers import fresh
 from tests.factories import CaseFactory, UserFactory
+from tests.helpers import html, post, text
 
 STALE = StaleVersion(0).message
 

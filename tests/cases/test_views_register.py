@@ -10,21 +10,11 @@ import sqlalchemy as sa
 from rmt.cases.models import Candidate, Case
 from rmt.extensions import db
 from rmt.process import CaseState
-from tests.cases.views_helpers import (
-    audit_actions,
-    html,
-    municipality_id,
-    post,
-    registration_data,
-    text,
-)
+from tests.cases.views_helpers import audit_actions, municipality_id, registration_data
 from tests.factories import CandidateFactory, CaseFactory, UserFactory
+from tests.helpers import count, html, post, text
 
 URL = "/trajecten/nieuw"
-
-
-def _count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 @pytest.fixture
@@ -77,7 +67,7 @@ def test_coach_of_two_regions_gets_grouped_gemeenten(client, login_as):
         region_code="AM", municipality_id=municipality_id("Utrecht")))
     assert response.status_code == 400
     assert "Deze gemeente hoort niet bij de gekozen regio." in html(response)
-    assert _count(Case) == 0
+    assert count(Case) == 0
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
@@ -117,21 +107,21 @@ def test_bad_input_is_400_at_the_field_and_nothing_saved(client, coach, field, v
     assert f'id="{field}-fout"' in page  # the message sits at its field
     assert 'aria-invalid="true"' in page or field in ("has_startkwalificatie",)
     assert "Het formulier is niet opgeslagen." in page
-    assert _count(Case) == 0 and _count(Candidate) == 0
+    assert count(Case) == 0 and count(Candidate) == 0
 
 
 def test_empty_form_is_400(client, coach):
     response = post(client, URL, {})
     assert response.status_code == 400
     assert "Vul de voornaam in." in html(response)
-    assert _count(Candidate) == 0
+    assert count(Candidate) == 0
 
 
 def test_coach_of_other_region_cannot_be_chosen(client, coach):
     other = UserFactory(role="coach", regions=["FV"])
     response = post(client, URL, registration_data(coach_id=other.id))
     assert response.status_code == 400
-    assert _count(Case) == 0
+    assert count(Case) == 0
 
 
 def test_input_is_kept_after_an_error(client, coach):
@@ -145,7 +135,7 @@ def test_coordinator_liaison_admin_cannot_register(client, login_as):
         login_as(role, "MU")
         assert client.get(URL).status_code == 403
         assert post(client, URL, registration_data()).status_code == 403
-    assert _count(Case) == 0
+    assert count(Case) == 0
 
 
 # --- duplicates ------------------------------------------------------------------------------
@@ -168,7 +158,7 @@ def test_duplicates_are_shown_before_creating(client, coach, known):
     assert "Is dit dezelfde persoon?" in page
     assert "Fatma Yildiz" in page and "fy@elders.nl" in page
     assert "Dit is dezelfde persoon" in page and "Toch nieuwe kandidaat aanmelden" in page
-    assert _count(Candidate) == 1  # nothing created yet
+    assert count(Candidate) == 1  # nothing created yet
     # the confirmation forms carry what was typed
     assert 'name="email" value="fatma.yildiz@voorbeeld.nl"' in html(response)
     assert f'name="bestaande_kandidaat" value="{known.id}"' in html(response)
@@ -187,13 +177,13 @@ def test_each_kind_of_match_is_found(client, coach, known, match):
 def test_confirm_new_candidate_anyway(client, coach, known):
     response = post(client, URL, registration_data(bevestigd="1"))
     assert response.status_code == 302
-    assert _count(Candidate) == 2
+    assert count(Candidate) == 2
 
 
 def test_same_person_opens_new_case_for_existing_candidate(client, coach, known):
     response = post(client, URL, registration_data(bestaande_kandidaat=str(known.id)))
     assert response.status_code == 302
-    assert _count(Candidate) == 1
+    assert count(Candidate) == 1
     cases = db.session.scalars(sa.select(Case).where(Case.candidate_id == known.id)).all()
     assert sorted(c.status for c in cases) == [CaseState.AANGEMELD, CaseState.AFGESLOTEN]
 
@@ -207,7 +197,7 @@ def test_same_person_with_open_case_is_refused_clearly(client, coach):
     assert response.status_code == 409
     assert "Het traject is niet geopend." in page
     assert f"heeft al een lopend traject (nummer {open_case.id})" in page
-    assert _count(Case) == 1
+    assert count(Case) == 1
 
 
 def test_existing_candidate_must_be_one_of_the_duplicates(client, coach, known):
@@ -217,7 +207,7 @@ def test_existing_candidate_must_be_one_of_the_duplicates(client, coach, known):
         response = post(client, URL, registration_data(bestaande_kandidaat=bad))
         assert response.status_code == 400
         assert "Kies een van de getoonde kandidaten." in text(response)
-    assert _count(Case) == 2
+    assert count(Case) == 2
 
 
 def test_duplicates_of_other_regions_are_not_shown(client, coach):

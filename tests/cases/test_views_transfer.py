@@ -11,9 +11,10 @@ from flask.testing import FlaskClient
 from rmt.cases.models import CaseTransfer, TransferStatus
 from rmt.extensions import db
 from rmt.process import CaseState
-from tests.cases.views_helpers import fresh, html, post, text
+from tests.cases.views_helpers import fresh
 from tests.conftest import Client
 from tests.factories import CaseFactory, NoteFactory, UserFactory
+from tests.helpers import html, post, text
 
 
 def _sign_in(client: FlaskClient, user) -> None:

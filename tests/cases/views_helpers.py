@@ -1,38 +1,15 @@
-"""Helpers for the HTML tests of the case pages (tests/cases/test_views*.py)."""
+"""Helpers of the HTML tests of the case pages (tests/cases/test_views*.py) that only these
+tests need. Page text, row counts and form posts come from :mod:`tests.helpers`."""
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 import sqlalchemy as sa
 
+from rmt import clock
 from rmt.audit.models import AuditEntry
 from rmt.cases.models import Case
 from rmt.extensions import db
 from rmt.regions.models import Municipality
-
-
-def html(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def text(response) -> str:
-    """The page as plain text with collapsed whitespace (for phrases split over tags)."""
-    inline_gone = re.sub(r"</?(?:strong|em|b|span|a|code)\b[^>]*>", "", html(response))
-    without_tags = re.sub(r"<[^>]+>", " ", inline_gone)
-    return " ".join(without_tags.replace("&#39;", "'").replace("&amp;", "&").split())
-
-
-def post(client, url: str, data: dict | None = None):
-    """POST a form with a valid CSRF token taken from the start page (no side effects).
-
-    The test's own rows are committed first (into the test's outer transaction, still rolled
-    back at the end): a refused request rolls back its session, which would otherwise also
-    take the rows the test just made.
-    """
-    db.session.commit()
-    return client.post_form(url, data or {}, token_page="/")
 
 
 def municipality_id(name: str = "Utrecht") -> int:
@@ -65,6 +42,6 @@ def audit_actions(case: Case) -> list[str]:
         .order_by(AuditEntry.id)))
 
 
-
 def today_iso() -> str:
-    return date.today().isoformat()
+    """Today's Dutch date as a date input sends it."""
+    return clock.today().isoformat()
