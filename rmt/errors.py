@@ -153,11 +153,12 @@ def handle_domain_error(error: DomainError) -> Response | tuple[str, int]:
     return _error_page(error.status, error.message)
 
 
-def handle_conflict(_error: Exception) -> Response | tuple[str, int]:
+def handle_conflict(error: Exception) -> Response | tuple[str, int]:
     """A row someone else saved at the same moment (unique key, version) found at commit."""
     db.session.rollback()
     if is_api_request():
-        return problem(409, CONFLICT_DETAIL, code="conflict")
+        code = "stale_version" if isinstance(error, StaleDataError) else "conflict"
+        return problem(409, CONFLICT_DETAIL, code=code)
     return _error_page(409, CONFLICT_DETAIL)
 
 
