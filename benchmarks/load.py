@@ -207,6 +207,8 @@ class Gunicorn:
         self._log_file = log.open("w")
         self.process = subprocess.Popen(  # noqa: S603 - our venv's gunicorn, fixed arguments
             [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
+             # Its own control socket: the default path is shared by every gunicorn of the user.
+             "--control-socket", str(log.with_suffix(".ctl")),
              "rmt:create_app()"], env=env, cwd=ROOT, stdout=self._log_file,
             stderr=subprocess.STDOUT)
 
@@ -334,6 +336,7 @@ def client_loop(index: int, ports: list[int], deadline: float, results: Results,
 class Verdict:
     problems: list[str]
     audit: str
+    dropped_stored: int = 0
 
     @property
     def ok(self) -> bool:
@@ -352,7 +355,9 @@ def check_integrity(results: Results, stored: list[tuple[str, int]], audit_ok: b
             problems.append(f"acknowledged {tag!r} (id {ident}) stored {counts[tag]} times")
         elif ids[tag] != {ident}:
             problems.append(f"acknowledged {tag!r} stored under id {ids[tag]}, answered {ident}")
+    dropped_stored = 0
     for tag in results.dropped:
+        dropped_stored += counts[tag] > 0
         if counts[tag] > 1:
             problems.append(f"dropped {tag!r} stored {counts[tag]} times")
     for tag in results.refused:
@@ -364,7 +369,7 @@ def check_integrity(results: Results, stored: list[tuple[str, int]], audit_ok: b
         problems.append(f"{len(results.server_errors)} answers >= 500")
     if not audit_ok:
         problems.append("audit verify failed: " + audit_text)
-    return Verdict(problems, audit_text)
+    return Verdict(problems, audit_text, dropped_stored)
 
 
 def run_engine(engine: str, clients: int, seconds: float, instances: int,
@@ -457,7 +462,8 @@ def render(engine: str, clients: int, seconds: float, instances: int, case_count
         "",
         f"Integrity: {'OK' if verdict.ok else 'FAILED'} — {len(results.acknowledged)} "
         f"acknowledged notes each stored once under their id; {len(results.dropped)} dropped "
-        f"(stored at most once); {len(results.refused)} refused and not stored. "
+        f"writes, {verdict.dropped_stored} of them stored (once); {len(results.refused)} "
+        f"refused and not stored. "
         f"Audit: {verdict.audit}",
     ]
     if results.client_errors:
