@@ -12,6 +12,7 @@ from contextlib import ExitStack
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 
 from rmt.extensions import db, limiter
 from tests.concurrency.live import LiveServer, Seed, build_app, seed
@@ -19,8 +20,12 @@ from tests.conftest import TEST_DATABASE_URL, fresh_postgres_database
 
 
 @pytest.fixture(autouse=True)
-def db_session() -> Iterator[None]:
-    """Nothing is swapped; every module here builds its own database and cleans it up."""
+def db_session(app: Flask) -> Iterator[None]:
+    """Nothing is swapped; every module here builds its own database and cleans it up.
+
+    Like the fixture it replaces, it resets the rate-limit counters afterwards (``app`` makes
+    sure the shared limiter has been initialised).
+    """
     yield None
     limiter.reset()
 
