@@ -41,11 +41,12 @@ def killer(live):
     engine.dispose()
 
 
-def _acceptable(answer: Answer) -> bool:
+def _acceptable(answer: Answer, html: bool = False) -> bool:
     if answer.status in (200, 201):
         return True
+    kind = "text/html" if html else "application/problem+json"
     return (answer.status == 503 and bool(answer.headers.get("retry-after"))
-            and answer.headers.get("content-type", "").startswith("application/problem+json"))
+            and answer.headers.get("content-type", "").startswith(kind))
 
 
 def test_killed_idle_connections_are_replaced(live, killer):
@@ -63,13 +64,20 @@ def test_killed_idle_connections_are_replaced(live, killer):
 def test_killed_connections_while_requests_run(live, killer):
     server, data = live
     token = bearer(data.coach_token)
+    session = server.sign_in(data.coach_email)
     stop = threading.Event()
     answers: list[tuple[str, Answer]] = []
+    pages: list[Answer] = []
     lock = threading.Lock()
 
     def client(index: int) -> None:
         n = 0
         while not stop.is_set():
+            if index == 0:  # a signed-in browser reading the case page
+                answer = server.call("GET", f"/trajecten/{data.loss_case}", headers=session)
+                with lock:
+                    pages.append(answer)
+                continue
             if n % 2:
                 tag = f"loss busy c{index} n{n}"
                 answer = server.call("POST", f"/api/v1/cases/{data.loss_case}/notes",
@@ -87,18 +95,23 @@ def test_killed_connections_while_requests_run(live, killer):
             killer()
         stop.set()
 
-    run_threads([threading.Thread(target=client, args=(n,)) for n in range(4)]
+    run_threads([threading.Thread(target=client, args=(n,)) for n in range(5)]
                 + [threading.Thread(target=kill_repeatedly)], timeout=60)
 
     wrong = [(tag, a.status, a.headers.get("content-type"), a.body[:200])
              for tag, a in answers if not _acceptable(a)]
     assert not wrong, wrong
+    wrong_pages = [(a.status, a.headers.get("content-type")) for a in pages
+                   if not _acceptable(a, html=True)]
+    assert pages and not wrong_pages, wrong_pages
     statuses = Counter(a.status for _tag, a in answers)
-    print("connection-loss answers:", dict(statuses))
+    print("connection-loss answers:", dict(statuses),
+          "pages:", dict(Counter(a.status for a in pages)))
     assert statuses[200] + statuses[201] > 0, statuses
 
     # The pool recovers: the next requests work.
     assert server.call("GET", "/api/v1/cases", headers=token).status == 200
+    assert server.call("GET", f"/trajecten/{data.loss_case}", headers=session).status == 200
     assert server.call("POST", f"/api/v1/cases/{data.loss_case}/notes",
                        json_body=note_body("loss after"), headers=token).status == 201
 
