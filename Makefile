@@ -6,7 +6,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEV_ENV := RMT_ENV=development
 VENDOR := rmt/static/vendor/utrecht
 
-.PHONY: run test test-sqlite test-postgres lint install assets translations chromium serve-prod bench clean
+.PHONY: run test test-sqlite test-postgres lint install assets translations chromium serve-prod bench load clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,12 @@ serve-prod: install assets translations
 
 bench: install
 	$(BIN)/python -m benchmarks.run
+
+## make load: many clients against gunicorn on SQLite and PostgreSQL (needs PostgreSQL and Redis);
+## LOAD_CLIENTS, LOAD_SECONDS, LOAD_INSTANCES, LOAD_ENGINE=sqlite|postgresql|both. Not in make test.
+LOAD_ENGINE ?= both
+load: install assets translations
+	$(BIN)/python -m benchmarks.load --engine $(LOAD_ENGINE)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance .pytest_cache

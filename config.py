@@ -21,7 +21,12 @@ class Config:
 
     ENV_NAME = "production"
     SQLALCHEMY_DATABASE_URI = os.environ.get("RMT_DATABASE_URL")  # None -> instance SQLite
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # pool_pre_ping replaces a connection the server dropped (restart, failover) before use;
+    # pool_recycle retires connections before a proxy or firewall silently drops idle ones.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {
+        "pool_pre_ping": True,
+        "pool_recycle": int(os.environ.get("RMT_DB_POOL_RECYCLE", "1800")),
+    }
     SECRET_KEY = os.environ.get("RMT_SECRET_KEY")
 
     SESSION_COOKIE_HTTPONLY = True
@@ -50,6 +55,10 @@ class Config:
     # Closed cases older than this are anonymised by `flask --app rmt retention run`.
     RMT_RETENTION_MONTHS = int(os.environ.get("RMT_RETENTION_MONTHS", "24"))
 
+    # One log line per request, with a request id (X-Request-ID, echoed): "json" or "text".
+    RMT_LOG_FORMAT = os.environ.get("RMT_LOG_FORMAT", "json")
+    RMT_LOG_LEVEL = os.environ.get("RMT_LOG_LEVEL", "INFO")
+
     # argon2id parameters (RFC 9106 "second recommended option")
     RMT_ARGON2_TIME_COST = 3
     RMT_ARGON2_MEMORY_COST = 64 * 1024
@@ -64,12 +73,14 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    RMT_LOG_FORMAT = os.environ.get("RMT_LOG_FORMAT", "text")
     SESSION_COOKIE_SECURE = _env_bool("RMT_SECURE_COOKIES", False)
     REMEMBER_COOKIE_SECURE = _env_bool("RMT_SECURE_COOKIES", False)
 
 
 class TestConfig(Config):
     ENV_NAME = "test"
+    RMT_LOG_FORMAT = os.environ.get("RMT_LOG_FORMAT", "text")
     TESTING = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("RMT_TEST_DATABASE_URL")
     SESSION_COOKIE_SECURE = False

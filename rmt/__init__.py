@@ -13,7 +13,7 @@ from flask import Flask, abort, g, request, session
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter
 
-from rmt import transaction
+from rmt import observability, transaction
 from rmt.extensions import api as smorest_api
 from rmt.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -54,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         )
     _configure_engine_options(app)
 
+    observability.init_app(app)
     db.init_app(app)
     transaction.install(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
@@ -137,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     from rmt.auth.views import bp as auth_bp
     from rmt.cases.views import bp as cases_bp
     from rmt.employers.views import bp as employers_bp
+    from rmt.health import bp as health_bp
     from rmt.main import bp as main_bp
     from rmt.praktijkverklaring.views import bp as praktijkverklaring_bp
     from rmt.privacy.views import bp as privacy_bp
@@ -144,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
     from rmt.vouchers.views import bp as vouchers_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(audit_bp)

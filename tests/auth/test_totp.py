@@ -387,7 +387,8 @@ def test_demo_coordinator_signs_in_with_code_from_known_secret(client, auth):
 
 #: What a user half-way through the sign-in may open: the sign-in steps themselves.
 HALF_WAY_PAGES = {"static", "auth.login", "main.health", "api-docs.openapi_json",
-                  "auth.second_factor", "auth.enrol_at_sign_in"}
+                  "auth.second_factor", "auth.enrol_at_sign_in",
+                  "health.live", "health.ready"}  # public liveness/readiness probes
 
 
 @pytest.mark.parametrize(("role", "enrolled"), [("coordinator", False), ("admin", False),
