@@ -14,6 +14,7 @@ from rmt.praktijkverklaring.lifecycle import PvStatus
 from rmt.praktijkverklaring.models import PvEvent, PvTrajectory, PvWorkProcess
 from rmt.process import CaseState
 from tests.factories import CaseFactory, UserFactory
+from tests.helpers import count
 from tests.praktijkverklaring.api_helpers import api_for, assert_problem
 from tests.praktijkverklaring.conftest import walk
 from tests.praktijkverklaring.factories import make_employer
@@ -22,8 +23,7 @@ TODAY = date.today().isoformat()
 
 
 def counts() -> dict[str, int]:
-    return {model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-            for model in (PvTrajectory, PvWorkProcess, PvEvent)}
+    return {model.__tablename__: count(model) for model in (PvTrajectory, PvWorkProcess, PvEvent)}
 
 
 @pytest.fixture

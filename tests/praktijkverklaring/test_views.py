@@ -18,23 +18,9 @@ from rmt.praktijkverklaring.models import MboSchool, PvTrajectory, Qualification
 from rmt.praktijkverklaring.views import pv_long_date
 from rmt.process import CaseState
 from tests.factories import CaseFactory
+from tests.helpers import count, html, post
 from tests.praktijkverklaring.conftest import walk
 from tests.praktijkverklaring.factories import make_employer
-
-
-def html(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def post(client, url: str, data: dict | None = None):
-    """POST with a CSRF token; the test's rows are committed first (into the outer transaction,
-    still rolled back at the end), since a refused request rolls its session back."""
-    db.session.commit()
-    return client.post_form(url, data or {}, token_page="/")
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def fresh(trajectory: PvTrajectory) -> PvTrajectory:
