@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, url_for
+from flask import url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -62,8 +62,7 @@ def _trajectory(pv_id: int) -> PvTrajectory:
 
 def _require_edit(trajectory_or_case: Any) -> None:
     case = getattr(trajectory_or_case, "case", trajectory_or_case)
-    if not can(current_user, Action.EDIT_CASE, case):
-        abort(403)
+    service.require(current_user, Action.EDIT_CASE, case)
 
 
 @blp.route("/praktijkverklaringen")
@@ -73,8 +72,7 @@ class TrajectoryCollection(MethodView):
     @_problems(401, 403, 422)
     def get(self, args: dict[str, Any]):
         """Praktijkverklaringen on cases in your regions, filtered and paged (newest first)."""
-        if not can(current_user, Action.VIEW_CASE):
-            abort(403)
+        service.require(current_user, Action.VIEW_CASE)
         query = service.trajectory_query(
             current_user, status=args.get("status"), region_code=args.get("region"),
             case_id=args.get("case_id"))
@@ -92,8 +90,7 @@ class TrajectoryCollection(MethodView):
         number; ``work_processes`` lists the chosen codes. A second open praktijkverklaring on
         the same case gives 409 ``open_trajectory_exists``.
         """
-        if not can(current_user, Action.EDIT_CASE):
-            abort(403)
+        service.require(current_user, Action.EDIT_CASE)
         case = db.session.get(Case, data["case_id"])
         if case is None or not can(current_user, Action.VIEW_CASE, case):
             raise DomainError("Dit traject bestaat niet of ligt buiten uw regio's.",

@@ -26,8 +26,7 @@ from rmt.forms import max_length, required
 from rmt.praktijkverklaring import service
 from rmt.praktijkverklaring.lifecycle import AssessmentResult, PvStatus
 from rmt.praktijkverklaring.models import MboSchool, Qualification
-from rmt.web.forms import EMPTY_CHOICE, Choice, DateInput, FormMixin, optional_int
-from rmt.web.forms import strip as _strip
+from rmt.web.forms import EMPTY_CHOICE, Choice, DateInput, FormMixin, optional_int, strip
 
 VERSION_MESSAGE = "Het formulier is onvolledig. Laad de pagina opnieuw en probeer het nog eens."
 
@@ -82,9 +81,9 @@ def _service_check(func, value: Any) -> None:
 
 
 class SchoolForm(PvForm):
-    name = StringField("Naam van de school", filters=[_strip],
+    name = StringField("Naam van de school", filters=[strip],
                        validators=[required("Vul de naam van de school in."), max_length(200)])
-    brin = StringField("BRIN-code", filters=[_strip],
+    brin = StringField("BRIN-code", filters=[strip],
                        validators=[required("Vul de BRIN-code in."), max_length(10)],
                        description="Twee cijfers en twee letters, zoals 25PZ.")
     active = BooleanField("Actief (te kiezen bij een nieuwe aanvraag)", default=True)
@@ -98,12 +97,12 @@ LEVEL_CHOICES = [EMPTY_CHOICE, *[(str(n), f"Niveau {n}") for n in (1, 2, 3, 4)]]
 
 
 class QualificationForm(PvForm):
-    crebo = StringField("Crebonummer", filters=[_strip],
+    crebo = StringField("Crebonummer", filters=[strip],
                         validators=[required("Vul het crebonummer in."), max_length(10)],
                         description="Vijf cijfers, zoals 25409.")
-    name = StringField("Naam van de kwalificatie", filters=[_strip],
+    name = StringField("Naam van de kwalificatie", filters=[strip],
                        validators=[required("Vul de naam in."), max_length(200)])
-    dossier_name = StringField("Kwalificatiedossier", filters=[_strip],
+    dossier_name = StringField("Kwalificatiedossier", filters=[strip],
                                validators=[max_length(200)],
                                description="Bijvoorbeeld: Logistiek.")
     level = Choice("Niveau", choices=LEVEL_CHOICES, validators=[required("Kies het niveau.")])
@@ -115,10 +114,10 @@ class QualificationForm(PvForm):
 
 
 class WorkProcessForm(PvForm):
-    code = StringField("Code", filters=[_strip],
+    code = StringField("Code", filters=[strip],
                        validators=[required("Vul de code in."), max_length(20)],
                        description="Zoals B1-K1-W1 (basisdeel) of P1-K1-W1 (profieldeel).")
-    name = StringField("Omschrijving", filters=[_strip],
+    name = StringField("Omschrijving", filters=[strip],
                        validators=[required("Vul de omschrijving in."), max_length(300)])
     active = BooleanField("Actief", default=True)
 
@@ -143,7 +142,7 @@ class TrajectoryForm(PvForm):
                          description="Alleen werkgevers met een SBB-erkenningsnummer staan in de "
                                      "lijst. Nodig voordat de praktijkovereenkomst wordt "
                                      "getekend.")
-    praktijkopleider = StringField("Praktijkopleider", filters=[_strip],
+    praktijkopleider = StringField("Praktijkopleider", filters=[strip],
                                    validators=[max_length(200)],
                                    description="Naam van de begeleider bij het leerbedrijf.")
     planned_start = DateInput("Geplande start", validators=[Optional()])
@@ -205,7 +204,7 @@ class AssessmentForm(PvForm):
                     message="Kies 'aangetoond' of 'nog niet aangetoond'.")
     assessed_on = DateInput("Datum beoordeling",
                             validators=[required("Vul de datum van de beoordeling in.")])
-    assessor_name = StringField("Beoordelaar", filters=[_strip],
+    assessor_name = StringField("Beoordelaar", filters=[strip],
                                 validators=[required("Vul de naam van de beoordelaar in."),
                                             max_length(200)],
                                 description="Bijvoorbeeld de praktijkopleider of de "
@@ -217,7 +216,7 @@ class StepForm(PvForm):
     """One form per offered move; the prefix tells which (``stap`` or ``afbreken``)."""
 
     to = HiddenField(validators=[required("Kies een stap.")])
-    reason = TextAreaField("Reden", filters=[_strip], validators=[max_length(500)])
+    reason = TextAreaField("Reden", filters=[strip], validators=[max_length(500)])
     version = _version_field()
 
     def validate_to(self, field: HiddenField) -> None:

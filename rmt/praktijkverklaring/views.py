@@ -33,6 +33,7 @@ from flask_login import current_user, login_required
 from rmt import audit, clock
 from rmt.access import Action, can, get_or_404, role_required
 from rmt.cases.models import Case
+from rmt.errors_domain import Forbidden
 from rmt.extensions import db
 from rmt.praktijkverklaring import service
 from rmt.praktijkverklaring.forms import (
@@ -85,8 +86,7 @@ def _trajectory_or_404(pv_id: int) -> PvTrajectory:
 
 def _require_edit_role(trajectory: PvTrajectory) -> None:
     """Role-level refusal (403) for a user who may read but not change the case."""
-    if not can(current_user, Action.EDIT_CASE, trajectory.case):
-        abort(403)
+    service.require(current_user, Action.EDIT_CASE, trajectory.case)
 
 
 def _not_now(trajectory: PvTrajectory, allowed: frozenset[PvStatus] | set[PvStatus],
@@ -148,8 +148,7 @@ def _setup_details(form: TrajectoryForm, trajectory: PvTrajectory | None = None)
 @login_required
 def create(case_id: int):
     case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
-    if not can(current_user, Action.EDIT_CASE, case):
-        abort(403)
+    service.require(current_user, Action.EDIT_CASE, case)
     if request.method == "GET":
         service.audit_case_read(case, "praktijkverklaring aanvragen: formulier geopend")
     form = TrajectoryForm(formdata=None) if request.method == "GET" else TrajectoryForm()
@@ -352,7 +351,7 @@ def _register_params() -> tuple[str, int | None, list[str]]:
     """The region (one of the user's) and year asked for; another region is 404."""
     regions = service.register_regions(current_user)
     if not regions:
-        abort(403)
+        raise Forbidden()
     region = request.args.get("regio") or regions[0]
     if region not in regions:
         abort(404)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, url_for
+from flask import Response, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -81,11 +81,6 @@ def _budget_body(budget: Budget, figures: service.Figures) -> dict[str, Any]:
 # --- budgets ---------------------------------------------------------------------------------
 
 
-def _require_budget_reader() -> None:
-    if not (service.is_reference_admin(current_user) or can(current_user, Action.VIEW_BUDGET)):
-        abort(403)
-
-
 @blp.route("/budgets")
 class BudgetCollection(MethodView):
     @blp.arguments(BudgetListArgsSchema, location="query")
@@ -94,7 +89,7 @@ class BudgetCollection(MethodView):
     def get(self, args: dict[str, Any]):
         """Budgets of your regions (all regions for the functioneel beheerder), with amount,
         committed, paid and remaining in euro cents. Newest year first."""
-        _require_budget_reader()
+        service.require_budget_reader(current_user)
         query = service.budget_query(current_user)
         if "year" in args:
             query = query.where(Budget.year == args["year"])
@@ -112,8 +107,7 @@ class BudgetCollection(MethodView):
         """Create a budget: a coordinator for their own region, the functioneel beheerder for
         any region. One budget per region, funding source and year (422 ``budget_exists``);
         the maximum per voucher may not exceed the amount."""
-        if not service.manageable_regions(current_user):
-            abort(403)
+        service.require_budget_manager(current_user)
         try:
             with transaction.attempt():
                 budget = service.create_budget(
@@ -137,7 +131,7 @@ class BudgetItem(MethodView):
     @_problems(401, 403, 404)
     def get(self, budget_id: int):
         """One budget with its figures; another region's budget is 404."""
-        _require_budget_reader()
+        service.require_budget_reader(current_user)
         budget = service.load_budget(budget_id, current_user)
         return respond(_budget_body(budget, service.budget_figures(budget)))
 
@@ -168,8 +162,7 @@ class VoucherCollection(MethodView):
     @_problems(401, 403, 422)
     def get(self, args: dict[str, Any]):
         """Vouchers in your regions, newest request first; filter on status, case or budget."""
-        if not can(current_user, Action.VIEW_VOUCHER):
-            abort(403)
+        service.require(current_user, Action.VIEW_VOUCHER)
         query = service.voucher_query(current_user, status=args.get("status"),
                                       case_id=args.get("case_id"),
                                       budget_id=args.get("budget_id"))
@@ -185,8 +178,7 @@ class VoucherCollection(MethodView):
         The budget must belong to the case's region and to the current year; the amount may
         not exceed the budget's maximum per voucher. A closed case gives 409 ``case_closed``.
         """
-        if not can(current_user, Action.REQUEST_VOUCHER):
-            abort(403)
+        service.require(current_user, Action.REQUEST_VOUCHER)
         case = db.session.get(Case, data["case_id"])
         if case is None or not can(current_user, Action.VIEW_CASE, case):
             # An unknown case and another region's case get the same answer.

@@ -319,6 +319,19 @@ def can_manage_budget(user: User, budget: Budget) -> bool:
     return is_reference_admin(user) or can(user, Action.MANAGE_BUDGET, budget)
 
 
+def require_budget_reader(user: User) -> None:
+    """Budget pages and endpoints: the admin (figures only) and those who see budgets."""
+    if not (is_reference_admin(user) or can(user, Action.VIEW_BUDGET)):
+        raise Forbidden()
+
+
+def require_budget_manager(user: User, budget: Budget | None = None) -> None:
+    """Creating (``budget=None``: in some region) or changing a budget."""
+    if not (can_manage_budget(user, budget) if budget is not None else manageable_regions(user)):
+        raise Forbidden("U mag dit budget niet wijzigen." if budget is not None else
+                        "U beheert geen budgetten.")
+
+
 def budget_query(user: User) -> sa.Select:
     """Budgets ``user`` may see: all for the admin, those of their regions for coaches and
     coordinators. Newest year first."""
@@ -392,8 +405,7 @@ def update_budget(user: User, budget: Budget, *, amount_cents: Any,
     """Change the amount and the maximum per voucher; never below what is committed, and not
     when the budget changed since ``expected_version`` was read."""
     _lock_budget(budget)
-    if not can_manage_budget(user, budget):
-        raise Forbidden("U mag dit budget niet wijzigen.")
+    require_budget_manager(user, budget)
     _check_version(budget, expected_version, "dit budget")
     _check_amounts(amount_cents, max_per_voucher_cents)
     committed = committed_cents(budget.id)

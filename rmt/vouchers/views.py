@@ -172,15 +172,10 @@ def _funding_source_form(source: FundingSource | None) -> ResponseReturnValue:
 # Budgets
 
 
-def _require_budget_reader() -> None:
-    if not (service.is_reference_admin(current_user) or can(current_user, Action.VIEW_BUDGET)):
-        abort(403)
-
-
 @bp.route("/budgetten")
 @login_required
 def budgets():
-    _require_budget_reader()
+    service.require_budget_reader(current_user)
     query = service.budget_query(current_user)
     year = request.args.get("jaar", "")
     if year.isdigit() and len(year) == 4:
@@ -200,9 +195,8 @@ def budgets():
 @bp.route("/budgetten/nieuw", methods=["GET", "POST"])
 @login_required
 def budget_create():
+    service.require_budget_manager(current_user)
     regions = service.manageable_regions(current_user)
-    if not regions:
-        abort(403)
     names = _regions()
     form = BudgetCreateForm()
     sources = db.session.execute(sa.select(FundingSource.id, FundingSource.name).where(
@@ -229,7 +223,7 @@ def budget_create():
 @bp.route("/budgetten/<id:budget_id>")
 @login_required
 def budget_detail(budget_id: int):
-    _require_budget_reader()
+    service.require_budget_reader(current_user)
     budget = service.load_budget(budget_id, current_user)
     show_vouchers = can(current_user, Action.VIEW_BUDGET, budget)  # the admin: figures only
     if show_vouchers:
@@ -256,10 +250,9 @@ def budget_detail(budget_id: int):
 @bp.route("/budgetten/<id:budget_id>/wijzigen", methods=["GET", "POST"])
 @login_required
 def budget_edit(budget_id: int):
-    _require_budget_reader()
+    service.require_budget_reader(current_user)
     budget = service.load_budget(budget_id, current_user)
-    if not service.can_manage_budget(current_user, budget):
-        abort(403)
+    service.require_budget_manager(current_user, budget)
     form = BudgetAmountsForm()
     if request.method == "GET":
         _fill_budget_form(form, budget)
@@ -318,8 +311,7 @@ def _export_rows(budget: Budget) -> list[list[Any]]:
 
 def _export_budget(budget_id: int) -> tuple[Budget, list[list[Any]], str]:
     budget = service.load_budget(budget_id, current_user)
-    if not can(current_user, Action.VIEW_BUDGET, budget):
-        abort(403)
+    service.require(current_user, Action.VIEW_BUDGET, budget)
     rows = _export_rows(budget)
     audit.record("budget.export", object_type="budget", object_id=budget.id,
                  region_code=budget.region_code, summary=f"{len(rows)} vouchers")
@@ -436,8 +428,7 @@ def mine():
 @login_required
 def request_voucher(case_id: int):
     case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
-    if not can(current_user, Action.REQUEST_VOUCHER, case):
-        abort(403)
+    service.require(current_user, Action.REQUEST_VOUCHER, case)
     form = VoucherRequestForm()
     budgets = service.requestable_budgets(case)
     figures = service.figures_for(budgets)
