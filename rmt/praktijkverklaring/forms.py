@@ -55,6 +55,12 @@ class PvForm(FormMixin, FlaskForm):
         if field.data not in (None, "") and self.version_number is None:
             raise ValidationError(VERSION_MESSAGE)
 
+    def show_current_version(self, record: Any) -> None:
+        """After a version conflict, carry the record's current version: the next try can
+        succeed once the user has seen the newest data."""
+        if self.stale and "version" in self._fields:
+            self._fields["version"].data = str(record.version)
+
     def add_domain_error(self, error: DomainError) -> int:
         self.stale = isinstance(error, StaleVersion)
         return super().add_domain_error(error)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -109,21 +108,9 @@ def _url(trajectory: PvTrajectory, anchor: str = "") -> str:
             + (f"#{anchor}" if anchor else ""))
 
 
-def _save(trajectory: PvTrajectory | None, form: PvForm, apply: Callable[[], str],
-          on_error: Callable[[PvForm, int], ResponseReturnValue],
-          done_url: Callable[[], str]) -> ResponseReturnValue:
-    """Submit ``form`` (:func:`rmt.web.handlers.submit`); ``apply`` returns the flash message.
-
-    After a version conflict the form carries the current version, so the next try can succeed.
-    """
-
-    def shown_again(status: int) -> ResponseReturnValue:
-        if form.stale and trajectory is not None and hasattr(form, "version"):
-            form.version.data = str(trajectory.version)
-        return on_error(form, status)
-
-    return submit(form, apply, on_error=shown_again, success_message=lambda message: message,
-                  on_success=lambda _message: redirect(done_url()))
+def _done(message: str) -> str:
+    """The flash message of a saved form: what the view's ``apply`` returned."""
+    return message
 
 
 def _setup_details(form: TrajectoryForm, trajectory: PvTrajectory | None = None) -> None:
@@ -166,8 +153,9 @@ def create(case_id: int):
         return ("De praktijkverklaring is aangevraagd. Kies nu de werkprocessen die de kandidaat "
                 "in de praktijk laat zien.")
 
-    return _save(None, form, apply, render,
-                 lambda: url_for("praktijkverklaring.work_processes", pv_id=created[0].id))
+    return submit(form, apply, on_error=lambda status: render(form, status),
+                  success_message=_done, on_success=lambda _message: redirect(
+                      url_for("praktijkverklaring.work_processes", pv_id=created[0].id)))
 
 
 @bp.route("/praktijkverklaringen/<id:pv_id>")
@@ -220,6 +208,7 @@ def edit(pv_id: int):
     _setup_details(form, trajectory)
 
     def render(f: PvForm, status: int = 200) -> ResponseReturnValue:
+        f.show_current_version(trajectory)
         return render_template("praktijkverklaring/edit.html", trajectory=trajectory,
                                case=trajectory.case, form=f,
                                qualification_locked=trajectory.status != PvStatus.AANGEVRAAGD,
@@ -234,7 +223,8 @@ def edit(pv_id: int):
         return ("De gegevens zijn opgeslagen." if changed
                 else "Er was niets gewijzigd.")
 
-    return _save(trajectory, form, apply, render, lambda: _url(trajectory))
+    return submit(form, apply, on_error=lambda status: render(form, status),
+                  success_message=_done, on_success=lambda _message: redirect(_url(trajectory)))
 
 
 @bp.route("/praktijkverklaringen/<id:pv_id>/werkprocessen", methods=["GET", "POST"])
@@ -256,6 +246,7 @@ def work_processes(pv_id: int):
     form.set_work_processes(definitions)
 
     def render(f: PvForm, status: int = 200) -> ResponseReturnValue:
+        f.show_current_version(trajectory)
         return render_template("praktijkverklaring/work_processes.html", trajectory=trajectory,
                                case=trajectory.case, form=f,
                                locked=trajectory.status != PvStatus.AANGEVRAAGD), status
@@ -268,7 +259,9 @@ def work_processes(pv_id: int):
                                       form.expected_version())
         return f"{len(trajectory.work_processes)} werkproces(sen) gekozen."
 
-    return _save(trajectory, form, apply, render, lambda: _url(trajectory, "werkprocessen"))
+    return submit(form, apply, on_error=lambda status: render(form, status),
+                  success_message=_done,
+                  on_success=lambda _message: redirect(_url(trajectory, "werkprocessen")))
 
 
 @bp.route("/praktijkverklaringen/<id:pv_id>/werkprocessen/<id:wp_id>",
@@ -294,6 +287,7 @@ def assess(pv_id: int, wp_id: int):
         form = AssessmentForm()
 
     def render(f: PvForm, status: int = 200) -> ResponseReturnValue:
+        f.show_current_version(trajectory)
         return render_template("praktijkverklaring/assess.html", trajectory=trajectory,
                                case=trajectory.case, work_process=work_process, form=f), status
 
@@ -306,7 +300,9 @@ def assess(pv_id: int, wp_id: int):
                        expected_version=form.expected_version())
         return f"De beoordeling van {work_process.code} is opgeslagen."
 
-    return _save(trajectory, form, apply, render, lambda: _url(trajectory, "werkprocessen"))
+    return submit(form, apply, on_error=lambda status: render(form, status),
+                  success_message=_done,
+                  on_success=lambda _message: redirect(_url(trajectory, "werkprocessen")))
 
 
 @bp.route("/praktijkverklaringen/<id:pv_id>/stap", methods=["POST"])
@@ -326,9 +322,11 @@ def step(pv_id: int):
         return f"De praktijkverklaring staat nu op '{trajectory.status_label.lower()}'."
 
     def on_error(f: PvForm, status: int) -> ResponseReturnValue:
+        f.show_current_version(trajectory)
         return _render_trajectory(trajectory, {prefix: f}, status)
 
-    return _save(trajectory, form, apply, on_error, lambda: _url(trajectory))
+    return submit(form, apply, on_error=lambda status: on_error(form, status),
+                  success_message=_done, on_success=lambda _message: redirect(_url(trajectory)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -473,7 +471,9 @@ def school_edit(school_id: int | None = None):
                                     brin=form.brin.data, active=form.active.data)
         return f"{saved.name} ({saved.brin}) is opgeslagen."
 
-    return _save(None, form, apply, render, lambda: url_for("praktijkverklaring.schools"))
+    return submit(form, apply, on_error=lambda status: render(form, status),
+                  success_message=_done,
+                  on_success=lambda _message: redirect(url_for("praktijkverklaring.schools")))
 
 
 @bp.route("/beheer/kwalificaties")
@@ -517,8 +517,9 @@ def qualification_edit(qualification_id: int | None = None):
         created.append(saved)
         return f"Kwalificatie {saved.name} (crebo {saved.crebo}) is opgeslagen."
 
-    return _save(None, form, apply, render, lambda: url_for(
-        "praktijkverklaring.qualification_edit", qualification_id=created[0].id))
+    return submit(form, apply, on_error=lambda status: render(form, status),
+                  success_message=_done, on_success=lambda _message: redirect(url_for(
+                      "praktijkverklaring.qualification_edit", qualification_id=created[0].id)))
 
 
 @bp.route("/beheer/kwalificaties/<id:qualification_id>/werkprocessen", methods=["POST"])
@@ -558,6 +559,7 @@ def work_process_edit(qualification_id: int, wp_id: int | None = None):
                                           active=form.active.data)
         return f"Werkproces {saved.code} is opgeslagen."
 
-    return _save(None, form, apply, render, lambda: url_for(
-        "praktijkverklaring.qualification_edit", qualification_id=qualification.id)
-        + "#werkprocessen")
+    return submit(form, apply, on_error=lambda status: render(form, status),
+                  success_message=_done, on_success=lambda _message: redirect(url_for(
+                      "praktijkverklaring.qualification_edit", qualification_id=qualification.id)
+                      + "#werkprocessen"))
