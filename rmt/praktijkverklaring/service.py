@@ -239,6 +239,11 @@ def can_request(user: User, case: Case) -> bool:
             and open_trajectory(case) is None)
 
 
+def case_section(user: User, case: Case) -> dict[str, Any]:
+    """What the case page's praktijkverklaring section shows (``cases/_sections.html``)."""
+    return {"trajectories": trajectories_for_case(case), "can_request": can_request(user, case)}
+
+
 def _check_case_editable(user: User, case: Case) -> None:
     require(user, Action.EDIT_CASE, case, "U mag dit traject niet wijzigen.")
     if case.status == CaseState.AFGESLOTEN:

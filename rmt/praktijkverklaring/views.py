@@ -62,11 +62,8 @@ bp = Blueprint("praktijkverklaring", __name__)
 
 @bp.app_template_global("pv_section")
 def pv_section(case: Case) -> dict[str, Any]:
-    """What the case page's praktijkverklaring section shows (``cases/_sections.html``)."""
-    return {
-        "trajectories": service.trajectories_for_case(case),
-        "can_request": service.can_request(current_user, case),
-    }
+    """The case page's section (``cases/_sections.html``); the case view does not pass it yet."""
+    return service.case_section(current_user, case)
 
 
 @bp.app_template_filter("pv_longdate")

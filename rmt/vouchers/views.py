@@ -61,7 +61,8 @@ def euros(cents: int | None) -> str:
 
 @bp.app_template_global("voucher_section")
 def voucher_section(case: Case) -> service.CaseSection:
-    """For the case page's vouchers section (templates/vouchers/_case_section.html)."""
+    """The case page's section (templates/vouchers/_case_section.html); the case view does not
+    pass it yet."""
     return service.case_section(current_user, case)
 
 
@@ -127,16 +128,12 @@ def _reference_form(form_class: type[VersionedForm], record: Any, save: Callable
 
     if request.method == "GET":
         return render()
-    done: list[tuple[str, str]] = []
-
-    def apply() -> Any:
-        saved = save(current_user, record, form.data,
-                     expected_version=form.expected_version() if record else None)
-        done.append(saved_message_and_url(saved))  # before the commit expires it
-        return saved
-
-    return submit(form, apply, on_error=render, on_success=lambda _saved: redirect(done[0][1]),
-                  success_message=lambda _saved: done[0][0])
+    return submit(
+        form,
+        lambda: save(current_user, record, form.data,
+                     expected_version=form.expected_version() if record else None),
+        on_error=render, success_message=lambda saved: saved_message_and_url(saved)[0],
+        on_success=lambda saved: redirect(saved_message_and_url(saved)[1]))
 
 
 @bp.route("/beheer/financiers")
