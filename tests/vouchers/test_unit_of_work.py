@@ -3,14 +3,16 @@ leaves nothing behind (no status change, no event, no audit entry of a change, n
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from rmt import signals
+from rmt import clock, signals
 from rmt.audit.models import AuditEntry
 from rmt.extensions import db
+from rmt.vouchers import service
 from rmt.vouchers.lifecycle import VoucherStatus
 from rmt.vouchers.models import Voucher, VoucherEvent
 from tests.helpers import count, post
@@ -95,3 +97,20 @@ def test_a_decision_sends_the_signal(client, bearer, coordinator, make_voucher, 
                            headers=bearer(coordinator))
     assert response.status_code == 200, response.json
     assert decisions == [voucher.id]
+
+
+def test_a_request_sends_the_signal(case, budget, provider, coach):
+    requested: list = []
+
+    def receiver(voucher, **kwargs) -> None:
+        requested.append((voucher.id, kwargs["user"].id))
+
+    signals.voucher_requested.connect(receiver)
+    try:
+        voucher = service.request_voucher(
+            coach, case, budget_id=budget.id, provider_id=provider.id, course_name="VCA",
+            start_on=clock.today() + timedelta(days=5), end_on=clock.today() + timedelta(days=6),
+            amount_cents=295_00, motivation="Verplicht voor werk in de bouw.")
+    finally:
+        signals.voucher_requested.disconnect(receiver)
+    assert requested == [(voucher.id, coach.id)]
