@@ -2,33 +2,30 @@
 
 The API parses and answers; the rules live in :mod:`rmt.praktijkverklaring.service`. Records
 are loaded through :mod:`rmt.access` (another region's trajectory is 404); every read is audited
-here, every change in the service; one commit at the end of each request.
+here, every change in the service. The unit of work commits once after each request; a refusal
+(``DomainError``) becomes problem+json in :mod:`rmt.errors` and rolls back.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-from flask import Response, abort, jsonify, url_for
+from flask import url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from sqlalchemy.orm.exc import StaleDataError
 
 from rmt.access import Action, can, get_or_404
 from rmt.api.auth import authenticate_bearer
-from rmt.api.common import problem_documenter, require_json_body
+from rmt.api.common import page, problem_documenter, require_json_body, respond
 from rmt.cases.models import Case
-from rmt.cases.schemas import ProblemSchema
-from rmt.errors import problem
-from rmt.errors_domain import Conflict, DomainError
+from rmt.errors_domain import DomainError
 from rmt.extensions import db
 from rmt.praktijkverklaring import service
-from rmt.praktijkverklaring.lifecycle import PvStatus
 from rmt.praktijkverklaring.models import PvTrajectory
 from rmt.praktijkverklaring.schemas import (
     PvAssessmentSchema,
+    PvProblemSchema,
     PvTrajectoryCreateSchema,
     PvTrajectoryListArgsSchema,
     PvTrajectoryListSchema,
@@ -41,25 +38,8 @@ blp = Blueprint("api_praktijkverklaring", __name__, description="Praktijkverklar
 blp.before_request(authenticate_bearer)
 blp.before_request(require_json_body)
 
-#: Service field names that the API spells differently.
-FIELD_ALIASES = {"school_id": "school_brin", "qualification_id": "crebo"}
-
-
-
-@blp.errorhandler(DomainError)
-def domain_error(error: DomainError) -> Response:
-    """A refused service action as problem+json: 422 (rule), 409 (state), 403 (role)."""
-    db.session.rollback()
-    status = 403 if error.code == "forbidden" else error.status
-    errors: dict[str, Any] = {}
-    for item in error.extra.get("problems") or ():
-        errors.setdefault(FIELD_ALIASES.get(item.field, item.field) or "to",
-                          []).append(item.message)
-    if not errors and error.field and status != 403:
-        errors = {FIELD_ALIASES.get(error.field, error.field): [error.message]}
-    extra = {key: value for key, value in error.extra.items()
-             if key in ("allowed", "current_version", "trajectory_id")}
-    return problem(status, error.message, errors or None, code=error.code, **extra)
+#: Service field names that the API spells differently (used by :mod:`rmt.errors`).
+blp.field_aliases = {"school_id": "school_brin", "qualification_id": "crebo"}
 
 
 _PROBLEMS = {
@@ -73,32 +53,7 @@ _PROBLEMS = {
 }
 
 
-_problems = problem_documenter(blp, ProblemSchema, _PROBLEMS)
-
-
-def _commit() -> None:
-    """The request's single commit; a concurrent change or duplicate row becomes a 409."""
-    try:
-        db.session.commit()
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise Conflict("Iemand anders heeft deze praktijkverklaring intussen gewijzigd. Uw "
-                       "wijziging is niet opgeslagen; haal haar opnieuw op.", field="version",
-                       code="stale_version") from exc
-    except sa.exc.IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("Dit conflicteert met gegevens die intussen zijn opgeslagen, bijvoorbeeld "
-                       "een andere lopende praktijkverklaring op hetzelfde traject.",
-                       code="conflict") from exc
-
-
-def _respond(body: dict[str, Any], status: int = 200,
-             headers: dict[str, str] | None = None) -> Response:
-    response = jsonify(body)
-    response.status_code = status
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
+_problems = problem_documenter(blp, PvProblemSchema, _PROBLEMS)
 
 
 def _trajectory(pv_id: int) -> PvTrajectory:
@@ -107,8 +62,7 @@ def _trajectory(pv_id: int) -> PvTrajectory:
 
 def _require_edit(trajectory_or_case: Any) -> None:
     case = getattr(trajectory_or_case, "case", trajectory_or_case)
-    if not can(current_user, Action.EDIT_CASE, case):
-        abort(403)
+    service.require(current_user, Action.EDIT_CASE, case)
 
 
 @blp.route("/praktijkverklaringen")
@@ -118,16 +72,12 @@ class TrajectoryCollection(MethodView):
     @_problems(401, 403, 422)
     def get(self, args: dict[str, Any]):
         """Praktijkverklaringen on cases in your regions, filtered and paged (newest first)."""
-        if not can(current_user, Action.VIEW_CASE):
-            abort(403)
+        service.require(current_user, Action.VIEW_CASE)
         query = service.trajectory_query(
             current_user, status=args.get("status"), region_code=args.get("region"),
             case_id=args.get("case_id"))
-        total = db.session.scalar(query.order_by(None).with_only_columns(
-            sa.func.count(), maintain_column_froms=True))
-        page, per_page = args["page"], args["per_page"]
-        items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-        return {"items": list(items), "total": total or 0, "page": page}
+        items, total = page(query, args)
+        return {"items": items, "total": total, "page": args["page"]}
 
     @blp.arguments(PvTrajectoryCreateSchema)
     @blp.response(201, PvTrajectorySchema)
@@ -140,8 +90,7 @@ class TrajectoryCollection(MethodView):
         number; ``work_processes`` lists the chosen codes. A second open praktijkverklaring on
         the same case gives 409 ``open_trajectory_exists``.
         """
-        if not can(current_user, Action.EDIT_CASE):
-            abort(403)
+        service.require(current_user, Action.EDIT_CASE)
         case = db.session.get(Case, data["case_id"])
         if case is None or not can(current_user, Action.VIEW_CASE, case):
             raise DomainError("Dit traject bestaat niet of ligt buiten uw regio's.",
@@ -159,8 +108,7 @@ class TrajectoryCollection(MethodView):
             work_process_ids=_work_process_ids(qualification, data["work_processes"]))
         db.session.flush()
         body = PvTrajectorySchema().dump(trajectory)
-        _commit()
-        return _respond(body, 201, {"Location": url_for("api_praktijkverklaring.TrajectoryItem",
+        return respond(body, 201, {"Location": url_for("api_praktijkverklaring.TrajectoryItem",
                                                         pv_id=body["id"])})
 
 
@@ -196,9 +144,7 @@ class TrajectoryItem(MethodView):
         """One praktijkverklaring with its werkprocessen and steps (the read is audited)."""
         trajectory = _trajectory(pv_id)
         service.audit_view(trajectory, "bekeken via de API")
-        body = PvTrajectorySchema().dump(trajectory)
-        _commit()
-        return _respond(body)
+        return respond(PvTrajectorySchema().dump(trajectory))
 
     @blp.arguments(PvTrajectoryUpdateSchema)
     @blp.response(200, PvTrajectorySchema)
@@ -237,9 +183,7 @@ class TrajectoryItem(MethodView):
             raise DomainError("Stuur minstens één veld om te wijzigen naast version.",
                               code="nothing_to_change")
         db.session.flush()
-        body = PvTrajectorySchema().dump(trajectory)
-        _commit()
-        return _respond(body)
+        return respond(PvTrajectorySchema().dump(trajectory))
 
 
 @blp.route("/praktijkverklaringen/<id:pv_id>/transitions")
@@ -256,14 +200,10 @@ class TrajectoryTransitions(MethodView):
         """
         trajectory = _trajectory(pv_id)
         _require_edit(trajectory)
-        if data["to"] == PvStatus.UITGEREIKT:
-            service.prepare_issuance()
         service.transition(current_user, trajectory, data["to"],
                            expected_version=data["version"], reason=data["reason"])
         db.session.flush()
-        body = PvTrajectorySchema().dump(trajectory)
-        _commit()
-        return _respond(body)
+        return respond(PvTrajectorySchema().dump(trajectory))
 
 
 @blp.route("/praktijkverklaringen/<id:pv_id>/assessments")
@@ -283,6 +223,4 @@ class TrajectoryAssessments(MethodView):
                        assessed_on=data["assessed_on"], assessor_name=data["assessor_name"],
                        expected_version=data["version"])
         db.session.flush()
-        body = PvTrajectorySchema().dump(trajectory)
-        _commit()
-        return _respond(body)
+        return respond(PvTrajectorySchema().dump(trajectory))

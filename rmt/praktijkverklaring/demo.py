@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from rmt import clock
 from rmt.auth.models import User
 from rmt.cases.models import Case
 from rmt.employers.models import Employer, Sector
@@ -161,7 +162,7 @@ def seed_trajectories() -> int:
         return 0
     employers = _leerbedrijven()
     created = 0
-    today = service.today()
+    today = clock.today()
     for region in ("MU", "AM", "GV", "FV"):
         qualification = service.qualification_by_crebo(REGION_QUALIFICATION[region])
         school = service.school_by_brin(REGION_SCHOOL[region])
@@ -204,7 +205,7 @@ def _walk(coach: User, trajectory: PvTrajectory, target: PvStatus, index: int) -
             service.transition(coach, trajectory, status, expected_version=None)
             first = trajectory.work_processes[0]
             service.assess(coach, trajectory, first, result=AssessmentResult.AANGETOOND,
-                           assessed_on=service.today() - timedelta(days=7),
+                           assessed_on=clock.today() - timedelta(days=7),
                            assessor_name=trajectory.praktijkopleider, expected_version=None)
             return
         service.transition(coach, trajectory, status, expected_version=None)
@@ -219,7 +220,7 @@ def _assess_all(coach: User, trajectory: PvTrajectory, index: int) -> None:
         service.assess(coach, trajectory, work_process,
                        result=AssessmentResult.AANGETOOND if shown
                        else AssessmentResult.NOG_NIET_AANGETOOND,
-                       assessed_on=service.today() - timedelta(days=20 - number),
+                       assessed_on=clock.today() - timedelta(days=20 - number),
                        assessor_name=trajectory.praktijkopleider, expected_version=None)
 
 

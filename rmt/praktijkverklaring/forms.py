@@ -1,14 +1,15 @@
 """Forms of the praktijkverklaring pages and of its reference data (HTML only).
 
-Built on the case forms' base (:class:`rmt.cases.forms.CaseForm`): no CSRF field of their own
-(``CSRFProtect`` checks every POST; templates add the token), hidden-field errors shown above the
-form, and service refusals placed at their field with ``add_domain_error``.
+Built on :class:`PvForm`: no CSRF field of their own (``CSRFProtect`` checks every POST;
+templates add the token), hidden-field errors shown above the form, and service refusals placed
+at their field (:class:`rmt.web.forms.FormMixin`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -20,18 +21,54 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from rmt.cases.forms import EMPTY_CHOICE, CaseForm, Choice, DateInput, optional_int
-from rmt.errors_domain import DomainError
+from rmt.errors_domain import DomainError, StaleVersion
 from rmt.forms import max_length, required
 from rmt.praktijkverklaring import service
-from rmt.praktijkverklaring.lifecycle import RESULT_LABELS, PvStatus
+from rmt.praktijkverklaring.lifecycle import AssessmentResult, PvStatus
 from rmt.praktijkverklaring.models import MboSchool, Qualification
+from rmt.web.forms import EMPTY_CHOICE, Choice, DateInput, FormMixin, optional_int, strip
 
 VERSION_MESSAGE = "Het formulier is onvolledig. Laad de pagina opnieuw en probeer het nog eens."
 
 
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+class PvForm(FormMixin, FlaskForm):
+    """Base form: no own CSRF field; hidden-field errors are reported for the whole form.
+
+    ``stale`` tells the view that a refusal was about the version, so the form should carry the
+    current version when shown again.
+    """
+
+    stale = False
+
+    class Meta:
+        csrf = False
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        for f in self:
+            if f.type == "HiddenField" and f.errors:
+                self.form_errors.extend(f.errors)
+                f.errors = []
+        return valid
+
+    def validate_version(self, field: HiddenField) -> None:
+        if field.data not in (None, "") and self.version_number is None:
+            raise ValidationError(VERSION_MESSAGE)
+
+    def show_current_version(self, record: Any) -> None:
+        """After a version conflict, carry the record's current version: the next try can
+        succeed once the user has seen the newest data."""
+        if self.stale and "version" in self._fields:
+            self._fields["version"].data = str(record.version)
+
+    def add_domain_error(self, error: DomainError) -> int:
+        self.stale = isinstance(error, StaleVersion)
+        return super().add_domain_error(error)
+
+    def add_error(self, field_name: str | None, message: str) -> None:
+        # A version conflict found at flush (rmt.web.handlers.submit) lands on "version".
+        self.stale = self.stale or field_name == "version"
+        super().add_error(field_name, message)
 
 
 def _version_field() -> HiddenField:
@@ -49,10 +86,10 @@ def _service_check(func, value: Any) -> None:
 # Reference data
 
 
-class SchoolForm(CaseForm):
-    name = StringField("Naam van de school", filters=[_strip],
+class SchoolForm(PvForm):
+    name = StringField("Naam van de school", filters=[strip],
                        validators=[required("Vul de naam van de school in."), max_length(200)])
-    brin = StringField("BRIN-code", filters=[_strip],
+    brin = StringField("BRIN-code", filters=[strip],
                        validators=[required("Vul de BRIN-code in."), max_length(10)],
                        description="Twee cijfers en twee letters, zoals 25PZ.")
     active = BooleanField("Actief (te kiezen bij een nieuwe aanvraag)", default=True)
@@ -65,13 +102,13 @@ class SchoolForm(CaseForm):
 LEVEL_CHOICES = [EMPTY_CHOICE, *[(str(n), f"Niveau {n}") for n in (1, 2, 3, 4)]]
 
 
-class QualificationForm(CaseForm):
-    crebo = StringField("Crebonummer", filters=[_strip],
+class QualificationForm(PvForm):
+    crebo = StringField("Crebonummer", filters=[strip],
                         validators=[required("Vul het crebonummer in."), max_length(10)],
                         description="Vijf cijfers, zoals 25409.")
-    name = StringField("Naam van de kwalificatie", filters=[_strip],
+    name = StringField("Naam van de kwalificatie", filters=[strip],
                        validators=[required("Vul de naam in."), max_length(200)])
-    dossier_name = StringField("Kwalificatiedossier", filters=[_strip],
+    dossier_name = StringField("Kwalificatiedossier", filters=[strip],
                                validators=[max_length(200)],
                                description="Bijvoorbeeld: Logistiek.")
     level = Choice("Niveau", choices=LEVEL_CHOICES, validators=[required("Kies het niveau.")])
@@ -82,11 +119,11 @@ class QualificationForm(CaseForm):
             _service_check(service.normalise_crebo, field.data)
 
 
-class WorkProcessForm(CaseForm):
-    code = StringField("Code", filters=[_strip],
+class WorkProcessForm(PvForm):
+    code = StringField("Code", filters=[strip],
                        validators=[required("Vul de code in."), max_length(20)],
                        description="Zoals B1-K1-W1 (basisdeel) of P1-K1-W1 (profieldeel).")
-    name = StringField("Omschrijving", filters=[_strip],
+    name = StringField("Omschrijving", filters=[strip],
                        validators=[required("Vul de omschrijving in."), max_length(300)])
     active = BooleanField("Actief", default=True)
 
@@ -99,7 +136,7 @@ class WorkProcessForm(CaseForm):
 # Trajectory
 
 
-class TrajectoryForm(CaseForm):
+class TrajectoryForm(PvForm):
     school_id = Choice("Mbo-school", coerce=optional_int,
                        validators=[required("Kies de mbo-school.")],
                        message="Kies een mbo-school uit de lijst.")
@@ -111,7 +148,7 @@ class TrajectoryForm(CaseForm):
                          description="Alleen werkgevers met een SBB-erkenningsnummer staan in de "
                                      "lijst. Nodig voordat de praktijkovereenkomst wordt "
                                      "getekend.")
-    praktijkopleider = StringField("Praktijkopleider", filters=[_strip],
+    praktijkopleider = StringField("Praktijkopleider", filters=[strip],
                                    validators=[max_length(200)],
                                    description="Naam van de begeleider bij het leerbedrijf.")
     planned_start = DateInput("Geplande start", validators=[Optional()])
@@ -146,7 +183,7 @@ def _id_or_none(value: Any) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
-class WorkProcessChoiceForm(CaseForm):
+class WorkProcessChoiceForm(PvForm):
     work_processes = SelectMultipleField(
         "Werkprocessen die de kandidaat in de praktijk laat zien", coerce=_id_or_none,
         widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput(),
@@ -164,16 +201,16 @@ class WorkProcessChoiceForm(CaseForm):
             raise ValidationError("Kies minstens één werkproces.")
 
 
-RESULT_CHOICES = [EMPTY_CHOICE, *[(r.value, text) for r, text in RESULT_LABELS.items()]]
+RESULT_CHOICES = [EMPTY_CHOICE, *AssessmentResult.choices()]
 
 
-class AssessmentForm(CaseForm):
+class AssessmentForm(PvForm):
     result = Choice("Resultaat", choices=RESULT_CHOICES,
                     validators=[required("Kies het resultaat.")],
                     message="Kies 'aangetoond' of 'nog niet aangetoond'.")
     assessed_on = DateInput("Datum beoordeling",
                             validators=[required("Vul de datum van de beoordeling in.")])
-    assessor_name = StringField("Beoordelaar", filters=[_strip],
+    assessor_name = StringField("Beoordelaar", filters=[strip],
                                 validators=[required("Vul de naam van de beoordelaar in."),
                                             max_length(200)],
                                 description="Bijvoorbeeld de praktijkopleider of de "
@@ -181,11 +218,11 @@ class AssessmentForm(CaseForm):
     version = _version_field()
 
 
-class StepForm(CaseForm):
+class StepForm(PvForm):
     """One form per offered move; the prefix tells which (``stap`` or ``afbreken``)."""
 
     to = HiddenField(validators=[required("Kies een stap.")])
-    reason = TextAreaField("Reden", filters=[_strip], validators=[max_length(500)])
+    reason = TextAreaField("Reden", filters=[strip], validators=[max_length(500)])
     version = _version_field()
 
     def validate_to(self, field: HiddenField) -> None:

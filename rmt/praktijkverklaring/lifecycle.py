@@ -1,4 +1,5 @@
-"""The praktijkverklaring lifecycle as data (DESIGN.md §6.2). Pure Python: no Flask, no database.
+"""The praktijkverklaring lifecycle as data (DESIGN.md §6.2). Pure Python: no Flask, no database
+(:mod:`rmt.enums` is plain Python too).
 
 ```
 aangevraagd → werkprocessen_vastgesteld → overeenkomst_getekend → in_leren →
@@ -15,9 +16,35 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import ClassVar
+
+from rmt.enums import LabelledEnum
 
 
-class PvStatus(enum.StrEnum):
+class PvStatus(LabelledEnum):
+    """A trajectory's status; ``label`` is its Dutch name, ``action_label`` the button text of
+    the step into it."""
+
+    __titles__ = {
+        "aangevraagd": "Aangevraagd",
+        "werkprocessen_vastgesteld": "Werkprocessen vastgesteld",
+        "overeenkomst_getekend": "Praktijkovereenkomst getekend",
+        "in_leren": "Leren in de praktijk",
+        "beoordeeld": "Beoordeeld",
+        "vastgesteld": "Vastgesteld door de school",
+        "uitgereikt": "Uitgereikt",
+        "afgebroken": "Afgebroken",
+    }
+    __actions__: ClassVar[dict[str, str]] = {
+        "werkprocessen_vastgesteld": "Werkprocessen vaststellen",
+        "overeenkomst_getekend": "Praktijkovereenkomst is getekend",
+        "in_leren": "Start leren in de praktijk",
+        "beoordeeld": "Beoordeling afronden",
+        "vastgesteld": "Vastgesteld door de school",
+        "uitgereikt": "Uitreiken en registreren",
+        "afgebroken": "Traject afbreken",
+    }
+
     AANGEVRAAGD = "aangevraagd"
     WERKPROCESSEN_VASTGESTELD = "werkprocessen_vastgesteld"
     OVEREENKOMST_GETEKEND = "overeenkomst_getekend"
@@ -28,26 +55,18 @@ class PvStatus(enum.StrEnum):
     AFGEBROKEN = "afgebroken"
 
 
-class AssessmentResult(enum.StrEnum):
+    @property
+    def action_label(self) -> str:
+        """Dutch button text of the step into this status."""
+        return type(self).__actions__.get(self.value, f"Naar {self.label.lower()}")
+
+
+class AssessmentResult(LabelledEnum):
+    __titles__ = {"aangetoond": "Aangetoond", "nog_niet_aangetoond": "Nog niet aangetoond"}
+
     AANGETOOND = "aangetoond"
     NOG_NIET_AANGETOOND = "nog_niet_aangetoond"
 
-
-STATUS_LABELS: dict[PvStatus, str] = {
-    PvStatus.AANGEVRAAGD: "Aangevraagd",
-    PvStatus.WERKPROCESSEN_VASTGESTELD: "Werkprocessen vastgesteld",
-    PvStatus.OVEREENKOMST_GETEKEND: "Praktijkovereenkomst getekend",
-    PvStatus.IN_LEREN: "Leren in de praktijk",
-    PvStatus.BEOORDEELD: "Beoordeeld",
-    PvStatus.VASTGESTELD: "Vastgesteld door de school",
-    PvStatus.UITGEREIKT: "Uitgereikt",
-    PvStatus.AFGEBROKEN: "Afgebroken",
-}
-
-RESULT_LABELS: dict[AssessmentResult, str] = {
-    AssessmentResult.AANGETOOND: "Aangetoond",
-    AssessmentResult.NOG_NIET_AANGETOOND: "Nog niet aangetoond",
-}
 
 #: The main line, in order.
 MAIN_LINE: tuple[PvStatus, ...] = (
@@ -78,18 +97,8 @@ class PvTransition:
     @property
     def label(self) -> str:
         """Dutch button label."""
-        return TRANSITION_LABELS.get(self.target, f"Naar {STATUS_LABELS[self.target].lower()}")
+        return self.target.action_label
 
-
-TRANSITION_LABELS: dict[PvStatus, str] = {
-    PvStatus.WERKPROCESSEN_VASTGESTELD: "Werkprocessen vaststellen",
-    PvStatus.OVEREENKOMST_GETEKEND: "Praktijkovereenkomst is getekend",
-    PvStatus.IN_LEREN: "Start leren in de praktijk",
-    PvStatus.BEOORDEELD: "Beoordeling afronden",
-    PvStatus.VASTGESTELD: "Vastgesteld door de school",
-    PvStatus.UITGEREIKT: "Uitreiken en registreren",
-    PvStatus.AFGEBROKEN: "Traject afbreken",
-}
 
 #: Every allowed move: the main line forward, and any open state to afgebroken.
 TRANSITIONS: tuple[PvTransition, ...] = (
@@ -191,7 +200,7 @@ def check(facts: PvFacts, to: PvStatus | str, *, reason: str | None = None) -> l
     source = as_status(facts.status)
     transition = find_transition(source, to) if source is not None else None
     if transition is None:
-        shown = STATUS_LABELS[source].lower() if source is not None else str(facts.status)
+        shown = source.label.lower() if source is not None else str(facts.status)
         return [Problem("not_allowed", "to", f"Deze stap is vanuit '{shown}' niet toegestaan.")]
     return [Problem(g.code, g.field, g.message) for g in GUARDS
             if g.target is transition.target and not g.holds(facts, reason)]

@@ -14,12 +14,7 @@ from rmt.cases.models import Case
 from rmt.db_types import UTCDateTime, enum_column, utcnow
 from rmt.employers.models import Employer
 from rmt.extensions import db
-from rmt.praktijkverklaring.lifecycle import (
-    RESULT_LABELS,
-    STATUS_LABELS,
-    AssessmentResult,
-    PvStatus,
-)
+from rmt.praktijkverklaring.lifecycle import AssessmentResult, PvStatus
 
 
 class MboSchool(db.Model):
@@ -172,7 +167,7 @@ class PvTrajectory(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return PvStatus(self.status).label
 
     @property
     def demonstrated(self) -> list[PvWorkProcess]:
@@ -215,7 +210,7 @@ class PvWorkProcess(db.Model):
 
     @property
     def result_label(self) -> str:
-        return RESULT_LABELS[self.result] if self.result else "Nog niet beoordeeld"
+        return AssessmentResult(self.result).label if self.result else "Nog niet beoordeeld"
 
 
 class PvEvent(db.Model):

@@ -3,31 +3,30 @@ OpenAPI document. The rules stay in :mod:`rmt.praktijkverklaring.service`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from marshmallow import fields, validate
 
-from rmt.cases.schemas import BaseSchema
+from rmt.api.schemas import (
+    MAX_ID,
+    MAX_PER_PAGE,
+    BaseSchema,
+    PageArgsSchema,
+    ProblemSchema,
+    enum_field,
+    id_field,
+    text_field,
+)
 from rmt.praktijkverklaring.lifecycle import AssessmentResult, PvStatus, allowed_transitions
 from rmt.praktijkverklaring.models import PvTrajectory
-
-REGION_CODES = ("MU", "AM", "GV", "FV")
-MAX_ID = 2**31 - 1
-MAX_PER_PAGE = 100
+from rmt.regions import REGION_CODES
 
 
-def _enum(enum_cls, **kwargs: Any) -> fields.Enum:
-    return fields.Enum(enum_cls, by_value=fields.String, **kwargs)
+class PvProblemSchema(ProblemSchema):
+    """problem+json of this API, with the extra members its refusals carry."""
 
-
-def _id(**kwargs: Any) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(
-        min=1, max=MAX_ID, error="Geef een geldig id (een positief geheel getal)."), **kwargs)
-
-
-def _text(max_length: int, **kwargs: Any) -> fields.String:
-    return fields.String(validate=validate.Length(
-        max=max_length, error=f"Gebruik hoogstens {max_length} tekens."), **kwargs)
+    allowed = fields.List(fields.String(), metadata={
+        "description": "Bij een stap die nu niet kan: de stappen die de lifecycle toestaat."})
+    trajectory_id = fields.Integer(metadata={
+        "description": "Bij een tweede aanvraag: de lopende praktijkverklaring."})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -58,15 +57,15 @@ class PvWorkProcessSchema(BaseSchema):
     id = fields.Integer()
     code = fields.String(metadata={"example": "B1-K1-W1"})
     name = fields.String()
-    result = _enum(AssessmentResult, allow_none=True)
+    result = enum_field(AssessmentResult, allow_none=True)
     assessed_on = fields.Date(allow_none=True)
     assessor_name = fields.String()
 
 
 class PvEventSchema(BaseSchema):
     at = fields.DateTime()
-    from_status = _enum(PvStatus, allow_none=True)
-    to_status = _enum(PvStatus)
+    from_status = enum_field(PvStatus, allow_none=True)
+    to_status = enum_field(PvStatus)
     reason = fields.String()
     user_name = fields.Function(lambda e: e.user.name if e.user else None)
 
@@ -75,7 +74,7 @@ class PvTrajectorySchema(BaseSchema):
     id = fields.Integer()
     case_id = fields.Integer()
     region = fields.Function(lambda t: t.case.region_code, metadata={"example": "MU"})
-    status = _enum(PvStatus)
+    status = enum_field(PvStatus)
     status_since = fields.DateTime()
     school = fields.Nested(PvSchoolRefSchema)
     qualification = fields.Nested(PvQualificationRefSchema)
@@ -100,7 +99,7 @@ class PvTrajectorySummarySchema(BaseSchema):
     id = fields.Integer()
     case_id = fields.Integer()
     region = fields.Function(lambda t: t.case.region_code)
-    status = _enum(PvStatus)
+    status = enum_field(PvStatus)
     crebo = fields.Function(lambda t: t.qualification.crebo)
     qualification_name = fields.Function(lambda t: t.qualification.name)
     school_brin = fields.Function(lambda t: t.school.brin)
@@ -119,14 +118,12 @@ class PvTrajectoryListSchema(BaseSchema):
 # Input
 
 
-class PvTrajectoryListArgsSchema(BaseSchema):
-    status = _enum(PvStatus)
+class PvTrajectoryListArgsSchema(PageArgsSchema):
+    status = enum_field(PvStatus)
     region = fields.String(validate=validate.OneOf(
         REGION_CODES, error="Kies een van: " + ", ".join(REGION_CODES) + "."))
     case_id = fields.Integer(validate=validate.Range(
         min=1, max=MAX_ID, error="Geef een geldig id (een positief geheel getal)."))
-    page = fields.Integer(load_default=1, validate=validate.Range(
-        min=1, max=100_000, error="Geef een paginanummer vanaf 1."))
     per_page = fields.Integer(load_default=25, validate=validate.Range(
         min=1, max=MAX_PER_PAGE, error=f"Geef een aantal van 1 tot en met {MAX_PER_PAGE}."))
 
@@ -134,15 +131,15 @@ class PvTrajectoryListArgsSchema(BaseSchema):
 class PvTrajectoryCreateSchema(BaseSchema):
     """A request for a praktijkverklaring on a case."""
 
-    case_id = _id(required=True)
-    school_brin = _text(10, required=True, metadata={"example": "25PZ"})
-    crebo = _text(10, required=True, metadata={"example": "25409"})
-    employer_id = _id(allow_none=True, load_default=None, metadata={
+    case_id = id_field(required=True)
+    school_brin = text_field(10, required=True, metadata={"example": "25PZ"})
+    crebo = text_field(10, required=True, metadata={"example": "25409"})
+    employer_id = id_field(allow_none=True, load_default=None, metadata={
         "description": "Werkgever uit het register met een SBB-erkenningsnummer."})
-    praktijkopleider = _text(200, load_default="")
+    praktijkopleider = text_field(200, load_default="")
     planned_start = fields.Date(allow_none=True, load_default=None)
     planned_end = fields.Date(allow_none=True, load_default=None)
-    work_processes = fields.List(_text(20), load_default=list, validate=validate.Length(
+    work_processes = fields.List(text_field(20), load_default=list, validate=validate.Length(
         max=100, error="Hoogstens 100 werkprocessen."), metadata={
         "description": "Codes van de gekozen werkprocessen, zoals B1-K1-W1.",
         "example": ["B1-K1-W1", "B1-K1-W2"]})
@@ -154,30 +151,30 @@ class PvTrajectoryUpdateSchema(BaseSchema):
 
     version = fields.Integer(required=True, strict=True, metadata={
         "description": "De versie die u het laatst las; een andere geeft 409."})
-    school_brin = _text(10, metadata={"example": "25PZ"})
-    crebo = _text(10, metadata={
+    school_brin = text_field(10, metadata={"example": "25PZ"})
+    crebo = text_field(10, metadata={
         "example": "25409", "description": "Alleen zolang de status aangevraagd is."})
-    employer_id = _id(allow_none=True, metadata={
+    employer_id = id_field(allow_none=True, metadata={
         "description": "Werkgever uit het register met een SBB-erkenningsnummer; null wist."})
-    praktijkopleider = _text(200)
+    praktijkopleider = text_field(200)
     planned_start = fields.Date(allow_none=True)
     planned_end = fields.Date(allow_none=True)
-    work_processes = fields.List(_text(20), validate=validate.Length(
+    work_processes = fields.List(text_field(20), validate=validate.Length(
         min=1, max=100, error="Kies 1 tot en met 100 werkprocessen."), metadata={
         "description": "Alle gekozen werkprocescodes (vervangt de keuze); alleen zolang de "
                        "status aangevraagd is.", "example": ["B1-K1-W1", "B1-K1-W3"]})
 
 
 class PvTransitionSchema(BaseSchema):
-    to = _enum(PvStatus, required=True)
-    reason = _text(500, load_default="")
+    to = enum_field(PvStatus, required=True)
+    reason = text_field(500, load_default="")
     version = fields.Integer(required=True, strict=True)
 
 
 class PvAssessmentSchema(BaseSchema):
-    work_process = _text(20, required=True, metadata={
+    work_process = text_field(20, required=True, metadata={
         "description": "Code van een gekozen werkproces.", "example": "B1-K1-W1"})
-    result = _enum(AssessmentResult, required=True)
+    result = enum_field(AssessmentResult, required=True)
     assessed_on = fields.Date(required=True)
-    assessor_name = _text(200, required=True)
+    assessor_name = text_field(200, required=True)
     version = fields.Integer(required=True, strict=True)

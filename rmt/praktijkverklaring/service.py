@@ -3,7 +3,8 @@
 Services never commit. Every change is written to the audit trail here, as ``object_type
 "case"`` with the case id, so the case's audit view shows it. Register numbers
 ``PV-<region>-<year>-<seq>`` are gap-free per region and year: the counter row is locked while
-a number is taken and the increment commits (or rolls back) together with the issuance.
+a number is taken and the increment commits (or rolls back) together with the issuance
+(:func:`_lock_counter`, the one lock place of this feature).
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -21,16 +21,15 @@ from sqlalchemy.orm import selectinload
 from stdnum.exceptions import ValidationError
 from stdnum.nl import brin as nl_brin
 
-from rmt import audit
+from rmt import audit, clock, signals
 from rmt.access import Action, allowed_regions, can, scoped
 from rmt.auth.models import User
 from rmt.cases.models import Candidate, Case
-from rmt.db_types import utcnow
+from rmt.cases.service import TimelineItem
 from rmt.employers.models import Employer
-from rmt.errors_domain import Conflict, DomainError, StaleVersion
+from rmt.errors_domain import Conflict, DomainError, Forbidden, StaleVersion
 from rmt.extensions import db
 from rmt.praktijkverklaring.lifecycle import (
-    STATUS_LABELS,
     AssessmentResult,
     PvFacts,
     PvStatus,
@@ -48,8 +47,9 @@ from rmt.praktijkverklaring.models import (
     QualificationWorkProcess,
 )
 from rmt.process import CaseState
+from rmt.transaction import lock_row
+from rmt.validation import clean_text, required_text
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CREBO_RE = re.compile(r"\d{5}")
 WORK_PROCESS_CODE_RE = re.compile(r"[BP]\d{1,2}-K\d{1,2}-W\d{1,2}")
 #: Details may change until the praktijkovereenkomst is signed; the qualification (and with it
@@ -58,13 +58,10 @@ DETAILS_EDITABLE = frozenset({PvStatus.AANGEVRAAGD, PvStatus.WERKPROCESSEN_VASTG
 ASSESSABLE = frozenset({PvStatus.IN_LEREN})
 
 
-def today() -> date:
-    """Today in the Netherlands (issue dates and register years follow local time)."""
-    return datetime.now(AMSTERDAM).date()
-
-
-def _clean(text: Any) -> str:
-    return "" if text is None else str(text).strip()
+def require(user: User, action: Action, obj: Any = None, message: str | None = None) -> None:
+    """The one role check of this feature: :class:`Forbidden` (403) unless ``user`` may."""
+    if not can(user, action, obj):
+        raise Forbidden(message) if message else Forbidden()
 
 
 def _audit(action: str, trajectory: PvTrajectory, summary: str) -> None:
@@ -103,24 +100,14 @@ def normalise_work_process_code(value: str) -> str:
 
 
 def _require_manage(user: User) -> None:
-    if not can(user, Action.MANAGE_REFERENCE_DATA):
-        raise DomainError("U mag referentiegegevens niet wijzigen.", code="forbidden")
-
-
-def _required_text(value: Any, field: str, message: str, max_len: int) -> str:
-    text = _clean(value)
-    if not text:
-        raise DomainError(message, field=field)
-    if len(text) > max_len:
-        raise DomainError(f"Gebruik hoogstens {max_len} tekens.", field=field)
-    return text
+    require(user, Action.MANAGE_REFERENCE_DATA, message="U mag referentiegegevens niet wijzigen.")
 
 
 def save_school(user: User, school: MboSchool | None, *, name: str, brin: str,
                 active: bool = True) -> MboSchool:
     """Create (``school=None``) or update an mbo school; name and BRIN are unique."""
     _require_manage(user)
-    name = _required_text(name, "name", "Vul de naam van de school in.", 200)
+    name = required_text(name, "name", "Vul de naam van de school in.", 200)
     brin = normalise_brin(brin)
     others = sa.select(MboSchool).where(sa.or_(MboSchool.brin == brin,
                                                sa.func.lower(MboSchool.name) == name.lower()))
@@ -146,8 +133,8 @@ def save_qualification(user: User, qualification: Qualification | None, *, crebo
     """Create or update a kwalificatie; the crebo number is unique."""
     _require_manage(user)
     crebo = normalise_crebo(crebo)
-    name = _required_text(name, "name", "Vul de naam van de kwalificatie in.", 200)
-    dossier_name = _clean(dossier_name)
+    name = required_text(name, "name", "Vul de naam van de kwalificatie in.", 200)
+    dossier_name = clean_text(dossier_name)
     if len(dossier_name) > 200:
         raise DomainError("Gebruik hoogstens 200 tekens.", field="dossier_name")
     try:
@@ -180,7 +167,7 @@ def save_work_process(user: User, qualification: Qualification,
     """Add a werkproces to a kwalificatie, or edit one; the code is unique per kwalificatie."""
     _require_manage(user)
     code = normalise_work_process_code(code)
-    name = _required_text(name, "name", "Vul de omschrijving van het werkproces in.", 300)
+    name = required_text(name, "name", "Vul de omschrijving van het werkproces in.", 300)
     clash = db.session.scalar(sa.select(QualificationWorkProcess).where(
         QualificationWorkProcess.qualification_id == qualification.id,
         QualificationWorkProcess.code == code,
@@ -252,9 +239,13 @@ def can_request(user: User, case: Case) -> bool:
             and open_trajectory(case) is None)
 
 
+def case_section(user: User, case: Case) -> dict[str, Any]:
+    """What the case page's praktijkverklaring section shows (``cases/_sections.html``)."""
+    return {"trajectories": trajectories_for_case(case), "can_request": can_request(user, case)}
+
+
 def _check_case_editable(user: User, case: Case) -> None:
-    if not can(user, Action.EDIT_CASE, case):
-        raise DomainError("U mag dit traject niet wijzigen.", code="forbidden")
+    require(user, Action.EDIT_CASE, case, "U mag dit traject niet wijzigen.")
     if case.status == CaseState.AFGESLOTEN:
         raise Conflict("Dit traject is afgesloten en kan niet meer worden gewijzigd.",
                        code="case_closed")
@@ -271,7 +262,7 @@ def _require_edit(user: User, trajectory: PvTrajectory, expected_version: int | 
 
 def _touch(trajectory: PvTrajectory) -> None:
     """Bump the version even when only child rows changed, so concurrent edits are detected."""
-    trajectory.updated_at = utcnow()
+    trajectory.updated_at = clock.now()
 
 
 def _school(school_id: Any) -> MboSchool:
@@ -317,7 +308,7 @@ def _dates(planned_start: date | None, planned_end: date | None) -> None:
 
 
 def _praktijkopleider(value: Any) -> str:
-    text = _clean(value)
+    text = clean_text(value)
     if len(text) > 200:
         raise DomainError("Gebruik hoogstens 200 tekens.", field="praktijkopleider")
     return text
@@ -342,7 +333,7 @@ def create(user: User, case: Case, *, school_id: Any, qualification_id: Any,
         case=case, status=PvStatus.AANGEVRAAGD, school=school, qualification=qualification,
         employer=employer, praktijkopleider=_praktijkopleider(praktijkopleider),
         planned_start=planned_start, planned_end=planned_end, created_by_id=user.id,
-        status_since=utcnow())
+        status_since=clock.now())
     db.session.add(trajectory)
     if work_process_ids:
         _set_work_processes(trajectory, work_process_ids)
@@ -451,17 +442,17 @@ def assess(user: User, trajectory: PvTrajectory, work_process: PvWorkProcess, *,
         raise DomainError("Kies 'aangetoond' of 'nog niet aangetoond'.", field="result") from None
     if assessed_on is None:
         raise DomainError("Vul de datum van de beoordeling in.", field="assessed_on")
-    if assessed_on > today():
+    if assessed_on > clock.today():
         raise DomainError("De beoordelingsdatum ligt in de toekomst.", field="assessed_on")
     if assessed_on.year < 2000:
         raise DomainError("Vul een datum in na 2000.", field="assessed_on")
-    assessor = _required_text(assessor_name, "assessor_name",
+    assessor = required_text(assessor_name, "assessor_name",
                               "Vul de naam van de beoordelaar in.", 200)
     work_process.result = parsed
     work_process.assessed_on = assessed_on
     work_process.assessor_name = assessor
     work_process.recorded_by_id = user.id
-    work_process.recorded_at = utcnow()
+    work_process.recorded_at = clock.now()
     _touch(trajectory)
     _audit("pv.assess", trajectory, f"{work_process.code}: {parsed.value}")
     return work_process
@@ -510,7 +501,7 @@ def step_options(trajectory: PvTrajectory) -> list[StepOption]:
 
 def _record_event(trajectory: PvTrajectory, user: User | None, from_status: PvStatus | None,
                   to_status: PvStatus, reason: str = "") -> PvEvent:
-    event = PvEvent(trajectory=trajectory, case_id=trajectory.case.id, at=utcnow(),
+    event = PvEvent(trajectory=trajectory, case_id=trajectory.case.id, at=clock.now(),
                     user_id=user.id if user else None, from_status=from_status,
                     to_status=to_status, reason=reason)
     db.session.add(event)
@@ -524,17 +515,17 @@ def transition(user: User, trajectory: PvTrajectory, to: Any, *,
 
     Issuing (``uitgereikt``) takes the region's register counter under a lock first and
     re-reads the trajectory, so two people issuing at the same moment can neither both issue
-    it nor get the same number. Call :func:`prepare_issuance` before this in a web request.
+    it nor get the same number.
     """
     _require_edit(user, trajectory, expected_version)
-    reason = _clean(reason)
+    reason = clean_text(reason)
     if len(reason) > 500:
         raise DomainError("Gebruik hoogstens 500 tekens.", field="reason")
     target_value = to.value if isinstance(to, PvStatus) else to
     issuing = target_value == PvStatus.UITGEREIKT.value
     number = None
     if issuing:
-        issue_date = on or today()
+        issue_date = on or clock.today()
         region = trajectory.case.region_code
         db.session.flush()  # nothing of this transaction may be lost by the refresh below
         _lock_counter(region, issue_date.year)
@@ -560,12 +551,15 @@ def transition(user: User, trajectory: PvTrajectory, to: Any, *,
     if target == PvStatus.AFGEBROKEN:
         trajectory.abort_reason = reason
     trajectory.status = target
-    trajectory.status_since = utcnow()
+    trajectory.status_since = clock.now()
     event = _record_event(trajectory, user, source, target,
                           reason=reason or (f"registernummer {number}" if number else ""))
     _touch(trajectory)
     _audit("pv.transition", trajectory, f"{source.value} → {target.value}"
            + (f", {number}" if number else ""))
+    signals.praktijkverklaring_changed.send(trajectory, user=user, event=event)
+    if issuing:
+        signals.praktijkverklaring_issued.send(trajectory, user=user)
     return event
 
 
@@ -573,38 +567,21 @@ def transition(user: User, trajectory: PvTrajectory, to: Any, *,
 # Issuance and the register number
 
 
-def prepare_issuance() -> None:
-    """Start the issuing transaction with the write lock (web requests and the API).
-
-    On SQLite a transaction that has already read cannot wait for the write lock (SQLite
-    answers "database is locked" at once), so the request's read-only transaction is ended and
-    the next one begins with a no-op UPDATE, which takes SQLite's write lock before anything is
-    read. Nothing is pending at this point (the request has only read). On PostgreSQL nothing is
-    needed: the counter row is locked with SELECT ... FOR UPDATE.
-    """
-    if db.session.get_bind().dialect.name != "sqlite":
-        return
-    db.session.commit()
-    table = PvRegisterCounter.__table__
-    db.session.execute(sa.update(table).where(sa.false()).values(last_seq=table.c.last_seq))
-
-
 def _lock_counter(region_code: str, year: int) -> None:
-    """Make sure the (region, year) counter row exists and hold its lock until commit."""
+    """Make sure the (region, year) counter exists and hold the region's counters until the unit
+    of work ends: two issuances in one region queue here, so neither can take a number twice.
+
+    :func:`rmt.transaction.lock_row` (PostgreSQL: ``SELECT ... FOR UPDATE``; SQLite: the
+    writing unit of work's ``BEGIN IMMEDIATE`` holds the database already). :func:`transition`
+    reads the trajectory again after this lock; the view runs it in a savepoint
+    (:func:`rmt.transaction.attempt`), so a refusal gives back nothing but the lock.
+    """
     table = PvRegisterCounter.__table__
-    key = (table.c.region_code == region_code) & (table.c.year == year)
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        db.session.execute(postgresql.insert(table)
-                           .values(region_code=region_code, year=year, last_seq=0)
-                           .on_conflict_do_nothing())
-        db.session.execute(sa.select(table.c.last_seq).where(key).with_for_update())
-        return
-    # SQLite: any write takes the database-wide write lock (held until commit).
-    db.session.execute(sa.update(table).where(key).values(last_seq=table.c.last_seq))
-    db.session.execute(sqlite.insert(table)
-                       .values(region_code=region_code, year=year, last_seq=0)
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else \
+        sqlite.insert
+    db.session.execute(insert(table).values(region_code=region_code, year=year, last_seq=0)
                        .on_conflict_do_nothing())
+    lock_row(table, region_code, column="region_code")
 
 
 def next_register_seq(region_code: str, year: int) -> int:
@@ -733,10 +710,9 @@ def status_counts(region_code: str) -> dict[PvStatus, int]:
     return counts
 
 
-def timeline_items(case: Case) -> list:
-    """The praktijkverklaring steps of a case, for the case timeline (rmt.cases.service)."""
-    from rmt.cases.service import TimelineItem
-
+def timeline_items(case: Case) -> list[TimelineItem]:
+    """The praktijkverklaring steps of a case, for the case timeline (connected to
+    :data:`rmt.cases.service.TIMELINE_SOURCES` by :mod:`rmt.praktijkverklaring.receivers`)."""
     events = db.session.execute(
         sa.select(PvEvent, Qualification.name, User.name)
         .join(PvTrajectory, PvEvent.trajectory_id == PvTrajectory.id)
@@ -745,18 +721,10 @@ def timeline_items(case: Case) -> list:
         .where(PvEvent.case_id == case.id)).all()
     items = []
     for event, qualification_name, user_name in events:
-        step = (f"{STATUS_LABELS[event.from_status]} → {STATUS_LABELS[event.to_status]}"
+        step = (f"{PvStatus(event.from_status).label} → {PvStatus(event.to_status).label}"
                 if event.from_status else "aangevraagd")
         items.append(TimelineItem(event.at, "praktijkverklaring",
                                   f"Praktijkverklaring {qualification_name}: {step}",
                                   event.reason, user_name or ""))
     return items
 
-
-def _register_timeline_source() -> None:
-    from rmt.cases import service as cases_service
-
-    cases_service.register_hook(cases_service.TIMELINE_SOURCES, timeline_items)
-
-
-_register_timeline_source()

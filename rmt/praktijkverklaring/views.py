@@ -1,16 +1,16 @@
 """HTML pages: the praktijkverklaring on a case, the certificate, the register per region with
 CSV/XLSX export, and the reference data (mbo schools, kwalificaties, werkprocessen) for admins.
 
-Views parse and render; the rules live in :mod:`rmt.praktijkverklaring.service`. Each POST
-commits once at the end; a refusal rolls back and shows the form again with the message at its
-field (400, or 409 for a conflict or a stale version). Another region's record is 404.
+Views parse and render; the rules live in :mod:`rmt.praktijkverklaring.service`. Each POST goes
+through :func:`rmt.web.handlers.submit` (the service in a savepoint; the unit of work commits
+once after the view); a refusal leaves nothing behind and shows the form again with the message
+at its field (400, or 409 for a conflict or a stale version). Another region's record is 404.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -28,17 +28,16 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 
-from rmt import audit
+from rmt import audit, clock
 from rmt.access import Action, can, get_or_404, role_required
-from rmt.cases.forms import CaseForm
 from rmt.cases.models import Case
-from rmt.errors_domain import Conflict, DomainError, StaleVersion
+from rmt.errors_domain import Forbidden
 from rmt.extensions import db
 from rmt.praktijkverklaring import service
 from rmt.praktijkverklaring.forms import (
     AssessmentForm,
+    PvForm,
     QualificationForm,
     SchoolForm,
     StepForm,
@@ -47,13 +46,7 @@ from rmt.praktijkverklaring.forms import (
     WorkProcessChoiceForm,
     WorkProcessForm,
 )
-from rmt.praktijkverklaring.lifecycle import (
-    MAIN_LINE,
-    STATUS_LABELS,
-    PvStatus,
-    PvTransitionKind,
-    as_status,
-)
+from rmt.praktijkverklaring.lifecycle import MAIN_LINE, PvStatus, PvTransitionKind
 from rmt.praktijkverklaring.models import (
     MboSchool,
     PvTrajectory,
@@ -62,30 +55,21 @@ from rmt.praktijkverklaring.models import (
     QualificationWorkProcess,
 )
 from rmt.regions.models import Region
+from rmt.web.handlers import submit
 
 bp = Blueprint("praktijkverklaring", __name__)
 
 
 @bp.app_template_global("pv_section")
 def pv_section(case: Case) -> dict[str, Any]:
-    """What the case page's praktijkverklaring section shows (``cases/_sections.html``)."""
-    return {
-        "trajectories": service.trajectories_for_case(case),
-        "can_request": service.can_request(current_user, case),
-    }
+    """The case page's section (``cases/_sections.html``); the case view does not pass it yet."""
+    return service.case_section(current_user, case)
 
 
 @bp.app_template_filter("pv_longdate")
 def pv_long_date(value: date | None) -> str:
     """A date written out in Dutch, as on a certificate (a Dutch document): '24 november 2026'."""
     return format_date(value, "d MMMM yyyy", locale="nl") if value else ""
-
-
-@bp.app_template_filter("pv_status")
-def pv_status_label(value: Any) -> str:
-    """Dutch label of a praktijkverklaring status."""
-    status = as_status(value)
-    return STATUS_LABELS[status] if status else str(value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,8 +82,7 @@ def _trajectory_or_404(pv_id: int) -> PvTrajectory:
 
 def _require_edit_role(trajectory: PvTrajectory) -> None:
     """Role-level refusal (403) for a user who may read but not change the case."""
-    if not can(current_user, Action.EDIT_CASE, trajectory.case):
-        abort(403)
+    service.require(current_user, Action.EDIT_CASE, trajectory.case)
 
 
 def _not_now(trajectory: PvTrajectory, allowed: frozenset[PvStatus] | set[PvStatus],
@@ -113,9 +96,8 @@ def _not_now(trajectory: PvTrajectory, allowed: frozenset[PvStatus] | set[PvStat
 
 
 def _audit_form_read(trajectory: PvTrajectory, form_name: str) -> None:
-    """A form page shows the candidate: its GET is a read of the case (audited, committed)."""
+    """A form page shows the candidate: its GET is a read of the case (audited)."""
     service.audit_view(trajectory, f"formulier {form_name} geopend")
-    db.session.commit()
 
 
 def _url(trajectory: PvTrajectory, anchor: str = "") -> str:
@@ -123,36 +105,9 @@ def _url(trajectory: PvTrajectory, anchor: str = "") -> str:
             + (f"#{anchor}" if anchor else ""))
 
 
-def _save(trajectory: PvTrajectory | None, form: CaseForm, apply: Callable[[], str],
-          on_error: Callable[[CaseForm, int], ResponseReturnValue],
-          done_url: Callable[[], str]) -> ResponseReturnValue:
-    """Validate, let the service apply the change, commit once; or show the refusal."""
-    if not form.validate_on_submit():
-        db.session.rollback()
-        return on_error(form, 400)
-    try:
-        message = apply()
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.code == "forbidden":
-            abort(403)
-        for problem in exc.extra.get("problems") or ():
-            form.add_error(problem.field if problem.field in form._fields else None,
-                           problem.message)
-        if not exc.extra.get("problems"):
-            form.add_domain_error(exc)
-        if isinstance(exc, StaleVersion) and trajectory is not None and hasattr(form, "version"):
-            form.version.data = str(trajectory.version)
-        return on_error(form, 409 if isinstance(exc, Conflict) else 400)
-    except StaleDataError:
-        db.session.rollback()
-        form.add_error("version", StaleVersion(0).message)
-        if trajectory is not None and hasattr(form, "version"):
-            form.version.data = str(trajectory.version)
-        return on_error(form, 409)
-    flash(message, "success")
-    return redirect(done_url())
+def _done(message: str) -> str:
+    """The flash message of a saved form: what the view's ``apply`` returned."""
+    return message
 
 
 def _setup_details(form: TrajectoryForm, trajectory: PvTrajectory | None = None) -> None:
@@ -177,15 +132,13 @@ def _setup_details(form: TrajectoryForm, trajectory: PvTrajectory | None = None)
 @login_required
 def create(case_id: int):
     case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
-    if not can(current_user, Action.EDIT_CASE, case):
-        abort(403)
+    service.require(current_user, Action.EDIT_CASE, case)
     if request.method == "GET":
         service.audit_case_read(case, "praktijkverklaring aanvragen: formulier geopend")
-        db.session.commit()
     form = TrajectoryForm(formdata=None) if request.method == "GET" else TrajectoryForm()
     _setup_details(form)
 
-    def render(f: CaseForm, status: int = 200) -> ResponseReturnValue:
+    def render(f: PvForm, status: int = 200) -> ResponseReturnValue:
         return render_template("praktijkverklaring/create.html", case=case, form=f), status
 
     if request.method == "GET":
@@ -197,8 +150,9 @@ def create(case_id: int):
         return ("De praktijkverklaring is aangevraagd. Kies nu de werkprocessen die de kandidaat "
                 "in de praktijk laat zien.")
 
-    return _save(None, form, apply, render,
-                 lambda: url_for("praktijkverklaring.work_processes", pv_id=created[0].id))
+    return submit(form, apply, on_error=lambda status: render(form, status),
+                  success_message=_done, on_success=lambda _message: redirect(
+                      url_for("praktijkverklaring.work_processes", pv_id=created[0].id)))
 
 
 @bp.route("/praktijkverklaringen/<id:pv_id>")
@@ -206,7 +160,6 @@ def create(case_id: int):
 def trajectory(pv_id: int):
     trajectory = _trajectory_or_404(pv_id)
     service.audit_view(trajectory)
-    db.session.commit()
     return _render_trajectory(trajectory)
 
 
@@ -229,7 +182,7 @@ def _render_trajectory(trajectory: PvTrajectory, forms: dict[str, StepForm] | No
         "praktijkverklaring/trajectory.html", trajectory=trajectory, case=trajectory.case,
         candidate=trajectory.case.candidate, can_edit=can_edit, forward=forward,
         abort_option=abort_option, step_form=step_form, abort_form=abort_form,
-        main_line=MAIN_LINE, status_labels=STATUS_LABELS,
+        main_line=MAIN_LINE,
         details_editable=can_edit and trajectory.status in service.DETAILS_EDITABLE,
         choose_editable=can_edit and trajectory.status == PvStatus.AANGEVRAAGD,
         assessable=can_edit and trajectory.status in service.ASSESSABLE,
@@ -251,7 +204,8 @@ def edit(pv_id: int):
         form = TrajectoryEditForm()
     _setup_details(form, trajectory)
 
-    def render(f: CaseForm, status: int = 200) -> ResponseReturnValue:
+    def render(f: PvForm, status: int = 200) -> ResponseReturnValue:
+        f.show_current_version(trajectory)
         return render_template("praktijkverklaring/edit.html", trajectory=trajectory,
                                case=trajectory.case, form=f,
                                qualification_locked=trajectory.status != PvStatus.AANGEVRAAGD,
@@ -262,11 +216,12 @@ def edit(pv_id: int):
 
     def apply() -> str:
         changed = service.update_details(current_user, trajectory, form.details(),
-                                         form.version_number)
+                                         form.expected_version())
         return ("De gegevens zijn opgeslagen." if changed
                 else "Er was niets gewijzigd.")
 
-    return _save(trajectory, form, apply, render, lambda: _url(trajectory))
+    return submit(form, apply, on_error=lambda status: render(form, status),
+                  success_message=_done, on_success=lambda _message: redirect(_url(trajectory)))
 
 
 @bp.route("/praktijkverklaringen/<id:pv_id>/werkprocessen", methods=["GET", "POST"])
@@ -287,7 +242,8 @@ def work_processes(pv_id: int):
         form = WorkProcessChoiceForm()
     form.set_work_processes(definitions)
 
-    def render(f: CaseForm, status: int = 200) -> ResponseReturnValue:
+    def render(f: PvForm, status: int = 200) -> ResponseReturnValue:
+        f.show_current_version(trajectory)
         return render_template("praktijkverklaring/work_processes.html", trajectory=trajectory,
                                case=trajectory.case, form=f,
                                locked=trajectory.status != PvStatus.AANGEVRAAGD), status
@@ -297,10 +253,12 @@ def work_processes(pv_id: int):
 
     def apply() -> str:
         service.choose_work_processes(current_user, trajectory, form.work_processes.data or [],
-                                      form.version_number)
+                                      form.expected_version())
         return f"{len(trajectory.work_processes)} werkproces(sen) gekozen."
 
-    return _save(trajectory, form, apply, render, lambda: _url(trajectory, "werkprocessen"))
+    return submit(form, apply, on_error=lambda status: render(form, status),
+                  success_message=_done,
+                  on_success=lambda _message: redirect(_url(trajectory, "werkprocessen")))
 
 
 @bp.route("/praktijkverklaringen/<id:pv_id>/werkprocessen/<id:wp_id>",
@@ -320,12 +278,13 @@ def assess(pv_id: int, wp_id: int):
         form = AssessmentForm(
             formdata=None, version=trajectory.version,
             result=work_process.result.value if work_process.result else "",
-            assessed_on=work_process.assessed_on or service.today(),
+            assessed_on=work_process.assessed_on or clock.today(),
             assessor_name=work_process.assessor_name or trajectory.praktijkopleider)
     else:
         form = AssessmentForm()
 
-    def render(f: CaseForm, status: int = 200) -> ResponseReturnValue:
+    def render(f: PvForm, status: int = 200) -> ResponseReturnValue:
+        f.show_current_version(trajectory)
         return render_template("praktijkverklaring/assess.html", trajectory=trajectory,
                                case=trajectory.case, work_process=work_process, form=f), status
 
@@ -335,10 +294,12 @@ def assess(pv_id: int, wp_id: int):
     def apply() -> str:
         service.assess(current_user, trajectory, work_process, result=form.result.data,
                        assessed_on=form.assessed_on.data, assessor_name=form.assessor_name.data,
-                       expected_version=form.version_number)
+                       expected_version=form.expected_version())
         return f"De beoordeling van {work_process.code} is opgeslagen."
 
-    return _save(trajectory, form, apply, render, lambda: _url(trajectory, "werkprocessen"))
+    return submit(form, apply, on_error=lambda status: render(form, status),
+                  success_message=_done,
+                  on_success=lambda _message: redirect(_url(trajectory, "werkprocessen")))
 
 
 @bp.route("/praktijkverklaringen/<id:pv_id>/stap", methods=["POST"])
@@ -348,23 +309,21 @@ def step(pv_id: int):
     _require_edit_role(trajectory)
     prefix = "afbreken" if "afbreken-to" in request.form else "stap"
     form = StepForm(prefix=prefix)
-    issuing = form.to.data == PvStatus.UITGEREIKT.value
-    if issuing and form.validate():
-        # Start the issuing transaction with the write lock (see service.prepare_issuance).
-        service.prepare_issuance()
 
     def apply() -> str:
         service.transition(current_user, trajectory, form.to.data,
-                           expected_version=form.version_number, reason=form.reason.data or "")
+                           expected_version=form.expected_version(), reason=form.reason.data or "")
         if trajectory.status == PvStatus.UITGEREIKT:
             return (f"De praktijkverklaring is uitgereikt met registernummer "
                     f"{trajectory.register_number}.")
         return f"De praktijkverklaring staat nu op '{trajectory.status_label.lower()}'."
 
-    def on_error(f: CaseForm, status: int) -> ResponseReturnValue:
+    def on_error(f: PvForm, status: int) -> ResponseReturnValue:
+        f.show_current_version(trajectory)
         return _render_trajectory(trajectory, {prefix: f}, status)
 
-    return _save(trajectory, form, apply, on_error, lambda: _url(trajectory))
+    return submit(form, apply, on_error=lambda status: on_error(form, status),
+                  success_message=_done, on_success=lambda _message: redirect(_url(trajectory)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,7 +337,6 @@ def certificate(pv_id: int):
     if trajectory.status != PvStatus.UITGEREIKT:
         abort(404)
     service.audit_view(trajectory, f"verklaring {trajectory.register_number} bekeken")
-    db.session.commit()
     return render_template("praktijkverklaring/certificate.html", trajectory=trajectory,
                            candidate=trajectory.case.candidate,
                            region=db.session.get(Region, trajectory.register_region_code))
@@ -388,7 +346,7 @@ def _register_params() -> tuple[str, int | None, list[str]]:
     """The region (one of the user's) and year asked for; another region is 404."""
     regions = service.register_regions(current_user)
     if not regions:
-        abort(403)
+        raise Forbidden()
     region = request.args.get("regio") or regions[0]
     if region not in regions:
         abort(404)
@@ -401,17 +359,14 @@ def _register_params() -> tuple[str, int | None, list[str]]:
 @role_required(Action.VIEW_CASE)
 def register():
     region, year, regions = _register_params()
-    # Audit and commit first: a commit expires what was loaded before it.
     audit.record("pv.register_view", object_type="pv_register", object_id=region,
                  region_code=region, summary=f"jaar {year or 'alle'}")
-    db.session.commit()
     entries = service.register_entries(region, year)
     region_rows = {r.code: r for r in db.session.scalars(sa.select(Region))}
     return render_template(
         "praktijkverklaring/register.html", entries=entries, region=region_rows[region],
         regions=[region_rows[code] for code in regions], year=year,
-        years=service.register_years(region), counts=service.status_counts(region),
-        status_labels=STATUS_LABELS)
+        years=service.register_years(region), counts=service.status_counts(region))
 
 
 def _export_rows() -> tuple[str, int | None, list[list[Any]]]:
@@ -421,7 +376,6 @@ def _export_rows() -> tuple[str, int | None, list[list[Any]]]:
     audit.record("pv.register_export", object_type="pv_register", object_id=region,
                  region_code=region, summary=f"{request.path.rsplit('.', 1)[-1]}, "
                                              f"jaar {year or 'alle'}, {len(rows)} regels")
-    db.session.commit()
     return region, year, rows
 
 
@@ -502,7 +456,7 @@ def school_edit(school_id: int | None = None):
         school = db.session.get(MboSchool, school_id) or abort(404)
     form = SchoolForm(formdata=None, obj=school) if request.method == "GET" else SchoolForm()
 
-    def render(f: CaseForm, status: int = 200) -> ResponseReturnValue:
+    def render(f: PvForm, status: int = 200) -> ResponseReturnValue:
         return render_template("praktijkverklaring/admin_school_form.html", school=school,
                                form=f), status
 
@@ -514,7 +468,9 @@ def school_edit(school_id: int | None = None):
                                     brin=form.brin.data, active=form.active.data)
         return f"{saved.name} ({saved.brin}) is opgeslagen."
 
-    return _save(None, form, apply, render, lambda: url_for("praktijkverklaring.schools"))
+    return submit(form, apply, on_error=lambda status: render(form, status),
+                  success_message=_done,
+                  on_success=lambda _message: redirect(url_for("praktijkverklaring.schools")))
 
 
 @bp.route("/beheer/kwalificaties")
@@ -541,7 +497,7 @@ def qualification_edit(qualification_id: int | None = None):
     form = _qualification_form(qualification) if request.method == "GET" else QualificationForm()
     created: list[Qualification] = []
 
-    def render(f: CaseForm, status: int = 200) -> ResponseReturnValue:
+    def render(f: PvForm, status: int = 200) -> ResponseReturnValue:
         return render_template(
             "praktijkverklaring/admin_qualification_form.html", qualification=qualification,
             form=f, work_process_form=WorkProcessForm(formdata=None, prefix="werkproces")
@@ -558,8 +514,9 @@ def qualification_edit(qualification_id: int | None = None):
         created.append(saved)
         return f"Kwalificatie {saved.name} (crebo {saved.crebo}) is opgeslagen."
 
-    return _save(None, form, apply, render, lambda: url_for(
-        "praktijkverklaring.qualification_edit", qualification_id=created[0].id))
+    return submit(form, apply, on_error=lambda status: render(form, status),
+                  success_message=_done, on_success=lambda _message: redirect(url_for(
+                      "praktijkverklaring.qualification_edit", qualification_id=created[0].id)))
 
 
 @bp.route("/beheer/kwalificaties/<id:qualification_id>/werkprocessen", methods=["POST"])
@@ -579,7 +536,7 @@ def work_process_edit(qualification_id: int, wp_id: int | None = None):
     else:
         form = WorkProcessForm(prefix=prefix)
 
-    def render(f: CaseForm, status: int = 200) -> ResponseReturnValue:
+    def render(f: PvForm, status: int = 200) -> ResponseReturnValue:
         if definition is None:  # the add form lives on the qualification page
             return render_template(
                 "praktijkverklaring/admin_qualification_form.html",
@@ -599,6 +556,7 @@ def work_process_edit(qualification_id: int, wp_id: int | None = None):
                                           active=form.active.data)
         return f"Werkproces {saved.code} is opgeslagen."
 
-    return _save(None, form, apply, render, lambda: url_for(
-        "praktijkverklaring.qualification_edit", qualification_id=qualification.id)
-        + "#werkprocessen")
+    return submit(form, apply, on_error=lambda status: render(form, status),
+                  success_message=_done, on_success=lambda _message: redirect(url_for(
+                      "praktijkverklaring.qualification_edit", qualification_id=qualification.id)
+                      + "#werkprocessen"))

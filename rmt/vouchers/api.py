@@ -3,27 +3,27 @@
 The API parses and answers; every rule lives in :mod:`rmt.vouchers.service`. Another region's
 budget or voucher is 404 (through :mod:`rmt.access`); a broken rule is 409 with a message naming
 the rule and a ``code``; wrong input is 422 with per-field ``errors``. Every read of a voucher is
-audited, every change is audited in the service. One commit at the end of each request.
+audited, every change is audited in the service. The unit of work commits once after each
+request; a refusal (``DomainError``) becomes problem+json in :mod:`rmt.errors` and rolls back.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, jsonify, url_for
+from flask import Response, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
+from rmt import clock, transaction
 from rmt.access import Action, can
 from rmt.api.auth import authenticate_bearer
-from rmt.api.common import problem_documenter, require_json_body
+from rmt.api.common import page, problem_documenter, require_json_body, respond
 from rmt.cases.models import Case
-from rmt.errors import problem
-from rmt.errors_domain import DomainError
+from rmt.errors_domain import Conflict, DomainError
 from rmt.extensions import db
 from rmt.vouchers import service
 from rmt.vouchers.models import Budget, TrainingProvider, Voucher
@@ -47,25 +47,9 @@ blp = Blueprint("api_vouchers", __name__, description="Budgetten en scholingsvou
 blp.before_request(authenticate_bearer)
 blp.before_request(require_json_body)
 
-#: Service field names that the API spells differently.
-FIELD_ALIASES = {"amount": "amount_cents", "max_per_voucher": "max_per_voucher_cents",
-                 "region_code": "region"}
-EXTRA_KEYS = ("allowed", "remaining_cents")
-
-
-
-@blp.errorhandler(DomainError)
-def domain_error(error: DomainError) -> Response:
-    """A refused service action: 409 (a rule or the state), 422 (a field), 403 (the role).
-
-    The service ran inside a savepoint that was rolled back: nothing of it is saved.
-    """
-    status = 403 if error.code == "forbidden" else error.status
-    errors = None
-    if error.field and status == 422:
-        errors = {FIELD_ALIASES.get(error.field, error.field): [error.message]}
-    extra = {key: value for key, value in error.extra.items() if key in EXTRA_KEYS}
-    return problem(status, error.message, errors, code=error.code, **extra)
+#: Service field names that the API spells differently (used by :mod:`rmt.errors`).
+blp.field_aliases = {"amount": "amount_cents", "max_per_voucher": "max_per_voucher_cents",
+                     "region_code": "region"}
 
 
 _PROBLEMS = {
@@ -81,25 +65,8 @@ _PROBLEMS = {
 _problems = problem_documenter(blp, VoucherProblemSchema, _PROBLEMS)
 
 
-def _page(query: sa.Select, args: dict[str, Any]) -> tuple[list[Any], int]:
-    total = db.session.scalar(
-        query.order_by(None).with_only_columns(sa.func.count(), maintain_column_froms=True))
-    page, per_page = args["page"], args["per_page"]
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return list(items), total or 0
-
-
-def _respond(body: dict[str, Any], status: int = 200,
-             headers: dict[str, str] | None = None) -> Response:
-    """Answer with an already dumped body (dumped before the commit expires the objects)."""
-    response = jsonify(body)
-    response.status_code = status
-    response.headers.update(headers or {})
-    return response
-
-
 def _budget_body(budget: Budget, figures: service.Figures) -> dict[str, Any]:
-    today = date.today()
+    today = clock.today()
     return BudgetSchema().dump({
         "id": budget.id, "region_code": budget.region_code,
         "funding_source": budget.funding_source, "year": budget.year,
@@ -114,11 +81,6 @@ def _budget_body(budget: Budget, figures: service.Figures) -> dict[str, Any]:
 # --- budgets ---------------------------------------------------------------------------------
 
 
-def _require_budget_reader() -> None:
-    if not (service.is_reference_admin(current_user) or can(current_user, Action.VIEW_BUDGET)):
-        abort(403)
-
-
 @blp.route("/budgets")
 class BudgetCollection(MethodView):
     @blp.arguments(BudgetListArgsSchema, location="query")
@@ -127,15 +89,15 @@ class BudgetCollection(MethodView):
     def get(self, args: dict[str, Any]):
         """Budgets of your regions (all regions for the functioneel beheerder), with amount,
         committed, paid and remaining in euro cents. Newest year first."""
-        _require_budget_reader()
+        service.require_budget_reader(current_user)
         query = service.budget_query(current_user)
         if "year" in args:
             query = query.where(Budget.year == args["year"])
         if "region" in args:
             query = query.where(Budget.region_code == args["region"])
-        items, total = _page(query, args)
+        items, total = page(query, args)
         figures = service.figures_for(items)
-        return _respond({"items": [_budget_body(b, figures[b.id]) for b in items],
+        return respond({"items": [_budget_body(b, figures[b.id]) for b in items],
                          "total": total, "page": args["page"]})
 
     @blp.arguments(BudgetCreateSchema)
@@ -145,24 +107,21 @@ class BudgetCollection(MethodView):
         """Create a budget: a coordinator for their own region, the functioneel beheerder for
         any region. One budget per region, funding source and year (422 ``budget_exists``);
         the maximum per voucher may not exceed the amount."""
-        if not service.manageable_regions(current_user):
-            abort(403)
+        service.require_budget_manager(current_user)
         try:
-            with db.session.begin_nested():
+            with transaction.attempt():
                 budget = service.create_budget(
                     current_user, region_code=data["region"],
                     funding_source_id=data["funding_source_id"], year=data["year"],
                     amount_cents=data["amount_cents"],
                     max_per_voucher_cents=data["max_per_voucher_cents"])
-            body = _budget_body(budget, service.budget_figures(budget))
-            db.session.commit()
         except sa.exc.IntegrityError:
             # The same budget created at the same moment by someone else.
-            db.session.rollback()
-            return problem(409, "Regel één budget per regio, financier en jaar: dit budget is "
-                                "zojuist door iemand anders aangemaakt. Er is niets opgeslagen.",
-                           code="budget_exists")
-        return _respond(body, 201, {
+            raise Conflict("Regel één budget per regio, financier en jaar: dit budget is "
+                           "zojuist door iemand anders aangemaakt. Er is niets opgeslagen.",
+                           code="budget_exists") from None
+        body = _budget_body(budget, service.budget_figures(budget))
+        return respond(body, 201, {
             "Location": url_for("api_vouchers.BudgetItem", budget_id=body["id"])})
 
 
@@ -172,9 +131,9 @@ class BudgetItem(MethodView):
     @_problems(401, 403, 404)
     def get(self, budget_id: int):
         """One budget with its figures; another region's budget is 404."""
-        _require_budget_reader()
+        service.require_budget_reader(current_user)
         budget = service.load_budget(budget_id, current_user)
-        return _respond(_budget_body(budget, service.budget_figures(budget)))
+        return respond(_budget_body(budget, service.budget_figures(budget)))
 
 
 # --- training providers ----------------------------------------------------------------------
@@ -189,7 +148,7 @@ class ProviderCollection(MethodView):
         """Active training providers (opleiders), for ``provider_id`` of a new voucher."""
         query = sa.select(TrainingProvider).where(TrainingProvider.active).order_by(
             TrainingProvider.name, TrainingProvider.id)
-        items, total = _page(query, args)
+        items, total = page(query, args)
         return {"items": items, "total": total, "page": args["page"]}
 
 
@@ -203,12 +162,11 @@ class VoucherCollection(MethodView):
     @_problems(401, 403, 422)
     def get(self, args: dict[str, Any]):
         """Vouchers in your regions, newest request first; filter on status, case or budget."""
-        if not can(current_user, Action.VIEW_VOUCHER):
-            abort(403)
+        service.require(current_user, Action.VIEW_VOUCHER)
         query = service.voucher_query(current_user, status=args.get("status"),
                                       case_id=args.get("case_id"),
                                       budget_id=args.get("budget_id"))
-        items, total = _page(query.options(selectinload(Voucher.events)), args)
+        items, total = page(query.options(selectinload(Voucher.events)), args)
         return {"items": items, "total": total, "page": args["page"]}
 
     @blp.arguments(VoucherCreateSchema)
@@ -220,22 +178,19 @@ class VoucherCollection(MethodView):
         The budget must belong to the case's region and to the current year; the amount may
         not exceed the budget's maximum per voucher. A closed case gives 409 ``case_closed``.
         """
-        if not can(current_user, Action.REQUEST_VOUCHER):
-            abort(403)
+        service.require(current_user, Action.REQUEST_VOUCHER)
         case = db.session.get(Case, data["case_id"])
         if case is None or not can(current_user, Action.VIEW_CASE, case):
             # An unknown case and another region's case get the same answer.
             raise DomainError("Dit traject bestaat niet of ligt buiten uw regio's.",
                               field="case_id", code="unknown_case")
-        with db.session.begin_nested():
-            voucher = service.request_voucher(
-                current_user, case, budget_id=data["budget_id"], provider_id=data["provider_id"],
-                course_name=data["course_name"], start_on=data["start_on"],
-                end_on=data["end_on"], amount_cents=data["amount_cents"],
-                motivation=data["motivation"])
+        voucher = service.request_voucher(
+            current_user, case, budget_id=data["budget_id"], provider_id=data["provider_id"],
+            course_name=data["course_name"], start_on=data["start_on"],
+            end_on=data["end_on"], amount_cents=data["amount_cents"],
+            motivation=data["motivation"])
         body = VoucherSchema().dump(voucher)
-        db.session.commit()
-        return _respond(body, 201, {
+        return respond(body, 201, {
             "Location": url_for("api_vouchers.VoucherItem", voucher_id=body["id"])})
 
 
@@ -247,19 +202,13 @@ class VoucherItem(MethodView):
         """One voucher with its history; another region's voucher is 404. The read is audited."""
         voucher = service.load_voucher(voucher_id, current_user)
         service.audit_view(current_user, voucher)
-        body = VoucherSchema().dump(voucher)
-        db.session.commit()
-        return _respond(body)
+        return respond(VoucherSchema().dump(voucher))
 
 
 def _advance(voucher_id: int, to: str, **kwargs: Any) -> Response:
     voucher = service.load_voucher(voucher_id, current_user)
-    service.start_write()
-    with db.session.begin_nested():
-        service.advance(current_user, voucher, to, **kwargs)
-    body = VoucherSchema().dump(voucher)
-    db.session.commit()
-    return _respond(body)
+    service.advance(current_user, voucher, to, **kwargs)
+    return respond(VoucherSchema().dump(voucher))
 
 
 @blp.route("/vouchers/<id:voucher_id>/decision")

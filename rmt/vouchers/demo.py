@@ -16,18 +16,19 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from rmt import clock
 from rmt.auth import service as auth_service
 from rmt.auth.models import User
 from rmt.cases.models import Candidate, Case
 from rmt.extensions import db
 from rmt.process import CaseState
+from rmt.regions import REGION_CODES
 from rmt.vouchers import service
 from rmt.vouchers.lifecycle import VoucherStatus
 from rmt.vouchers.models import Budget, FundingSource, TrainingProvider, Voucher
 
 DEMO_DOMAIN = "demo.rmt.test"
 DEMO_RANDOM_SEED = 20261125
-REGION_CODES = ("MU", "AM", "GV", "FV")
 
 #: Fictitious providers; the KvK numbers start with 9 and are not meant to exist.
 PROVIDERS: tuple[tuple[str, str, str, str], ...] = (
@@ -103,7 +104,7 @@ class VoucherSeedSummary:
 def seed_vouchers(today: date | None = None, rng: random.Random | None = None
                   ) -> VoucherSeedSummary:
     """Add what is missing of the demo vouchers data; the caller commits."""
-    today = today or date.today()
+    today = today or clock.today()
     rng = rng or random.Random(DEMO_RANDOM_SEED)  # noqa: S311 - demo data, not secrets
     summary = VoucherSeedSummary()
     admin = auth_service.find_user_by_email(f"admin@{DEMO_DOMAIN}")
@@ -171,8 +172,8 @@ def _at(day: date, rng: random.Random, now: datetime) -> datetime:
 
 
 def _insert_vouchers(rng: random.Random, today: date) -> int:
-    now = datetime.now(UTC)
-    if today < now.date():  # a fixed 'today' in the past (tests): stay before it
+    now = clock.now()
+    if today < clock.local_date(now):  # a fixed 'today' in the past (tests): stay before it
         now = datetime.combine(today, time(17, 0), tzinfo=UTC)
     providers = list(db.session.scalars(sa.select(TrainingProvider).where(
         TrainingProvider.kvk_number.in_([p[1] for p in PROVIDERS])).order_by(

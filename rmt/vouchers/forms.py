@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     SelectField,
     StringField,
     TextAreaField,
 )
 
+from rmt import clock
+from rmt.errors_domain import Conflict, DomainError
 from rmt.forms import max_length, required
 from rmt.vouchers.money import MoneyError, format_euros, parse_euros
+from rmt.web.forms import DateInput, FormMixin
+
+#: A version that is missing or mangled cannot prove the editor saw the latest data.
+STALE_MESSAGE = ("Iemand anders heeft dit gegeven intussen gewijzigd. Er is niets opgeslagen; "
+                 "bekijk de huidige gegevens en voer uw wijziging zo nodig opnieuw in.")
 
 
 class EuroField(StringField):
@@ -40,36 +44,27 @@ class EuroField(StringField):
         return format_euros(self.data, symbol=False) if self.data else ""
 
 
-class DutchDateField(DateField):
-    """A date from ``<input type="date">`` (2026-03-31) or typed as 31-03-2026."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("format", ["%Y-%m-%d", "%d-%m-%Y"])
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        text = " ".join(valuelist).strip() if valuelist else ""
-        self.data = None
-        if not text:
-            return
-        for fmt in self.strptime_format:
-            try:
-                self.data = datetime.strptime(text, fmt).date()
-                return
-            except ValueError:
-                continue
-        raise ValueError("Vul een geldige datum in, zoals 31-12-2026.")
-
-
-class VersionedForm(FlaskForm):
-    """An edit form with the record's version (optimistic locking)."""
+class VersionedForm(FormMixin, FlaskForm):
+    """An edit form with the record's version (optimistic locking). ``stale`` tells the view
+    to show the newest data after a refusal because of the version."""
 
     version = HiddenField()
+    stale = False
 
-    @property
-    def version_number(self) -> int | None:
-        text = (self.version.data or "").strip()
-        return int(text) if text.isdigit() and len(text) < 10 else None
+    def expected_version(self) -> int:
+        version = self.version_number
+        if version is None:
+            raise Conflict(STALE_MESSAGE, field="version", code="stale_version")
+        return version
+
+    def add_domain_error(self, error: DomainError) -> int:
+        self.stale = error.code == "stale_version"
+        return super().add_domain_error(error)
+
+    def add_error(self, field_name: str | None, message: str) -> None:
+        # A version conflict found at flush (rmt.web.handlers.submit) lands on "version".
+        self.stale = self.stale or field_name == "version"
+        super().add_error(field_name, message)
 
 
 def id_choice(value: str | None) -> int | None:
@@ -114,21 +109,23 @@ class BudgetCreateForm(BudgetAmountsForm):
         self.region_code.choices = [("", "Kies een regio"), *regions]
         self.funding_source_id.choices = [("", "Kies een financier"),
                                           *[(str(i), name) for i, name in sources]]
-        this_year = date.today().year
+        this_year = clock.today().year
         self.year.choices = [(str(y), str(y)) for y in range(this_year + 1, this_year - 6, -1)]
         if not self.year.data:
             self.year.data = str(this_year)
 
 
-class VoucherRequestForm(FlaskForm):
+class VoucherRequestForm(FormMixin, FlaskForm):
+    field_aliases = {"amount_cents": "amount"}
+
     budget_id = SelectField("Budget", choices=[], validate_choice=False,
                             validators=[required("Kies het budget.")])
     provider_id = SelectField("Opleider", choices=[], validate_choice=False,
                               validators=[required("Kies de opleider.")])
     course_name = StringField("Opleiding", validators=[
         required("Vul de naam van de opleiding in."), max_length(200)])
-    start_on = DutchDateField("Startdatum", validators=[required("Vul de startdatum in.")])
-    end_on = DutchDateField("Einddatum", validators=[required("Vul de einddatum in.")])
+    start_on = DateInput("Startdatum", validators=[required("Vul de startdatum in.")])
+    end_on = DateInput("Einddatum", validators=[required("Vul de einddatum in.")])
     amount = EuroField("Bedrag (€)", description="Het bedrag van de offerte, bijvoorbeeld "
                                                  "1.250,50.",
                        validators=[required("Vul het bedrag in.")])
@@ -144,8 +141,10 @@ class VoucherRequestForm(FlaskForm):
                                     *[(str(i), label) for i, label in providers]]
 
 
-class MoveForm(FlaskForm):
+class MoveForm(FormMixin, FlaskForm):
     """One step of a voucher; the page shows one such form per allowed step (prefixed)."""
+
+    field_aliases = {"declared_amount_cents": "declared_amount", "to": ""}
 
     note = TextAreaField("Toelichting", validators=[max_length(1000)])
     invoice_number = StringField("Factuurnummer", validators=[max_length(50)])

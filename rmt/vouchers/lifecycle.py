@@ -15,8 +15,22 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from rmt.enums import LabelledEnum
 
-class VoucherStatus(enum.StrEnum):
+
+class VoucherStatus(LabelledEnum):
+    __titles__ = {
+        "aangevraagd": "Aangevraagd",
+        "toegekend": "Toegekend",
+        "afgewezen": "Afgewezen",
+        "gestart": "Gestart",
+        "ingetrokken": "Ingetrokken",
+        "afgerond": "Afgerond",
+        "afgebroken": "Afgebroken",
+        "gedeclareerd": "Gedeclareerd",
+        "betaald": "Betaald",
+    }
+
     AANGEVRAAGD = "aangevraagd"
     TOEGEKEND = "toegekend"
     AFGEWEZEN = "afgewezen"
@@ -35,19 +49,6 @@ class MoveKind(enum.StrEnum):
     DECIDE = "decide"
     PROGRESS = "progress"
     SETTLE = "settle"
-
-
-STATUS_LABELS: dict[VoucherStatus, str] = {
-    VoucherStatus.AANGEVRAAGD: "Aangevraagd",
-    VoucherStatus.TOEGEKEND: "Toegekend",
-    VoucherStatus.AFGEWEZEN: "Afgewezen",
-    VoucherStatus.GESTART: "Gestart",
-    VoucherStatus.INGETROKKEN: "Ingetrokken",
-    VoucherStatus.AFGEROND: "Afgerond",
-    VoucherStatus.AFGEBROKEN: "Afgebroken",
-    VoucherStatus.GEDECLAREERD: "Gedeclareerd",
-    VoucherStatus.BETAALD: "Betaald",
-}
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,9 @@ def refusal(source: VoucherStatus | str, target: VoucherStatus | str) -> str | N
         return "Onbekende status. Kies een van: " + ", ".join(s.value for s in VoucherStatus) + "."
     if src is not None and find_move(src, tgt) is not None:
         return None
-    allowed = [STATUS_LABELS[m.target].lower() for m in allowed_moves(src or "")]
-    current = STATUS_LABELS[src].lower() if src else "onbekend"
+    allowed = [m.target.label.lower() for m in allowed_moves(src or "")]
+    current = src.label.lower() if src else "onbekend"
     if not allowed:
         return f"Regel statusverloop: een voucher met status {current} verandert niet meer."
     return (f"Regel statusverloop: van {current} kan een voucher alleen naar "
-            f"{' of '.join(allowed)}, niet naar {STATUS_LABELS[tgt].lower()}.")
+            f"{' of '.join(allowed)}, niet naar {tgt.label.lower()}.")

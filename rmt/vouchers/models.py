@@ -12,7 +12,7 @@ from rmt.cases.models import Case
 from rmt.db_types import UTCDateTime, enum_column, utcnow
 from rmt.extensions import db
 from rmt.regions.models import Region
-from rmt.vouchers.lifecycle import STATUS_LABELS, VoucherStatus
+from rmt.vouchers.lifecycle import VoucherStatus
 
 
 class FundingSource(db.Model):
@@ -146,7 +146,7 @@ class Voucher(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return VoucherStatus(self.status).label
 
     @property
     def committed_cents(self) -> int:

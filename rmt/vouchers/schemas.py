@@ -6,53 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from marshmallow import Schema, fields, validate
 
+from rmt.api.schemas import BaseSchema, PageArgsSchema, ProblemSchema, id_field
+from rmt.regions import REGION_CODES
 from rmt.vouchers.lifecycle import VoucherStatus
 from rmt.vouchers.money import MAX_CENTS
 
-MAX_ID = 2**31 - 1
-MAX_PER_PAGE = 100
 STATUS_VALUES = [s.value for s in VoucherStatus]
-
-_COMMON = {
-    "required": "Dit veld is verplicht.",
-    "null": "Dit veld mag niet leeg (null) zijn.",
-    "validator_failed": "Ongeldige waarde.",
-}
-_BY_TYPE: dict[type[fields.Field], dict[str, str]] = {
-    fields.String: {"invalid": "Vul tekst in.", "invalid_utf8": "Vul geldige tekst in."},
-    fields.Integer: {"invalid": "Vul een geheel getal in.", "too_large": "Dit getal is te groot."},
-    fields.Date: {"invalid": "Vul een geldige datum in (JJJJ-MM-DD).",
-                  "format": "Vul een geldige datum in (JJJJ-MM-DD)."},
-}
-
-
-class BaseSchema(Schema):
-    """Dutch error messages; unknown fields and NUL characters are refused."""
-
-    error_messages = {"unknown": "Onbekend veld.", "type": "Geef een JSON-object ({...})."}
-
-    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
-        field_obj.error_messages.update(_COMMON)
-        for field_type, messages in _BY_TYPE.items():
-            if isinstance(field_obj, field_type):
-                field_obj.error_messages.update(messages)
-
-    @pre_load
-    def refuse_nul_characters(self, data: Any, **kwargs: Any) -> Any:
-        if isinstance(data, dict):
-            errors = {key: ["Tekst met een NUL-teken wordt niet geaccepteerd."]
-                      for key, value in data.items() if isinstance(value, str) and "\x00" in value}
-            if errors:
-                raise ValidationError(errors)
-        return data
+REGION_MESSAGE = "Kies een van: " + ", ".join(REGION_CODES) + "."
 
 
 def _id(**kwargs: Any) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(
-        min=1, max=MAX_ID, error="Geef een bestaand nummer (een positief geheel getal)."),
-        **kwargs)
+    return id_field("Geef een bestaand nummer (een positief geheel getal).", **kwargs)
 
 
 def _cents(description: str, **kwargs: Any) -> fields.Integer:
@@ -62,28 +28,21 @@ def _cents(description: str, **kwargs: Any) -> fields.Integer:
         metadata={"description": description, "example": 125050}, **kwargs)
 
 
-class VoucherProblemSchema(Schema):
+class VoucherProblemSchema(ProblemSchema):
     """application/problem+json (RFC 9457), with per-field ``errors``."""
 
-    type = fields.String(metadata={"example": "about:blank"})
-    title = fields.String()
-    status = fields.Integer()
     detail = fields.String(metadata={
         "example": "Regel resterend budget: € 2.000,00 is meer dan er nog over is op "
                    "RMT-budget 2026 (MU) (€ 1.500,00)."})
     code = fields.String(metadata={"example": "exceeds_remaining_budget"})
-    errors = fields.Dict(keys=fields.String(), values=fields.Raw())
     allowed = fields.List(fields.String(), metadata={
         "description": "Bij een ongeldige statusovergang: de statussen die nu wel kunnen."})
     remaining_cents = fields.Integer(metadata={
         "description": "Bij overschrijding van het budget: wat er nog over is."})
 
 
-class VoucherPageArgsSchema(BaseSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(
-        min=1, max=100_000, error="Geef een paginanummer vanaf 1."))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(
-        min=1, max=MAX_PER_PAGE, error=f"Geef een aantal van 1 tot en met {MAX_PER_PAGE}."))
+class VoucherPageArgsSchema(PageArgsSchema):
+    """``?page=&per_page=`` of the vouchers lists."""
 
 
 # --- budgets ---------------------------------------------------------------------------------
@@ -116,13 +75,12 @@ class BudgetSchema(Schema):
 class BudgetListArgsSchema(VoucherPageArgsSchema):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100,
                                                   error="Geef een jaar van 2000 tot 2100."))
-    region = fields.String(validate=validate.OneOf(["MU", "AM", "GV", "FV"],
-                                                   error="Kies een van: MU, AM, GV, FV."))
+    region = fields.String(validate=validate.OneOf(REGION_CODES, error=REGION_MESSAGE))
 
 
 class BudgetCreateSchema(BaseSchema):
     region = fields.String(required=True, validate=validate.OneOf(
-        ["MU", "AM", "GV", "FV"], error="Kies een van: MU, AM, GV, FV."), metadata={
+        REGION_CODES, error=REGION_MESSAGE), metadata={
         "description": "Een regio waarvan u de budgetten beheert (coördinator: de eigen regio; "
                        "functioneel beheerder: elke regio)."})
     funding_source_id = _id(required=True, metadata={"description": "Een actieve financier."})

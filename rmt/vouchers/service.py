@@ -11,13 +11,7 @@ Money
     committed`` and can never drop below zero.
 
 Concurrency
-    Every change to a voucher first locks the voucher row, and a decision or a budget change then
-    locks the budget row, always in that order. PostgreSQL: ``SELECT ... FOR UPDATE``. SQLite
-    has one writer at a time: a no-op ``UPDATE`` takes the database's write lock, after which the
-    figures are read again. On SQLite the lock must be the first statement of the transaction
-    (a transaction that has read before cannot upgrade once another writer has committed); views
-    call :func:`start_write` first for that. If the lock still cannot be taken, the action is
-    refused with a 409 asking to try again: never a 500, never an overspent budget.
+    See :func:`_lock_voucher` and :func:`_lock_budget`, the only places that serialise writers.
 """
 
 from __future__ import annotations
@@ -37,18 +31,20 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.util import clean as stdnum_clean
 from stdnum.util import isdigits
 
-from rmt import audit
+from rmt import audit, clock, signals
 from rmt.access import Action, allowed_regions, can, get_or_404, scoped
 from rmt.auth.models import User
 from rmt.cases.models import Case
-from rmt.db_types import utcnow
-from rmt.errors_domain import Conflict, DomainError
+from rmt.cases.service import TimelineItem
+from rmt.enums import label_of
+from rmt.errors_domain import Conflict, DomainError, Forbidden
 from rmt.extensions import db
 from rmt.regions.models import Region
+from rmt.transaction import lock_row
+from rmt.validation import normalise_phone, required_text
 from rmt.vouchers.lifecycle import (
     COMMITTED,
     PAID,
-    STATUS_LABELS,
     Move,
     MoveKind,
     VoucherStatus,
@@ -132,44 +128,40 @@ def committed_cents(budget_id: int) -> int:
 # Locking
 
 
-def start_write() -> None:
-    """Views call this before a voucher or budget change: on SQLite the lock the service takes
-    must be the first statement of a transaction, so end the read-only one of the request so far.
-
-    Call it before the change itself: what the request did so far is only reading.
-    """
-    if db.session.get_bind().dialect.name != "sqlite":
-        return
-    db.session.commit()
-
-
-def _lock_row(table: str, ident: int) -> None:
-    """Lock one row for the rest of the transaction (see the module docstring)."""
-    try:
-        if db.session.get_bind().dialect.name == "sqlite":
-            db.session.execute(sa.text(f"UPDATE {table} SET id = id WHERE id = :id"),  # noqa: S608
-                               {"id": ident})
-        else:
-            db.session.execute(sa.text(f"SELECT id FROM {table} WHERE id = :id FOR UPDATE"),  # noqa: S608
-                               {"id": ident})
-    except sa.exc.OperationalError as exc:
-        raise Conflict("Er wordt op dit moment een andere wijziging aan dit budget verwerkt. "
-                       "Er is niets opgeslagen; probeer het opnieuw.", code="busy") from exc
-
-
 def _identity(obj: Any) -> int:
     """The primary key without loading expired attributes (which would read before locking)."""
     return sa.inspect(obj).identity[0]
 
 
 def _lock_voucher(voucher: Voucher) -> None:
-    _lock_row("voucher", _identity(voucher))
+    """The first lock of every voucher change: the voucher row, then read it again.
+
+    The lock places of this module (always in this order, so two writers cannot deadlock):
+
+    1. :func:`advance` locks the voucher (two decisions on one request: the second sees the
+       first's result and is refused ``not_allowed``);
+    2. a decision to grant (:func:`_check_decision`) and :func:`update_budget` lock the budget,
+       then read what is committed (two approvals on one budget cannot both spend the rest).
+
+    :func:`rmt.transaction.lock_row` holds the lock until the unit of work ends (PostgreSQL:
+    ``SELECT ... FOR UPDATE``; SQLite: a writing unit began ``BEGIN IMMEDIATE`` already). The
+    view runs the change in a savepoint (:func:`rmt.transaction.attempt`): a refusal leaves
+    nothing of it behind.
+    """
+    lock_row(Voucher.__table__, _identity(voucher))
     db.session.refresh(voucher)
 
 
 def _lock_budget(budget: Budget) -> None:
-    _lock_row("budget", _identity(budget))
+    """Lock the budget row (see :func:`_lock_voucher` for the order), then read it again."""
+    lock_row(Budget.__table__, _identity(budget))
     db.session.refresh(budget)
+
+
+def require(user: User, action: Action, obj: Any = None, message: str | None = None) -> None:
+    """The one role check of this feature: :class:`Forbidden` (403) unless ``user`` may."""
+    if not can(user, action, obj):
+        raise Forbidden(message) if message else Forbidden()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -209,23 +201,6 @@ def _clean_email(value: str | None) -> str:
     return email
 
 
-def _clean_phone(value: str | None) -> str:
-    digits = re.sub(r"[\s\-().]", "", value or "")
-    if digits and not re.fullmatch(r"\+?\d{9,15}", digits):
-        raise DomainError("Vul een geldig telefoonnummer in, zoals 030 1234567.",
-                          field="contact_phone")
-    return digits
-
-
-def _required_text(value: str | None, field: str, message: str, max_len: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise DomainError(message, field=field)
-    if len(text) > max_len:
-        raise DomainError(f"Gebruik hoogstens {max_len} tekens.", field=field)
-    return text
-
-
 STALE_MESSAGE = ("Iemand anders heeft {what} intussen gewijzigd. Er is niets opgeslagen; "
                  "bekijk de huidige gegevens en voer uw wijziging zo nodig opnieuw in.")
 
@@ -251,9 +226,8 @@ def _flush_versioned(obj: Any, what: str) -> None:
 
 
 def _require_reference_admin(user: User) -> None:
-    if not can(user, Action.MANAGE_REFERENCE_DATA):
-        raise DomainError("Alleen de functioneel beheerder beheert deze gegevens.",
-                          code="forbidden")
+    require(user, Action.MANAGE_REFERENCE_DATA,
+            message="Alleen de functioneel beheerder beheert deze gegevens.")
 
 
 def save_provider(user: User, provider: TrainingProvider | None, data: dict[str, Any], *,
@@ -263,7 +237,7 @@ def save_provider(user: User, provider: TrainingProvider | None, data: dict[str,
     _require_reference_admin(user)
     if provider is not None:
         _check_version(provider, expected_version, "deze opleider")
-    name = _required_text(data.get("name"), "name", "Vul de naam van de opleider in.", 200)
+    name = required_text(data.get("name"), "name", "Vul de naam van de opleider in.", 200)
     kvk = normalise_kvk(data.get("kvk_number"))
     clash = db.session.scalar(sa.select(TrainingProvider).where(
         TrainingProvider.kvk_number == kvk))
@@ -275,7 +249,8 @@ def save_provider(user: User, provider: TrainingProvider | None, data: dict[str,
         raise DomainError("Gebruik hoogstens 200 tekens.", field="contact_name")
     values = {"name": name, "kvk_number": kvk, "contact_name": contact_name,
               "contact_email": _clean_email(data.get("contact_email")),
-              "contact_phone": _clean_phone(data.get("contact_phone")),
+              "contact_phone": normalise_phone(data.get("contact_phone"), field="contact_phone",
+                                               example="030 1234567"),
               "active": bool(data.get("active", True))}
     created = provider is None
     if provider is None:
@@ -297,7 +272,7 @@ def save_funding_source(user: User, source: FundingSource | None, data: dict[str
     _require_reference_admin(user)
     if source is not None:
         _check_version(source, expected_version, "deze financier")
-    name = _required_text(data.get("name"), "name", "Vul de naam van de financier in.", 100)
+    name = required_text(data.get("name"), "name", "Vul de naam van de financier in.", 100)
     clash = db.session.scalar(sa.select(FundingSource).where(
         sa.func.lower(FundingSource.name) == name.lower()))
     if clash is not None and clash is not source:
@@ -344,6 +319,19 @@ def can_manage_budget(user: User, budget: Budget) -> bool:
     return is_reference_admin(user) or can(user, Action.MANAGE_BUDGET, budget)
 
 
+def require_budget_reader(user: User) -> None:
+    """Budget pages and endpoints: the admin (figures only) and those who see budgets."""
+    if not (is_reference_admin(user) or can(user, Action.VIEW_BUDGET)):
+        raise Forbidden()
+
+
+def require_budget_manager(user: User, budget: Budget | None = None) -> None:
+    """Creating (``budget=None``: in some region) or changing a budget."""
+    if not (can_manage_budget(user, budget) if budget is not None else manageable_regions(user)):
+        raise Forbidden("U mag dit budget niet wijzigen." if budget is not None else
+                        "U beheert geen budgetten.")
+
+
 def budget_query(user: User) -> sa.Select:
     """Budgets ``user`` may see: all for the admin, those of their regions for coaches and
     coordinators. Newest year first."""
@@ -388,7 +376,7 @@ def create_budget(user: User, *, region_code: str, funding_source_id: Any, year:
         funding_source_id) else None
     if source is None or not source.active:
         raise DomainError("Kies een actieve financier uit de lijst.", field="funding_source_id")
-    this_year = date.today().year
+    this_year = clock.today().year
     if not isinstance(year, int) or isinstance(year, bool) or not (
             this_year - 5 <= year <= this_year + 1):
         raise DomainError(f"Kies een jaar van {this_year - 5} tot en met {this_year + 1}.",
@@ -417,8 +405,7 @@ def update_budget(user: User, budget: Budget, *, amount_cents: Any,
     """Change the amount and the maximum per voucher; never below what is committed, and not
     when the budget changed since ``expected_version`` was read."""
     _lock_budget(budget)
-    if not can_manage_budget(user, budget):
-        raise DomainError("U mag dit budget niet wijzigen.", code="forbidden")
+    require_budget_manager(user, budget)
     _check_version(budget, expected_version, "dit budget")
     _check_amounts(amount_cents, max_per_voucher_cents)
     committed = committed_cents(budget.id)
@@ -442,7 +429,7 @@ def update_budget(user: User, budget: Budget, *, amount_cents: Any,
 def requestable_budgets(case: Case, today: date | None = None) -> list[Budget]:
     """Budgets a voucher for ``case`` can be requested on: its region, this year, an active
     funding source."""
-    year = (today or date.today()).year
+    year = (today or clock.today()).year
     return list(db.session.scalars(
         sa.select(Budget).join(Budget.funding_source)
         .where(Budget.region_code == case.region_code, Budget.year == year,
@@ -473,7 +460,7 @@ def _record(voucher: Voucher, user: User, action: str, summary: str) -> None:
 
 def _closed_at(case: Case, at: datetime) -> bool:
     """Was the case closed at ``at``? (``at`` is now, except in backdated demo data.)"""
-    return case.is_closed and (case.closed_on is None or case.closed_on <= at.date())
+    return case.is_closed and (case.closed_on is None or case.closed_on <= clock.local_date(at))
 
 
 def _event(voucher: Voucher, user: User, source: VoucherStatus | None, target: VoucherStatus,
@@ -495,11 +482,10 @@ def request_voucher(user: User, case: Case, *, budget_id: Any, provider_id: Any,
                     course_name: str, start_on: date | None, end_on: date | None,
                     amount_cents: Any, motivation: str, at: datetime | None = None) -> Voucher:
     """A coach requests a voucher for an open case on a budget of the case's region."""
-    at = at or utcnow()
-    today = at.date()
-    if not can(user, Action.REQUEST_VOUCHER, case):
-        raise DomainError("Alleen een loopbaancoach van de regio van dit traject vraagt een "
-                          "voucher aan.", code="forbidden")
+    at = at or clock.now()
+    today = clock.local_date(at)
+    require(user, Action.REQUEST_VOUCHER, case, "Alleen een loopbaancoach van de regio van dit "
+                                                 "traject vraagt een voucher aan.")
     if _closed_at(case, at):
         raise Conflict("Regel traject: dit traject is afgesloten; er kan geen voucher meer "
                        "worden aangevraagd.", code="case_closed")
@@ -512,7 +498,7 @@ def request_voucher(user: User, case: Case, *, budget_id: Any, provider_id: Any,
     provider = db.session.get(TrainingProvider, provider_id) if _valid_id(provider_id) else None
     if provider is None or not provider.active:
         raise DomainError("Kies een opleider uit de lijst.", field="provider_id")
-    course = _required_text(course_name, "course_name", "Vul de naam van de opleiding in.", 200)
+    course = required_text(course_name, "course_name", "Vul de naam van de opleiding in.", 200)
     if start_on is None:
         raise DomainError("Vul de startdatum in.", field="start_on")
     if end_on is None:
@@ -529,7 +515,7 @@ def request_voucher(user: User, case: Case, *, budget_id: Any, provider_id: Any,
             f"Regel maximum per voucher: het bedrag is hoger dan het maximum van "
             f"{format_euros(budget.max_per_voucher_cents)} voor dit budget.",
             field="amount_cents", code="exceeds_max_per_voucher")
-    text = _required_text(motivation, "motivation", "Vul de motivatie in.", MAX_TEXT)
+    text = required_text(motivation, "motivation", "Vul de motivatie in.", MAX_TEXT)
     voucher = Voucher(case=case, region_code=case.region_code, budget=budget, provider=provider,
                       course_name=course, start_on=start_on, end_on=end_on,
                       amount_cents=amount_cents, motivation=text,
@@ -541,6 +527,7 @@ def request_voucher(user: User, case: Case, *, budget_id: Any, provider_id: Any,
     _record(voucher, user, "voucher.request",
             f"aangevraagd, {format_euros(amount_cents)} op budget {budget.id} ({budget.title}), "
             f"{course} bij {provider.name}")
+    signals.voucher_requested.send(voucher, user=user)
     return voucher
 
 
@@ -572,7 +559,7 @@ def advance(user: User, voucher: Voucher, to: Any, *, note: str = "",
     The lock comes first: it must be the first statement of the transaction on SQLite.
     """
     _lock_voucher(voucher)
-    at = at or utcnow()
+    at = at or clock.now()
     target = as_status(to)
     problem = refusal(voucher.status, to)
     if problem is not None:
@@ -581,10 +568,10 @@ def advance(user: User, voucher: Voucher, to: Any, *, note: str = "",
                     allowed=[m.target.value for m in allowed_moves(voucher.status)])
     move = find_move(voucher.status, target)
     assert move is not None
-    if not can(user, MOVE_ACTIONS[move.kind], voucher):
-        who = {MoveKind.DECIDE: "een regiocoördinator", MoveKind.SETTLE: "een regiocoördinator",
-               MoveKind.PROGRESS: "de loopbaancoach of de regiocoördinator"}[move.kind]
-        raise DomainError(f"Deze stap zet {who} van de regio van de voucher.", code="forbidden")
+    who = {MoveKind.DECIDE: "een regiocoördinator", MoveKind.SETTLE: "een regiocoördinator",
+           MoveKind.PROGRESS: "de loopbaancoach of de regiocoördinator"}[move.kind]
+    require(user, MOVE_ACTIONS[move.kind], voucher,
+            f"Deze stap zet {who} van de regio van de voucher.")
     note = _clean_note(note)
     if move.needs_note and not note:
         raise DomainError("Geef een toelichting bij deze stap.", field="note",
@@ -612,6 +599,8 @@ def advance(user: User, voucher: Voucher, to: Any, *, note: str = "",
     elif target in (VoucherStatus.TOEGEKEND, VoucherStatus.BETAALD):
         summary += f", {format_euros(voucher.committed_cents)}"
     _record(voucher, user, "voucher." + target.value, summary)
+    if move.kind == MoveKind.DECIDE:
+        signals.voucher_decided.send(voucher, user=user)
     return voucher
 
 
@@ -631,7 +620,7 @@ def _check_decision(user: User, voucher: Voucher, case: Case, *, approve: bool,
                        "worden toegekend. Wijs de aanvraag af.", code="case_closed")
     budget = voucher.budget
     _lock_budget(budget)
-    _check_budget_open(budget, at.date(), field=None, error=Conflict)
+    _check_budget_open(budget, clock.local_date(at), field=None, error=Conflict)
     if voucher.amount_cents > budget.max_per_voucher_cents:
         raise Conflict(
             f"Regel maximum per voucher: {format_euros(voucher.amount_cents)} is meer dan het "
@@ -737,18 +726,15 @@ def case_section(user: User, case: Case) -> CaseSection:
     return CaseSection(vouchers, can_request, True, history)
 
 
-def status_label(status: VoucherStatus | str | None) -> str:
-    value = as_status(status)
-    return STATUS_LABELS[value] if value else ""
-
-
 # ---------------------------------------------------------------------------------------------
 # The case timeline
 
 
-def timeline_items(case: Case) -> list[Any]:
-    """Every voucher status change of the case, for the case timeline: one statement."""
-    from rmt.cases.service import TimelineItem
+def timeline_items(case: Case) -> list[TimelineItem]:
+    """Every voucher status change of the case, for the case timeline: one statement.
+
+    Connected to :data:`rmt.cases.service.TIMELINE_SOURCES` by :mod:`rmt.vouchers.receivers`.
+    """
 
     rows = db.session.execute(
         sa.select(VoucherEvent, Voucher.course_name, User.name)
@@ -758,18 +744,11 @@ def timeline_items(case: Case) -> list[Any]:
         .options(sa.orm.lazyload(VoucherEvent.user))).all()
     items = []
     for event, course, user_name in rows:
-        step = (f"{status_label(event.from_status)} → {status_label(event.to_status)}"
+        step = (f"{label_of(as_status(event.from_status))} → "
+                f"{label_of(as_status(event.to_status))}"
                 if event.from_status else "aangevraagd")
         items.append(TimelineItem(event.at, "voucher",
                                   f"Voucher {event.voucher_id} ({course}): {step}",
                                   event.note, user_name or ""))
     return items
 
-
-def _register_timeline_source() -> None:
-    from rmt.cases import service as cases_service
-
-    cases_service.register_hook(cases_service.TIMELINE_SOURCES, timeline_items)
-
-
-_register_timeline_source()

@@ -1,17 +1,17 @@
 """HTML pages for scholingsvouchers, budgets and their reference data.
 
-Views parse (forms) and render; every rule is in :mod:`rmt.vouchers.service`. A POST runs the
-service inside a savepoint and commits once at the end: a refusal leaves nothing behind and shows
-the form again with the message at its field (400), or above it for a broken rule (409).
-Records outside the user's regions are 404 (through :mod:`rmt.access`).
+Views parse (forms) and render; every rule is in :mod:`rmt.vouchers.service`. A POST goes
+through :func:`rmt.web.handlers.submit`: the service runs in a savepoint, the unit of work commits
+once after the view; a refusal leaves nothing behind and shows the form again with the message at
+its field (400), or above it for a broken rule (409). Records outside the user's regions are 404
+(through :mod:`rmt.access`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,7 +21,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    flash,
     redirect,
     render_template,
     request,
@@ -29,13 +28,10 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from werkzeug.routing import BuildError
 
-from rmt import audit
+from rmt import audit, clock
 from rmt.access import Action, can, get_or_404, role_required
 from rmt.cases.models import Case
-from rmt.errors_domain import Conflict, DomainError
 from rmt.extensions import db
 from rmt.regions.models import Region
 from rmt.vouchers import service
@@ -45,12 +41,14 @@ from rmt.vouchers.forms import (
     FundingSourceForm,
     MoveForm,
     ProviderForm,
+    VersionedForm,
     VoucherRequestForm,
     id_choice,
 )
-from rmt.vouchers.lifecycle import COMMITTED, PAID, STATUS_LABELS, VoucherStatus, as_status
+from rmt.vouchers.lifecycle import COMMITTED, PAID, VoucherStatus, as_status
 from rmt.vouchers.models import Budget, FundingSource, TrainingProvider, Voucher
 from rmt.vouchers.money import format_euros
+from rmt.web.handlers import submit
 
 bp = Blueprint("vouchers", __name__)
 
@@ -63,69 +61,13 @@ def euros(cents: int | None) -> str:
 
 @bp.app_template_global("voucher_section")
 def voucher_section(case: Case) -> service.CaseSection:
-    """For the case page's vouchers section (templates/vouchers/_case_section.html)."""
+    """The case page's section (templates/vouchers/_case_section.html); the case view does not
+    pass it yet."""
     return service.case_section(current_user, case)
 
 
-@bp.app_template_global("voucher_status_label")
-def voucher_status_label(status: Any) -> str:
-    return service.status_label(status)
-
-
-@bp.app_template_global("voucher_case_url")
-def voucher_case_url(case_id: int) -> str | None:
-    """Link to the case page, when the cases module provides one."""
-    try:
-        return url_for("cases.case_page", case_id=case_id)
-    except BuildError:
-        return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Helpers
-
-
-@contextmanager
-def _atomic() -> Iterator[None]:
-    """Run a service call in a savepoint: a refused action leaves nothing behind."""
-    with db.session.begin_nested():
-        yield
-
-
-def _apply_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | None = None
-                 ) -> int:
-    """Show a service refusal at its field (or above the form); returns the HTTP status."""
-    if error.code == "forbidden":
-        abort(403)
-    name = (aliases or {}).get(error.field or "", error.field or "")
-    field = form._fields.get(name) if name else None
-    if field is not None and field.type not in ("CSRFTokenField", "HiddenField"):
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-    return 409 if isinstance(error, Conflict) else 400
-
-
-def _commit_or_conflict(form: FlaskForm) -> bool:
-    """The request's single commit; a duplicate saved at the same moment becomes a form error."""
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()
-        form.form_errors.append("Dit conflicteert met gegevens die intussen door iemand anders "
-                                "zijn opgeslagen. Er is niets opgeslagen; probeer het opnieuw.")
-        return False
-    return True
-
-
-def _expected_version(form: Any) -> int:
-    """The version of the record when the editor opened the form. A missing or mangled
-    version cannot be trusted, so it is refused like a stale one."""
-    version = form.version_number
-    if version is None:
-        raise Conflict(service.STALE_MESSAGE.format(what="dit gegeven"), field="version",
-                       code="stale_version")
-    return version
+def _case_url(case_id: int) -> str:
+    return url_for("cases.case_page", case_id=case_id)
 
 
 def _regions() -> dict[str, str]:
@@ -165,8 +107,8 @@ def _provider_form(provider: TrainingProvider | None) -> ResponseReturnValue:
         provider=provider)
 
 
-def _reference_form(form_class: type, record: Any, save: Callable[..., Any], template: str,
-                    saved_message_and_url: Callable[[Any], tuple[str, str]],
+def _reference_form(form_class: type[VersionedForm], record: Any, save: Callable[..., Any],
+                    template: str, saved_message_and_url: Callable[[Any], tuple[str, str]],
                     **context: Any) -> ResponseReturnValue:
     """Create or edit one record of reference data, with optimistic locking.
 
@@ -175,26 +117,23 @@ def _reference_form(form_class: type, record: Any, save: Callable[..., Any], tem
     form = form_class(obj=record if request.method == "GET" else None)
     if request.method == "GET" and record is not None:
         form.version.data = str(record.version)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            try:
-                with _atomic():
-                    saved = save(current_user, record, form.data,
-                                 expected_version=_expected_version(form) if record else None)
-            except DomainError as error:
-                if error.code == "stale_version":
-                    form = form_class(formdata=None, obj=record)  # the newest data
-                    form.version.data = str(record.version)
-                status = _apply_error(form, error)
-            else:
-                message, target = saved_message_and_url(saved)  # before the commit expires it
-                if _commit_or_conflict(form):
-                    flash(message, "success")
-                    return redirect(target)
-                status = 409
-    return render_template(template, form=form, **context), status
+
+    def render(status: int = 200) -> ResponseReturnValue:
+        shown = form
+        if form.stale and record is not None:
+            shown = form_class(formdata=None, obj=record)  # the newest data
+            shown.version.data = str(record.version)
+            shown.form_errors.extend(form.form_errors)
+        return render_template(template, form=shown, **context), status
+
+    if request.method == "GET":
+        return render()
+    return submit(
+        form,
+        lambda: save(current_user, record, form.data,
+                     expected_version=form.expected_version() if record else None),
+        on_error=render, success_message=lambda saved: saved_message_and_url(saved)[0],
+        on_success=lambda saved: redirect(saved_message_and_url(saved)[1]))
 
 
 @bp.route("/beheer/financiers")
@@ -230,15 +169,10 @@ def _funding_source_form(source: FundingSource | None) -> ResponseReturnValue:
 # Budgets
 
 
-def _require_budget_reader() -> None:
-    if not (service.is_reference_admin(current_user) or can(current_user, Action.VIEW_BUDGET)):
-        abort(403)
-
-
 @bp.route("/budgetten")
 @login_required
 def budgets():
-    _require_budget_reader()
+    service.require_budget_reader(current_user)
     query = service.budget_query(current_user)
     year = request.args.get("jaar", "")
     if year.isdigit() and len(year) == 4:
@@ -258,47 +192,40 @@ def budgets():
 @bp.route("/budgetten/nieuw", methods=["GET", "POST"])
 @login_required
 def budget_create():
+    service.require_budget_manager(current_user)
     regions = service.manageable_regions(current_user)
-    if not regions:
-        abort(403)
     names = _regions()
     form = BudgetCreateForm()
     sources = db.session.execute(sa.select(FundingSource.id, FundingSource.name).where(
         FundingSource.active).order_by(FundingSource.name)).all()
     form.set_choices([(code, names[code]) for code in regions], [tuple(s) for s in sources])
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            try:
-                with _atomic():
-                    budget = service.create_budget(
-                        current_user, region_code=form.region_code.data,
-                        funding_source_id=id_choice(form.funding_source_id.data),
-                        year=id_choice(form.year.data), amount_cents=form.amount.data,
-                        max_per_voucher_cents=form.max_per_voucher.data)
-            except DomainError as error:
-                status = _apply_error(form, error)
-            else:
-                budget_id = budget.id
-                if _commit_or_conflict(form):
-                    flash("Het budget is aangemaakt.", "success")
-                    return redirect(url_for("vouchers.budget_detail", budget_id=budget_id))
-                status = 409
-    return render_template("vouchers/budget_form.html", form=form, budget=None), status
+
+    def render(status: int = 200) -> ResponseReturnValue:
+        return render_template("vouchers/budget_form.html", form=form, budget=None), status
+
+    if request.method == "GET":
+        return render()
+    return submit(
+        form,
+        lambda: service.create_budget(
+            current_user, region_code=form.region_code.data,
+            funding_source_id=id_choice(form.funding_source_id.data),
+            year=id_choice(form.year.data), amount_cents=form.amount.data,
+            max_per_voucher_cents=form.max_per_voucher.data),
+        on_error=render, success_message="Het budget is aangemaakt.",
+        on_success=lambda budget: redirect(url_for("vouchers.budget_detail",
+                                                   budget_id=budget.id)))
 
 
 @bp.route("/budgetten/<id:budget_id>")
 @login_required
 def budget_detail(budget_id: int):
-    _require_budget_reader()
+    service.require_budget_reader(current_user)
     budget = service.load_budget(budget_id, current_user)
     show_vouchers = can(current_user, Action.VIEW_BUDGET, budget)  # the admin: figures only
     if show_vouchers:
-        # Audit and commit first: a commit expires everything loaded before it.
         audit.record("budget.view", object_type="budget", object_id=budget.id,
                      region_code=budget.region_code)
-        db.session.commit()
     figures = service.budget_figures(budget)
     groups: dict[str, list[Voucher]] | None = None
     if show_vouchers:
@@ -314,41 +241,38 @@ def budget_detail(budget_id: int):
     return render_template("vouchers/budget_detail.html", budget=budget, figures=figures,
                            groups=groups, can_manage=service.can_manage_budget(current_user,
                                                                                budget),
-                           today=date.today())
+                           today=clock.today())
 
 
 @bp.route("/budgetten/<id:budget_id>/wijzigen", methods=["GET", "POST"])
 @login_required
 def budget_edit(budget_id: int):
-    _require_budget_reader()
+    service.require_budget_reader(current_user)
     budget = service.load_budget(budget_id, current_user)
-    if not service.can_manage_budget(current_user, budget):
-        abort(403)
+    service.require_budget_manager(current_user, budget)
     form = BudgetAmountsForm()
     if request.method == "GET":
         _fill_budget_form(form, budget)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            ident = budget.id
-            service.start_write()
-            try:
-                with _atomic():
-                    service.update_budget(current_user, budget, amount_cents=form.amount.data,
-                                          max_per_voucher_cents=form.max_per_voucher.data,
-                                          expected_version=_expected_version(form))
-            except DomainError as error:
-                if error.code == "stale_version":
-                    form = BudgetAmountsForm(formdata=None)  # the newest figures
-                    _fill_budget_form(form, budget)
-                status = _apply_error(form, error)
-            else:
-                db.session.commit()
-                flash("Het budget is gewijzigd.", "success")
-                return redirect(url_for("vouchers.budget_detail", budget_id=ident))
-    return render_template("vouchers/budget_form.html", form=form, budget=budget,
-                           figures=service.budget_figures(budget)), status
+    ident = budget.id
+
+    def render(status: int = 200) -> ResponseReturnValue:
+        shown = form
+        if form.stale:
+            shown = BudgetAmountsForm(formdata=None)  # the newest figures
+            _fill_budget_form(shown, budget)
+            shown.form_errors.extend(form.form_errors)
+        return render_template("vouchers/budget_form.html", form=shown, budget=budget,
+                               figures=service.budget_figures(budget)), status
+
+    if request.method == "GET":
+        return render()
+    return submit(
+        form,
+        lambda: service.update_budget(current_user, budget, amount_cents=form.amount.data,
+                                      max_per_voucher_cents=form.max_per_voucher.data,
+                                      expected_version=form.expected_version()),
+        on_error=render, success_message="Het budget is gewijzigd.",
+        on_success=lambda _budget: redirect(url_for("vouchers.budget_detail", budget_id=ident)))
 
 
 def _fill_budget_form(form: BudgetAmountsForm, budget: Budget) -> None:
@@ -372,7 +296,7 @@ def _export_rows(budget: Budget) -> list[list[Any]]:
         rows.append([
             v.id, v.case_id, v.region_code, budget.funding_source.name, budget.year,
             v.provider.name, v.provider.kvk_number, v.course_name, v.start_on, v.end_on,
-            Decimal(v.amount_cents) / 100, STATUS_LABELS[v.status],
+            Decimal(v.amount_cents) / 100, v.status.label,
             "ja" if v.status in COMMITTED else "nee", Decimal(v.committed_cents) / 100,
             v.requested_at.date(), v.decided_at.date() if v.decided_at else None,
             v.invoice_number or None,
@@ -384,12 +308,10 @@ def _export_rows(budget: Budget) -> list[list[Any]]:
 
 def _export_budget(budget_id: int) -> tuple[Budget, list[list[Any]], str]:
     budget = service.load_budget(budget_id, current_user)
-    if not can(current_user, Action.VIEW_BUDGET, budget):
-        abort(403)
+    service.require(current_user, Action.VIEW_BUDGET, budget)
     rows = _export_rows(budget)
     audit.record("budget.export", object_type="budget", object_id=budget.id,
                  region_code=budget.region_code, summary=f"{len(rows)} vouchers")
-    db.session.commit()
     name = f"vouchers-{budget.region_code}-{budget.year}-budget-{budget.id}"
     return budget, rows, name
 
@@ -494,7 +416,8 @@ def mine():
     query = service.voucher_query(current_user, coach_id=current_user.id,
                                   status=status if as_status(status) else None)
     vouchers = db.session.scalars(service.with_list_data(query)).all()
-    return render_template("vouchers/mine.html", vouchers=vouchers, statuses=STATUS_LABELS,
+    return render_template("vouchers/mine.html", vouchers=vouchers,
+                           statuses=VoucherStatus.choices(),
                            selected_status=status if as_status(status) else "")
 
 
@@ -502,8 +425,7 @@ def mine():
 @login_required
 def request_voucher(case_id: int):
     case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
-    if not can(current_user, Action.REQUEST_VOUCHER, case):
-        abort(403)
+    service.require(current_user, Action.REQUEST_VOUCHER, case)
     form = VoucherRequestForm()
     budgets = service.requestable_budgets(case)
     figures = service.figures_for(budgets)
@@ -511,28 +433,24 @@ def request_voucher(case_id: int):
         [(b.id, f"{b.funding_source.name} {b.year}: nog {euros(figures[b.id].remaining)} vrij, "
                 f"hoogstens {euros(b.max_per_voucher_cents)} per voucher") for b in budgets],
         [(p.id, p.name) for p in service.active_providers()])
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.validate_on_submit():
-            try:
-                with _atomic():
-                    voucher = service.request_voucher(
-                        current_user, case, budget_id=id_choice(form.budget_id.data),
-                        provider_id=id_choice(form.provider_id.data),
-                        course_name=form.course_name.data, start_on=form.start_on.data,
-                        end_on=form.end_on.data, amount_cents=form.amount.data,
-                        motivation=form.motivation.data)
-            except DomainError as error:
-                status = _apply_error(form, error, {"amount_cents": "amount"})
-            else:
-                voucher_id = voucher.id
-                db.session.commit()
-                flash(f"Voucher {voucher_id} is aangevraagd. Een regiocoördinator van de regio "
-                      "beslist erover.", "success")
-                return redirect(url_for("vouchers.detail", voucher_id=voucher_id))
-    return render_template("vouchers/request.html", form=form, case=case,
-                           has_budgets=bool(budgets)), status
+
+    def render(status: int = 200) -> ResponseReturnValue:
+        return render_template("vouchers/request.html", form=form, case=case,
+                               case_url=_case_url(case.id), has_budgets=bool(budgets)), status
+
+    if request.method == "GET":
+        return render()
+    return submit(
+        form,
+        lambda: service.request_voucher(
+            current_user, case, budget_id=id_choice(form.budget_id.data),
+            provider_id=id_choice(form.provider_id.data), course_name=form.course_name.data,
+            start_on=form.start_on.data, end_on=form.end_on.data,
+            amount_cents=form.amount.data, motivation=form.motivation.data),
+        on_error=render,
+        success_message=lambda voucher: (f"Voucher {voucher.id} is aangevraagd. Een "
+                                         "regiocoördinator van de regio beslist erover."),
+        on_success=lambda voucher: redirect(url_for("vouchers.detail", voucher_id=voucher.id)))
 
 
 @bp.route("/vouchers/<id:voucher_id>")
@@ -540,7 +458,6 @@ def request_voucher(case_id: int):
 def detail(voucher_id: int):
     voucher = service.load_voucher(voucher_id, current_user)
     service.audit_view(current_user, voucher)
-    db.session.commit()
     return _render_detail(voucher)
 
 
@@ -560,6 +477,7 @@ def _render_detail(voucher: Voucher, posted: tuple[str, MoveForm] | None = None,
                  and voucher.status == VoucherStatus.AANGEVRAAGD
                  and voucher.requested_by_id == current_user.id)
     return render_template("vouchers/detail.html", voucher=voucher, moves=moves, forms=forms,
+                           case_url=_case_url(voucher.case_id),
                            figures=service.budget_figures(voucher.budget),
                            four_eyes=four_eyes, posted=posted[0] if posted else None), status
 
@@ -572,19 +490,12 @@ def move(voucher_id: int, to: str):
     if target is None:
         abort(404)
     form = MoveForm(prefix=target.value)
-    if not form.validate_on_submit():
-        return _render_detail(voucher, (target.value, form), 400)
     ident = voucher.id
-    service.start_write()
-    try:
-        with _atomic():
-            service.advance(current_user, voucher, target, note=form.note.data or "",
-                            invoice_number=form.invoice_number.data or "",
-                            declared_amount_cents=form.declared_amount.data)
-    except DomainError as error:
-        status = _apply_error(form, error, {"declared_amount_cents": "declared_amount",
-                                            "to": ""})
-        return _render_detail(voucher, (target.value, form), status)
-    db.session.commit()
-    flash(f"Voucher {ident}: {STATUS_LABELS[target].lower()}.", "success")
-    return redirect(url_for("vouchers.detail", voucher_id=ident))
+    return submit(
+        form,
+        lambda: service.advance(current_user, voucher, target, note=form.note.data or "",
+                                invoice_number=form.invoice_number.data or "",
+                                declared_amount_cents=form.declared_amount.data),
+        on_error=lambda status: _render_detail(voucher, (target.value, form), status),
+        success_message=f"Voucher {ident}: {target.label.lower()}.",
+        on_success=lambda _voucher: redirect(url_for("vouchers.detail", voucher_id=ident)))

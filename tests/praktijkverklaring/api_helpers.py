@@ -6,15 +6,15 @@ from typing import Any
 
 from rmt.auth.service import create_api_token
 from rmt.extensions import db
+from tests.helpers import bearer_header
 
 
 class Api:
     def __init__(self, client, token: str) -> None:
         self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"}
+        self.headers = bearer_header(token)
 
     def open(self, path: str, method: str = "GET", json: Any = None, **kwargs):
-        db.session.commit()  # keep the test's rows when a refused request rolls back
         return self.client.open(path, method=method, json=json, headers=self.headers, **kwargs)
 
     def get(self, path: str, **kwargs):

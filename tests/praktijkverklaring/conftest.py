@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from rmt import clock
 from rmt.extensions import db
 from rmt.praktijkverklaring import service
 from rmt.praktijkverklaring.lifecycle import AssessmentResult, PvStatus
@@ -77,7 +78,7 @@ def walk(user, trajectory: PvTrajectory, target: PvStatus, *,
                 result = (results[number % len(results)] if results
                           else AssessmentResult.AANGETOOND)
                 service.assess(user, trajectory, wp, result=result,
-                               assessed_on=service.today() - timedelta(days=3),
+                               assessed_on=clock.today() - timedelta(days=3),
                                assessor_name="Karin Verhoef", expected_version=None)
         service.transition(user, trajectory, status, expected_version=None)
     db.session.flush()

@@ -7,13 +7,14 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from rmt import clock
 from rmt.audit.models import AuditEntry
 from rmt.extensions import db
-from rmt.praktijkverklaring import service
 from rmt.praktijkverklaring.lifecycle import PvStatus
 from rmt.praktijkverklaring.models import PvEvent, PvTrajectory, PvWorkProcess
 from rmt.process import CaseState
 from tests.factories import CaseFactory, UserFactory
+from tests.helpers import count
 from tests.praktijkverklaring.api_helpers import api_for, assert_problem
 from tests.praktijkverklaring.conftest import walk
 from tests.praktijkverklaring.factories import make_employer
@@ -22,8 +23,7 @@ TODAY = date.today().isoformat()
 
 
 def counts() -> dict[str, int]:
-    return {model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-            for model in (PvTrajectory, PvWorkProcess, PvEvent)}
+    return {model.__tablename__: count(model) for model in (PvTrajectory, PvWorkProcess, PvEvent)}
 
 
 @pytest.fixture
@@ -67,8 +67,8 @@ def test_full_flow_through_the_api(api, case, school, qualification, leerbedrijf
         assert response.status_code == 200, response.get_json()
         version = response.get_json()["version"]
     final = api.get(pv).get_json()
-    assert final["register_number"] == f"PV-MU-{service.today().year}-0001"
-    assert final["issued_on"] == service.today().isoformat()
+    assert final["register_number"] == f"PV-MU-{clock.today().year}-0001"
+    assert final["issued_on"] == clock.today().isoformat()
     assert [e["to_status"] for e in final["events"]][-1] == "uitgereikt"
     listed = api.get("/api/v1/praktijkverklaringen?status=uitgereikt").get_json()
     assert listed["total"] == 1 and listed["items"][0]["register_number"] == \

@@ -16,9 +16,9 @@ from rmt.praktijkverklaring.models import (
     Qualification,
     QualificationWorkProcess,
 )
+from tests.helpers import html, post
 from tests.praktijkverklaring.api_helpers import api_for, assert_problem
 from tests.praktijkverklaring.conftest import walk
-from tests.praktijkverklaring.test_views import html, post
 
 MODELS = (MboSchool, Qualification, QualificationWorkProcess, PvTrajectory, PvWorkProcess,
           PvEvent)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from stdnum.nl import brin
 
+from rmt import clock
 from rmt.employers.models import Sector
 from rmt.extensions import db
 from rmt.praktijkverklaring import demo, service
@@ -36,7 +37,7 @@ def test_seed_is_idempotent_and_covers_every_status():
     assert set(statuses) == set(PvStatus)
     numbers = sorted(db.session.scalars(sa.select(PvTrajectory.register_number)
                                         .where(PvTrajectory.register_number.is_not(None))))
-    year = service.today().year
+    year = clock.today().year
     assert numbers == sorted(f"PV-{r}-{year}-000{n}" for r in ("MU", "AM", "GV", "FV")
                              for n in (1, 2))
     # The leerbedrijf fits the kwalificatie: a logistics employer for logistiek medewerker, ...

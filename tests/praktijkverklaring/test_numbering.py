@@ -13,7 +13,7 @@ import flask_migrate
 import pytest
 import sqlalchemy as sa
 
-from rmt import create_app
+from rmt import clock, create_app
 from rmt.auth.models import Role, User
 from rmt.errors_domain import Conflict, DomainError
 from rmt.extensions import db
@@ -27,6 +27,7 @@ from rmt.praktijkverklaring.models import (
     QualificationWorkProcess,
 )
 from rmt.process import CaseState
+from rmt.transaction import attempt, unit_of_work
 from tests import factories
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import CaseFactory, UserFactory
@@ -50,7 +51,7 @@ def _issued(coach, make_trajectory, region: str = "MU", on: date | None = None) 
 
 def test_numbers_run_per_region_and_year(make_trajectory):
     coach = UserFactory(role="coach", regions=["MU", "AM"])
-    year = service.today().year
+    year = clock.today().year
     numbers = [_issued(coach, make_trajectory).register_number for _ in range(3)]
     assert numbers == [f"PV-MU-{year}-000{n}" for n in (1, 2, 3)]
     assert _issued(coach, make_trajectory, "AM").register_number == f"PV-AM-{year}-0001"
@@ -156,19 +157,21 @@ def _seed(app, per_region: dict[str, int]) -> tuple[int, dict[str, list[int]]]:
 
 
 def _issue_in_thread(app, coach_id: int, pv_id: int, barrier: threading.Barrier) -> str:
-    """What the HTML view and the API do: load, then prepare_issuance, transition, commit."""
+    """What the HTML view and the API do: one unit of work (``BEGIN IMMEDIATE`` on SQLite, as a
+    POST request) that loads, transitions in a savepoint and commits once."""
     with app.app_context():  # its own scoped session and connection
         try:
-            user = db.session.get(User, coach_id)
-            trajectory = db.session.get(PvTrajectory, pv_id)
-            assert trajectory.status == PvStatus.VASTGESTELD
+            with unit_of_work(write=False):  # read only: a GET of the page before
+                assert db.session.get(PvTrajectory, pv_id).status == PvStatus.VASTGESTELD
             barrier.wait(timeout=30)
-            service.prepare_issuance()
-            service.transition(user, trajectory, "uitgereikt", expected_version=None)
-            db.session.commit()
-            return trajectory.register_number
+            with unit_of_work():
+                user = db.session.get(User, coach_id)
+                trajectory = db.session.get(PvTrajectory, pv_id)
+                with attempt():
+                    service.transition(user, trajectory, "uitgereikt", expected_version=None)
+                number = trajectory.register_number
+            return number
         except (Conflict, DomainError) as exc:
-            db.session.rollback()
             return f"refused: {exc.code}"
         finally:
             db.session.remove()
@@ -182,7 +185,7 @@ def test_concurrent_issuance_gives_unique_gap_free_numbers(fresh_app):
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         numbers = list(pool.map(lambda pv_id: _issue_in_thread(fresh_app, coach_id, pv_id,
                                                                barrier), jobs))
-    year = service.today().year
+    year = clock.today().year
     for region, count in per_region.items():
         issued = sorted(n for n in numbers if n.startswith(f"PV-{region}-"))
         assert issued == [f"PV-{region}-{year}-{seq:04d}" for seq in range(1, count + 1)]
@@ -204,7 +207,7 @@ def test_the_same_trajectory_issued_twice_at_once_gets_one_number(fresh_app):
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _n: _issue_in_thread(fresh_app, coach_id, pv_id,
                                                              barrier), range(4)))
-    year = service.today().year
+    year = clock.today().year
     assert results.count(f"PV-GV-{year}-0001") == 1
     refused = sorted(r for r in results if r.startswith("refused"))
     assert refused == ["refused: trajectory_closed"] * 3

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from rmt import clock
 from rmt.audit.models import AuditEntry
 from rmt.cases import service as cases_service
 from rmt.errors_domain import Conflict, DomainError, StaleVersion
@@ -266,7 +267,7 @@ def test_final_states_refuse_everything(coach, case, make_trajectory, walk_to):
     ({"result": "misschien"}, "result"),
     ({"result": None}, "result"),
     ({"assessed_on": None}, "assessed_on"),
-    ({"assessed_on": service.today() + timedelta(days=1)}, "assessed_on"),
+    ({"assessed_on": clock.today() + timedelta(days=1)}, "assessed_on"),
     ({"assessed_on": date(1999, 12, 31)}, "assessed_on"),
     ({"assessor_name": "   "}, "assessor_name"),
     ({"assessor_name": "x" * 201}, "assessor_name"),
@@ -310,11 +311,11 @@ def test_issuance_copies_the_certificate_data(coach, case, make_trajectory, walk
                                              leerbedrijf, school):
     trajectory = walk_to(coach, make_trajectory(case, coach), PvStatus.UITGEREIKT,
                          results=(A, A, N))
-    year = service.today().year
+    year = clock.today().year
     assert trajectory.register_number == f"PV-MU-{year}-0001"
     assert (trajectory.register_region_code, trajectory.register_year,
             trajectory.register_seq) == ("MU", year, 1)
-    assert trajectory.issued_on == service.today()
+    assert trajectory.issued_on == clock.today()
     assert trajectory.issued_school_brin == "25PZ"
     assert trajectory.issued_crebo == "25409"
     assert trajectory.issued_sbb_number == leerbedrijf.sbb_number

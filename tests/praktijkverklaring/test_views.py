@@ -10,31 +10,17 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from rmt import clock
 from rmt.audit.models import AuditEntry
 from rmt.extensions import db
-from rmt.praktijkverklaring import service
 from rmt.praktijkverklaring.lifecycle import AssessmentResult, PvStatus
 from rmt.praktijkverklaring.models import MboSchool, PvTrajectory, Qualification
 from rmt.praktijkverklaring.views import pv_long_date
 from rmt.process import CaseState
 from tests.factories import CaseFactory
+from tests.helpers import count, html, post
 from tests.praktijkverklaring.conftest import walk
 from tests.praktijkverklaring.factories import make_employer
-
-
-def html(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def post(client, url: str, data: dict | None = None):
-    """POST with a CSRF token; the test's rows are committed first (into the outer transaction,
-    still rolled back at the end), since a refused request rolls its session back."""
-    db.session.commit()
-    return client.post_form(url, data or {}, token_page="/")
-
-
-def count(model) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def fresh(trajectory: PvTrajectory) -> PvTrajectory:
@@ -92,7 +78,7 @@ def test_request_to_certificate(client, signed_in_coach, case, school, qualifica
     step("beoordeeld")
     step("vastgesteld")
     issued = step("uitgereikt")
-    year = service.today().year
+    year = clock.today().year
     assert issued.register_number == f"PV-MU-{year}-0001"
 
     certificate = client.get(f"{base}/verklaring")
@@ -238,7 +224,7 @@ def test_register_is_region_scoped(client, login_as, issued_two):
     login_as("coordinator", "MU")
     page = client.get("/praktijkverklaringen")
     text = html(page)
-    year = service.today().year
+    year = clock.today().year
     assert page.status_code == 200
     assert f"PV-MU-{year}-0001" in text and f"PV-MU-{year}-0002" in text
     assert "Praktijkverklaringen per status" in text
@@ -257,13 +243,13 @@ def test_register_of_another_region_is_empty_for_its_coordinator(client, login_a
 def test_csv_export(client, login_as, issued_two):
     login_as("coordinator", "MU")
     response = client.get(f"/praktijkverklaringen/register.csv?regio=MU&jaar="
-                          f"{service.today().year}")
+                          f"{clock.today().year}")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(html(response).lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:3] == ["Registernummer", "Datum uitreiking", "Kandidaat"]
-    assert [r[0] for r in rows[1:]] == [f"PV-MU-{service.today().year}-0001",
-                                        f"PV-MU-{service.today().year}-0002"]
+    assert [r[0] for r in rows[1:]] == [f"PV-MU-{clock.today().year}-0001",
+                                        f"PV-MU-{clock.today().year}-0002"]
     assert rows[2][2].startswith("'")  # a name that looks like a formula stays text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
                              .where(AuditEntry.action == "pv.register_export")) == 1

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import Rule
 
-from rmt.auth.service import create_api_token
 from rmt.extensions import db
 from rmt.process import CaseState
 from rmt.vouchers.lifecycle import VoucherStatus
@@ -50,11 +49,11 @@ def test_the_walk_finds_the_routes(app):
 
 
 @pytest.mark.parametrize("role", ["coach", "coordinator"])
-def test_every_endpoint_is_404_for_another_region(app, client, login_as, other_region, role):
+def test_every_endpoint_is_404_for_another_region(app, client, login_as, bearer, other_region,
+                                                  role):
     app.config["WTF_CSRF_ENABLED"] = False  # reach the view itself, not the CSRF check
     user = login_as(role, "MU")
-    with app.test_request_context():
-        headers = {"Authorization": f"Bearer {create_api_token(user, label='t')}"}
+    headers = bearer(user)
     checked = []
     try:
         for rule in _rules(app):

@@ -8,23 +8,14 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from rmt.auth.service import create_api_token
 from rmt.extensions import db
 from rmt.process import CaseState
 from rmt.vouchers.lifecycle import VoucherStatus
-from rmt.vouchers.models import Voucher
+from rmt.vouchers.models import Budget, Voucher
 from tests.factories import BudgetFactory, CaseFactory, UserFactory
+from tests.helpers import count
 
 S = VoucherStatus
-
-
-@pytest.fixture
-def token_for(app):
-    def _token(user) -> dict:
-        with app.test_request_context():
-            return {"Authorization": f"Bearer {create_api_token(user, label='test')}"}
-
-    return _token
 
 
 def body(case, budget, provider, **changes) -> dict:
@@ -36,63 +27,59 @@ def body(case, budget, provider, **changes) -> dict:
     return data
 
 
-def count() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Voucher))
-
-
-def test_create_read_decide_advance(client, token_for, case, budget, provider, coordinator):
+def test_create_read_decide_advance(client, bearer, case, budget, provider, coordinator):
     coach = case.coach
     response = client.post("/api/v1/vouchers", json=body(case, budget, provider),
-                           headers=token_for(coach))
+                           headers=bearer(coach))
     assert response.status_code == 201, response.json
     created = response.json
     assert created["status"] == "aangevraagd" and created["amount_cents"] == 295_00
     assert response.headers["Location"].endswith(f"/api/v1/vouchers/{created['id']}")
-    read = client.get(f"/api/v1/vouchers/{created['id']}", headers=token_for(coach)).json
+    read = client.get(f"/api/v1/vouchers/{created['id']}", headers=bearer(coach)).json
     assert read["events"][0]["to_status"] == "aangevraagd"
     decided = client.post(f"/api/v1/vouchers/{created['id']}/decision",
                           json={"decision": "toegekend", "note": "Prima"},
-                          headers=token_for(coordinator))
+                          headers=bearer(coordinator))
     assert decided.status_code == 200, decided.json
     assert decided.json["status"] == "toegekend" and decided.json["committed_cents"] == 295_00
     started = client.post(f"/api/v1/vouchers/{created['id']}/transitions",
-                          json={"to": "gestart"}, headers=token_for(coach))
+                          json={"to": "gestart"}, headers=bearer(coach))
     assert started.json["status"] == "gestart"
-    budget_json = client.get(f"/api/v1/budgets/{budget.id}", headers=token_for(coach)).json
+    budget_json = client.get(f"/api/v1/budgets/{budget.id}", headers=bearer(coach)).json
     assert budget_json["committed_cents"] == 295_00
     assert budget_json["remaining_cents"] == 10_000_00 - 295_00
     assert budget_json["open_for_requests"] is True
 
 
-def test_lists_are_region_scoped(client, token_for, make_voucher, budget):
+def test_lists_are_region_scoped(client, bearer, make_voucher, budget):
     mine = make_voucher()
     other_case = CaseFactory(region_code="AM", status=CaseState.PLAN)
     other_budget = BudgetFactory(region_code="AM")
     other = make_voucher(for_case=other_case, on_budget=other_budget)
     coordinator = UserFactory(role="coordinator", regions=["MU"])
-    vouchers = client.get("/api/v1/vouchers", headers=token_for(coordinator)).json
+    vouchers = client.get("/api/v1/vouchers", headers=bearer(coordinator)).json
     ids = [v["id"] for v in vouchers["items"]]
     assert mine.id in ids and other.id not in ids and vouchers["page"] == 1
-    budgets = client.get("/api/v1/budgets", headers=token_for(coordinator)).json
+    budgets = client.get("/api/v1/budgets", headers=bearer(coordinator)).json
     assert [b["id"] for b in budgets["items"]] == [budget.id]
-    filtered = client.get("/api/v1/vouchers?status=betaald", headers=token_for(coordinator))
+    filtered = client.get("/api/v1/vouchers?status=betaald", headers=bearer(coordinator))
     assert filtered.json["total"] == 0
     bad = client.get("/api/v1/vouchers?status=onzin&per_page=1000",
-                     headers=token_for(coordinator))
+                     headers=bearer(coordinator))
     assert bad.status_code == 422 and {"status", "per_page"} <= set(bad.json["errors"])
 
 
-def test_admin_lists_every_budget_but_no_vouchers(client, token_for, budget):
+def test_admin_lists_every_budget_but_no_vouchers(client, bearer, budget):
     BudgetFactory(region_code="FV")
     admin = UserFactory(role="admin", regions=[])
-    assert client.get("/api/v1/budgets", headers=token_for(admin)).json["total"] >= 2
-    assert client.get(f"/api/v1/budgets/{budget.id}", headers=token_for(admin)).status_code == 200
-    assert client.get("/api/v1/vouchers", headers=token_for(admin)).status_code == 403
+    assert client.get("/api/v1/budgets", headers=bearer(admin)).json["total"] >= 2
+    assert client.get(f"/api/v1/budgets/{budget.id}", headers=bearer(admin)).status_code == 200
+    assert client.get("/api/v1/vouchers", headers=bearer(admin)).status_code == 403
 
 
-def test_liaison_sees_no_budgets(client, token_for):
+def test_liaison_sees_no_budgets(client, bearer):
     liaison = UserFactory(role="liaison", regions=["MU"])
-    assert client.get("/api/v1/budgets", headers=token_for(liaison)).status_code == 403
+    assert client.get("/api/v1/budgets", headers=bearer(liaison)).status_code == 403
 
 
 @pytest.mark.parametrize(("changes", "field"), [
@@ -110,45 +97,45 @@ def test_liaison_sees_no_budgets(client, token_for):
     ({"motivation": "a\x00b"}, "motivation"),
     ({"extra": 1}, "extra"),
 ])
-def test_bad_input_is_422_per_field_and_nothing_saved(client, token_for, case, budget, provider,
+def test_bad_input_is_422_per_field_and_nothing_saved(client, bearer, case, budget, provider,
                                                       changes, field):
-    before = count()
+    before = count(Voucher)
     response = client.post("/api/v1/vouchers", json=body(case, budget, provider, **changes),
-                           headers=token_for(case.coach))
+                           headers=bearer(case.coach))
     assert response.status_code == 422, response.json
     assert response.mimetype == "application/problem+json"
     assert field in response.json["errors"]
-    assert count() == before
+    assert count(Voucher) == before
 
 
-def test_missing_fields_are_listed(client, token_for, case):
-    response = client.post("/api/v1/vouchers", json={}, headers=token_for(case.coach))
+def test_missing_fields_are_listed(client, bearer, case):
+    response = client.post("/api/v1/vouchers", json={}, headers=bearer(case.coach))
     assert response.status_code == 422
     assert {"case_id", "budget_id", "provider_id", "course_name", "start_on", "end_on",
             "amount_cents", "motivation"} <= set(response.json["errors"])
     assert response.json["errors"]["amount_cents"] == ["Dit veld is verplicht."]
 
 
-def test_another_regions_budget_and_case_are_refused(client, token_for, case, provider):
+def test_another_regions_budget_and_case_are_refused(client, bearer, case, provider):
     other_budget = BudgetFactory(region_code="AM")
     other_case = CaseFactory(region_code="AM")
-    before = count()
+    before = count(Voucher)
     response = client.post("/api/v1/vouchers", json=body(case, other_budget, provider),
-                           headers=token_for(case.coach))
+                           headers=bearer(case.coach))
     assert response.status_code == 422
     assert response.json["errors"]["budget_id"] == [
         "Kies een budget van de regio van dit traject uit de lijst."]
     response = client.post("/api/v1/vouchers", json=body(other_case, other_budget, provider),
-                           headers=token_for(case.coach))
+                           headers=bearer(case.coach))
     assert response.status_code == 422 and "case_id" in response.json["errors"]
-    assert count() == before
+    assert count(Voucher) == before
 
 
-def test_rule_violations_are_409_naming_the_rule(client, token_for, make_voucher, case, budget,
+def test_rule_violations_are_409_naming_the_rule(client, bearer, make_voucher, case, budget,
                                                  provider, coordinator):
     closed = CaseFactory(coach=case.coach, status=CaseState.AFGESLOTEN)
     response = client.post("/api/v1/vouchers", json=body(closed, budget, provider),
-                           headers=token_for(case.coach))
+                           headers=bearer(case.coach))
     assert response.status_code == 409
     assert response.json["code"] == "case_closed" and "Regel traject" in response.json["detail"]
 
@@ -156,39 +143,39 @@ def test_rule_violations_are_409_naming_the_rule(client, token_for, make_voucher
         make_voucher(S.TOEGEKEND, amount_cents=2_400_00)
     voucher = make_voucher(amount_cents=1_000_00)
     response = client.post(f"/api/v1/vouchers/{voucher.id}/decision",
-                           json={"decision": "toegekend"}, headers=token_for(coordinator))
+                           json={"decision": "toegekend"}, headers=bearer(coordinator))
     assert response.status_code == 409
     assert response.json["code"] == "exceeds_remaining_budget"
     assert response.json["detail"].startswith("Regel resterend budget")
     assert response.json["remaining_cents"] == 400_00
 
     response = client.post(f"/api/v1/vouchers/{voucher.id}/transitions", json={"to": "betaald"},
-                           headers=token_for(coordinator))
+                           headers=bearer(coordinator))
     assert response.status_code == 409 and response.json["code"] == "not_allowed"
     assert response.json["allowed"] == ["toegekend", "afgewezen"]
 
 
-def test_four_eyes_is_409(client, token_for, make_voucher):
+def test_four_eyes_is_409(client, bearer, make_voucher):
     voucher = make_voucher()
     requester = voucher.requested_by
     requester.role = "coordinator"
     db.session.flush()
     response = client.post(f"/api/v1/vouchers/{voucher.id}/decision",
-                           json={"decision": "toegekend"}, headers=token_for(requester))
+                           json={"decision": "toegekend"}, headers=bearer(requester))
     assert response.status_code == 409 and response.json["code"] == "four_eyes"
     assert "Regel vier ogen" in response.json["detail"]
 
 
-def test_role_refusal_is_403(client, token_for, make_voucher, coach):
+def test_role_refusal_is_403(client, bearer, make_voucher, coach):
     voucher = make_voucher()
     response = client.post(f"/api/v1/vouchers/{voucher.id}/decision",
-                           json={"decision": "toegekend"}, headers=token_for(coach))
+                           json={"decision": "toegekend"}, headers=bearer(coach))
     assert response.status_code == 403
 
 
-def test_bad_decisions_and_transitions_are_422(client, token_for, make_voucher, coordinator):
+def test_bad_decisions_and_transitions_are_422(client, bearer, make_voucher, coordinator):
     voucher = make_voucher()
-    headers = token_for(coordinator)
+    headers = bearer(coordinator)
     url = f"/api/v1/vouchers/{voucher.id}"
     assert client.post(url + "/decision", json={"decision": "ja"},
                        headers=headers).status_code == 422
@@ -200,33 +187,33 @@ def test_bad_decisions_and_transitions_are_422(client, token_for, make_voucher, 
                        headers=headers).status_code == 415
 
 
-def test_declaration_over_the_approved_amount_is_refused(client, token_for, make_voucher,
+def test_declaration_over_the_approved_amount_is_refused(client, bearer, make_voucher,
                                                          coordinator):
     voucher = make_voucher(S.AFGEROND, amount_cents=1_000_00)
     url = f"/api/v1/vouchers/{voucher.id}/transitions"
     response = client.post(url, json={"to": "gedeclareerd", "invoice_number": "F1",
                                       "declared_amount_cents": 1_000_01},
-                           headers=token_for(coordinator))
+                           headers=bearer(coordinator))
     assert response.status_code == 422
     assert "declared_amount_cents" in response.json["errors"]
-    response = client.post(url, json={"to": "gedeclareerd"}, headers=token_for(coordinator))
+    response = client.post(url, json={"to": "gedeclareerd"}, headers=bearer(coordinator))
     assert response.status_code == 422 and "invoice_number" in response.json["errors"]
     response = client.post(url, json={"to": "gedeclareerd", "invoice_number": "F1"},
-                           headers=token_for(coordinator))
+                           headers=bearer(coordinator))
     assert response.status_code == 200 and response.json["declared_amount_cents"] == 1_000_00
 
 
-def test_read_is_audited(client, token_for, make_voucher, case):
+def test_read_is_audited(client, bearer, make_voucher, case):
     from rmt.audit.models import AuditEntry
 
     voucher = make_voucher()
-    client.get(f"/api/v1/vouchers/{voucher.id}", headers=token_for(case.coach))
+    client.get(f"/api/v1/vouchers/{voucher.id}", headers=bearer(case.coach))
     entry = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()))
     assert entry.action == "voucher.view" and entry.object_id == str(case.id)
 
 
-def test_training_providers(client, token_for, provider, case):
-    response = client.get("/api/v1/training-providers", headers=token_for(case.coach))
+def test_training_providers(client, bearer, provider, case):
+    response = client.get("/api/v1/training-providers", headers=bearer(case.coach))
     assert provider.id in [p["id"] for p in response.json["items"]]
 
 
@@ -245,12 +232,6 @@ def test_openapi_document_lists_the_endpoints(client):
 # --- creating budgets ------------------------------------------------------------------------
 
 
-def budget_count() -> int:
-    from rmt.vouchers.models import Budget
-
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Budget))
-
-
 @pytest.fixture
 def funding_source():
     from tests.factories import FundingSourceFactory
@@ -265,12 +246,12 @@ def budget_body(source, **changes) -> dict:
     return data
 
 
-def test_coordinator_creates_a_budget_of_their_region(client, token_for, funding_source):
+def test_coordinator_creates_a_budget_of_their_region(client, bearer, funding_source):
     from rmt.audit.models import AuditEntry
 
     coordinator = UserFactory(role="coordinator", regions=["MU"])
     response = client.post("/api/v1/budgets", json=budget_body(funding_source),
-                           headers=token_for(coordinator))
+                           headers=bearer(coordinator))
     assert response.status_code == 201, response.json
     created = response.json
     assert (created["region"], created["amount_cents"], created["committed_cents"],
@@ -281,25 +262,25 @@ def test_coordinator_creates_a_budget_of_their_region(client, token_for, funding
         AuditEntry.action == "budget.create").order_by(AuditEntry.id.desc()))
     assert entry.object_id == str(created["id"]) and entry.user_id == coordinator.id
     again = client.post("/api/v1/budgets", json=budget_body(funding_source),
-                        headers=token_for(coordinator))
+                        headers=bearer(coordinator))
     assert again.status_code == 422 and again.json["code"] == "budget_exists"
     assert "funding_source_id" in again.json["errors"]
 
 
-def test_admin_creates_budgets_for_any_region(client, token_for, funding_source):
+def test_admin_creates_budgets_for_any_region(client, bearer, funding_source):
     admin = UserFactory(role="admin", regions=[])
     response = client.post("/api/v1/budgets", json=budget_body(funding_source, region="FV"),
-                           headers=token_for(admin))
+                           headers=bearer(admin))
     assert response.status_code == 201 and response.json["region"] == "FV"
 
 
 @pytest.mark.parametrize("role", ["coach", "liaison"])
-def test_only_coordinators_and_admin_create_budgets(client, token_for, funding_source, role):
-    before = budget_count()
+def test_only_coordinators_and_admin_create_budgets(client, bearer, funding_source, role):
+    before = count(Budget)
     response = client.post("/api/v1/budgets", json=budget_body(funding_source),
-                           headers=token_for(UserFactory(role=role, regions=["MU"])))
+                           headers=bearer(UserFactory(role=role, regions=["MU"])))
     assert response.status_code == 403
-    assert budget_count() == before
+    assert count(Budget) == before
 
 
 @pytest.mark.parametrize(("changes", "field"), [
@@ -316,16 +297,16 @@ def test_only_coordinators_and_admin_create_budgets(client, token_for, funding_s
     ({"year": 1999}, "year"),
     ({"year": "2026"}, "year"),
 ])
-def test_bad_budget_input_is_422_at_the_field(client, token_for, funding_source, changes, field):
+def test_bad_budget_input_is_422_at_the_field(client, bearer, funding_source, changes, field):
     coordinator = UserFactory(role="coordinator", regions=["MU"])
-    before = budget_count()
+    before = count(Budget)
     response = client.post("/api/v1/budgets", json=budget_body(funding_source, **changes),
-                           headers=token_for(coordinator))
+                           headers=bearer(coordinator))
     assert response.status_code == 422, response.json
     assert response.mimetype == "application/problem+json"
     assert field in response.json["errors"], response.json
     assert all(isinstance(m, str) and m for m in response.json["errors"][field])
-    assert budget_count() == before
+    assert count(Budget) == before
 
 
 def test_openapi_documents_budget_creation(client):

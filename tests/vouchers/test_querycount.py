@@ -14,7 +14,6 @@ from datetime import date, timedelta
 import pytest
 
 from rmt.auth.models import User
-from rmt.auth.service import create_api_token
 from rmt.extensions import db
 from rmt.process import CaseState
 from rmt.vouchers import service
@@ -29,12 +28,12 @@ S = VoucherStatus
 #: The statements each page needs, whatever the number of vouchers behind it (PostgreSQL needs
 #: one more than SQLite on the pages that write an audit entry: the audit chain's lock).
 BOUNDS = {
-    "/vouchers/te-beoordelen": 9,
+    "/vouchers/te-beoordelen": 10,  # +1: the unit of work commits once after the view
     "/budgetten/{budget}": 18,
     "/budgetten/{budget}/vouchers.csv": 15,
     "/budgetten/{budget}/vouchers.xlsx": 16,
-    "/budgetten": 8,
-    "/vouchers/mijn": 8,
+    "/budgetten": 9,  # +1: the unit of work commits once after the view
+    "/vouchers/mijn": 9,  # +1: the unit of work commits once after the view
     "/api/v1/vouchers": 13,
     "/api/v1/budgets": 12,
 }
@@ -69,7 +68,7 @@ def _batch(ids: dict[str, int], statuses) -> None:
 
 
 @pytest.mark.parametrize("url", list(BOUNDS))
-def test_page_statements_are_constant(app, client, url):
+def test_page_statements_are_constant(client, bearer, url):
     coach = UserFactory(role="coach", regions=["MU"])
     coordinator = UserFactory(role="coordinator", regions=["MU"])
     budget = BudgetFactory(region_code="MU", amount_cents=100_000_00)
@@ -79,13 +78,14 @@ def test_page_statements_are_constant(app, client, url):
     user_id = user.get_id()
     headers = {}
     if url.startswith("/api/"):
-        with app.test_request_context():
-            headers = {"Authorization": f"Bearer {create_api_token(user, label='t')}"}
+        headers = bearer(user)
     batches = (
         (S.AANGEVRAAGD, S.GESTART, S.BETAALD),
         (S.AANGEVRAAGD, S.AANGEVRAAGD, S.BETAALD, S.TOEGEKEND, S.AFGEWEZEN, S.GEDECLAREERD,
          S.AANGEVRAAGD, S.INGETROKKEN),
     )
+    if headers:  # the token's last_used_at is written on its first use: not counted
+        assert client.get(url.format(budget=ids["budget"]), headers=headers).status_code == 200
     counts = []
     for statuses in batches:
         _batch(ids, statuses)

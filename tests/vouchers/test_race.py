@@ -2,11 +2,12 @@
 
 This cannot run inside the test's rolled-back transaction: it needs two real transactions on
 two connections. A second engine on the same test database runs two threads, each with its own
-session, exactly as two requests would (read, ``start_write``, the service in a savepoint, one
-commit). Reading the committed amount is slowed down, so without the budget lock both threads
-would read the same figure and both approve. The rows get ids far above anything the other tests
-create and are deleted afterwards; the audit entries stay (they cannot be deleted, and they
-only mention these unused ids).
+session, exactly as two POST requests would: one unit of work (``rmt.transaction.unit_of_work``,
+which begins ``BEGIN IMMEDIATE`` on SQLite) that reads, runs the service in a savepoint and
+commits once. Reading the committed amount is slowed down, so without the budget lock both
+threads would read the same figure and both approve. The rows get ids far above anything the
+other tests create and are deleted afterwards; the audit entries stay (they cannot be deleted,
+and they only mention these unused ids).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from rmt.errors_domain import DomainError
 from rmt.extensions import db
 from rmt.process import CaseState
 from rmt.regions.models import Municipality
-from rmt.transaction import configure_sqlite
+from rmt.transaction import attempt, configure_sqlite, unit_of_work
 from rmt.vouchers import service
 from rmt.vouchers.lifecycle import VoucherStatus
 from rmt.vouchers.models import Budget, FundingSource, TrainingProvider, Voucher, VoucherEvent
@@ -100,8 +101,11 @@ def _cleanup(engine: sa.Engine) -> None:
         conn.execute(sa.delete(User).where(User.id.in_(users)))
 
 
-def _race(monkeypatch, pairs: list[tuple[int, int]]) -> list[str]:
-    """Approve ``(voucher id, coordinator id)`` pairs at the same moment; the outcomes."""
+def _race(monkeypatch, pairs: list[tuple[int, int]], *, writing: bool = True) -> list[str]:
+    """Approve ``(voucher id, coordinator id)`` pairs at the same moment; the outcomes.
+
+    ``writing=False`` starts each unit of work as a read-only one would (a plain ``BEGIN`` on
+    SQLite instead of ``BEGIN IMMEDIATE``, SQLite's whole-database lock)."""
     slow_read = service.committed_cents
 
     def committed_cents_slowly(budget_id: int) -> int:
@@ -115,20 +119,17 @@ def _race(monkeypatch, pairs: list[tuple[int, int]]) -> list[str]:
 
     def approve(voucher_id: int, user_id: int) -> None:
         try:
-            user = db.session.get(User, user_id)
-            voucher = db.session.get(Voucher, voucher_id)
-            assert user is not None and voucher is not None
             barrier.wait(timeout=10)
-            service.start_write()  # what the view does before a change
-            with db.session.begin_nested():
-                service.decide(user, voucher, approve=True, note="race")
-            db.session.commit()
+            with unit_of_work(write=writing):  # what a POST request is
+                user = db.session.get(User, user_id)
+                voucher = db.session.get(Voucher, voucher_id)
+                assert user is not None and voucher is not None
+                with attempt():
+                    service.decide(user, voucher, approve=True, note="race")
             results.append("ok")
         except DomainError as error:
-            db.session.rollback()
             results.append(error.code)
         except Exception as exc:  # pragma: no cover - reported by the assertion below
-            db.session.rollback()
             results.append(f"error: {exc!r}")
         finally:
             db.session.remove()
@@ -189,14 +190,16 @@ def test_the_same_request_approved_twice_at_once(race_engine, monkeypatch):
 def test_without_the_lock_the_race_is_lost(race_engine, monkeypatch, database_url):
     """The test above can fail: with the row lock switched off, the same race goes wrong.
 
-    PostgreSQL (READ COMMITTED) lets both transactions read the same committed figure and both
-    approve: the budget is overspent. SQLite serialises writers, so the money is safe, but the
-    second transaction cannot upgrade its stale read snapshot to a write and fails with
-    ``database is locked`` — a 500 for the second coordinator instead of a clear refusal.
+    The lock is switched off: no row lock (``lock_row``) and, on SQLite, no ``BEGIN IMMEDIATE``
+    (the units begin as read-only ones do). PostgreSQL (READ COMMITTED) lets both transactions
+    read the same committed figure and both approve: the budget is overspent. SQLite serialises
+    writers, so the money is safe, but the second transaction cannot upgrade its stale read
+    snapshot to a write and fails with ``database is locked`` — a 500 for the second
+    coordinator instead of a clear refusal.
     """
-    monkeypatch.setattr(service, "_lock_row", lambda table, ident: None)
+    monkeypatch.setattr(service, "lock_row", lambda table, ident: None)
     _setup(race_engine, budget_cents=1_500_00)
-    results = _race(monkeypatch, [(VOUCHER_1, COORD_A), (VOUCHER_2, COORD_B)])
+    results = _race(monkeypatch, [(VOUCHER_1, COORD_A), (VOUCHER_2, COORD_B)], writing=False)
     assert results != ["exceeds_remaining_budget", "ok"]
     if database_url.startswith("postgresql"):
         assert results == ["ok", "ok"], results

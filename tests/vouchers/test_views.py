@@ -19,27 +19,10 @@ from rmt.vouchers import service
 from rmt.vouchers.lifecycle import VoucherStatus
 from rmt.vouchers.models import Budget, FundingSource, TrainingProvider, Voucher
 from tests.factories import BudgetFactory, CaseFactory, TrainingProviderFactory, UserFactory
+from tests.helpers import count, html, post, text
 from tests.querycount import count_statements
 
 S = VoucherStatus
-
-
-def html(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def text(response) -> str:
-    without_tags = re.sub(r"<[^>]+>", " ", html(response))
-    return " ".join(without_tags.replace("&#39;", "'").replace("&amp;", "&")
-                    .replace("\u00a0", " ").split())
-
-
-def post(client, url: str, data: dict | None = None):
-    return client.post_form(url, data or {}, token_page="/")
-
-
-def count_vouchers() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Voucher))
 
 
 def request_data(budget, provider, **changes) -> dict:
@@ -97,25 +80,25 @@ def test_bad_input_is_refused_in_dutch_and_nothing_is_saved(client, login_as, ca
                                                             provider, changes, field, message):
     coach = login_as("coach", "MU")
     case.coach = coach
-    before = count_vouchers()
+    before = count(Voucher)
     response = post(client, f"/trajecten/{case.id}/vouchers/nieuw",
                     request_data(budget, provider, **changes))
     assert response.status_code == 400
     assert f'id="{field}-fout"' in html(response)
     assert message in text(response)
     assert "Het formulier is niet opgeslagen." in text(response)
-    assert count_vouchers() == before
+    assert count(Voucher) == before
 
 
 def test_budget_of_another_region_is_refused(client, login_as, case, budget, provider):
     login_as("coach", "MU")
     other = BudgetFactory(region_code="AM")
-    before = count_vouchers()
+    before = count(Voucher)
     response = post(client, f"/trajecten/{case.id}/vouchers/nieuw",
                     request_data(other, provider))
     assert response.status_code == 400
     assert "Kies een budget van de regio van dit traject" in text(response)
-    assert count_vouchers() == before
+    assert count(Voucher) == before
 
 
 def test_closed_case_gets_no_voucher(client, login_as, budget, provider):
@@ -127,7 +110,7 @@ def test_closed_case_gets_no_voucher(client, login_as, budget, provider):
     response = post(client, f"/trajecten/{closed.id}/vouchers/nieuw",
                     request_data(budget, provider))
     assert response.status_code == 409
-    assert count_vouchers() == 0 or not db.session.scalar(
+    assert count(Voucher) == 0 or not db.session.scalar(
         sa.select(Voucher.id).where(Voucher.case_id == closed.id))
 
 
@@ -467,8 +450,8 @@ def test_exports_neutralise_formulas(client, login_as, make_voucher, budget, cou
     sheet = workbook["Vouchers"]
     headers = [cell.value for cell in sheet[1]]
     cells = dict(zip(headers, sheet[2], strict=True))
-    for header, text in (("Opleiding", course), ("Opleider", "=cmd|' /C calc'!A0")):
-        assert cells[header].data_type == "s" and cells[header].value == text
+    for header, value in (("Opleiding", course), ("Opleider", "=cmd|' /C calc'!A0")):
+        assert cells[header].data_type == "s" and cells[header].value == value
     assert cells["Bedrag (€)"].data_type == "n"
     assert isinstance(cells["Aangevraagd op"].value, datetime)
 
