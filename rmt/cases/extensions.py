@@ -7,7 +7,10 @@ functions from the ``connect()`` of its ``rmt/<feature>/receivers.py``, which
 - :data:`timeline_sources`: ``(case) -> Iterable[TimelineItem]``, extra lines on the case's
   timeline (voucher steps, praktijkverklaring steps, ...);
 - :data:`placement_checks`: ``(case) -> bool``, whether the case has an active placement (the
-  guard of the step *geplaatst*); any check that says yes counts.
+  guard of the step *geplaatst*); any check that says yes counts;
+- :data:`case_sections`: a feature's section on the case page: a template and the function
+  ``(user, case) -> data`` that loads what it shows (``section`` in the template; a falsy
+  value hides it). The case view loads them, so no template queries the database itself.
 
     from rmt.cases import extensions
     extensions.add(extensions.timeline_sources, timeline_items)
@@ -38,6 +41,32 @@ class TimelineItem:
 timeline_sources: list[Callable[[Any], Iterable[TimelineItem]]] = []
 #: ``(case) -> bool``: whether the case has an active placement (employers).
 placement_checks: list[Callable[[Any], bool]] = []
+
+
+@dataclass(frozen=True)
+class CaseSection:
+    """A feature's section on the case page, shown in ``order`` (lowest first)."""
+
+    template: str
+    load: Callable[[Any, Any], Any]
+    order: int = 100
+
+
+#: The sections of other features on the case page.
+case_sections: list[CaseSection] = []
+
+
+def add_section(template: str, load: Callable[[Any, Any], Any], order: int = 100) -> None:
+    """Show ``template`` on the case page with ``section = load(user, case)``; once per
+    template (a second registration replaces the first)."""
+    case_sections[:] = [s for s in case_sections if s.template != template]
+    case_sections.append(CaseSection(template, load, order))
+    case_sections.sort(key=lambda section: section.order)
+
+
+def load_sections(user: Any, case: Any) -> list[tuple[str, Any]]:
+    """(template, data) of every registered section, in order, for the case page."""
+    return [(section.template, section.load(user, case)) for section in case_sections]
 
 _REGISTRIES: dict[str, list[Callable[..., Any]]] = {
     "timeline_sources": timeline_sources,

@@ -24,7 +24,7 @@ from rmt import clock, transaction
 from rmt.access import Action, can, get_or_404, require, role_required
 from rmt.audit.service import entries_for_object
 from rmt.auth.models import Role, User
-from rmt.cases import queries, service
+from rmt.cases import extensions, queries, service
 from rmt.cases.forms import (
     ALL_FILTER,
     ActivityForm,
@@ -393,6 +393,7 @@ def _case_sections(case: Case, rights: CaseRights) -> dict[str, Any]:
         "days_in_step": queries.days_since(case.status_since, today),
         "today": today,
         "main_line": [s for s in CaseState if s != CaseState.GEPAUZEERD],
+        "feature_sections": extensions.load_sections(current_user, case),
     }
 
 

@@ -1,13 +1,23 @@
-"""How employers hooks into the rest of the app; :func:`rmt.create_app` calls :func:`connect`
+"""How employers hook into the rest of the app; :func:`rmt.create_app` calls :func:`connect`
 once. Nothing here runs at import time."""
 
 from __future__ import annotations
 
-from rmt.cases import service as cases_service
+from typing import Any
+
+from rmt.access import Action, can
+from rmt.cases import extensions
+from rmt.employers.pages import CaseEmployment, case_employment
 from rmt.employers.placements import case_has_active_placement
 
 
+def work_section(user: Any, case: Any) -> CaseEmployment | None:
+    """Proposals and placements on the case page, for those who may see the work profile."""
+    return case_employment(user, case) if can(user, Action.VIEW_WORK_PROFILE, case) else None
+
+
 def connect() -> None:
-    """The step geplaatst of a case needs an active placement: cases asks employers through
-    its hook list, so that cases never imports employers."""
-    cases_service.register_hook(cases_service.PLACEMENT_CHECKS, case_has_active_placement)
+    """The step geplaatst of a case needs an active placement (cases asks employers through
+    its registry, so that cases never imports employers); the work section on the case page."""
+    extensions.add(extensions.placement_checks, case_has_active_placement)
+    extensions.add_section("employers/_case_section.html", work_section, order=20)

@@ -171,12 +171,6 @@ def _follow_up_form(follow_up: FollowUp) -> FollowUpForm:
     return FollowUpForm(prefix=f"nazorg{follow_up.id}", formdata=None)
 
 
-@bp.app_template_global("case_employment")
-def _case_employment(case: Case) -> pages.CaseEmployment:
-    """Proposals and placements for the case page section."""
-    return pages.case_employment(current_user, case)
-
-
 # ---------------------------------------------------------------------------------------------
 # Employers
 

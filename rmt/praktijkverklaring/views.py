@@ -60,12 +60,6 @@ from rmt.web.handlers import submit
 bp = Blueprint("praktijkverklaring", __name__)
 
 
-@bp.app_template_global("pv_section")
-def pv_section(case: Case) -> dict[str, Any]:
-    """The case page's section (``cases/_sections.html``); the case view does not pass it yet."""
-    return service.case_section(current_user, case)
-
-
 @bp.app_template_filter("pv_longdate")
 def pv_long_date(value: date | None) -> str:
     """A date written out in Dutch, as on a certificate (a Dutch document): '24 november 2026'."""

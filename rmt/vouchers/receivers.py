@@ -1,14 +1,16 @@
-"""How vouchers extend the core: their status changes on the case timeline.
+"""How vouchers extend the core: their status changes on the case timeline and their section on
+the case page.
 
 :func:`connect` is called once by :func:`rmt.create_app`; nothing connects at import time.
 """
 
 from __future__ import annotations
 
-from rmt.cases import service as cases_service
-from rmt.vouchers.service import timeline_items
+from rmt.cases import extensions
+from rmt.vouchers.service import case_section, timeline_items
 
 
 def connect() -> None:
-    """Add the voucher events to every case's timeline."""
-    cases_service.register_hook(cases_service.TIMELINE_SOURCES, timeline_items)
+    """Add the voucher events to every case's timeline and the vouchers to the case page."""
+    extensions.add(extensions.timeline_sources, timeline_items)
+    extensions.add_section("vouchers/_case_section.html", case_section, order=10)

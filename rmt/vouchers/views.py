@@ -59,13 +59,6 @@ def euros(cents: int | None) -> str:
     return format_euros(cents)
 
 
-@bp.app_template_global("voucher_section")
-def voucher_section(case: Case) -> service.CaseSection:
-    """The case page's section (templates/vouchers/_case_section.html); the case view does not
-    pass it yet."""
-    return service.case_section(current_user, case)
-
-
 def _case_url(case_id: int) -> str:
     return url_for("cases.case_page", case_id=case_id)
 
