@@ -17,16 +17,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import chain
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from rmt import clock
+from rmt.cases.models import CaseEvent
 from rmt.process import CaseState
-
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+from rmt.stats.models import StatCase, StatSpan, StatStayMonth
 
 #: The funnel: the main line without the final step. Rank 0 (aangemeld) is every case.
 FUNNEL_STEPS: tuple[CaseState, ...] = (
@@ -61,7 +62,7 @@ def local_date(at: datetime) -> date:
     """The calendar date in the Netherlands of an aware (or naive UTC) timestamp."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
-    return at.astimezone(LOCAL_TZ).date()
+    return clock.local_date(at)
 
 
 @dataclass(frozen=True)
@@ -123,15 +124,10 @@ def summarise_case(events: Sequence[EventRow]) -> tuple[dict[str, Any] | None, l
 
 
 def _tables() -> tuple[sa.Table, sa.Table, sa.Table]:
-    from rmt.cases.models import CaseEvent
-    from rmt.stats.models import StatCase, StatSpan
-
     return CaseEvent.__table__, StatCase.__table__, StatSpan.__table__
 
 
 def _stay_month_table() -> sa.Table:
-    from rmt.stats.models import StatStayMonth
-
     return StatStayMonth.__table__
 
 
@@ -149,10 +145,7 @@ def _add_stay_months(connection: sa.Connection, delta: Counter[MonthKey]) -> Non
             for (m, r, s, d), n in sorted(delta.items()) if n]
     if not rows:
         return
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement = insert(table)
     statement = statement.on_conflict_do_update(
         index_elements=["month", "region_code", "step", "stay_days"],
@@ -289,8 +282,6 @@ def stay_months_query(stat_span: sa.Table) -> sa.Select:
 
 
 def _touched_case_ids(session: Session) -> set[int]:
-    from rmt.cases.models import CaseEvent
-
     ids = set()
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, CaseEvent):

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from rmt.auth.service import create_api_token
+from tests.factories import UserFactory
 from tests.stats.test_pages import QUERY, cells_of
 
 API = "/api/v1/stats/pipeline"
 PARAMS = {"from": QUERY["van"], "to": QUERY["tot"]}
-
-
-@pytest.fixture
-def bearer(app):
-    def _bearer(user) -> dict[str, str]:
-        with app.test_request_context():
-            token = create_api_token(user, label="test")
-        return {"Authorization": f"Bearer {token}"}
-
-    return _bearer
 
 
 def assert_same_as_page(body: dict, html: str) -> int:
@@ -61,8 +51,6 @@ def test_own_scope_has_the_figures_of_the_page(client, login_as, bearer, module_
 
 
 def test_breakdown_and_filters(client, bearer, history):
-    from tests.factories import UserFactory
-
     user = UserFactory(role="coordinator", regions=["MU", "AM"])
     body = client.get(API, query_string={**PARAMS, "breakdown": "target_group",
                                          "referral_partner": "uwv"},
@@ -107,8 +95,6 @@ def test_coach_gets_own_caseload_and_no_comparison(client, bearer, history):
 
 @pytest.mark.parametrize("role", ["liaison", "admin"])
 def test_roles_without_statistics_are_refused(client, bearer, role):
-    from tests.factories import UserFactory
-
     response = client.get(API, headers=bearer(UserFactory(role=role, regions=["MU"])))
     assert response.status_code == 403 and response.mimetype == "application/problem+json"
 
@@ -130,8 +116,6 @@ def test_without_a_token_401(client, login_as):
     ({"target_group": "x" * 300}, "target_group"),
 ])
 def test_bad_arguments_are_422_with_the_field(client, bearer, params, field):
-    from tests.factories import UserFactory
-
     response = client.get(API, query_string=params,
                           headers=bearer(UserFactory(role="coordinator", regions=["MU"])))
     assert response.status_code == 422, response.get_data(as_text=True)

@@ -4,7 +4,7 @@ region comparison."""
 
 from __future__ import annotations
 
-from rmt.stats import modules, service
+from rmt.stats import modules, service, tables
 from rmt.stats.modules import BudgetFigures
 from rmt.stats.service import REGION_CODES, Scope
 from rmt.stats.suppression import Status
@@ -102,7 +102,7 @@ def test_comparison_module_tables_leave_nothing_recoverable():
     names = {c: c for c in REGION_CODES}
     for known in ((), ("MU",), ("AM",), ("GV", "FV")):
         checked = 0
-        for table, lines in modules.comparison_tables(figures, names, known):
+        for table, lines in tables.module_comparison_tables(figures, names, known):
             for line in lines.values():
                 checked += assert_no_hidden_count_recoverable(line, dict(line.status),
                                                               set(known))
@@ -120,6 +120,6 @@ def test_comparison_module_tables_leave_nothing_recoverable():
         # Every "<5" outside the reader's own regions was checked (fewer for readers who know
         # the regions holding them).
         assert checked == {(): 10, ("MU",): 9, ("AM",): 4, ("GV", "FV"): 7}[known]
-    line = dict(next(lines for t, lines in modules.comparison_tables(figures, names, ())
+    line = dict(next(lines for t, lines in tables.module_comparison_tables(figures, names, ())
                      if t.key == "overig"))["vacatures_vervuld"]
     assert line.status[("vacatures_vervuld", "AM")] == Status.SMALL

@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime
+from datetime import datetime
 from html import unescape
 
 import pytest
 from openpyxl import load_workbook
 
+from rmt import clock
 from tests.stats.conftest import PERIOD
 
 QUERY = {"van": PERIOD.start.isoformat(), "tot": PERIOD.end.isoformat()}
@@ -147,5 +148,5 @@ def test_navigation_shows_statistics_per_role(client, login_as):
 def test_default_period_is_the_last_twelve_months(client, login_as):
     login_as("coordinator", "MU")
     html = client.get("/cijfers/").get_data(as_text=True)
-    today = date.today()
+    today = clock.today()  # the Dutch calendar date, whatever the server's time zone
     assert f"tot en met {today:%d-%m-%Y}" in html
