@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 from flask import render_template_string
 
 from rmt.auth.forms import LoginForm
-from rmt.auth.models import ROLE_LABELS
+from rmt.auth.models import Role
 from rmt.errors import EXPLANATIONS, TITLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,7 +199,7 @@ def test_catalog_is_up_to_date_with_the_source():
         *TITLES.values(),
         "Fout",
         *EXPLANATIONS.values(),
-        *ROLE_LABELS.values(),
+        *(role.label for role in Role),
         LoginForm.email.args[0],
         LoginForm.password.args[0],
     ],

@@ -50,7 +50,7 @@ def test_csp_on_privacy_and_audit_pages_with_records(client, login_as):
     login_as("coordinator", "MU")
     for url in (f"/privacy/kandidaten/{case.candidate_id}",
                 f"/privacy/kandidaten/{case.candidate_id}/wissen",
-                f"/audit/trajecten/{case.id}", "/privacy?q=jansen",
+                f"/privacy/trajecten/{case.id}/audit", "/privacy?q=jansen",
                 "/account/tweede-factor/instellen"):
         response = client.get(url)
         assert response.status_code == 200, url
