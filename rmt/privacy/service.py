@@ -19,7 +19,7 @@ from rmt.db_types import utcnow
 from rmt.errors_domain import Conflict, DomainError, Forbidden
 from rmt.extensions import db
 from rmt.privacy.anonymise import Report, anonymise, plan_changes
-from rmt.privacy.registry import ERASURE_BLOCKERS, register_erasure_blocker
+from rmt.privacy.registry import ERASURE_BLOCKERS
 from rmt.process import CaseState
 
 # ---------------------------------------------------------------------------------------------
@@ -109,8 +109,7 @@ def erasure_blockers(user: User, candidate: Candidate) -> list[str]:
     return reasons
 
 
-@register_erasure_blocker
-def _voucher_retention_duty(candidate: Candidate) -> str | None:
+def voucher_retention_duty(candidate: Candidate) -> str | None:
     """A declared or paid voucher is part of the financial administration, which must be kept
     for seven years (fiscal retention duty); only checked when the vouchers module is present."""
     voucher = db.Model.metadata.tables.get("voucher")
