@@ -18,6 +18,7 @@ from rmt import clock
 from rmt.access import Action, allowed_regions, can
 from rmt.api.auth import authenticate_bearer
 from rmt.api.common import require_json_body
+from rmt.api.schemas import MAX_ID, BaseSchema
 from rmt.auth.models import Role
 from rmt.cases.models import ReferralPartner, TargetGroup
 from rmt.errors_domain import Forbidden
@@ -36,16 +37,21 @@ UNITS = {"count": "count", "percent": "percent", "days": "days", "money": "euro_
          "month": "month", "date": "date", "text": "text"}
 
 
-class PipelineArgsSchema(Schema):
+def _one_of(choices: list[str]) -> validate.OneOf:
+    return validate.OneOf(choices, error="Kies een van: {choices}.")
+
+
+class PipelineArgsSchema(BaseSchema):
     from_ = fields.Date(data_key="from", metadata={"description": "Begin (default: 12 months)"})
     to = fields.Date(metadata={"description": "End, inclusive (default: today)"})
     on = fields.Date(metadata={"description": "Reference date of the stock (default: end)"})
-    scope = fields.String(load_default="own", validate=validate.OneOf(["own", "comparison"]))
-    region = fields.String(validate=validate.OneOf(REGION_CODES))
-    target_group = fields.String(validate=validate.OneOf([m.value for m in TargetGroup]))
-    referral_partner = fields.String(validate=validate.OneOf([m.value for m in ReferralPartner]))
-    coach = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    breakdown = fields.String(load_default="region", validate=validate.OneOf(list(BREAKDOWNS)))
+    scope = fields.String(load_default="own", validate=_one_of(["own", "comparison"]))
+    region = fields.String(validate=_one_of(list(REGION_CODES)))
+    target_group = fields.String(validate=_one_of([m.value for m in TargetGroup]))
+    referral_partner = fields.String(validate=_one_of([m.value for m in ReferralPartner]))
+    coach = fields.Integer(validate=validate.Range(
+        min=1, max=MAX_ID, error="Geef een geldig id (een positief geheel getal)."))
+    breakdown = fields.String(load_default="region", validate=_one_of(list(BREAKDOWNS)))
 
     @validates_schema
     def check_period(self, data: dict[str, Any], **_kwargs: Any) -> None:
