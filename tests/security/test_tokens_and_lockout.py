@@ -14,6 +14,7 @@ from rmt.auth import service
 from rmt.auth.models import ApiToken
 from rmt.db_types import utcnow
 from rmt.extensions import db
+from tests import helpers
 from tests.factories import UserFactory
 from tests.helpers import bearer_header
 from tests.security.support import code, signed_in_user_id, totp_user
@@ -55,7 +56,7 @@ def test_password_failures_lock_the_account(app, auth):
     for _ in range(app.config["RMT_MAX_FAILED_LOGINS"]):
         auth.login("slot@test.nl", "fout")
     assert user.is_locked(utcnow())
-    assert "tijdelijk geblokkeerd" in auth.login("slot@test.nl").get_data(as_text=True)
+    assert "tijdelijk geblokkeerd" in helpers.html(auth.login("slot@test.nl"))
 
 
 def test_second_factor_failures_lock_the_account(app, client, auth):

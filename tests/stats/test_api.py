@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests import helpers
 from tests.factories import UserFactory
 from tests.stats.test_pages import QUERY, cells_of
 
@@ -28,9 +29,9 @@ def assert_same_as_page(body: dict, html: str) -> int:
 
 def test_own_scope_has_the_figures_of_the_page(client, login_as, bearer, module_history):
     user = login_as("coordinator", "MU", "AM")
-    html = client.get("/cijfers/", query_string=QUERY).get_data(as_text=True)
+    html = helpers.html(client.get("/cijfers/", query_string=QUERY))
     response = client.get(API, query_string=PARAMS, headers=bearer(user))
-    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.status_code == 200, helpers.html(response)
     body = response.json
     assert body["period"] == {"from": "2026-01-01", "to": "2026-06-30", "on": "2026-06-30"}
     assert (body["scope"], body["regions"], body["suppressed"]) == ("own", ["MU", "AM"], False)
@@ -64,7 +65,7 @@ def test_comparison_scope_is_suppressed_like_the_page(client, login_as, bearer,
                                                        random_cases, module_history):
     random_cases(200, seed=7)
     user = login_as("coordinator", "GV")
-    html = client.get("/cijfers/regios", query_string=QUERY).get_data(as_text=True)
+    html = helpers.html(client.get("/cijfers/regios", query_string=QUERY))
     body = client.get(API, query_string={**PARAMS, "scope": "comparison"},
                       headers=bearer(user)).json
     assert (body["scope"], body["suppressed"]) == ("comparison", True)
@@ -118,7 +119,7 @@ def test_without_a_token_401(client, login_as):
 def test_bad_arguments_are_422_with_the_field(client, bearer, params, field):
     response = client.get(API, query_string=params,
                           headers=bearer(UserFactory(role="coordinator", regions=["MU"])))
-    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.status_code == 422, helpers.html(response)
     assert response.mimetype == "application/problem+json"
     assert list(response.json["errors"]) == [field]
 
