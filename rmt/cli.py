@@ -151,7 +151,8 @@ def demo_seed(case_count: int) -> None:
     with unit_of_work():
         totp.seed_demo_totp(totp_secret)
     with unit_of_work():
-        click.echo(seed_praktijkverklaring())
+        praktijkverklaringen = seed_praktijkverklaring()
+    click.echo(praktijkverklaringen)
     with unit_of_work():
         vouchers = seed_vouchers().text()
     click.echo(f"Demovouchers: {vouchers}.")
