@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from rmt import clock
 from rmt.db_types import utcnow
 from rmt.extensions import db
+from rmt.stats import summary
 from rmt.stats.export import write_sqlite
+from rmt.stats.models import StatCase, StatSpan
 from rmt.stats.scope import Period
-from rmt.stats.summary import rebuild
 from rmt.stats.tables import comparison
 from rmt.transaction import unit_of_work
 
@@ -53,8 +55,24 @@ def export_command(path: str, van: str | None, tot: str | None, peildatum: str |
 
 
 @stats_cli.command("rebuild")
-def rebuild_command() -> None:
-    """Bouw de samenvattingstabellen van de statistiek opnieuw op uit de stappenhistorie."""
-    with unit_of_work():  # one batch: the tables are replaced as a whole or not at all
-        cases, spans = rebuild(db.session.connection())
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10_000),
+              help="Trajecten per transactie.")
+def rebuild_command(batch_size: int) -> None:
+    """Bouw de samenvattingstabellen van de statistiek opnieuw op uit de stappenhistorie.
+
+    Elke batch trajecten is één transactie, zodat wie de app gebruikt niet lang wacht.
+    """
+    after_id = 0
+    while True:
+        with unit_of_work():
+            connection = db.session.connection()
+            ids = summary.summarised_case_ids(connection, after_id, batch_size)
+            summary.refresh_cases(connection, ids, month_counts=False)
+        if not ids:
+            break
+        after_id = ids[-1]
+    with unit_of_work():
+        summary.recount_stay_months(db.session.connection())
+        cases = db.session.scalar(sa.select(sa.func.count()).select_from(StatCase))
+        spans = db.session.scalar(sa.select(sa.func.count()).select_from(StatSpan))
     click.echo(f"Samenvatting opnieuw opgebouwd: {cases} trajecten, {spans} perioden.")
