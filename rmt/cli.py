@@ -1,6 +1,8 @@
 """Command-line interface: ``flask --app rmt <group> <command>``.
 
-Commands use the same services as the web views and commit once at the end.
+Commands use the same services as the web views, each in one unit of work
+(:func:`rmt.transaction.unit_of_work`); long jobs use one per batch, so the people using the app
+meanwhile are not kept waiting for SQLite's write lock.
 """
 
 from __future__ import annotations
@@ -8,24 +10,32 @@ from __future__ import annotations
 import os
 import random
 import sys
-from datetime import date
 
 import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
+from rmt import clock
+from rmt.audit.service import verify_chain
 from rmt.auth import service as auth_service
+from rmt.auth import totp
 from rmt.auth.models import Role, User
 from rmt.cases.demo import DEFAULT_CASE_COUNT, DEMO_RANDOM_SEED, seed_cases
+from rmt.employers.demo import seed_employers
 from rmt.extensions import db
+from rmt.praktijkverklaring.demo import seed as seed_praktijkverklaring
+from rmt.privacy.cli import retention_cli
+from rmt.regions import REGION_CODES
 from rmt.regions.models import Region
+from rmt.stats.cli import stats_cli
+from rmt.transaction import unit_of_work
+from rmt.vouchers.demo import seed_vouchers
 
 users_cli = AppGroup("users", help="Gebruikers beheren.")
 audit_cli = AppGroup("audit", help="Het auditlogboek controleren.")
 demo_cli = AppGroup("demo", help="Demogegevens.")
 
-REGION_CODES = ("MU", "AM", "GV", "FV")
 DEMO_PASSWORD_DEFAULT = "Demo-RMT-2026!"  # noqa: S105 - demo data only, printed on purpose
 
 
@@ -38,16 +48,16 @@ DEMO_PASSWORD_DEFAULT = "Demo-RMT-2026!"  # noqa: S105 - demo data only, printed
 @click.password_option("--password", help="Eerste wachtwoord (wordt gevraagd als het ontbreekt).")
 def users_create(email: str, name: str, role: str, regions: tuple[str, ...], password: str) -> None:
     """Maak een gebruiker aan."""
-    if auth_service.find_user_by_email(email):
-        raise click.ClickException(f"Er bestaat al een gebruiker met e-mailadres {email}.")
-    if role != Role.ADMIN and not regions:
-        raise click.ClickException("Geef minstens één --region op.")
-    problems = auth_service.password_problems(password, email=email, name=name)
-    if problems:
-        raise click.ClickException(" ".join(problems))
-    user = auth_service.create_user(email=email, name=name, role=Role(role), regions=set(regions),
-                                    password=password)
-    db.session.commit()
+    with unit_of_work():
+        if auth_service.find_user_by_email(email):
+            raise click.ClickException(f"Er bestaat al een gebruiker met e-mailadres {email}.")
+        if role != Role.ADMIN and not regions:
+            raise click.ClickException("Geef minstens één --region op.")
+        problems = auth_service.password_problems(password, email=email, name=name)
+        if problems:
+            raise click.ClickException(" ".join(problems))
+        user = auth_service.create_user(email=email, name=name, role=Role(role),
+                                        regions=set(regions), password=password)
     click.echo(f"Gebruiker {user.email} ({user.role.value}) aangemaakt.")
 
 
@@ -57,20 +67,19 @@ def users_create(email: str, name: str, role: str, regions: tuple[str, ...], pas
 @click.option("--days", default=None, type=click.IntRange(1, 366))
 def users_token(email: str, label: str, days: int | None) -> None:
     """Maak een API-token; het wordt één keer getoond en alleen gehasht opgeslagen."""
-    user = auth_service.find_user_by_email(email)
-    if user is None or not user.active:
-        raise click.ClickException(f"Geen actieve gebruiker met e-mailadres {email}.")
-    token = auth_service.create_api_token(user, label=label, days=days)
-    db.session.commit()
+    with unit_of_work():
+        user = auth_service.find_user_by_email(email)
+        if user is None or not user.active:
+            raise click.ClickException(f"Geen actieve gebruiker met e-mailadres {email}.")
+        token = auth_service.create_api_token(user, label=label, days=days)
     click.echo(token)
 
 
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Controleer de hashketen van het auditlogboek."""
-    from rmt.audit.service import verify_chain
-
-    result = verify_chain()
+    with unit_of_work(write=False):
+        result = verify_chain()
     if result.ok:
         click.echo(f"Auditketen in orde: {result.checked} regels gecontroleerd.")
         return
@@ -114,34 +123,39 @@ def seed_demo_users(password: str) -> int:
 @click.option("--cases", "case_count", default=DEFAULT_CASE_COUNT, show_default=True,
               type=click.IntRange(0, 100_000), help="Aantal demotrajecten (als er nog geen zijn).")
 def demo_seed(case_count: int) -> None:
-    """Vul de database met demogegevens (idempotent)."""
-    if db.session.scalar(sa.select(sa.func.count()).select_from(Region)) != 4:
+    """Vul de database met demogegevens (idempotent).
+
+    Elk onderdeel is één transactie: wie de app intussen gebruikt, wacht nooit lang.
+    """
+    with unit_of_work(write=False):
+        regions = db.session.scalar(sa.select(sa.func.count()).select_from(Region))
+    if regions != 4:
         raise click.ClickException(
             "De regio's ontbreken: voer eerst 'flask --app rmt db upgrade' uit."
         )
     password = os.environ.get("RMT_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
-    created = seed_demo_users(password)
-    cases = seed_cases(random.Random(DEMO_RANDOM_SEED), date.today(), case_count,  # noqa: S311
-                       password=password)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    with unit_of_work():
+        created = seed_demo_users(password)
+    with unit_of_work():
+        cases = seed_cases(random.Random(DEMO_RANDOM_SEED), clock.today(),  # noqa: S311
+                           case_count, password=password)
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(User))
     click.echo(f"Demogegevens: {created} gebruikers aangemaakt ({total} in totaal).")
     click.echo(f"Demotrajecten: {cases} aangemaakt" + (
         " met stappen, aantekeningen en acties, verdeeld over coach, coach2 en coach3 per regio."
         if cases else " (ze bestaan al, of --cases 0)."))
-    from rmt.employers.demo import seed_employers
-
-    click.echo(f"Demowerkgevers: {seed_employers().text()}.")
-    from rmt.auth import totp
-
+    with unit_of_work():
+        employers = seed_employers().text()
+    click.echo(f"Demowerkgevers: {employers}.")
     totp_secret = os.environ.get("RMT_DEMO_TOTP_SECRET", totp.DEMO_SECRET_DEFAULT)
-    totp.seed_demo_totp(totp_secret)
-    from rmt.praktijkverklaring.demo import seed as seed_praktijkverklaring
-
-    click.echo(seed_praktijkverklaring())
-    from rmt.vouchers.demo import seed_vouchers
-
-    click.echo(f"Demovouchers: {seed_vouchers().text()}.")
-    db.session.commit()
+    with unit_of_work():
+        totp.seed_demo_totp(totp_secret)
+    with unit_of_work():
+        praktijkverklaringen = seed_praktijkverklaring()
+    click.echo(praktijkverklaringen)
+    with unit_of_work():
+        vouchers = seed_vouchers().text()
+    click.echo(f"Demovouchers: {vouchers}.")
     click.echo(f"Inloggen kan met bijvoorbeeld coach.mu@demo.rmt.test, wachtwoord: {password}")
     click.echo(
         "Rollen: coach, liaison, coordinator per regio (mu, am, gv, fv) en admin@demo.rmt.test"
@@ -152,8 +166,6 @@ def demo_seed(case_count: int) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for group in (users_cli, audit_cli, demo_cli):
+    """Add every command group to ``flask --app rmt``."""
+    for group in (users_cli, audit_cli, demo_cli, retention_cli, stats_cli):
         app.cli.add_command(group)
-    from rmt.privacy.cli import retention_cli
-
-    app.cli.add_command(retention_cli)

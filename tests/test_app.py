@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from rmt import create_app
 from rmt.extensions import db
+from tests import helpers
 
 
 def test_secret_key_generated_into_instance_folder(tmp_path, monkeypatch):
@@ -44,7 +45,7 @@ def test_security_headers_on_pages(client):
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
-    assert "<script" not in response.get_data(as_text=True)
+    assert "<script" not in helpers.html(response)
 
 
 def test_session_cookie_flags(client, auth, app):
@@ -59,7 +60,7 @@ def test_session_cookie_flags(client, auth, app):
 def test_error_pages_are_dutch_and_leak_nothing(client, login_as):
     login_as("coach", "MU")
     response = client.get("/bestaat/niet")
-    html = response.get_data(as_text=True)
+    html = helpers.html(response)
     assert response.status_code == 404
     assert "Pagina niet gevonden" in html and "Traceback" not in html
     response = client.put("/")
@@ -72,14 +73,14 @@ def test_post_without_csrf_token_is_refused(client, login_as):
     response = client.post("/account/wachtwoord", data={
         "current_password": "x", "new_password": "y", "new_password_repeat": "y"})
     assert response.status_code == 400
-    assert "Het formulier is verlopen of ongeldig" in response.get_data(as_text=True)
+    assert "Het formulier is verlopen of ongeldig" in helpers.html(response)
     assert user.password_changed_at is None
 
 
 def test_oversized_form_is_413(client):
     response = client.post("/inloggen", data={"email": "x" * (2 * 1024 * 1024)})
     assert response.status_code == 413
-    assert "Verzoek te groot" in response.get_data(as_text=True)
+    assert "Verzoek te groot" in helpers.html(response)
 
 
 def test_malformed_inputs_never_500(client, login_as):

@@ -13,8 +13,9 @@ from babel.messages.pofile import read_po
 from flask import render_template_string
 
 from rmt.auth.forms import LoginForm
-from rmt.auth.models import ROLE_LABELS
+from rmt.auth.models import Role
 from rmt.errors import EXPLANATIONS, TITLES
+from tests import helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 PO_PATH = ROOT / "rmt" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -30,10 +31,6 @@ def _translations() -> dict[str, str]:
     return {m.id: m.string for m in _catalog() if m.id}
 
 
-def _html(response) -> str:
-    return response.get_data(as_text=True)
-
-
 def _header_text(html: str) -> str:
     match = re.search(r'<p class="rmt-user__who">(.*?)</p>', html, re.S)
     assert match, "no signed-in header"
@@ -44,7 +41,7 @@ def _header_text(html: str) -> str:
 
 
 def test_dutch_is_the_default(client):
-    html = _html(client.get("/inloggen"))
+    html = helpers.html(client.get("/inloggen"))
     assert '<html lang="nl">' in html
     assert '<h1 class="utrecht-heading-1">Inloggen</h1>' in html
     assert "Naar de inhoud" in html
@@ -53,7 +50,7 @@ def test_dutch_is_the_default(client):
 
 def test_sign_in_page_in_english(client):
     response = client.get("/inloggen?lang=en")
-    html = _html(response)
+    html = helpers.html(response)
     assert response.status_code == 200
     assert '<html lang="en">' in html
     assert "<title>Sign in · RMT Case Registration</title>" in html
@@ -69,15 +66,15 @@ def test_sign_in_page_in_english(client):
 
 def test_language_choice_sticks_until_changed(client):
     client.get("/inloggen?lang=en")
-    assert '<html lang="en">' in _html(client.get("/inloggen"))
+    assert '<html lang="en">' in helpers.html(client.get("/inloggen"))
     client.get("/inloggen?lang=nl")
-    html = _html(client.get("/inloggen"))
+    html = helpers.html(client.get("/inloggen"))
     assert '<html lang="nl">' in html
     assert "Inloggen" in html
 
 
 def test_unsupported_language_falls_back_to_dutch(client):
-    assert '<html lang="nl">' in _html(client.get("/inloggen?lang=de"))
+    assert '<html lang="nl">' in helpers.html(client.get("/inloggen?lang=de"))
 
 
 # --- pages and messages in English ---------------------------------------------------------
@@ -85,7 +82,7 @@ def test_unsupported_language_falls_back_to_dutch(client):
 
 def test_not_found_page_in_english(client):
     response = client.get("/bestaat-niet?lang=en")
-    html = _html(response)
+    html = helpers.html(response)
     assert response.status_code == 404
     assert '<html lang="en">' in html
     assert '<h1 class="utrecht-heading-1">Page not found</h1>' in html
@@ -95,7 +92,7 @@ def test_not_found_page_in_english(client):
 
 
 def test_not_found_page_in_dutch(client):
-    html = _html(client.get("/bestaat-niet"))
+    html = helpers.html(client.get("/bestaat-niet"))
     assert '<h1 class="utrecht-heading-1">Pagina niet gevonden</h1>' in html
     assert "Foutcode: 404" in html
 
@@ -103,7 +100,7 @@ def test_not_found_page_in_dutch(client):
 def test_expired_form_explained_in_english(client):
     client.get("/inloggen?lang=en")
     response = client.post("/inloggen", data={"email": "a@b.nl", "password": "x"})
-    html = _html(response)
+    html = helpers.html(response)
     assert response.status_code == 400
     assert "Request could not be processed" in html
     assert "The form has expired or is invalid." in html
@@ -111,7 +108,7 @@ def test_expired_form_explained_in_english(client):
 
 def test_coach_header_in_english(client, login_as):
     login_as("coach", "MU")
-    html = _html(client.get("/?lang=en"))
+    html = helpers.html(client.get("/?lang=en"))
     header = _header_text(html)
     assert "Career coach" in header
     assert "Loopbaancoach" not in header
@@ -122,12 +119,12 @@ def test_coach_header_in_english(client, login_as):
 
 def test_coach_header_in_dutch(client, login_as):
     login_as("coach", "MU")
-    assert "Loopbaancoach" in _header_text(_html(client.get("/")))
+    assert "Loopbaancoach" in _header_text(helpers.html(client.get("/")))
 
 
 def test_wrong_credentials_in_english(client, auth):
     client.get("/inloggen?lang=en")
-    html = _html(auth.login("niemand@test.nl", "verkeerd-wachtwoord"))
+    html = helpers.html(auth.login("niemand@test.nl", "verkeerd-wachtwoord"))
     assert "The email address or the password is incorrect." in html
     assert "The form was not saved." in html
 
@@ -135,7 +132,7 @@ def test_wrong_credentials_in_english(client, auth):
 def test_empty_sign_in_form_in_english(client):
     client.get("/inloggen?lang=en")
     response = client.post_form("/inloggen", {"email": "", "password": ""})
-    html = _html(response)
+    html = helpers.html(response)
     assert response.status_code == 400
     assert "Please correct the marked fields:" in html
     assert 'href="#email">Email address:' in html
@@ -145,7 +142,7 @@ def test_empty_sign_in_form_in_english(client):
 def test_sign_in_prompt_in_english(client):
     client.get("/inloggen?lang=en")
     response = client.get("/", follow_redirects=True)
-    assert "Please sign in to view this page." in _html(response)
+    assert "Please sign in to view this page." in helpers.html(response)
 
 
 class _FormWithError:
@@ -199,7 +196,7 @@ def test_catalog_is_up_to_date_with_the_source():
         *TITLES.values(),
         "Fout",
         *EXPLANATIONS.values(),
-        *ROLE_LABELS.values(),
+        *(role.label for role in Role),
         LoginForm.email.args[0],
         LoginForm.password.args[0],
     ],

@@ -12,11 +12,11 @@ from wtforms import (
     widgets,
 )
 
-from rmt.auth.models import ROLE_LABELS, Role
+from rmt.auth.models import Role
 from rmt.auth.service import find_user_by_email, password_problems
 from rmt.forms import email_address, max_length, required
 
-ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
+ROLE_CHOICES = [SelectChoice(value, label) for value, label in Role.choices()]
 
 
 class RegionCheckboxes(SelectMultipleField):

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from rmt import audit
 from rmt.access import Action, role_required
 from rmt.admin.forms import UserCreateForm, UserEditForm
-from rmt.auth import service
+from rmt.auth import service, totp
 from rmt.auth.models import Role, User
+from rmt.errors_domain import DomainError
 from rmt.extensions import db
 from rmt.regions.models import Region
+from rmt.web.handlers import submit
+
+OWN_RIGHTS_MESSAGE = "U kunt uw eigen beheerrechten niet intrekken."
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -41,16 +46,22 @@ def users():
 def user_create():
     form = UserCreateForm()
     form.set_region_choices(_regions())
-    if form.validate_on_submit():
+
+    def page(status: int) -> ResponseReturnValue:
+        return render_template("admin/user_form.html", form=form, user=None), status
+
+    def create() -> User:
         user = service.create_user(email=form.email.data, name=form.name.data,
                                    role=Role(form.role.data), regions=form.regions.data,
                                    password=form.password.data)
         user.active = form.active.data
-        db.session.commit()
-        flash(f"Gebruiker {user.email} is aangemaakt.", "success")
-        return redirect(url_for("admin.user_edit", user_id=user.id))
-    return render_template("admin/user_form.html", form=form, user=None), (
-        400 if form.errors else 200)
+        return user
+
+    if request.method != "POST":
+        return page(200)
+    return submit(form, create, on_error=page,
+                  on_success=lambda user: redirect(url_for("admin.user_edit", user_id=user.id)),
+                  success_message=lambda user: f"Gebruiker {user.email} is aangemaakt.")
 
 
 @bp.route("/gebruikers/<id:user_id>", methods=["GET", "POST"])
@@ -59,24 +70,25 @@ def user_edit(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = UserEditForm(obj=user if request.method == "GET" else None)
     form.set_region_choices(_regions())
-    if request.method == "GET":
-        form.role.data = user.role.value
-        form.regions.data = sorted(user.region_codes)
-        form.active.data = user.active
-    if form.validate_on_submit():
+
+    def page(status: int) -> ResponseReturnValue:
+        return render_template("admin/user_form.html", form=form, user=user), status
+
+    def update() -> None:
         if user.id == current_user.id and (not form.active.data or form.role.data != Role.ADMIN):
-            form.active.errors.append("U kunt uw eigen beheerrechten niet intrekken.")
-        else:
-            service.update_user(user, name=form.name.data, role=Role(form.role.data),
-                                regions=form.regions.data, active=form.active.data)
-            db.session.commit()
-            flash("De wijzigingen zijn opgeslagen.", "success")
-            return redirect(url_for("admin.user_edit", user_id=user.id))
-    if request.method == "GET":
-        audit.record("user.view", object_type="user", object_id=user.id)
-        db.session.commit()
-    return render_template("admin/user_form.html", form=form, user=user), (
-        400 if form.errors else 200)
+            raise DomainError(OWN_RIGHTS_MESSAGE, field="active")
+        service.update_user(user, name=form.name.data, role=Role(form.role.data),
+                            regions=form.regions.data, active=form.active.data)
+
+    if request.method == "POST":
+        return submit(form, update, on_error=page,
+                      on_success=lambda _: redirect(url_for("admin.user_edit", user_id=user.id)),
+                      success_message="De wijzigingen zijn opgeslagen.")
+    form.role.data = user.role.value
+    form.regions.data = sorted(user.region_codes)
+    form.active.data = user.active
+    audit.record("user.view", object_type="user", object_id=user.id)
+    return page(200)
 
 
 @bp.route("/gebruikers/<id:user_id>/tokens-intrekken", methods=["POST"])
@@ -84,7 +96,6 @@ def user_edit(user_id: int):
 def user_revoke_tokens(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     count = service.revoke_api_tokens(user)
-    db.session.commit()
     flash(f"{count} API-token(s) ingetrokken.", "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
@@ -93,8 +104,6 @@ def user_revoke_tokens(user_id: int):
 @role_required(Action.MANAGE_USERS)
 def user_reset_totp(user_id: int):
     """Lost phone: clear the user's second factor and end their sessions (audited)."""
-    from rmt.auth import totp
-
     user = db.session.get(User, user_id) or abort(404)
     if user.id == current_user.id:
         flash("Uw eigen tweede factor stelt u opnieuw in op de pagina Tweede factor.", "error")
@@ -102,7 +111,6 @@ def user_reset_totp(user_id: int):
         flash("Deze gebruiker heeft geen tweede factor ingesteld.", "info")
     else:
         totp.reset(user)
-        db.session.commit()
         flash(f"De tweede factor van {user.email} is hersteld. "
               "Bij de volgende keer inloggen stelt de gebruiker een nieuwe in"
               f"{'' if user.totp_required else ' (als die dat wil)'}.", "success")

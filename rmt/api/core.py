@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from rmt.api.auth import authenticate_bearer
+from rmt.auth.models import Role
 from rmt.extensions import db
 from rmt.regions.models import Region
 
@@ -24,7 +25,7 @@ class MeSchema(Schema):
     id = fields.Integer()
     email = fields.String()
     name = fields.String()
-    role = fields.String(metadata={"enum": ["coach", "liaison", "coordinator", "admin"]})
+    role = fields.String(metadata={"enum": [role.value for role in Role]})
     regions = fields.List(fields.String(), attribute="region_list")
 
 

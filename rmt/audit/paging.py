@@ -1,4 +1,5 @@
-"""Offset pagination for list pages (audit log, consent register)."""
+"""Offset pagination for list pages (audit log, consent register); the links are drawn by
+the ``pagination`` macro of ``templates/audit/_pagination.html``."""
 
 from __future__ import annotations
 

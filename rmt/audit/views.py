@@ -1,8 +1,10 @@
-"""The audit log for coordinators: who viewed or changed what, per case and per user.
+"""The audit log for coordinators: who viewed or changed what, per user and per case number.
 
 Region-scoped: a coordinator sees only entries filed under one of their regions (entries about
 a case carry the case's region at that moment). Filterable by date range, action, user and case,
-paginated, and downloadable as CSV with the same filters.
+paginated, and downloadable as CSV with the same filters. The page of one case ("wie heeft dit
+dossier bekeken") is a privacy page (:mod:`rmt.privacy.views`) built with :func:`log_page`:
+audit knows no feature.
 """
 
 from __future__ import annotations
@@ -11,28 +13,27 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, ValidationError
 
-from rmt import audit
-from rmt.access import Action, allowed_regions, get_or_404, role_required
+from rmt import audit, clock
+from rmt.access import Action, allowed_regions, role_required
 from rmt.audit.models import AuditEntry
 from rmt.audit.paging import page_number, paginate
 from rmt.auth.models import RegionMembership, User
-from rmt.cases.models import Case
 from rmt.extensions import db
 from rmt.forms import max_length
-from rmt.privacy.forms import DateInput
+from rmt.web.forms import DateInput
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
-LOCAL = ZoneInfo("Europe/Amsterdam")
 CSV_BATCH = 1000
 
 
@@ -90,9 +91,9 @@ class Filters:
     def describe(self) -> str:
         parts = []
         if self.start:
-            parts.append(f"vanaf {self.start.astimezone(LOCAL):%d-%m-%Y}")
+            parts.append(f"vanaf {clock.local(self.start):%d-%m-%Y}")
         if self.end:
-            parts.append(f"tot {self.end.astimezone(LOCAL):%d-%m-%Y}")
+            parts.append(f"tot {clock.local(self.end):%d-%m-%Y}")
         if self.action:
             parts.append(f"handeling {self.action}")
         if self.user_id:
@@ -100,10 +101,6 @@ class Filters:
         if self.case_id:
             parts.append(f"traject {self.case_id}")
         return ", ".join(parts) or "geen filter"
-
-
-def _local_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LOCAL).astimezone(UTC)
 
 
 def _regions() -> frozenset[str]:
@@ -139,8 +136,8 @@ def _form_and_filters(*, case_id: int | None = None,
             for name, field in form._fields.items()}
     filters = Filters(
         regions=regions,
-        start=_local_midnight_utc(data["van"]) if data["van"] else None,
-        end=_local_midnight_utc(data["tot"] + timedelta(days=1)) if data["tot"] else None,
+        start=clock.start_of_day(data["van"]) if data["van"] else None,
+        end=clock.start_of_day(data["tot"] + timedelta(days=1)) if data["tot"] else None,
         action=data["handeling"] or None,
         user_id=int(data["gebruiker"]) if data["gebruiker"] else None,
         case_id=int(data["traject"].strip()) if data["traject"] else None,
@@ -149,41 +146,36 @@ def _form_and_filters(*, case_id: int | None = None,
     return form, filters
 
 
-def _render(form: AuditFilterForm, filters: Filters, *, case: Case | None = None,
-            person: User | None = None):
+def _render(form: AuditFilterForm, filters: Filters, endpoint: str, base: dict[str, Any], *,
+            case: Any = None, person: User | None = None) -> ResponseReturnValue:
     page = paginate(filters.query(), page_number(request.args.get("pagina")))
     args = {k: v for k, v in request.args.items() if k != "pagina" and v}
-    if case is not None:
-        endpoint, base = "audit.case_log", {"case_id": case.id}
-    elif person is not None:
-        endpoint, base = "audit.user_log", {"user_id": person.id}
-    else:
-        endpoint, base = "audit.index", {}
+    fixed = {"traject": case.id} if case is not None else {}
+    if person is not None:
+        fixed["gebruiker"] = person.id
     return render_template(
         "audit/list.html", form=form, page=page, case=case, person=person,
         regions=sorted(filters.regions), endpoint=endpoint,
-        csv_url=url_for("audit.export_csv", **{**args, **(
-            {"traject": case.id} if case else {}), **({"gebruiker": person.id} if person else {})}),
+        csv_url=url_for("audit.export_csv", **{**args, **fixed}),
         url_for_page=lambda p: url_for(endpoint, **base, **args, pagina=p),
         form_action=url_for(endpoint, **base),
-    ), (200 if form.is_valid else 400)
+    ), (200 if form.is_valid else 400)  # type: ignore[attr-defined]
+
+
+def log_page(endpoint: str, base: dict[str, Any], *, case: Any = None,
+             person: User | None = None) -> ResponseReturnValue:
+    """The audit log page, filtered by the query string and fixed to one case (``case``, any
+    object with an ``id``, already checked by the caller) or one colleague (``person``)."""
+    form, filters = _form_and_filters(case_id=case.id if case is not None else None,
+                                      user_id=person.id if person is not None else None)
+    return _render(form, filters, endpoint, base, case=case, person=person)
 
 
 @bp.route("")
 @role_required(Action.VIEW_CASE_AUDIT)
 def index():
     """The region's audit log, newest first."""
-    form, filters = _form_and_filters()
-    return _render(form, filters)
-
-
-@bp.route("/trajecten/<id:case_id>")
-@role_required(Action.VIEW_CASE_AUDIT)
-def case_log(case_id: int):
-    """Who viewed or changed this case ("wie heeft dit dossier bekeken of gewijzigd")."""
-    case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE_AUDIT)
-    form, filters = _form_and_filters(case_id=case.id)
-    return _render(form, filters, case=case)
+    return log_page("audit.index", {})
 
 
 @bp.route("/gebruikers/<id:user_id>")
@@ -193,8 +185,7 @@ def user_log(user_id: int):
     person = db.session.get(User, user_id)
     if person is None or not (person.region_codes & _regions()):
         abort(404)
-    form, filters = _form_and_filters(user_id=person.id)
-    return _render(form, filters, person=person)
+    return log_page("audit.user_log", {"user_id": person.id}, person=person)
 
 
 _CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -219,7 +210,7 @@ def _csv_rows(filters: Filters) -> Iterator[str]:
         batch = db.session.scalars(query).all()
         for entry in batch:
             writer.writerow([_cell(v) for v in (
-                entry.at.astimezone(LOCAL).isoformat(timespec="seconds"), entry.user_email,
+                clock.local(entry.at).isoformat(timespec="seconds"), entry.user_email,
                 entry.action, entry.object_type, entry.object_id, entry.region_code, entry.ip,
                 entry.summary)])
         yield buffer.getvalue()
@@ -236,12 +227,11 @@ def export_csv():
     """The filtered log as CSV (semicolon-separated, UTF-8 with BOM for spreadsheets)."""
     form, filters = _form_and_filters()
     if not form.is_valid:  # type: ignore[attr-defined]
-        return _render(form, filters)
+        return _render(form, filters, "audit.index", {})
     regions = sorted(filters.regions)
+    body = "\ufeff" + "".join(_csv_rows(filters))
     audit.record("audit.export", region_code=regions[0] if len(regions) == 1 else None,
                  summary=f"CSV-export: {filters.describe()}")
-    db.session.commit()
-    body = "\ufeff" + "".join(_csv_rows(filters))
-    stamp = datetime.now(LOCAL).strftime("%Y%m%d-%H%M")
+    stamp = clock.local(clock.now()).strftime("%Y%m%d-%H%M")
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="auditlog-{stamp}.csv"'})

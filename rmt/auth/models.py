@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 
@@ -11,27 +10,23 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rmt.db_types import UTCDateTime, enum_column, utcnow
+from rmt.enums import LabelledEnum
 from rmt.extensions import db
 from rmt.regions.models import Region
 
 
-class Role(enum.StrEnum):
+class Role(LabelledEnum):
+    __titles__ = {
+        "coach": "Loopbaancoach",
+        "liaison": "Werkgeversadviseur",
+        "coordinator": "Regiocoördinator",
+        "admin": "Functioneel beheerder",
+    }
+
     COACH = "coach"
     LIAISON = "liaison"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.COACH: "Loopbaancoach",
-    Role.LIAISON: "Werkgeversadviseur",
-    Role.COORDINATOR: "Regiocoördinator",
-    Role.ADMIN: "Functioneel beheerder",
-}
 
 
 TOTP_REQUIRED_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})

@@ -19,7 +19,7 @@ import segno
 import sqlalchemy as sa
 
 from rmt import audit
-from rmt.auth.models import RecoveryCode, User, new_session_token
+from rmt.auth.models import TOTP_REQUIRED_ROLES, RecoveryCode, User, new_session_token
 from rmt.auth.service import hash_password, verify_password
 from rmt.db_types import utcnow
 from rmt.extensions import db
@@ -212,8 +212,6 @@ DEMO_DOMAIN = "@demo.rmt.test"
 def seed_demo_totp(secret: str) -> int:
     """Give demo coordinators and admins (``*@demo.rmt.test``) a known TOTP secret, so a
     newcomer can sign in with a code computed from it. Never used outside ``demo seed``."""
-    from rmt.auth.models import TOTP_REQUIRED_ROLES
-
     pyotp.TOTP(secret).now()  # refuses a secret that is not base32
     users = db.session.scalars(
         sa.select(User).where(User.email.endswith(DEMO_DOMAIN),

@@ -4,7 +4,8 @@ The sign-in is two-step for a user with TOTP. After the password the session hol
 *pending second factor* marker (user id, the user's session token, where to go next, expiry);
 Flask-Login knows no user until the code is verified. Both steps start a fresh session.
 A coordinator or admin without TOTP is sent to enrolment instead and is signed in only after
-confirming a code.
+confirming a code. Wrong codes count toward the lockout; the views answer normally, so the
+request's unit of work commits the counter and its audit entry.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from flask import current_app, flash, redirect, render_template, session, url_fo
 from flask_login import current_user, login_required, login_user, logout_user
 
 from rmt.auth import service, totp
+from rmt.auth.blueprint import bp, lock_message, renew_session
 from rmt.auth.forms import SecondFactorForm, TotpConfirmForm
 from rmt.auth.models import User, new_session_token
 from rmt.auth.service import SecondFactor
-from rmt.auth.views import _renew_session, bp
 from rmt.db_types import utcnow
 from rmt.extensions import db, limiter
 
@@ -29,11 +30,6 @@ PENDING_SECONDS = {SecondFactor.CODE: 5 * 60, SecondFactor.ENROL: 15 * 60}
 
 def _totp_rate_limit() -> str:
     return current_app.config["RMT_TOTP_RATE_LIMIT"]
-
-
-def _lock_message() -> str:
-    return ("Dit account is tijdelijk geblokkeerd na te veel mislukte pogingen. "
-            f"Probeer het over {current_app.config['RMT_LOCKOUT_MINUTES']} minuten opnieuw.")
 
 
 def begin_pending(user: User, next_url: str | None, step: str) -> None:
@@ -66,7 +62,7 @@ def pending_user(step: str) -> User | None:
 def _finish_sign_in(user: User, method: str) -> str:
     """Second factor done: a fresh session with the signed-in user; returns where to go next."""
     next_url = session.get(PENDING_KEY, {}).get("next") or url_for("main.index")
-    _renew_session()
+    renew_session()
     service.complete_sign_in(user, utcnow(), method)
     login_user(user)
     session.permanent = True
@@ -90,25 +86,24 @@ def second_factor():
     now = utcnow()
     if user.is_locked(now):
         session.pop(PENDING_KEY, None)
-        flash(_lock_message(), "error")
+        flash(lock_message(), "error")
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
         method = totp.verify(user, form.code.data, now)
         if method:
             next_url = _finish_sign_in(user, method)
-            db.session.commit()
             if method == totp.Method.RECOVERY:
                 left = totp.unused_recovery_codes(user)
                 flash(f"U bent ingelogd met een herstelcode. U hebt nog {left} herstelcodes; "
                       "maak nieuwe aan op de pagina Tweede factor.", "warning")
             return redirect(next_url)
+        # Every answer below is a normal one: the unit of work keeps the counter and the entry.
         locked = service.count_failure(user, now, action="auth.second_factor_failed",
                                        what="verkeerde code")
-        db.session.commit()  # keep the counter and the audit entry
         if locked:
             session.pop(PENDING_KEY, None)
-            flash(_lock_message(), "error")
+            flash(lock_message(), "error")
             return redirect(url_for("auth.login"))
         form.code.errors.append(
             "De code klopt niet. Vul de nieuwste code uit uw app in, of een herstelcode.")
@@ -156,13 +151,11 @@ def _enrol(user: User, *, signing_in: bool):
                 next_url = _finish_sign_in(user, totp.Method.TOTP)
             else:
                 next_url = url_for("auth.totp_settings")
-            db.session.commit()
             return render_template("auth/recovery_codes.html", codes=codes, next_url=next_url,
                                    first_time=True)
         form.code.errors.append(
             "De code klopt niet. Controleer of de tijd op uw telefoon goed staat en vul de "
             "nieuwste code in.")
-    db.session.commit()  # the pending secret (and a failed attempt's audit entry)
     uri = totp.provisioning_uri(user, secret)
     return render_template(
         "auth/totp_enrol.html", form=form, qr=totp.qr_data_uri(uri), secret=totp.grouped(secret),
@@ -180,11 +173,10 @@ def _confirm(form: TotpConfirmForm) -> str:
                                    what="verkeerde code (accountpagina)")
     if locked:
         current_user.session_token = new_session_token()  # ends every session of this user
-    db.session.commit()
     if locked:
         logout_user()
-        _renew_session()
-        flash(_lock_message(), "error")
+        renew_session()
+        flash(lock_message(), "error")
         return "locked"
     form.code.errors.append("De code klopt niet. Vul de nieuwste code uit uw app in.")
     return "wrong"
@@ -204,7 +196,6 @@ def totp_disable():
         return redirect(url_for("auth.login"))
     if outcome == "ok":
         totp.disable(current_user)
-        db.session.commit()
         flash("De tweede factor is uitgeschakeld.", "success")
         return redirect(url_for("auth.totp_settings"))
     return render_template(
@@ -225,7 +216,6 @@ def totp_new_codes():
         return redirect(url_for("auth.login"))
     if outcome == "ok":
         codes = totp.new_recovery_codes(current_user)
-        db.session.commit()
         return render_template("auth/recovery_codes.html", codes=codes,
                                next_url=url_for("auth.totp_settings"), first_time=False)
     return render_template(

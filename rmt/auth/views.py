@@ -1,27 +1,24 @@
-"""Sign-in, sign-out and changing one's own password."""
+"""Sign-in, sign-out and changing one's own password (the second factor: ``totp_views``).
+
+Failed sign-ins are counted and audited in the request's unit of work: the view answers
+normally (it does not raise), so the counter, the lockout and the audit entry are committed.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from rmt import audit
 from rmt.auth import service
+from rmt.auth.blueprint import bp, lock_message, renew_session
 from rmt.auth.forms import LoginForm, PasswordChangeForm
-from rmt.extensions import db, limiter
+from rmt.auth.totp_views import begin_pending  # also adds the second-factor routes to bp
+from rmt.extensions import limiter
 
-bp = Blueprint("auth", __name__)
+__all__ = ["bp", "safe_next"]
 
 
 def safe_next(target: str | None) -> str | None:
@@ -34,14 +31,6 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
-
-
-def _renew_session() -> None:
-    """No session fixation: nothing from before survives, except the chosen language."""
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
 
 
 def _login_rate_limit() -> str:
@@ -58,26 +47,19 @@ def login():
         result = service.authenticate(form.email.data, form.password.data)
         if result.ok:
             next_url = safe_next(form.next.data)
-            _renew_session()
+            renew_session()
             if result.second_factor:
                 # Not signed in yet: the session only says a second factor is pending.
-                from rmt.auth.totp_views import begin_pending
-
                 begin_pending(result.user, next_url, result.second_factor)
-                db.session.commit()
                 return redirect(url_for(
                     "auth.second_factor" if result.second_factor == service.SecondFactor.CODE
                     else "auth.enrol_at_sign_in"))
             login_user(result.user)
             session.permanent = True
-            db.session.commit()
             return redirect(next_url or url_for("main.index"))
-        db.session.commit()  # keep the failure counter and the audit entry
+        # A normal answer: the unit of work keeps the failure counter and the audit entry.
         if result.outcome == service.Outcome.LOCKED:
-            form.form_errors.append(
-                "Dit account is tijdelijk geblokkeerd na te veel mislukte pogingen. "
-                f"Probeer het over {current_app.config['RMT_LOCKOUT_MINUTES']} minuten opnieuw."
-            )
+            form.form_errors.append(lock_message())
         else:
             form.form_errors.append("Het e-mailadres of het wachtwoord klopt niet.")
         status = 200
@@ -90,9 +72,8 @@ def login():
 @login_required
 def logout():
     audit.record("auth.sign_out", object_type="user", object_id=current_user.id)
-    db.session.commit()
     logout_user()
-    _renew_session()
+    renew_session()
     flash("U bent uitgelogd.", "info")
     return redirect(url_for("auth.login"))
 
@@ -107,11 +88,7 @@ def change_password():
             return render_template("auth/password.html", form=form), 400
         service.set_password(current_user, form.new_password.data)
         audit.record("user.password_change", object_type="user", object_id=current_user.id)
-        db.session.commit()
         login_user(current_user)  # re-issue this session with the rotated session token
         flash("Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd.", "success")
         return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form), (400 if form.errors else 200)
-
-
-from rmt.auth import totp_views  # noqa: E402,F401 - registers the second-factor routes on bp

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from rmt.extensions import db
+from rmt import clock
 from rmt.privacy import service
+from rmt.transaction import unit_of_work
 
 retention_cli = AppGroup("retention", help="Bewaartermijn: oude dossiers anonimiseren.")
 
@@ -26,13 +26,14 @@ def retention_run(dry_run: bool, batch_size: int, today) -> None:
     Elke batch is één transactie; elke kandidaat krijgt één regel in het auditlogboek.
     """
     months = current_app.config["RMT_RETENTION_MONTHS"]
-    cutoff = service.retention_cutoff(months, today.date() if today else date.today())
+    cutoff = service.retention_cutoff(months, today.date() if today else clock.today())
     click.echo(f"Bewaartermijn {months} maanden: trajecten gesloten vóór {cutoff:%d-%m-%Y}.")
     total = 0
     if dry_run:
         after_id = 0
         while True:
-            lines = service.preview_batch(cutoff, after_id, batch_size)
+            with unit_of_work(write=False):
+                lines = service.preview_batch(cutoff, after_id, batch_size)
             for line in lines:
                 click.echo(_describe(line, "zou worden geanonimiseerd"))
             total += len(lines)
@@ -45,10 +46,9 @@ def retention_run(dry_run: bool, batch_size: int, today) -> None:
     batches = 0
     while True:
         try:
-            lines = service.anonymise_batch(cutoff, batch_size, months)
-            db.session.commit()
+            with unit_of_work():  # one transaction per batch; a failure rolls back only this one
+                lines = service.anonymise_batch(cutoff, batch_size, months)
         except Exception as exc:  # report, keep what earlier batches did, exit non-zero
-            db.session.rollback()
             click.echo(f"Batch {batches + 1} mislukt en teruggedraaid: {exc}", err=True)
             click.echo(f"{total} kandidaten in eerdere batches zijn wel geanonimiseerd.",
                        err=True)

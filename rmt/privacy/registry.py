@@ -1,7 +1,8 @@
 """Where other features plug into the privacy operations, without rmt.privacy importing them.
 
 A feature that stores data about a candidate (vouchers, proposals, placements,
-praktijkverklaringen, ...) registers, at import time of its own module:
+praktijkverklaringen, ...) registers, in the ``connect()`` of its ``receivers`` module (called
+once by create_app, never at import time):
 
 - ``@register_subject_access("vouchers", "Scholingsvouchers", tables=("voucher", ...))``:
   ``(candidate, cases) -> list[dict] | dict`` — its rows for the subject-access export. ``cases``

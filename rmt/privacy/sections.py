@@ -6,6 +6,7 @@ through the shared metadata — :mod:`rmt.privacy` imports none of those feature
 section of a feature that is not installed is simply empty. Anonymising these rows stays with
 the generic fallback (:func:`rmt.privacy.generic.clear_free_text`) or the feature's own
 registered anonymiser. One query per section (plus one for the staff names), however many rows.
+They are registered by :func:`register_sections` (called from ``rmt.privacy.receivers``).
 """
 
 from __future__ import annotations
@@ -78,8 +79,6 @@ def _rows(query: sa.Select) -> list[dict[str, Any]]:
 # --- vouchers ----------------------------------------------------------------------------------
 
 
-@register_subject_access("vouchers", "Scholingsvouchers",
-                         tables=("voucher", "voucher_event"))
 def vouchers(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
     tables = _tables("voucher", "training_provider", "budget", "funding_source")
     case_ids = _case_ids(cases)
@@ -105,7 +104,6 @@ def vouchers(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-@register_subject_access("voucher_events", "Stappen van scholingsvouchers")
 def voucher_events(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
     tables = _tables("voucher", "voucher_event")
     case_ids = _case_ids(cases)
@@ -123,8 +121,6 @@ def voucher_events(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
 # --- praktijkverklaringen ----------------------------------------------------------------------
 
 
-@register_subject_access("praktijkverklaringen", "Praktijkverklaringen",
-                         tables=("pv_trajectory", "pv_work_process", "pv_event"))
 def praktijkverklaringen(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
     tables = _tables("pv_trajectory", "mbo_school", "pv_qualification", "employer")
     case_ids = _case_ids(cases)
@@ -145,7 +141,6 @@ def praktijkverklaringen(_candidate: Any, cases: list[Any]) -> list[dict[str, An
         .order_by(trajectory.c.created_at, trajectory.c.id))
 
 
-@register_subject_access("pv_work_processes", "Werkprocessen van praktijkverklaringen")
 def pv_work_processes(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
     tables = _tables("pv_trajectory", "pv_work_process")
     case_ids = _case_ids(cases)
@@ -162,7 +157,6 @@ def pv_work_processes(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]
         .order_by(work_process.c.trajectory_id, work_process.c.code))
 
 
-@register_subject_access("pv_events", "Stappen van praktijkverklaringen")
 def pv_events(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
     event = _table("pv_event")
     case_ids = _case_ids(cases)
@@ -179,8 +173,6 @@ def pv_events(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
 # --- proposals and placements ------------------------------------------------------------------
 
 
-@register_subject_access("proposals", "Voordrachten bij werkgevers",
-                         tables=("proposal", "proposal_event"))
 def proposals(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
     tables = _tables("proposal", "vacancy", "employer")
     case_ids = _case_ids(cases)
@@ -198,7 +190,6 @@ def proposals(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
         .order_by(proposal.c.proposed_on, proposal.c.id))
 
 
-@register_subject_access("proposal_events", "Stappen van voordrachten")
 def proposal_events(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
     tables = _tables("proposal", "proposal_event")
     case_ids = _case_ids(cases)
@@ -213,7 +204,6 @@ def proposal_events(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
         .order_by(event.c.at, event.c.id))
 
 
-@register_subject_access("placements", "Plaatsingen", tables=("placement", "follow_up"))
 def placements(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
     tables = _tables("placement", "employer")
     case_ids = _case_ids(cases)
@@ -230,7 +220,6 @@ def placements(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
         .order_by(placement.c.start_on, placement.c.id))
 
 
-@register_subject_access("follow_ups", "Nazorg na plaatsingen")
 def follow_ups(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
     tables = _tables("placement", "follow_up")
     case_ids = _case_ids(cases)
@@ -244,3 +233,24 @@ def follow_ups(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
         {"recorded_by": follow_up.c.recorded_by_id})
         .where(placement.c.case_id.in_(case_ids))
         .order_by(follow_up.c.placement_id, follow_up.c.months))
+
+
+#: (key, title, tables it covers, collect): the order of the export.
+SECTIONS: tuple[tuple[str, str, tuple[str, ...], Any], ...] = (
+    ("vouchers", "Scholingsvouchers", ("voucher", "voucher_event"), vouchers),
+    ("voucher_events", "Stappen van scholingsvouchers", (), voucher_events),
+    ("praktijkverklaringen", "Praktijkverklaringen",
+     ("pv_trajectory", "pv_work_process", "pv_event"), praktijkverklaringen),
+    ("pv_work_processes", "Werkprocessen van praktijkverklaringen", (), pv_work_processes),
+    ("pv_events", "Stappen van praktijkverklaringen", (), pv_events),
+    ("proposals", "Voordrachten bij werkgevers", ("proposal", "proposal_event"), proposals),
+    ("proposal_events", "Stappen van voordrachten", (), proposal_events),
+    ("placements", "Plaatsingen", ("placement", "follow_up"), placements),
+    ("follow_ups", "Nazorg na plaatsingen", (), follow_ups),
+)
+
+
+def register_sections() -> None:
+    """Register the sections above, in this order (idempotent: keyed by section)."""
+    for key, title, tables, collect in SECTIONS:
+        register_subject_access(key, title, tables=tables)(collect)

@@ -11,15 +11,15 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from rmt import audit
+from rmt import audit, clock
 from rmt.access import Action, allowed_regions, can
 from rmt.auth.models import User
 from rmt.cases.models import Candidate, Case, Consent, ConsentPurpose
 from rmt.db_types import utcnow
-from rmt.errors_domain import Conflict, DomainError
+from rmt.errors_domain import Conflict, DomainError, Forbidden
 from rmt.extensions import db
 from rmt.privacy.anonymise import Report, anonymise, plan_changes
-from rmt.privacy.registry import ERASURE_BLOCKERS, register_erasure_blocker
+from rmt.privacy.registry import ERASURE_BLOCKERS
 from rmt.process import CaseState
 
 # ---------------------------------------------------------------------------------------------
@@ -109,8 +109,7 @@ def erasure_blockers(user: User, candidate: Candidate) -> list[str]:
     return reasons
 
 
-@register_erasure_blocker
-def _voucher_retention_duty(candidate: Candidate) -> str | None:
+def voucher_retention_duty(candidate: Candidate) -> str | None:
     """A declared or paid voucher is part of the financial administration, which must be kept
     for seven years (fiscal retention duty); only checked when the vouchers module is present."""
     voucher = db.Model.metadata.tables.get("voucher")
@@ -134,12 +133,11 @@ def erase(user: User, candidate: Candidate, *, confirm_name: str, requested_on: 
     Refused when a blocker applies; the typed name must match the candidate's full name.
     """
     if not can(user, Action.HANDLE_PRIVACY_REQUEST):
-        raise DomainError("Alleen een regiocoördinator handelt privacyverzoeken af.",
-                          code="forbidden")
+        raise Forbidden("Alleen een regiocoördinator handelt privacyverzoeken af.")
     blockers = erasure_blockers(user, candidate)
     if blockers:
         raise Conflict(" ".join(blockers), code="erasure_blocked")
-    if requested_on > date.today():
+    if requested_on > clock.today():
         raise DomainError("De datum van het verzoek kan niet in de toekomst liggen.",
                           field="requested_on")
     if _normalise_name(confirm_name) != _normalise_name(candidate.full_name):
@@ -169,7 +167,7 @@ def months_before(day: date, months: int) -> date:
 
 
 def retention_cutoff(months: int, today: date | None = None) -> date:
-    return months_before(today or date.today(), months)
+    return months_before(today or clock.today(), months)
 
 
 def due_for_retention(cutoff: date, *, after_id: int = 0, limit: int | None = None) -> sa.Select:
@@ -246,7 +244,7 @@ class ConsentState:
 def consent_query(user: User, *, purpose: str | None = None, state: str | None = None,
                   today: date | None = None) -> sa.Select:
     """Consents of candidates with a case in the user's regions, newest first."""
-    today = today or date.today()
+    today = today or clock.today()
     regions = allowed_regions(user, Action.VIEW_CONSENT_REGISTER)
     query = sa.select(Consent)
     if not regions:

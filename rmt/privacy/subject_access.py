@@ -33,7 +33,6 @@ from rmt.cases.models import (
 from rmt.db_types import utcnow
 from rmt.extensions import db
 from rmt.privacy import generic
-from rmt.privacy import sections as _sections  # noqa: F401 - registers the module sections
 from rmt.privacy.registry import SUBJECT_ACCESS_SECTIONS, registered_tables
 
 PERSONAL_FIELDS = (

@@ -1,5 +1,5 @@
 """Privacy pages for coordinators: find a person, subject access (HTML and JSON), erasure on
-request, and the consent register of the region."""
+request, the consent register of the region, and who viewed or changed a case."""
 
 from __future__ import annotations
 
@@ -9,18 +9,21 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
-from rmt import audit
-from rmt.access import Action, allowed_regions, role_required
+from rmt import audit, clock
+from rmt.access import Action, allowed_regions, get_or_404, role_required
 from rmt.audit.paging import page_number, paginate
-from rmt.cases.models import Case, ConsentPurpose, choices, label
-from rmt.errors_domain import Conflict, DomainError
+from rmt.audit.views import log_page
+from rmt.cases.models import Case, ConsentPurpose, NoteKind, TransferStatus, choices, label
 from rmt.extensions import db
 from rmt.privacy import service, subject_access
 from rmt.privacy.forms import ErasureForm
+from rmt.process import CaseState, ExitReason
+from rmt.web.handlers import submit
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
@@ -96,11 +99,9 @@ def index():
     q = (request.args.get("q") or "").strip()[:100]
     results = service.find_candidates(current_user, q) if q else []
     regions = allowed_regions(current_user, Action.HANDLE_PRIVACY_REQUEST)
-    html = render_template("privacy/index.html", q=q, results=results, regions=regions)
     if q:
         audit.record("privacy.search", summary=f"{len(results)} resultaten")
-        db.session.commit()
-    return html
+    return render_template("privacy/index.html", q=q, results=results, regions=regions)
 
 
 @bp.route("/kandidaten/<id:candidate_id>")
@@ -114,7 +115,6 @@ def candidate(candidate_id: int):
                            titles=TITLES, label_of=_label,
                            blockers=service.erasure_blockers(current_user, person))
     service.record_subject_access(current_user, person, "html")
-    db.session.commit()  # after rendering: committing expires what the page still reads
     return html
 
 
@@ -125,7 +125,6 @@ def candidate_json(candidate_id: int):
     person = _candidate_or_404(candidate_id)
     body = json.dumps(subject_access.export(current_user, person), ensure_ascii=False, indent=2)
     service.record_subject_access(current_user, person, "json")
-    db.session.commit()
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="inzage-kandidaat-{candidate_id}.json"'})
 
@@ -137,26 +136,23 @@ def erase(candidate_id: int):
     person = _candidate_or_404(candidate_id)
     blockers = service.erasure_blockers(current_user, person)
     form = ErasureForm()
-    status = 200
-    if not blockers and form.validate_on_submit():
-        try:
-            service.erase(current_user, person, confirm_name=form.confirm_name.data,
-                          requested_on=form.requested_on.data)
-        except Conflict as error:  # raised before anything changed
-            blockers, status = [error.message], 409
-        except DomainError as error:  # raised before anything changed
-            getattr(form, error.field or "confirm_name").errors.append(error.message)
-        else:
-            db.session.commit()
-            flash("De gegevens zijn gewist: de persoon is geanonimiseerd. De cijfers over het "
-                  "traject blijven bestaan.", "success")
-            return redirect(url_for("privacy.candidate", candidate_id=person.id))
-    elif blockers and request.method == "POST":
-        status = 409
-    if form.errors:
-        status = 400
-    return render_template("privacy/erase.html", person=person, form=form,
-                           blockers=blockers), status
+
+    def page(status: int) -> ResponseReturnValue:
+        return render_template("privacy/erase.html", person=person, form=form,
+                               blockers=blockers), status
+
+    if blockers:
+        return page(409 if request.method == "POST" else 200)
+    if request.method != "POST":
+        return page(200)
+    return submit(
+        form, lambda: service.erase(current_user, person, confirm_name=form.confirm_name.data,
+                                    requested_on=form.requested_on.data),
+        on_error=page,
+        on_success=lambda _report: redirect(url_for("privacy.candidate",
+                                                    candidate_id=person.id)),
+        success_message="De gegevens zijn gewist: de persoon is geanonimiseerd. De cijfers over "
+                        "het traject blijven bestaan.")
 
 
 @bp.route("/toestemmingen")
@@ -182,26 +178,29 @@ def consents():
             .order_by(Case.id)).all()
         for candidate_id, case_id in rows:
             case_numbers.setdefault(candidate_id, []).append(case_id)
-    html = render_template(
-        "privacy/consents.html", page=page, purpose=purpose, state=state,
-        purposes=choices(ConsentPurpose), case_numbers=case_numbers, regions=regions,
-        label=label, today=date.today(),
-        url_for_page=lambda p: url_for("privacy.consents", doel=purpose or None,
-                                       status=state or None, pagina=p))
     audit.record("consent.register_view", region_code=regions[0] if len(regions) == 1 else None,
                  summary=f"pagina {page.page}, {len(page.items)} regels")
-    db.session.commit()  # after rendering: committing expires what the page still reads
-    return html
+    return render_template(
+        "privacy/consents.html", page=page, purpose=purpose, state=state,
+        purposes=choices(ConsentPurpose), case_numbers=case_numbers, regions=regions,
+        label=label, today=clock.today(),
+        url_for_page=lambda p: url_for("privacy.consents", doel=purpose or None,
+                                       status=state or None, pagina=p))
 
 
 def _label(enum_cls_name: str, value: str | None) -> str:
     """Dutch label of a stored enum value in the export (steps, exit reasons, note kinds)."""
-    from rmt.cases.models import NoteKind, TransferStatus, label
-    from rmt.process import CaseState, ExitReason
-
     classes = {"state": CaseState, "exit": ExitReason, "note": NoteKind,
                "transfer": TransferStatus}
     try:
         return label(classes[enum_cls_name](value)) if value else "—"
     except (KeyError, ValueError):
         return value or "—"
+
+
+@bp.route("/trajecten/<id:case_id>/audit")
+@role_required(Action.VIEW_CASE_AUDIT)
+def case_audit_log(case_id: int):
+    """Who viewed or changed this case ("wie heeft dit dossier bekeken of gewijzigd")."""
+    case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE_AUDIT)
+    return log_page("privacy.case_audit_log", {"case_id": case.id}, case=case)

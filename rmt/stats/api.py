@@ -14,15 +14,18 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from rmt import clock
 from rmt.access import Action, allowed_regions, can
 from rmt.api.auth import authenticate_bearer
 from rmt.api.common import require_json_body
+from rmt.api.schemas import MAX_ID, BaseSchema
 from rmt.auth.models import Role
 from rmt.cases.models import ReferralPartner, TargetGroup
+from rmt.errors_domain import Forbidden
 from rmt.stats import service
 from rmt.stats.forms import MAX_PERIOD_DAYS
-from rmt.stats.service import REGION_CODES, Dimension, Period
-from rmt.stats.tables import Table, page_tables
+from rmt.stats.scope import REGION_CODES, Dimension, Period
+from rmt.stats.tables import Table, comparison, page_tables
 
 blp = Blueprint("api_stats", __name__, description="Pijplijnstatistiek")
 blp.before_request(authenticate_bearer)
@@ -34,16 +37,21 @@ UNITS = {"count": "count", "percent": "percent", "days": "days", "money": "euro_
          "month": "month", "date": "date", "text": "text"}
 
 
-class PipelineArgsSchema(Schema):
+def _one_of(choices: list[str]) -> validate.OneOf:
+    return validate.OneOf(choices, error="Kies een van: {choices}.")
+
+
+class PipelineArgsSchema(BaseSchema):
     from_ = fields.Date(data_key="from", metadata={"description": "Begin (default: 12 months)"})
     to = fields.Date(metadata={"description": "End, inclusive (default: today)"})
     on = fields.Date(metadata={"description": "Reference date of the stock (default: end)"})
-    scope = fields.String(load_default="own", validate=validate.OneOf(["own", "comparison"]))
-    region = fields.String(validate=validate.OneOf(REGION_CODES))
-    target_group = fields.String(validate=validate.OneOf([m.value for m in TargetGroup]))
-    referral_partner = fields.String(validate=validate.OneOf([m.value for m in ReferralPartner]))
-    coach = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    breakdown = fields.String(load_default="region", validate=validate.OneOf(list(BREAKDOWNS)))
+    scope = fields.String(load_default="own", validate=_one_of(["own", "comparison"]))
+    region = fields.String(validate=_one_of(list(REGION_CODES)))
+    target_group = fields.String(validate=_one_of([m.value for m in TargetGroup]))
+    referral_partner = fields.String(validate=_one_of([m.value for m in ReferralPartner]))
+    coach = fields.Integer(validate=validate.Range(
+        min=1, max=MAX_ID, error="Geef een geldig id (een positief geheel getal)."))
+    breakdown = fields.String(load_default="region", validate=_one_of(list(BREAKDOWNS)))
 
     @validates_schema
     def check_period(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -76,7 +84,7 @@ def _period(args: dict[str, Any]) -> Period:
     end = args.get("to") or max(default.end, start)
     if (end - start).days > MAX_PERIOD_DAYS:
         abort(422, message="Kies een periode van hoogstens vijf jaar.")
-    return Period(start, end, args.get("on") or min(end, date.today()))
+    return Period(start, end, args.get("on") or min(end, clock.today()))
 
 
 def _value(cell: Any) -> Any:
@@ -109,16 +117,14 @@ def pipeline(args: dict[str, Any]):
             "on": period.on.isoformat()}
     if args["scope"] == "comparison":
         if not can(current_user, Action.COMPARE_REGIONS):
-            abort(403, message="Alleen regiocoördinatoren vergelijken regio's.")
-        from rmt.stats.views import comparison
-
+            raise Forbidden("Alleen regiocoördinatoren vergelijken regio's.")
         result = comparison(period, tuple(sorted(allowed_regions(current_user,
                                                                  Action.VIEW_STATS))))
         return {"period": meta, "scope": "comparison", "regions": list(REGION_CODES),
                 "breakdown": "region", "suppressed": True,
                 "tables": [table_json(t) for t in result.tables.values()]}
     if not can(current_user, Action.VIEW_STATS):
-        abort(403, message="Uw rol geeft geen toegang tot de cijfers.")
+        raise Forbidden("Uw rol geeft geen toegang tot de cijfers.")
     coach = args.get("coach") if current_user.role != Role.COACH else None
     scope = service.scope_for(current_user, [args["region"]] if args.get("region") else None,
                               coach_id=coach, target_group=args.get("target_group"),

@@ -8,9 +8,10 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms.validators import Optional, ValidationError
 
-from rmt.cases.forms import Choice, DateInput, opts
+from rmt import clock
 from rmt.cases.models import ReferralPartner, TargetGroup, choices
-from rmt.stats.service import DIMENSION_LABELS, Dimension, Period
+from rmt.stats.scope import Dimension, Period
+from rmt.web.forms import Choice, DateInput, opts
 
 MAX_PERIOD_DAYS = 5 * 366
 
@@ -40,7 +41,7 @@ class PeriodForm(FlaskForm):
         end = self._value("tot") or (default.end if start <= default.end else start)
         if end < start or (end - start).days > MAX_PERIOD_DAYS:
             start, end = default.start, default.end
-        on = self._value("peildatum") or min(end, today or date.today())
+        on = self._value("peildatum") or min(end, today or clock.today())
         return Period(start, end, on)
 
     def _value(self, name: str) -> Any:
@@ -52,8 +53,8 @@ class StatsForm(PeriodForm):
     """The statistics page: period plus breakdown and filters within the reader's scope."""
 
     regio = Choice("Regio")
-    uitsplitsing = Choice("Uitsplitsen naar", choices=[
-        (d.value, DIMENSION_LABELS[d]) for d in Dimension], default=Dimension.REGION.value)
+    uitsplitsing = Choice("Uitsplitsen naar", choices=Dimension.choices(),
+                          default=Dimension.REGION.value)
     doelgroep = Choice("Doelgroep", choices=[("", "Alle doelgroepen"), *choices(TargetGroup)])
     verwijzer = Choice("Verwijzer", choices=[("", "Alle verwijzers"), *choices(ReferralPartner)])
     coach = Choice("Loopbaancoach", message="Kies een loopbaancoach uit de lijst.")

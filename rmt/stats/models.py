@@ -96,16 +96,3 @@ class StatStayMonth(db.Model):
     stay_days: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     stays: Mapped[int] = mapped_column(sa.Integer)
 
-
-def _register_hooks() -> None:
-    from rmt.privacy import register_anonymiser
-    from rmt.stats import summary
-
-    summary.install()
-
-    @register_anonymiser(tables=("stat_case", "stat_span", "stat_stay_month"))
-    def _keep_statistics(_candidate, _case_ids) -> None:
-        """Derived from the step history: no personal data or free text, kept for statistics."""
-
-
-_register_hooks()

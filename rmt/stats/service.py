@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,75 +26,20 @@ from rmt.cases.models import Candidate, Case, ReferralPartner, TargetGroup
 from rmt.cases.models import label as enum_label
 from rmt.extensions import db
 from rmt.process import CaseState, ExitReason
+from rmt.regions.models import Region
+from rmt.stats import modules
 from rmt.stats.models import StatCase, StatSpan, StatStayMonth
+from rmt.stats.scope import REGION_CODES, TOTAL, Dimension, Period, Scope, rate
 from rmt.stats.summary import FUNNEL_STEPS, REACHED_COLUMN, year_month
 
-REGION_CODES: tuple[str, ...] = ("MU", "AM", "GV", "FV")
-TOTAL = "*"
+__all__ = ["REGION_CODES", "TOTAL", "Dimension", "Period", "Scope", "rate"]  # re-exported
+
 #: Exit reasons that count as a placement (besides having reached the step geplaatst).
 PLACEMENT_REASONS: tuple[ExitReason, ...] = (
     ExitReason.WERK_LOONDIENST, ExitReason.WERK_ZELFSTANDIG, ExitReason.BEHOUD_WERK)
 #: Steps a running case can be in: the stock table and the medians use these, in this order.
 OPEN_STEPS: tuple[CaseState, ...] = (*FUNNEL_STEPS, CaseState.GEPAUZEERD)
 DAYS_PER_STEP = OPEN_STEPS
-
-
-class Dimension(enum.StrEnum):
-    """What the figures are broken down by."""
-
-    REGION = "regio"
-    TARGET_GROUP = "doelgroep"
-    REFERRAL_PARTNER = "verwijzer"
-    COACH = "coach"
-
-
-DIMENSION_LABELS = {
-    Dimension.REGION: "Regio", Dimension.TARGET_GROUP: "Doelgroep",
-    Dimension.REFERRAL_PARTNER: "Verwijzer", Dimension.COACH: "Loopbaancoach",
-}
-
-
-@dataclass(frozen=True)
-class Period:
-    """From ``start`` to ``end`` inclusive; ``on`` is the reference date for the stock."""
-
-    start: date
-    end: date
-    on: date
-
-    @classmethod
-    def default(cls, today: date | None = None) -> Period:
-        """The last 12 months: from the first day of the month 11 months ago up to today."""
-        today = today or date.today()
-        month = today.month - 11
-        year = today.year + (month - 1) // 12
-        month = (month - 1) % 12 + 1
-        return cls(date(year, month, 1), today, today)
-
-    def months(self) -> list[date]:
-        """The first day of every calendar month the period touches."""
-        current = date(self.start.year, self.start.month, 1)
-        result = []
-        while current <= self.end:
-            result.append(current)
-            current = (current + timedelta(days=32)).replace(day=1)
-        return result
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Whose figures: facts attributed to ``regions``, optionally one coach's caseload and one
-    doelgroep or verwijzer."""
-
-    regions: tuple[str, ...]
-    coach_id: int | None = None
-    target_group: str | None = None
-    referral_partner: str | None = None
-    #: True when the scope is a coach's own caseload (read-only view for coaches).
-    own_caseload: bool = False
-
-    def narrowed(self, **changes: Any) -> Scope:
-        return replace(self, **changes)
 
 
 def scope_for(user: User, regions: list[str] | None = None, *, coach_id: int | None = None,
@@ -353,13 +298,16 @@ def monthly_trend(scope: Scope, period: Period) -> list[tuple[date, int, int]]:
 # Labels of groups
 
 
+def region_names() -> dict[str, str]:
+    """The regions' names by code."""
+    return dict(db.session.execute(sa.select(Region.code, Region.name)).all())
+
+
 def group_labels(dimension: Dimension, keys: set[Any]) -> list[tuple[Any, str]]:
     """The groups of a breakdown with their Dutch labels, in a stable order."""
     keys = {k for k in keys if k != TOTAL}
     if dimension == Dimension.REGION:
-        from rmt.regions.models import Region
-
-        names = dict(db.session.execute(sa.select(Region.code, Region.name)).all())
+        names = region_names()
         return [(code, names.get(code, code)) for code in REGION_CODES if code in keys]
     if dimension == Dimension.TARGET_GROUP:
         return [(m.value, enum_label(m)) for m in TargetGroup if m.value in keys]
@@ -422,12 +370,6 @@ def pipeline(scope: Scope, period: Period, dimension: Dimension = Dimension.REGI
         coaches=group_labels(Dimension.COACH, {g for (_, g) in caseload}),
     )
     if with_modules:
-        from rmt.stats import modules
-
         figures.modules = modules.collect(scope, period)
     return figures
 
-
-def rate(part: int, whole: int) -> float | None:
-    """A percentage with one decimal, or None without a base."""
-    return round(100.0 * part / whole, 1) if whole else None

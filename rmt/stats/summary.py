@@ -17,16 +17,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import chain
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from rmt import clock
+from rmt.cases.models import CaseEvent
 from rmt.process import CaseState
-
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
+from rmt.stats.models import StatCase, StatSpan, StatStayMonth
 
 #: The funnel: the main line without the final step. Rank 0 (aangemeld) is every case.
 FUNNEL_STEPS: tuple[CaseState, ...] = (
@@ -61,7 +62,7 @@ def local_date(at: datetime) -> date:
     """The calendar date in the Netherlands of an aware (or naive UTC) timestamp."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
-    return at.astimezone(LOCAL_TZ).date()
+    return clock.local_date(at)
 
 
 @dataclass(frozen=True)
@@ -123,15 +124,10 @@ def summarise_case(events: Sequence[EventRow]) -> tuple[dict[str, Any] | None, l
 
 
 def _tables() -> tuple[sa.Table, sa.Table, sa.Table]:
-    from rmt.cases.models import CaseEvent
-    from rmt.stats.models import StatCase, StatSpan
-
     return CaseEvent.__table__, StatCase.__table__, StatSpan.__table__
 
 
 def _stay_month_table() -> sa.Table:
-    from rmt.stats.models import StatStayMonth
-
     return StatStayMonth.__table__
 
 
@@ -149,10 +145,7 @@ def _add_stay_months(connection: sa.Connection, delta: Counter[MonthKey]) -> Non
             for (m, r, s, d), n in sorted(delta.items()) if n]
     if not rows:
         return
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement = insert(table)
     statement = statement.on_conflict_do_update(
         index_elements=["month", "region_code", "step", "stay_days"],
@@ -203,20 +196,23 @@ def stay_months_of(connection: sa.Connection, case_ids: Iterable[int]) -> Counte
 
 
 def refresh_cases(connection: sa.Connection, case_ids: Iterable[int],
-                  previous_months: Counter[MonthKey] | None = None) -> None:
+                  previous_months: Counter[MonthKey] | None = None, *,
+                  month_counts: bool = True) -> None:
     """Recompute the summary rows of ``case_ids`` from their events.
 
     ``previous_months`` is what their spans added to the month counts before the change, read
     before the change when deleting events may already have removed spans (ON DELETE CASCADE);
-    by default it is read from ``stat_span`` now.
+    by default it is read from ``stat_span`` now. ``month_counts=False`` leaves the month
+    counts alone (:func:`recount_stay_months` recomputes them afterwards).
     """
     ids = sorted({int(i) for i in case_ids if i is not None})
     if not ids:
         return
     event, stat_case, stat_span = _tables()
     months: Counter[MonthKey] = Counter()
-    months.subtract(previous_months if previous_months is not None
-                    else stay_months_of(connection, ids))
+    if month_counts:
+        months.subtract(previous_months if previous_months is not None
+                        else stay_months_of(connection, ids))
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         rows = connection.execute(_event_query(event).where(event.c.case_id.in_(chunk)))
@@ -234,18 +230,37 @@ def refresh_cases(connection: sa.Connection, case_ids: Iterable[int],
         if stats:
             connection.execute(stat_case.insert(), stats)
             connection.execute(stat_span.insert(), spans)
-    _add_stay_months(connection, months)
+    if month_counts:
+        _add_stay_months(connection, months)
+
+
+def summarised_case_ids(connection: sa.Connection, after_id: int, limit: int) -> list[int]:
+    """The next ``limit`` case ids after ``after_id`` that have events or summary rows (for a
+    rebuild in batches: :func:`refresh_cases` on each, then :func:`recount_stay_months`)."""
+    event, stat_case, _ = _tables()
+    ids = sa.union(sa.select(event.c.case_id.label("case_id")),
+                   sa.select(stat_case.c.case_id.label("case_id"))).subquery()
+    return list(connection.execute(
+        sa.select(ids.c.case_id).where(ids.c.case_id > after_id)
+        .order_by(ids.c.case_id).limit(limit)).scalars())
+
+
+def recount_stay_months(connection: sa.Connection) -> None:
+    """Recompute the month counts from ``stat_span`` as a whole."""
+    stay_month = _stay_month_table()
+    connection.execute(stay_month.delete())
+    connection.execute(stay_month.insert().from_select(
+        ["month", "region_code", "step", "stay_days", "stays"], stay_months_query(_tables()[2])))
 
 
 def rebuild(connection: sa.Connection, batch_size: int = 20_000) -> tuple[int, int]:
     """Recompute both summary tables from the whole history; returns (cases, spans) written.
 
-    For bulk loads that bypass the ORM, and for ``flask --app rmt stats rebuild``. Streams the
-    events once, in history order, and writes in batches.
+    For bulk loads that bypass the ORM. Streams the events once, in history order, and writes
+    in batches, in one transaction (``flask --app rmt stats rebuild`` commits per batch of cases
+    instead: :func:`summarised_case_ids`).
     """
     event, stat_case, stat_span = _tables()
-    stay_month = _stay_month_table()
-    connection.execute(stay_month.delete())
     connection.execute(stat_span.delete())
     connection.execute(stat_case.delete())
     stats: list[dict] = []
@@ -270,8 +285,7 @@ def rebuild(connection: sa.Connection, batch_size: int = 20_000) -> tuple[int, i
         if len(spans) >= batch_size:
             write()
     write()
-    connection.execute(stay_month.insert().from_select(
-        ["month", "region_code", "step", "stay_days", "stays"], stay_months_query(stat_span)))
+    recount_stay_months(connection)
     return totals[0], totals[1]
 
 
@@ -289,8 +303,6 @@ def stay_months_query(stat_span: sa.Table) -> sa.Select:
 
 
 def _touched_case_ids(session: Session) -> set[int]:
-    from rmt.cases.models import CaseEvent
-
     ids = set()
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, CaseEvent):

@@ -9,19 +9,15 @@ complementary suppression (:mod:`rmt.stats.suppression`).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from rmt.process import EXIT_REASON_LABELS, STATE_LABELS, ExitReason
 from rmt.stats import service
-from rmt.stats.service import (
-    DIMENSION_LABELS,
-    OPEN_STEPS,
-    REGION_CODES,
-    TOTAL,
-    PipelineFigures,
-    rate,
-)
+from rmt.stats.modules import BudgetFigures
+from rmt.stats.scope import REGION_CODES, TOTAL, Dimension, Period, rate
+from rmt.stats.service import OPEN_STEPS, PipelineFigures
 from rmt.stats.summary import FUNNEL_STEPS
 from rmt.stats.suppression import THRESHOLD, CountTable, Status, protect
 
@@ -133,7 +129,7 @@ def _group_keys(figures: PipelineFigures) -> list[Any]:
 
 def page_tables(figures: PipelineFigures) -> dict[str, Table]:
     """Every table of the statistics page, keyed by table key."""
-    dim = DIMENSION_LABELS[figures.dimension]
+    dim = figures.dimension.label
     on = format_value(figures.period.on, "date")
     keys = _group_keys(figures)
     tables: dict[str, Table] = {}
@@ -211,11 +207,9 @@ def page_tables(figures: PipelineFigures) -> dict[str, Table]:
                                  total=key == TOTAL))
     tables[caseload.key] = caseload
 
-    from rmt.stats import modules
-
     if figures.modules:
-        names = dict(service.group_labels(service.Dimension.REGION, set(figures.scope.regions)))
-        tables.update(modules.page_tables(figures.modules, figures.scope.regions, names))
+        names = dict(service.group_labels(Dimension.REGION, set(figures.scope.regions)))
+        tables.update(module_page_tables(figures.modules, figures.scope.regions, names))
     return tables
 
 
@@ -277,7 +271,7 @@ def _counts_rows(table: CountTable, rows: list[tuple[str, str]], *, total_row: b
 class Comparison:
     """The comparison page: its tables and the protected count tables behind them."""
 
-    period: service.Period
+    period: Period
     tables: dict[str, Table]
     protected: dict[str, CountTable]
     known_regions: tuple[str, ...]
@@ -365,9 +359,179 @@ def comparison_tables(figures: PipelineFigures, names: dict[str, str],
         medians.rows.append(Row(step, label, cells))
     tables[medians.key] = medians
 
-    from rmt.stats import modules
-
-    for table, lines in modules.comparison_tables(figures.modules, names, known_regions):
+    for table, lines in module_comparison_tables(figures.modules, names, known_regions):
         tables[table.key] = table
         protected.update({f"{table.key}.{key}": line for key, line in lines.items()})
     return Comparison(figures.period, tables, protected, known_regions)
+
+
+def comparison(period: Period, known_regions: tuple[str, ...]) -> Comparison:
+    """The region comparison of a period (the page, its downloads, the API and the export)."""
+    figures = service.pipeline(service.comparison_scope(), period, Dimension.REGION,
+                               with_caseload=False)
+    return comparison_tables(figures, service.region_names(), known_regions)
+
+
+# ---------------------------------------------------------------------------------------------
+# The tables of the other modules' figures (rmt.stats.modules)
+
+
+def _total(values: dict[str, int]) -> int:
+    return sum(values.values())
+
+
+def module_page_tables(modules: dict[str, Any], regions: tuple[str, ...],
+                       names: dict[str, str] | None = None) -> dict[str, Table]:
+    """The module tables of the statistics page (exact figures of the reader's scope);
+    ``names`` are the regions' names for the column headers."""
+    names = names or {}
+    tables = {}
+    if "vouchers" in modules:
+        table = Table("vouchers", "Scholingsvouchers per budget", "Budget", [
+            Column("budget", "Budget", "money"), Column("toegekend", "Vouchers toegekend"),
+            Column("vastgelegd", "Vastgelegd", "money"), Column("betaald_aantal",
+                                                                 "Vouchers betaald"),
+            Column("betaald", "Betaald", "money")],
+            description="Budgetten van de jaren in de periode. Vastgelegd: toegekend tot en "
+                        "met betaald (het gedeclareerde bedrag zodra bekend).")
+        rows: list[BudgetFigures] = modules["vouchers"]
+        for b in rows:
+            table.rows.append(Row(str(b.budget_id), b.title, [
+                Cell(b.amount_cents, "money"), Cell(b.committed_count),
+                Cell(b.committed_cents, "money"), Cell(b.paid_count),
+                Cell(b.paid_cents, "money")]))
+        if rows:
+            table.rows.append(Row("totaal", "Totaal", [
+                Cell(sum(b.amount_cents for b in rows), "money"),
+                Cell(sum(b.committed_count for b in rows)),
+                Cell(sum(b.committed_cents for b in rows), "money"),
+                Cell(sum(b.paid_count for b in rows)),
+                Cell(sum(b.paid_cents for b in rows), "money")], total=True))
+        tables[table.key] = table
+    per_region: list[tuple[str, str, dict[str, int], str]] = []
+    if "praktijkverklaringen" in modules:
+        per_region.append(("pv_uitgereikt", "Praktijkverklaringen uitgereikt",
+                           modules["praktijkverklaringen"], "count"))
+    if "werkgevers" in modules:
+        per_region += [
+            ("contactmomenten", "Contactmomenten met werkgevers",
+             modules["werkgevers"]["contacten"], "count"),
+            ("vacatures_vervuld", "Vacatures vervuld", modules["werkgevers"]["vacatures_vervuld"],
+             "count")]
+    if "duurzaamheid" in modules:
+        d = modules["duurzaamheid"]
+        measured = {r: d["ja"].get(r, 0) + d["nee"].get(r, 0)
+                    for r in set(d["ja"]) | set(d["nee"])}
+        per_region += [
+            ("gemeten", "Plaatsingen met 6-maandsmeting", measured, "count"),
+            ("nog_in_dienst", "Na 6 maanden nog aan het werk", d["ja"], "count"),
+            ("niet_meer_in_dienst", "Na 6 maanden niet meer aan het werk", d["nee"], "count"),
+            ("meting_open", "6-maandsmeting nog niet vastgelegd", d["open"], "count")]
+    if per_region:
+        table = Table("overig", "Praktijkverklaringen, werkgevers en duurzaamheid per regio",
+                      "Cijfer", [Column(c, names.get(c, c)) for c in regions]
+                      + [Column("totaal", "Totaal")],
+                      description="Duurzaamheid: plaatsingen waarvan de 6-maandsmeting in de "
+                                  "periode viel; regio van het traject op die datum.")
+        for key, label, values, kind in per_region:
+            table.rows.append(Row(key, label, [Cell(values.get(c, 0), kind) for c in regions]
+                                  + [Cell(_total(values), kind)]))
+        if "duurzaamheid" in modules:
+            d = modules["duurzaamheid"]
+            cells = []
+            for c in [*regions, TOTAL]:
+                yes = d["ja"].get(c, 0) if c != TOTAL else _total(d["ja"])
+                no = d["nee"].get(c, 0) if c != TOTAL else _total(d["nee"])
+                cells.append(Cell(rate(yes, yes + no), "percent"))
+            table.rows.append(Row("duurzaamheid", "Duurzaamheid (nog aan het werk)", cells))
+        tables[table.key] = table
+    return tables
+
+
+def module_comparison_tables(modules: dict[str, Any], names: dict[str, str],
+                             known_regions: tuple[str, ...]
+                             ) -> list[tuple[Table, dict[str, CountTable]]]:
+    """The module tables of the region comparison, suppressed like the case figures.
+
+    Every count row is protected on its own (a line with its total over the regions); amounts
+    are hidden exactly where the count of vouchers behind them is hidden, so a hidden amount
+    cannot be worked out from the total amount either.
+    """
+    regions = list(REGION_CODES)
+    columns = [*regions, TOTAL]
+    result = []
+
+    def line(key: str, values: dict[str, int]) -> CountTable:
+        table = CountTable(rows=[key], columns=regions,
+                           cells={(key, r): int(values.get(r, 0)) for r in regions},
+                           row_totals=True, column_totals=False)
+        return protect(table, known_columns=known_regions)
+
+    def count_row(key: str, label: str, table: CountTable) -> Row:
+        return Row(key, label, [_count_cell(table, key, c) for c in columns])
+
+    def amount_row(key: str, label: str, amounts: dict[str, int], pattern: CountTable,
+                   pattern_key: str) -> Row:
+        cells = []
+        for c in columns:
+            value = amounts.get(c, 0) if c != TOTAL else _total(amounts)
+            hidden = pattern.status.get((pattern_key, c), Status.PUBLISHED) != Status.PUBLISHED
+            cells.append(Cell(value, "money", HIDDEN if hidden else ""))
+        return Row(key, label, cells)
+
+    if "vouchers" in modules:
+        budgets: list[BudgetFigures] = modules["vouchers"]
+        sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for b in budgets:
+            for field in ("committed_count", "committed_cents", "paid_count", "paid_cents"):
+                sums[field][b.region_code] += getattr(b, field)
+        committed = line("toegekend", sums["committed_count"])
+        paid = line("betaald_aantal", sums["paid_count"])
+        table = Table("vouchers", "Scholingsvouchers per regio", "Cijfer",
+                      _region_columns(names), suppressed=True,
+                      description="Budgetten van de jaren in de periode. Bedragen zijn verborgen "
+                                  "waar het aantal vouchers erachter verborgen is.")
+        table.rows = [
+            count_row("toegekend", "Vouchers toegekend", committed),
+            amount_row("vastgelegd", "Vastgelegd bedrag", sums["committed_cents"], committed,
+                       "toegekend"),
+            count_row("betaald_aantal", "Vouchers betaald", paid),
+            amount_row("betaald", "Betaald bedrag", sums["paid_cents"], paid, "betaald_aantal"),
+        ]
+        result.append((table, {"toegekend": committed, "betaald_aantal": paid}))
+
+    rows: list[Row] = []
+    protected: dict[str, CountTable] = {}
+    if "praktijkverklaringen" in modules:
+        protected["pv_uitgereikt"] = line("pv_uitgereikt", modules["praktijkverklaringen"])
+        rows.append(count_row("pv_uitgereikt", "Praktijkverklaringen uitgereikt",
+                              protected["pv_uitgereikt"]))
+    if "werkgevers" in modules:
+        for key, label, source in (("contactmomenten", "Contactmomenten met werkgevers",
+                                    "contacten"),
+                                   ("vacatures_vervuld", "Vacatures vervuld",
+                                    "vacatures_vervuld")):
+            protected[key] = line(key, modules["werkgevers"][source])
+            rows.append(count_row(key, label, protected[key]))
+    if "duurzaamheid" in modules:
+        d = modules["duurzaamheid"]
+        outcome = CountTable(rows=["ja", "nee"], columns=regions,
+                             cells={(k, r): d[k].get(r, 0) for k in ("ja", "nee")
+                                    for r in regions}, row_totals=True, column_totals=True)
+        protect(outcome, known_columns=known_regions)
+        protected["duurzaamheid"] = outcome
+        still = Row("nog_in_dienst", "Na 6 maanden nog aan het werk",
+                    [_count_cell(outcome, "ja", c) for c in columns])
+        gone = Row("niet_meer_in_dienst", "Na 6 maanden niet meer aan het werk",
+                   [_count_cell(outcome, "nee", c) for c in columns])
+        measured = Row("gemeten", "Plaatsingen met 6-maandsmeting",
+                       [_count_cell(outcome, TOTAL, c) for c in columns])
+        rows += [measured, still, gone, Row("duurzaamheid", "Duurzaamheid (nog aan het werk)", [
+            _rate_cell(s, m) for s, m in zip(still.cells, measured.cells, strict=True)])]
+    if rows:
+        table = Table("overig", "Praktijkverklaringen, werkgevers en duurzaamheid per regio",
+                      "Cijfer", _region_columns(names), rows, suppressed=True,
+                      description="Duurzaamheid: plaatsingen waarvan de 6-maandsmeting in de "
+                                  "periode viel; regio van het traject op die datum.")
+        result.append((table, protected))
+    return result

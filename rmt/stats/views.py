@@ -16,19 +16,15 @@ from markupsafe import Markup
 from rmt.access import Action, allowed_regions, role_required
 from rmt.auth.models import RegionMembership, Role, User
 from rmt.extensions import db
-from rmt.regions.models import Region
 from rmt.stats import charts, export, service
 from rmt.stats.forms import PeriodForm, StatsForm
-from rmt.stats.service import REGION_CODES, Dimension, Period, PipelineFigures, Scope
+from rmt.stats.scope import REGION_CODES, Dimension, Period, Scope
+from rmt.stats.service import PipelineFigures, region_names
 from rmt.stats.summary import FUNNEL_STEPS
-from rmt.stats.tables import Comparison, Table, comparison_tables, format_value, page_tables
+from rmt.stats.tables import Table, comparison, format_value, page_tables
 
-bp = Blueprint("stats", __name__, url_prefix="/cijfers", cli_group="stats")
+bp = Blueprint("stats", __name__, url_prefix="/cijfers")
 FORMATS = ("csv", "xlsx")
-
-
-def region_names() -> dict[str, str]:
-    return dict(db.session.execute(sa.select(Region.code, Region.name)).all())
 
 
 def _coaches(region_codes: frozenset[str]) -> list[tuple[int, str]]:
@@ -128,12 +124,6 @@ def _page_charts(figures: PipelineFigures, tables: dict[str, Table]) -> dict[str
 # The region comparison
 
 
-def comparison(period: Period, known_regions: tuple[str, ...]) -> Comparison:
-    figures = service.pipeline(service.comparison_scope(), period, Dimension.REGION,
-                               with_caseload=False)
-    return comparison_tables(figures, region_names(), known_regions)
-
-
 def _compare_request() -> tuple[PeriodForm, bool, Period]:
     form = PeriodForm(formdata=request.args if request.args else None)
     valid = form.validate() if request.args else True
@@ -189,6 +179,3 @@ def _comparison_charts(tables: dict[str, Table]) -> dict[str, Markup]:
             "grafiek-doorlooptijd", "Mediane doorlooptijd per stap per regio (dagen)",
             _region_bars(tables["doorlooptijd"])),
     }
-
-
-from rmt.stats import cli  # noqa: E402,F401 - registers `flask --app rmt stats ...`

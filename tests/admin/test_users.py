@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from rmt.auth.models import Role, User
 from rmt.auth.service import verify_password
 from rmt.extensions import db
+from tests import helpers
 from tests.factories import UserFactory
 
 STRONG = "Sterk-Begin-Wachtwoord-7"
@@ -26,9 +27,9 @@ def test_list_and_filter(client, login_as):
     login_as("admin")
     UserFactory(name="Anna Amersfoort", role="coach", regions=["AM"])
     UserFactory(name="Frits Foodvalley", role="liaison", regions=["FV"])
-    html = client.get("/beheer/gebruikers?regio=AM").get_data(as_text=True)
+    html = helpers.html(client.get("/beheer/gebruikers?regio=AM"))
     assert "Anna Amersfoort" in html and "Frits Foodvalley" not in html
-    html = client.get("/beheer/gebruikers?rol=liaison").get_data(as_text=True)
+    html = helpers.html(client.get("/beheer/gebruikers?rol=liaison"))
     assert "Frits Foodvalley" in html and "Anna Amersfoort" not in html
     assert client.get("/beheer/gebruikers?rol=bestaat-niet&regio=XX").status_code == 200
     assert client.get("/beheer/gebruikers?regio=%00").status_code == 400
@@ -66,7 +67,7 @@ def test_create_user_bad_input(client, login_as, data, message):
             "password": STRONG, **data}
     response = client.post_form("/beheer/gebruikers/nieuw", form)
     assert response.status_code == 400
-    assert message in response.get_data(as_text=True)
+    assert message in helpers.html(response)
     assert user_count() == before
 
 

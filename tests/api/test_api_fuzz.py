@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from rmt import create_app
 from rmt.auth.service import create_api_token
 from rmt.extensions import db
+from tests import helpers
 from tests.factories import CaseFactory, UserFactory
 
 
@@ -63,6 +64,6 @@ def test_no_generated_request_gives_a_server_error(operation, client, bearers):
                                    query_string=request.get("params"), **body)
             assert response.status_code < 500, (request["method"], request["url"],
                                                 request.get("params"), body,
-                                                response.get_data(as_text=True)[:500])
+                                                helpers.html(response)[:500])
 
     check()

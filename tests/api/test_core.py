@@ -10,6 +10,7 @@ from rmt.auth.service import create_api_token, revoke_api_tokens
 from rmt.db_types import utcnow
 from rmt.extensions import db
 from tests.factories import UserFactory
+from tests.helpers import bearer_header
 
 
 @pytest.fixture
@@ -23,19 +24,15 @@ def token(app, coach):
         return create_api_token(coach, label="test")
 
 
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
-
 def test_me(client, coach, token):
-    response = client.get("/api/v1/me", headers=bearer(token))
+    response = client.get("/api/v1/me", headers=bearer_header(token))
     assert response.status_code == 200
     assert response.json == {"id": coach.id, "email": "api@test.nl", "name": coach.name,
                              "role": "coach", "regions": ["AM", "MU"]}
 
 
 def test_regions(client, token):
-    response = client.get("/api/v1/regions", headers=bearer(token))
+    response = client.get("/api/v1/regions", headers=bearer_header(token))
     assert response.json["total"] == 4
     assert {r["code"]: r["name"] for r in response.json["items"]} == {
         "MU": "Midden-Utrecht", "AM": "Regio Amersfoort", "GV": "Gooi- en Vechtstreek",
@@ -45,7 +42,7 @@ def test_regions(client, token):
 def test_token_is_stored_hashed_and_usage_recorded(client, coach, token):
     stored = db.session.scalar(sa.select(ApiToken).where(ApiToken.user_id == coach.id))
     assert token not in stored.token_hash and len(stored.token_hash) == 64
-    client.get("/api/v1/me", headers=bearer(token))
+    client.get("/api/v1/me", headers=bearer_header(token))
     db.session.refresh(stored)
     assert stored.last_used_at is not None
 
@@ -79,17 +76,17 @@ def test_expired_revoked_and_deactivated_tokens_fail(client, coach, token):
     stored = db.session.scalar(sa.select(ApiToken).where(ApiToken.user_id == coach.id))
     stored.expires_at = utcnow() - timedelta(seconds=1)
     db.session.flush()
-    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+    assert client.get("/api/v1/me", headers=bearer_header(token)).status_code == 401
     stored.expires_at = utcnow() + timedelta(days=1)
     coach.active = False
     db.session.flush()
-    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+    assert client.get("/api/v1/me", headers=bearer_header(token)).status_code == 401
     coach.active = True
     db.session.flush()
-    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    assert client.get("/api/v1/me", headers=bearer_header(token)).status_code == 200
     revoke_api_tokens(coach)
     db.session.flush()
-    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
+    assert client.get("/api/v1/me", headers=bearer_header(token)).status_code == 401
 
 
 def test_openapi_document(client):
@@ -102,20 +99,20 @@ def test_openapi_document(client):
 
 
 def test_unknown_api_path_is_404_problem(client, token):
-    response = client.get("/api/v1/bestaat-niet", headers=bearer(token))
+    response = client.get("/api/v1/bestaat-niet", headers=bearer_header(token))
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
 
 
 def test_wrong_method_is_405_problem(client, token):
-    response = client.delete("/api/v1/me", headers=bearer(token))
+    response = client.delete("/api/v1/me", headers=bearer_header(token))
     assert response.status_code == 405
     assert response.mimetype == "application/problem+json"
 
 
 def test_oversized_body_is_413_problem(client, token):
     response = client.post("/api/v1/me", data=b"x" * (2 * 1024 * 1024),
-                           headers={**bearer(token), "Content-Type": "application/json"})
+                           headers={**bearer_header(token), "Content-Type": "application/json"})
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
 
@@ -125,7 +122,7 @@ def test_cli_token_prints_once_and_works(app, client, coach):
     assert result.exit_code == 0
     token = result.output.strip()
     assert token.startswith("rmt_")
-    assert client.get("/api/v1/me", headers=bearer(token)).json["email"] == "api@test.nl"
+    assert client.get("/api/v1/me", headers=bearer_header(token)).json["email"] == "api@test.nl"
 
 
 def test_cli_token_unknown_user(app):

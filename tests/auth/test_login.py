@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from rmt.audit.models import AuditEntry
 from rmt.db_types import utcnow
 from rmt.extensions import db
+from tests import helpers
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 
@@ -19,7 +20,7 @@ def test_sign_in_and_out(client, auth):
     user = UserFactory(email="coach@test.nl", name="Sanne Coach")
     response = auth.login("COACH@test.nl ")  # case and surrounding spaces do not matter
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    assert "Sanne Coach" in client.get("/").get_data(as_text=True)
+    assert "Sanne Coach" in helpers.html(client.get("/"))
     assert user.last_login_at is not None
     assert auth.logout().headers["Location"] == "/inloggen"
     assert client.get("/").status_code == 302
@@ -34,13 +35,13 @@ def test_wrong_credentials_give_one_dutch_message(client, auth, email, password)
     UserFactory(email="coach@test.nl")
     response = auth.login(email, password)
     assert response.status_code == 200
-    assert "Het e-mailadres of het wachtwoord klopt niet." in response.get_data(as_text=True)
+    assert "Het e-mailadres of het wachtwoord klopt niet." in helpers.html(response)
     assert audit_actions()[-1] == "auth.sign_in_failed"
 
 
 def test_empty_form_errors_at_fields(client):
     response = client.post_form("/inloggen", {"email": "", "password": ""})
-    html = response.get_data(as_text=True)
+    html = helpers.html(response)
     assert response.status_code == 400
     assert "Vul uw e-mailadres in." in html and "Vul uw wachtwoord in." in html
     assert 'aria-describedby="email-fout"' in html
@@ -48,7 +49,7 @@ def test_empty_form_errors_at_fields(client):
 
 def test_inactive_user_cannot_sign_in(auth):
     UserFactory(email="weg@test.nl", active=False)
-    assert "klopt niet" in auth.login("weg@test.nl").get_data(as_text=True)
+    assert "klopt niet" in helpers.html(auth.login("weg@test.nl"))
 
 
 def test_account_locks_after_repeated_failures(app, auth):
@@ -59,7 +60,7 @@ def test_account_locks_after_repeated_failures(app, auth):
     # even the right password is refused while locked
     response = auth.login("doel@test.nl")
     assert response.status_code == 200
-    assert "tijdelijk geblokkeerd" in response.get_data(as_text=True)
+    assert "tijdelijk geblokkeerd" in helpers.html(response)
     assert "auth.sign_in_locked" in audit_actions()
     # after the lock expires, the right password works again
     user.locked_until = utcnow() - timedelta(seconds=1)
@@ -78,7 +79,7 @@ def test_sign_in_is_rate_limited_per_ip(app, client):
     assert statuses[-1] == 429
     assert 429 not in statuses[:-1]
     response = client.post("/inloggen", data={"csrf_token": token, "email": "a", "password": "b"})
-    assert "Te veel verzoeken" in response.get_data(as_text=True)
+    assert "Te veel verzoeken" in helpers.html(response)
 
 
 @pytest.mark.parametrize(

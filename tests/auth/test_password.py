@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from rmt.auth.service import password_problems, verify_password
+from tests import helpers
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 NEW = "Nieuw-Sterk-Wachtwoord-42"
@@ -51,7 +52,7 @@ def test_bad_password_change_saves_nothing(client, login_as, current, new, repea
     before = user.password_hash
     response = change(client, current, new, repeat)
     assert response.status_code == 400
-    assert message in response.get_data(as_text=True)
+    assert message in helpers.html(response)
     assert user.password_hash == before
 
 

@@ -14,6 +14,7 @@ from rmt.auth import totp
 from rmt.auth.models import RecoveryCode, Role
 from rmt.db_types import utcnow
 from rmt.extensions import db
+from tests import helpers
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.security.routes import example_url
 from tests.security.support import (
@@ -63,7 +64,7 @@ def test_wrong_code_is_refused_in_dutch_at_the_field(client, auth):
     auth.login("k@test.nl")
     wrong = str((int(code()) + 1) % 1_000_000).zfill(6)
     response = client.post_form("/inloggen/code", {"code": wrong})
-    html = response.get_data(as_text=True)
+    html = helpers.html(response)
     assert response.status_code == 400
     assert "De code klopt niet." in html and 'aria-describedby="code-uitleg code-fout"' in html
     assert signed_in_user_id(client) is None
@@ -168,9 +169,9 @@ def test_wrong_codes_count_toward_the_lockout(app, client, auth):
             assert response.status_code == 400
     assert response.status_code == 302 and response.headers["Location"] == "/inloggen"
     assert user.locked_until is not None and user.locked_until > utcnow()
-    assert "tijdelijk geblokkeerd" in client.get("/inloggen").get_data(as_text=True)
+    assert "tijdelijk geblokkeerd" in helpers.html(client.get("/inloggen"))
     # the right password and a right code are refused while locked
-    assert "tijdelijk geblokkeerd" in auth.login("k@test.nl").get_data(as_text=True)
+    assert "tijdelijk geblokkeerd" in helpers.html(auth.login("k@test.nl"))
     assert signed_in_user_id(client) is None
 
 
@@ -210,20 +211,20 @@ def test_required_roles_enrol_before_the_app_opens(client, auth, role):
     assert client.get("/").status_code == 302
 
     page = client.get("/inloggen/tweede-factor")
-    html = page.get_data(as_text=True)
+    html = helpers.html(page)
     assert page.status_code == 200
     assert 'src="data:image/svg+xml' in html  # QR code made locally, no external service
     secret = secret_on_page(html)
     assert secret == user.totp_pending_secret and not user.totp_enabled
     # a reload shows the same secret, so a scanned QR stays valid
-    assert secret_on_page(client.get("/inloggen/tweede-factor").get_data(as_text=True)) == secret
+    assert secret_on_page(helpers.html(client.get("/inloggen/tweede-factor"))) == secret
 
     bad = client.post_form("/inloggen/tweede-factor", {"code": "000000"})
     assert bad.status_code == 400 and signed_in_user_id(client) is None
 
     done = client.post_form("/inloggen/tweede-factor",
                             {"code": pyotp.TOTP(secret).now()})
-    html = done.get_data(as_text=True)
+    html = helpers.html(done)
     codes = recovery_codes_on_page(html)
     assert done.status_code == 200 and len(codes) == 10 and len(set(codes)) == 10
     assert user.totp_enabled and user.totp_secret == secret and user.totp_pending_secret is None
@@ -244,12 +245,12 @@ def test_coach_and_liaison_sign_in_without_second_factor(client, auth):
 def test_coach_enables_and_disables_the_optional_second_factor(client, auth, login_as):
     coach = UserFactory(email="c@test.nl", role="coach")
     auth.login("c@test.nl")
-    settings = client.get("/account/tweede-factor").get_data(as_text=True)
+    settings = helpers.html(client.get("/account/tweede-factor"))
     assert "Tweede factor instellen" in settings
-    secret = secret_on_page(client.get("/account/tweede-factor/instellen").get_data(as_text=True))
+    secret = secret_on_page(helpers.html(client.get("/account/tweede-factor/instellen")))
     response = client.post_form("/account/tweede-factor/instellen",
                                 {"code": pyotp.TOTP(secret).now()})
-    assert len(recovery_codes_on_page(response.get_data(as_text=True))) == 10
+    assert len(recovery_codes_on_page(helpers.html(response))) == 10
     assert coach.totp_enabled
     # the next sign-in is two-step
     auth.logout()
@@ -274,7 +275,7 @@ def test_coach_enables_and_disables_the_optional_second_factor(client, auth, log
 
 def test_coordinator_cannot_switch_the_second_factor_off(client, login_as):
     user = login_as("coordinator", "MU", totp_secret=SECRET, totp_enabled_at=utcnow())
-    html = client.get("/account/tweede-factor").get_data(as_text=True)
+    html = helpers.html(client.get("/account/tweede-factor"))
     assert "verplicht" in html and 'action="/account/tweede-factor/uitschakelen"' not in html
     response = client.post_form("/account/tweede-factor/uitschakelen", {"uit-code": code()},
                                 token_page="/account/tweede-factor")
@@ -288,7 +289,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, login_as):
     db.session.flush()
     response = client.post_form("/account/tweede-factor/herstelcodes", {"nieuw-code": code()},
                                 token_page="/account/tweede-factor")
-    new = recovery_codes_on_page(response.get_data(as_text=True))
+    new = recovery_codes_on_page(helpers.html(response))
     assert len(new) == 10 and not set(new) & set(old)
     assert totp.verify(user, old[0]) is None
     assert totp.verify(user, new[0]) == totp.Method.RECOVERY
@@ -303,7 +304,7 @@ def test_recovery_code_signs_in_once(client, auth):
     auth.login("k@test.nl")
     response = client.post_form("/inloggen/code", {"code": codes[3].upper()})
     assert response.status_code == 302 and signed_in_user_id(client) == user.get_id()
-    assert "nog 9 herstelcodes" in client.get("/").get_data(as_text=True)
+    assert "nog 9 herstelcodes" in helpers.html(client.get("/"))
     assert "auth.recovery_code_used" in audit_actions()
     auth.logout()
     auth.login("k@test.nl")
@@ -319,7 +320,7 @@ def test_admin_resets_a_lost_second_factor(client, auth, login_as):
     totp._replace_recovery_codes(target)
     old_session = target.get_id()
     admin = login_as("admin")
-    page = client.get(f"/beheer/gebruikers/{target.id}").get_data(as_text=True)
+    page = helpers.html(client.get(f"/beheer/gebruikers/{target.id}"))
     assert "Tweede factor herstellen" in page
     response = client.post_form(f"/beheer/gebruikers/{target.id}/tweede-factor-herstellen",
                                 token_page=f"/beheer/gebruikers/{target.id}")

@@ -13,6 +13,7 @@ from rmt.extensions import db
 from rmt.privacy import register_erasure_blocker
 from rmt.privacy.registry import ERASURE_BLOCKERS
 from rmt.vouchers.lifecycle import VoucherStatus
+from tests import helpers
 from tests.privacy.support import module_records, rich_case
 from tests.security.support import audit_count
 
@@ -25,7 +26,7 @@ def test_erasure_anonymises_after_confirmation(client, login_as):
     case = rich_case("MU", closed_months_ago=2)
     coordinator = login_as("coordinator", "MU")
     page = client.get(_url(case))
-    html = page.get_data(as_text=True)
+    html = helpers.html(page)
     assert page.status_code == 200 and "Jan Jansen" in html and "Definitief wissen" in html
 
     response = client.post_form(_url(case), {"requested_on": date.today().isoformat(),
@@ -44,9 +45,9 @@ def test_erasure_anonymises_after_confirmation(client, login_as):
         coordinator.id, "candidate", str(candidate.id), "MU")
     assert "Jan" not in entry.summary and f"{date.today():%d-%m-%Y}" in entry.summary
     # afterwards the page says so and erasure is no longer offered
-    html = client.get(f"/privacy/kandidaten/{case.candidate_id}").get_data(as_text=True)
+    html = helpers.html(client.get(f"/privacy/kandidaten/{case.candidate_id}"))
     assert "Geanonimiseerd" in html and "Jan Jansen" not in html
-    assert client.get(_url(case)).get_data(as_text=True).count("al geanonimiseerd") == 1
+    assert helpers.html(client.get(_url(case))).count("al geanonimiseerd") == 1
 
 
 def test_wrong_name_changes_nothing(client, login_as):
@@ -56,7 +57,7 @@ def test_wrong_name_changes_nothing(client, login_as):
     response = client.post_form(_url(case), {"requested_on": date.today().isoformat(),
                                              "confirm_name": "Piet Jansen"})
     assert response.status_code == 400
-    assert "De naam komt niet overeen." in response.get_data(as_text=True)
+    assert "De naam komt niet overeen." in helpers.html(response)
     db.session.expire_all()
     assert case.candidate.last_name == "Jansen" and case.candidate.anonymised_at is None
     assert audit_count() == before
@@ -78,7 +79,7 @@ def test_invalid_input_is_refused_in_dutch(client, login_as):
     ):
         response = client.post_form(_url(case), data)
         assert response.status_code == 400, data
-        assert message in response.get_data(as_text=True), message
+        assert message in helpers.html(response), message
     db.session.expire_all()
     assert case.candidate.anonymised_at is None
 
@@ -86,7 +87,7 @@ def test_invalid_input_is_refused_in_dutch(client, login_as):
 def test_open_case_blocks_erasure(client, login_as):
     case = rich_case("MU", closed_months_ago=None)
     login_as("coordinator", "MU")
-    html = client.get(_url(case)).get_data(as_text=True)
+    html = helpers.html(client.get(_url(case)))
     assert "Er loopt nog een traject" in html and "Definitief wissen" not in html
     response = client.post_form(_url(case), {"requested_on": date.today().isoformat(),
                                              "confirm_name": "Jan Jansen"},
@@ -100,7 +101,7 @@ def test_case_in_another_region_blocks_erasure(client, login_as):
     case = rich_case("MU", closed_months_ago=2)
     rich_case("GV", closed_months_ago=5, candidate=case.candidate)
     login_as("coordinator", "MU")
-    html = client.get(_url(case)).get_data(as_text=True)
+    html = helpers.html(client.get(_url(case)))
     assert "ook een traject in een andere regio" in html and "(GV)" in html
 
 
@@ -119,7 +120,7 @@ def test_registered_blocker_stops_erasure(client, login_as):
     finally:
         ERASURE_BLOCKERS.remove(paid_voucher)
     assert response.status_code == 409
-    assert "wettelijke bewaarplicht" in response.get_data(as_text=True)
+    assert "wettelijke bewaarplicht" in helpers.html(response)
     db.session.expire_all()
     assert case.candidate.anonymised_at is None
 
@@ -130,7 +131,7 @@ def test_declared_or_paid_voucher_is_a_legal_retention_duty(client, login_as, st
     case = rich_case("MU", closed_months_ago=2)
     module_records(case, voucher_status=VoucherStatus(status))
     login_as("coordinator", "MU")
-    html = client.get(_url(case)).get_data(as_text=True)
+    html = helpers.html(client.get(_url(case)))
     assert ("wettelijke bewaarplicht" in html) is blocked
     assert ("Definitief wissen" in html) is not blocked
     response = client.post_form(_url(case), {"requested_on": date.today().isoformat(),

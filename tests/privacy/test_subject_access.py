@@ -16,6 +16,7 @@ from rmt.privacy.registry import (
     anonymised_tables,
     registered_tables,
 )
+from tests import helpers
 from tests.factories import NoteFactory
 from tests.privacy.support import module_records, rich_case
 from tests.querycount import count_statements
@@ -35,7 +36,7 @@ def test_coordinator_reads_everything_as_json(client, login_as):
     response = client.get(f"/privacy/kandidaten/{case.candidate_id}/inzage.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert "attachment" in response.headers["Content-Disposition"]
-    data = json.loads(response.get_data(as_text=True))
+    data = json.loads(helpers.html(response))
     assert data["candidate"]["last_name"] == "Jansen"
     assert data["candidate"]["email"] == "jan@voorbeeld.nl"
     assert data["export"]["regions"] == ["MU"]
@@ -68,7 +69,7 @@ def test_readable_page_shows_the_same_data(client, login_as):
     _coach_read(case)
     login_as("coordinator", "MU")
     response = client.get(f"/privacy/kandidaten/{case.candidate_id}")
-    html = response.get_data(as_text=True)
+    html = helpers.html(response)
     assert response.status_code == 200
     for text in ("Inzage: Jan Jansen", "jan@voorbeeld.nl", "Gesprek over schulden",
                  "Wil na burn-out weer aan het werk", "Heftruckcertificaat halen",
@@ -102,12 +103,12 @@ def test_search_by_case_number_and_name(client, login_as):
     case = rich_case("MU")
     hidden = rich_case("AM")
     login_as("coordinator", "MU")
-    html = client.get(f"/privacy?q={case.id}").get_data(as_text=True)
+    html = helpers.html(client.get(f"/privacy?q={case.id}"))
     assert f"/privacy/kandidaten/{case.candidate_id}" in html
-    html = client.get("/privacy?q=jansen").get_data(as_text=True)
+    html = helpers.html(client.get("/privacy?q=jansen"))
     assert f"/privacy/kandidaten/{case.candidate_id}" in html
     assert f"/privacy/kandidaten/{hidden.candidate_id}" not in html
-    assert client.get(f"/privacy?q={hidden.id}").get_data(as_text=True).count(
+    assert helpers.html(client.get(f"/privacy?q={hidden.id}")).count(
         "/privacy/kandidaten/") == 0
     assert client.get("/privacy?q=%25%5F'").status_code == 200
 
@@ -122,7 +123,7 @@ def test_registered_sections_are_included(client, login_as):
     try:
         login_as("coordinator", "MU")
         data = client.get(f"/privacy/kandidaten/{case.candidate_id}/inzage.json").get_json()
-        html = client.get(f"/privacy/kandidaten/{case.candidate_id}").get_data(as_text=True)
+        html = helpers.html(client.get(f"/privacy/kandidaten/{case.candidate_id}"))
     finally:
         SUBJECT_ACCESS_SECTIONS.pop("test_vouchers")
     section = data["sections"]["test_vouchers"]
@@ -215,7 +216,7 @@ def test_vouchers_praktijkverklaringen_proposals_and_placements_are_exported(cli
     # shown in readable sections, not again as raw table rows
     assert set(data["other_records"]) <= {"stat_case", "stat_span"}
 
-    html = client.get(f"/privacy/kandidaten/{case.candidate_id}").get_data(as_text=True)
+    html = helpers.html(client.get(f"/privacy/kandidaten/{case.candidate_id}"))
     for text in ("Scholingsvouchers", f"Heftruckschool {case.id}", "€ 1.250,00", "Opleider",
                  "Praktijkverklaringen", records["trajectory"].register_number,
                  "Voordrachten bij werkgevers", f"Heftruckchauffeur {case.id}",

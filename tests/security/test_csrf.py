@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests import helpers
 from tests.security.routes import STATE_CHANGING, example_url, html_rules
 from tests.security.support import audit_count, signed_in_user_id
 
@@ -31,7 +32,7 @@ def test_every_state_changing_route_needs_a_valid_csrf_token(app, client, login_
     for rule, method in html_rules(app, STATE_CHANGING):
         data = {"csrf_token": "IjE2YzY5ZjM3In0.aaaa.bbbb"} if token == "wrong" else {}
         response = client.open(example_url(rule), method=method, data=data)
-        html = response.get_data(as_text=True)
+        html = helpers.html(response)
         assert response.status_code == 400, (rule.rule, method, response.status_code)
         assert CSRF_MESSAGE in html, (rule.rule, method)
         assert signed_in_user_id(client) == user.get_id(), (rule.rule, "session lost")
@@ -43,7 +44,7 @@ def test_every_state_changing_route_needs_a_valid_csrf_token(app, client, login_
 def test_token_of_another_session_is_refused(app, client, login_as):
     """A token is bound to its session: one taken from an attacker's own session fails."""
     other = app.test_client()
-    stolen = other.get("/inloggen").get_data(as_text=True)
+    stolen = helpers.html(other.get("/inloggen"))
     token = stolen.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     login_as("coach", "MU")
     response = client.post("/account/wachtwoord", data={"csrf_token": token})

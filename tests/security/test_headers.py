@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rmt import CONTENT_SECURITY_POLICY
+from tests import helpers
 from tests.privacy.support import rich_case
 from tests.security.routes import example_url, html_rules
 
@@ -20,7 +21,7 @@ def check_headers(response, url: str) -> None:
     assert response.headers["X-Frame-Options"] == "DENY", url
     assert response.headers["Cache-Control"] == "no-store", url
     if response.status_code == 200 and response.mimetype == "text/html":
-        html = response.get_data(as_text=True)
+        html = helpers.html(response)
         assert "<script" not in html, f"inline or external script on {url}"
         assert " style=" not in html, f"inline style on {url}"
         assert " on" + "click=" not in html and "javascript:" not in html, url
@@ -50,7 +51,7 @@ def test_csp_on_privacy_and_audit_pages_with_records(client, login_as):
     login_as("coordinator", "MU")
     for url in (f"/privacy/kandidaten/{case.candidate_id}",
                 f"/privacy/kandidaten/{case.candidate_id}/wissen",
-                f"/audit/trajecten/{case.id}", "/privacy?q=jansen",
+                f"/privacy/trajecten/{case.id}/audit", "/privacy?q=jansen",
                 "/account/tweede-factor/instellen"):
         response = client.get(url)
         assert response.status_code == 200, url

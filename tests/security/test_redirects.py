@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests import helpers
 from tests.factories import UserFactory
 from tests.security.support import code, totp_user
 
@@ -43,7 +44,7 @@ def test_next_survives_enrolment(client, auth):
 
     UserFactory(email="e@test.nl", role="coordinator", regions=["MU"])
     auth.login("e@test.nl", next_url="https://evil.example/")
-    secret = secret_on_page(client.get("/inloggen/tweede-factor").get_data(as_text=True))
-    html = client.post_form("/inloggen/tweede-factor",
-                            {"code": pyotp.TOTP(secret).now()}).get_data(as_text=True)
+    secret = secret_on_page(helpers.html(client.get("/inloggen/tweede-factor")))
+    html = helpers.html(client.post_form("/inloggen/tweede-factor",
+                            {"code": pyotp.TOTP(secret).now()}))
     assert 'href="/"' in html and "evil.example" not in html

@@ -14,24 +14,22 @@ from rmt.auth import service
 from rmt.auth.models import ApiToken
 from rmt.db_types import utcnow
 from rmt.extensions import db
+from tests import helpers
 from tests.factories import UserFactory
+from tests.helpers import bearer_header
 from tests.security.support import code, signed_in_user_id, totp_user
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "rmt" / "templates"
-
-
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_api_token_works_until_revoked(client):
     user = UserFactory(role="coach")
     token = service.create_api_token(user)
     db.session.flush()
-    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 200
+    assert client.get("/api/v1/me", headers=bearer_header(token)).status_code == 200
     assert service.revoke_api_tokens(user) == 1
     db.session.flush()
-    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 401
+    assert client.get("/api/v1/me", headers=bearer_header(token)).status_code == 401
 
 
 def test_api_token_expires(client):
@@ -42,7 +40,7 @@ def test_api_token_expires(client):
     assert stored.token_hash != token and token not in stored.token_hash  # stored hashed
     stored.expires_at = utcnow() - timedelta(seconds=1)
     db.session.flush()
-    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 401
+    assert client.get("/api/v1/me", headers=bearer_header(token)).status_code == 401
 
 
 def test_api_token_of_deactivated_user_stops_working(client):
@@ -50,7 +48,7 @@ def test_api_token_of_deactivated_user_stops_working(client):
     token = service.create_api_token(user)
     user.active = False
     db.session.flush()
-    assert client.get("/api/v1/me", headers=_bearer(token)).status_code == 401
+    assert client.get("/api/v1/me", headers=bearer_header(token)).status_code == 401
 
 
 def test_password_failures_lock_the_account(app, auth):
@@ -58,7 +56,7 @@ def test_password_failures_lock_the_account(app, auth):
     for _ in range(app.config["RMT_MAX_FAILED_LOGINS"]):
         auth.login("slot@test.nl", "fout")
     assert user.is_locked(utcnow())
-    assert "tijdelijk geblokkeerd" in auth.login("slot@test.nl").get_data(as_text=True)
+    assert "tijdelijk geblokkeerd" in helpers.html(auth.login("slot@test.nl"))
 
 
 def test_second_factor_failures_lock_the_account(app, client, auth):

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from rmt.auth.service import create_api_token
+from tests import helpers
+from tests.factories import UserFactory
 from tests.stats.test_pages import QUERY, cells_of
 
 API = "/api/v1/stats/pipeline"
 PARAMS = {"from": QUERY["van"], "to": QUERY["tot"]}
-
-
-@pytest.fixture
-def bearer(app):
-    def _bearer(user) -> dict[str, str]:
-        with app.test_request_context():
-            token = create_api_token(user, label="test")
-        return {"Authorization": f"Bearer {token}"}
-
-    return _bearer
 
 
 def assert_same_as_page(body: dict, html: str) -> int:
@@ -38,9 +29,9 @@ def assert_same_as_page(body: dict, html: str) -> int:
 
 def test_own_scope_has_the_figures_of_the_page(client, login_as, bearer, module_history):
     user = login_as("coordinator", "MU", "AM")
-    html = client.get("/cijfers/", query_string=QUERY).get_data(as_text=True)
+    html = helpers.html(client.get("/cijfers/", query_string=QUERY))
     response = client.get(API, query_string=PARAMS, headers=bearer(user))
-    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.status_code == 200, helpers.html(response)
     body = response.json
     assert body["period"] == {"from": "2026-01-01", "to": "2026-06-30", "on": "2026-06-30"}
     assert (body["scope"], body["regions"], body["suppressed"]) == ("own", ["MU", "AM"], False)
@@ -61,8 +52,6 @@ def test_own_scope_has_the_figures_of_the_page(client, login_as, bearer, module_
 
 
 def test_breakdown_and_filters(client, bearer, history):
-    from tests.factories import UserFactory
-
     user = UserFactory(role="coordinator", regions=["MU", "AM"])
     body = client.get(API, query_string={**PARAMS, "breakdown": "target_group",
                                          "referral_partner": "uwv"},
@@ -76,7 +65,7 @@ def test_comparison_scope_is_suppressed_like_the_page(client, login_as, bearer,
                                                        random_cases, module_history):
     random_cases(200, seed=7)
     user = login_as("coordinator", "GV")
-    html = client.get("/cijfers/regios", query_string=QUERY).get_data(as_text=True)
+    html = helpers.html(client.get("/cijfers/regios", query_string=QUERY))
     body = client.get(API, query_string={**PARAMS, "scope": "comparison"},
                       headers=bearer(user)).json
     assert (body["scope"], body["suppressed"]) == ("comparison", True)
@@ -107,8 +96,6 @@ def test_coach_gets_own_caseload_and_no_comparison(client, bearer, history):
 
 @pytest.mark.parametrize("role", ["liaison", "admin"])
 def test_roles_without_statistics_are_refused(client, bearer, role):
-    from tests.factories import UserFactory
-
     response = client.get(API, headers=bearer(UserFactory(role=role, regions=["MU"])))
     assert response.status_code == 403 and response.mimetype == "application/problem+json"
 
@@ -130,11 +117,9 @@ def test_without_a_token_401(client, login_as):
     ({"target_group": "x" * 300}, "target_group"),
 ])
 def test_bad_arguments_are_422_with_the_field(client, bearer, params, field):
-    from tests.factories import UserFactory
-
     response = client.get(API, query_string=params,
                           headers=bearer(UserFactory(role="coordinator", regions=["MU"])))
-    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.status_code == 422, helpers.html(response)
     assert response.mimetype == "application/problem+json"
     assert list(response.json["errors"]) == [field]
 

@@ -19,6 +19,7 @@ from rmt.stats import service
 from rmt.stats.service import REGION_CODES, Dimension
 from rmt.stats.suppression import THRESHOLD, TOTAL, CountTable, Status, witness
 from rmt.stats.tables import comparison_tables
+from tests import helpers
 from tests.stats.conftest import PERIOD
 
 QUERY = {"van": PERIOD.start.isoformat(), "tot": PERIOD.end.isoformat()}
@@ -110,7 +111,7 @@ def page_for(client, login_as, *regions):
     login_as("coordinator", *regions)
     response = client.get("/cijfers/regios", query_string=QUERY)
     assert response.status_code == 200
-    return response.get_data(as_text=True)
+    return helpers.html(response)
 
 
 def true_figures():
@@ -227,10 +228,10 @@ def test_comparison_downloads_keep_the_suppression(client, login_as, population)
     import io
 
     login_as("coordinator", "MU")
-    html = client.get("/cijfers/regios", query_string=QUERY).get_data(as_text=True)
+    html = helpers.html(client.get("/cijfers/regios", query_string=QUERY))
     shown = parse_tables(html)["uitstroom"]
-    text = client.get("/cijfers/regios/tabel/uitstroom.csv",
-                      query_string=QUERY).get_data(as_text=True)
+    text = helpers.html(client.get("/cijfers/regios/tabel/uitstroom.csv",
+                      query_string=QUERY))
     rows = {r[0]: r[1:] for r in csv.reader(io.StringIO(text.lstrip("\ufeff")))}
     for label, cells in shown.items():
         assert [c.replace(".", "") for c in cells] == rows[label]

@@ -9,6 +9,7 @@ from html import unescape
 import sqlite_utils
 
 from rmt.stats.suppression import THRESHOLD
+from tests import helpers
 from tests.stats.test_pages import QUERY, cells_of
 
 
@@ -70,7 +71,7 @@ def test_export_is_typed_keyed_and_matches_the_pages(app, client, login_as, tmp_
     # Against the exact figures of a coordinator of all four regions: every published number
     # is the true one, every "<5" is below 5.
     login_as("coordinator", "MU", "AM", "GV", "FV")
-    exact = client.get("/cijfers/", query_string=QUERY).get_data(as_text=True)
+    exact = helpers.html(client.get("/cijfers/", query_string=QUERY))
     compared = small = 0
     for export_key, page_key, transpose in (
             ("kerncijfers", "kerncijfers", True), ("funnel", "funnel_groep", False),
@@ -91,7 +92,7 @@ def test_export_is_typed_keyed_and_matches_the_pages(app, client, login_as, tmp_
 
     # And against the comparison page where both publish a cell.
     login_as("coordinator", "GV")
-    page = client.get("/cijfers/regios", query_string=QUERY).get_data(as_text=True)
+    page = helpers.html(client.get("/cijfers/regios", query_string=QUERY))
     for key in listed:
         grid = page_grid(page, key)
         for row in database[key].rows:

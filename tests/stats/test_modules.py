@@ -4,10 +4,11 @@ region comparison."""
 
 from __future__ import annotations
 
-from rmt.stats import modules, service
+from rmt.stats import modules, service, tables
 from rmt.stats.modules import BudgetFigures
 from rmt.stats.service import REGION_CODES, Scope
 from rmt.stats.suppression import Status
+from tests import helpers
 from tests.stats.conftest import PERIOD
 from tests.stats.test_comparison import assert_no_hidden_count_recoverable
 from tests.stats.test_pages import QUERY, cells_of
@@ -53,7 +54,7 @@ def test_a_coachs_own_caseload(module_history, history):
 
 def test_module_tables_on_the_statistics_page(client, login_as, module_history):
     login_as("coordinator", "MU", "AM")
-    html = client.get("/cijfers/", query_string=QUERY).get_data(as_text=True)
+    html = helpers.html(client.get("/cijfers/", query_string=QUERY))
     vouchers = cells_of(html, "vouchers")
     assert vouchers["Testbudget RMT 2026 (MU)"] == ["€ 10.000,00", "2", "€ 2.800,00", "1",
                                                 "€ 1.800,00"]
@@ -73,7 +74,7 @@ def test_module_tables_on_the_statistics_page(client, login_as, module_history):
 
 def test_module_figures_in_the_comparison_are_suppressed(client, login_as, module_history):
     login_as("coordinator", "GV")
-    html = client.get("/cijfers/regios", query_string=QUERY).get_data(as_text=True)
+    html = helpers.html(client.get("/cijfers/regios", query_string=QUERY))
     vouchers = cells_of(html, "vouchers")
     # Every count is below 5; amounts are hidden exactly where their counts are.
     assert vouchers["Vouchers toegekend"] == ["<5", "<5", "<5", "<5", "<5"]
@@ -102,7 +103,7 @@ def test_comparison_module_tables_leave_nothing_recoverable():
     names = {c: c for c in REGION_CODES}
     for known in ((), ("MU",), ("AM",), ("GV", "FV")):
         checked = 0
-        for table, lines in modules.comparison_tables(figures, names, known):
+        for table, lines in tables.module_comparison_tables(figures, names, known):
             for line in lines.values():
                 checked += assert_no_hidden_count_recoverable(line, dict(line.status),
                                                               set(known))
@@ -120,6 +121,6 @@ def test_comparison_module_tables_leave_nothing_recoverable():
         # Every "<5" outside the reader's own regions was checked (fewer for readers who know
         # the regions holding them).
         assert checked == {(): 10, ("MU",): 9, ("AM",): 4, ("GV", "FV"): 7}[known]
-    line = dict(next(lines for t, lines in modules.comparison_tables(figures, names, ())
+    line = dict(next(lines for t, lines in tables.module_comparison_tables(figures, names, ())
                      if t.key == "overig"))["vacatures_vervuld"]
     assert line.status[("vacatures_vervuld", "AM")] == Status.SMALL

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime
+from datetime import datetime
 from html import unescape
 
 import pytest
 from openpyxl import load_workbook
 
+from rmt import clock
+from tests import helpers
 from tests.stats.conftest import PERIOD
 
 QUERY = {"van": PERIOD.start.isoformat(), "tot": PERIOD.end.isoformat()}
@@ -35,7 +37,7 @@ def test_coordinator_sees_own_region_figures(client, login_as, history):
     login_as("coordinator", "MU")
     response = client.get("/cijfers/", query_string=QUERY)
     assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    html = helpers.html(response)
     assert "Cijfers van Midden-Utrecht" in html
     summary = cells_of(html, "kerncijfers")
     # instroom, uitstroom, naar werk, plaatsingspercentage, lopend
@@ -56,8 +58,8 @@ def test_coordinator_sees_own_region_figures(client, login_as, history):
 
 def test_breakdown_and_filters(client, login_as, history):
     login_as("coordinator", "MU", "AM")
-    html = client.get("/cijfers/", query_string={**QUERY, "uitsplitsing": "doelgroep",
-                                                 "verwijzer": "uwv"}).get_data(as_text=True)
+    html = helpers.html(client.get("/cijfers/", query_string={**QUERY, "uitsplitsing": "doelgroep",
+                                                 "verwijzer": "uwv"}))
     summary = cells_of(html, "kerncijfers")
     assert summary["Werkzoekenden"][:2] == ["3", "2"]  # A, C, E in; A, C out (all via UWV)
     assert summary["Zzp'ers"][:2] == ["1", "1"]  # G (zzp, via UWV); D came by itself
@@ -71,7 +73,7 @@ def test_coach_sees_own_caseload_read_only(client, login_as, history):
         session["_user_id"] = history.c1.get_id()
         session["_fresh"] = True
     db.session.flush()
-    html = client.get("/cijfers/", query_string=QUERY).get_data(as_text=True)
+    html = helpers.html(client.get("/cijfers/", query_string=QUERY))
     assert "Cijfers van mijn trajecten" in html
     assert cells_of(html, "kerncijfers")["Totaal"] == ["2", "1", "1", "100,0%", "1"]
     assert 'name="coach"' not in html
@@ -99,7 +101,7 @@ def test_invalid_filters_are_reported_in_dutch_never_a_500(client, login_as, que
     login_as("coordinator", "MU")
     response = client.get("/cijfers/", query_string=query)
     assert response.status_code == 400
-    html = response.get_data(as_text=True)
+    html = helpers.html(response)
     assert "utrecht-form-field-error-message" in html
     assert client.get("/cijfers/tabel/kerncijfers.csv", query_string=query).status_code == 200
 
@@ -110,11 +112,11 @@ def test_csv_download_has_dutch_headers_and_plain_numbers(client, login_as, hist
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(helpers.html(response).lstrip("\ufeff"))))
     assert rows[0] == ["Regio", "Instroom", "Uitstroom", "Uitstroom naar werk (plaatsing)",
                        "Plaatsingspercentage (%)", "Lopend op 30-06-2026"]
     assert rows[1] == ["Midden-Utrecht", "4", "1", "1", "100.0", "2"]
-    trend = client.get("/cijfers/tabel/trend.csv", query_string=QUERY).get_data(as_text=True)
+    trend = helpers.html(client.get("/cijfers/tabel/trend.csv", query_string=QUERY))
     assert "Januari" not in trend and "2026-01,2,0" in trend
 
 
@@ -140,12 +142,12 @@ def test_unknown_table_is_404(client, login_as):
 
 def test_navigation_shows_statistics_per_role(client, login_as):
     login_as("coordinator", "MU")
-    html = client.get("/").get_data(as_text=True)
+    html = helpers.html(client.get("/"))
     assert 'href="/cijfers/"' in html and 'href="/cijfers/regios"' in html
 
 
 def test_default_period_is_the_last_twelve_months(client, login_as):
     login_as("coordinator", "MU")
-    html = client.get("/cijfers/").get_data(as_text=True)
-    today = date.today()
+    html = helpers.html(client.get("/cijfers/"))
+    today = clock.today()  # the Dutch calendar date, whatever the server's time zone
     assert f"tot en met {today:%d-%m-%Y}" in html

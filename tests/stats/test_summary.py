@@ -362,3 +362,18 @@ def test_the_backfill_migration_summarises_an_existing_history(history):
         module.upgrade()
         module.upgrade()  # running it again changes nothing
     assert actual_summary() == before == expected_summary()
+
+
+def test_rebuild_command_recomputes_in_batches(app, history):
+    db.session.flush()
+    before = actual_summary(), actual_stay_months()
+    db.session.execute(sa.delete(StatStayMonth))  # drifted summary rows, as after a bulk load
+    db.session.execute(sa.delete(StatSpan))
+    db.session.execute(sa.update(StatCase).values(closed_on=None))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["stats", "rebuild", "--batch-size", "2"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(before[0][0])} trajecten, {len(before[0][1])} perioden" in result.output
+    db.session.expire_all()
+    assert (actual_summary(), actual_stay_months()) == before
+    assert before[0] == expected_summary()
