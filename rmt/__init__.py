@@ -1,4 +1,10 @@
-"""RMT Casusregistratie: the application factory."""
+"""RMT Casusregistratie: the application factory.
+
+The feature packages are imported by name (``MODEL_MODULES``, ``BLUEPRINT_MODULES``,
+``FEATURES``) when an app is built, not when :mod:`rmt` is imported: importing any small module
+(``rmt.clock``, say) must not import the whole application first. The CLI is loaded the same
+way, since it brings every feature's demo seed with it.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,15 @@ from typing import Any
 
 from flask import Flask, abort, g, request, session
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date, format_datetime, get_locale
 from werkzeug.routing import IntegerConverter
 
 from rmt import observability, transaction
+from rmt.access import Action, can
+from rmt.api import register_api
+from rmt.auth.models import User
+from rmt.db_types import utcnow
+from rmt.errors import register_error_handlers
 from rmt.extensions import api as smorest_api
 from rmt.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -69,13 +81,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_request_hooks(app)
 
-    from rmt.errors import register_error_handlers
-
     register_error_handlers(app)
-
-    from rmt.cli import register_cli
-
-    register_cli(app)
+    importlib.import_module("rmt.cli").register_cli(app)
     return app
 
 
@@ -98,16 +105,21 @@ def _configure_engine_options(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+#: Every model module, so the metadata (and Alembic) knows all tables.
+MODEL_MODULES = ("rmt.regions.models", "rmt.auth.models", "rmt.audit.models", "rmt.cases.models",
+                 "rmt.employers.models", "rmt.vouchers.models", "rmt.praktijkverklaring.models",
+                 "rmt.stats.models")
+#: The HTML blueprints (``bp`` of each module), in registration order; the API's are listed in
+#: :mod:`rmt.api`.
+BLUEPRINT_MODULES = ("rmt.main", "rmt.health", "rmt.auth.views", "rmt.admin.views",
+                     "rmt.audit.views", "rmt.privacy.views", "rmt.employers.views",
+                     "rmt.cases.views", "rmt.vouchers.views", "rmt.praktijkverklaring.views",
+                     "rmt.stats.views")
+
+
 def _register_models() -> None:
-    """Import every model module so metadata (and Alembic) knows all tables."""
-    import rmt.audit.models
-    import rmt.auth.models
-    import rmt.cases.models
-    import rmt.employers.models
-    import rmt.praktijkverklaring.models
-    import rmt.regions.models
-    import rmt.stats.models
-    import rmt.vouchers.models  # noqa: F401
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
 
 
 #: Features that react to other features' signals do so in ``rmt/<feature>/receivers.py``,
@@ -132,30 +144,8 @@ class IdConverter(IntegerConverter):
 
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    from rmt.admin.views import bp as admin_bp
-    from rmt.api import register_api
-    from rmt.audit.views import bp as audit_bp
-    from rmt.auth.views import bp as auth_bp
-    from rmt.cases.views import bp as cases_bp
-    from rmt.employers.views import bp as employers_bp
-    from rmt.health import bp as health_bp
-    from rmt.main import bp as main_bp
-    from rmt.praktijkverklaring.views import bp as praktijkverklaring_bp
-    from rmt.privacy.views import bp as privacy_bp
-    from rmt.stats.views import bp as stats_bp
-    from rmt.vouchers.views import bp as vouchers_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(health_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(audit_bp)
-    app.register_blueprint(privacy_bp)
-    app.register_blueprint(employers_bp)
-    app.register_blueprint(cases_bp)
-    app.register_blueprint(vouchers_bp)
-    app.register_blueprint(praktijkverklaring_bp)
-    app.register_blueprint(stats_bp)
+    for name in BLUEPRINT_MODULES:
+        app.register_blueprint(importlib.import_module(name).bp)
     register_api(app)
 
 
@@ -188,8 +178,6 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _register_request_hooks(app: Flask) -> None:
-    from rmt.auth.models import User
-
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         ident, _, token = user_id.partition(":")
@@ -234,10 +222,6 @@ def _register_request_hooks(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
         return response
 
-    from flask_babel import format_date, format_datetime, get_locale
-
-    from rmt.db_types import utcnow
-
     app.add_template_filter(lambda dt: format_datetime(dt, "d MMM yyyy HH:mm"), "localdatetime")
     app.add_template_filter(lambda d: format_date(d, "d MMM yyyy"), "localdate")
     app.add_template_global(utcnow, "now")
@@ -252,7 +236,4 @@ def _register_request_hooks(app: Flask) -> None:
 
     @app.context_processor
     def inject_shell():
-        from rmt.access import can
-        from rmt.access.policy import Action
-
         return {"can": can, "Action": Action}

@@ -7,26 +7,23 @@ blueprint calls ``blp.before_request(authenticate_bearer)`` where it is defined.
 
 from __future__ import annotations
 
+import importlib
+
 from flask import Flask
 from flask_smorest import Blueprint
 
 from rmt.extensions import api, csrf
 
+#: The API of every feature package (``blp`` of each module). Imported by name when the app is
+#: built: the feature modules import ``rmt.api.auth`` themselves, so importing them here at the
+#: top would start a circular import through this package.
+API_MODULES = ("rmt.api.core", "rmt.cases.api", "rmt.employers.api", "rmt.praktijkverklaring.api",
+               "rmt.vouchers.api", "rmt.stats.api")
+
 
 def api_blueprints() -> tuple[Blueprint, ...]:
-    """The API of every feature package.
-
-    Imported here, not at module level: the feature modules import ``rmt.api.auth`` themselves,
-    so importing one of them first must not start a circular import through this package.
-    """
-    from rmt.api.core import blp as core_blp
-    from rmt.cases.api import blp as cases_blp
-    from rmt.employers.api import blp as employers_blp
-    from rmt.praktijkverklaring.api import blp as praktijkverklaring_blp
-    from rmt.stats.api import blp as stats_blp
-    from rmt.vouchers.api import blp as vouchers_blp
-
-    return (core_blp, cases_blp, employers_blp, praktijkverklaring_blp, vouchers_blp, stats_blp)
+    """The API blueprints of every feature package."""
+    return tuple(importlib.import_module(name).blp for name in API_MODULES)
 
 
 def register_api(app: Flask) -> None:

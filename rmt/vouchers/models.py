@@ -12,7 +12,7 @@ from rmt.cases.models import Case
 from rmt.db_types import UTCDateTime, enum_column, utcnow
 from rmt.extensions import db
 from rmt.regions.models import Region
-from rmt.vouchers.lifecycle import VoucherStatus
+from rmt.vouchers.lifecycle import COMMITTED, VoucherStatus
 
 
 class FundingSource(db.Model):
@@ -151,8 +151,6 @@ class Voucher(db.Model):
     @property
     def committed_cents(self) -> int:
         """What this voucher takes from its budget: the declared amount once known."""
-        from rmt.vouchers.lifecycle import COMMITTED
-
         if self.status not in COMMITTED:
             return 0
         return self.declared_amount_cents or self.amount_cents

@@ -42,7 +42,7 @@ REQUIRED = {
 DETAIL = re.compile(
     r"^/(trajecten/\d+(/plan)?|werkgevers/\d+|vacatures/\d+|vouchers/\d+|budgetten/\d+"
     r"|praktijkverklaringen/\d+|voordrachten/\d+|plaatsingen/\d+|kandidaten/\d+/werkprofiel"
-    r"|audit/(gebruikers|trajecten)/\d+|privacy/kandidaten/\d+)$"
+    r"|audit/gebruikers/\d+|privacy/trajecten/\d+/audit|privacy/kandidaten/\d+)$"
 )
 SKIP = re.compile(r"^/(api/|static/|uitloggen$|inloggen)|\.(csv|xlsx|json|pdf|zip)$")
 MAX_PAGES = 40
