@@ -17,8 +17,9 @@ from datetime import datetime
 import pyotp
 import segno
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
-from rmt import audit
+from rmt import audit, transaction
 from rmt.auth.models import TOTP_REQUIRED_ROLES, RecoveryCode, User, new_session_token
 from rmt.auth.service import hash_password, verify_password
 from rmt.db_types import utcnow
@@ -85,10 +86,20 @@ def match_timestep(secret: str, code: str, now: datetime, after: int | None = No
 
 
 def start_enrolment(user: User) -> str:
-    """The secret to show; kept while the user sets up the app, so a reload shows the same QR."""
-    if user.totp_pending_secret is None:
-        user.totp_pending_secret = new_secret()
-    return user.totp_pending_secret
+    """The secret to show; kept while the user sets up the app, so a reload shows the same QR.
+
+    Opening the page (a GET) is a read: the new secret is stored right after it, in a short write
+    transaction of its own (:func:`rmt.transaction.defer_write`), so the page never fails on
+    SQLite's write lock. The same request stores it before the answer leaves.
+    """
+    if user.totp_pending_secret is not None:
+        return user.totp_pending_secret
+    secret = new_secret()
+    user_id = user.id
+    set_committed_value(user, "totp_pending_secret", secret)
+    transaction.defer_write(lambda: db.session.execute(
+        sa.update(User).where(User.id == user_id).values(totp_pending_secret=secret)))
+    return secret
 
 
 def confirm_enrolment(user: User, code: str, now: datetime | None = None) -> list[str] | None:
