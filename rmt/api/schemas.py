@@ -8,6 +8,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
+from rmt.errors_domain import DomainError
+
 MAX_ID = 2**31 - 1
 MAX_PER_PAGE = 100
 NUL_MESSAGE = "Tekst met een NUL-teken wordt niet geaccepteerd."
@@ -68,6 +70,19 @@ def id_field(message: str = "Geef een geldig id (een positief geheel getal).",
     """A database id in a JSON body: a positive integer that fits the column."""
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID, error=message),
                           **kwargs)
+
+
+def by_service(check: Callable[[Any], object]) -> Callable[[Any], None]:
+    """A marshmallow validator from a service's field check (its Dutch ``DomainError`` message),
+    so the API reports every wrong field in one answer with the form's words."""
+
+    def validator(value: Any) -> None:
+        try:
+            check(value)
+        except DomainError as exc:
+            raise ValidationError(exc.message) from None
+
+    return validator
 
 
 def not_blank(value: str) -> None:

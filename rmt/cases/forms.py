@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -37,23 +36,23 @@ from rmt.cases.models import (
     TargetGroup,
     WorkStatus,
 )
-from rmt.errors_domain import DomainError
 from rmt.forms import email_address, max_length, required
 from rmt.process import CaseState, ExitReason
 from rmt.regions.models import Region
 from rmt.validation import normalise_phone, normalise_postcode
 from rmt.web.forms import (
     EMPTY_CHOICE,
+    VERSION_MESSAGE,
     Choice,
     DateInput,
-    FormMixin,
+    PageForm,
     filled,
     optional_int,
     opts,
+    service_check,
 )
 from rmt.web.forms import strip as _strip
 
-VERSION_MESSAGE = "Het formulier is onvolledig. Laad de pagina opnieuw en probeer het nog eens."
 LONG_TEXT = 5000
 # Utrecht's CSS marks an empty textarea with the HTML ``required`` attribute as invalid before
 # anyone typed; "(verplicht)" in the label says it, and the server checks it.
@@ -64,39 +63,14 @@ def _version_field() -> HiddenField:
     return HiddenField(validators=[required(VERSION_MESSAGE)])
 
 
-class CaseForm(FormMixin, FlaskForm):
-    """Base form: no own CSRF field; hidden-field errors are reported for the whole form.
-
-    Service refusals are shown with :meth:`rmt.web.forms.FormMixin.add_domain_error`.
-    """
-
-    class Meta:
-        csrf = False
-
-    def validate(self, extra_validators: dict | None = None) -> bool:
-        valid = super().validate(extra_validators)
-        for f in self:
-            if f.type == "HiddenField" and f.errors:
-                self.form_errors.extend(f.errors)
-                f.errors = []
-        return valid
-
-    def validate_version(self, field: HiddenField) -> None:
-        """A version that cannot be read (``version_number`` is None) is refused: the service
-        would otherwise skip its check."""
-        if field.data is not None and self.version_number is None:
-            raise ValidationError(VERSION_MESSAGE)
+class CaseForm(PageForm):
+    """Base form of the case pages (see :class:`rmt.web.forms.PageForm`); service refusals are
+    shown with :meth:`rmt.web.forms.FormMixin.add_domain_error`."""
 
 
 # ---------------------------------------------------------------------------------------------
 # Candidate and registration
 
-
-def _service_check(func, value: Any) -> None:
-    try:
-        func(value)
-    except DomainError as exc:
-        raise ValidationError(exc.message) from None
 
 
 class CandidateForm(CaseForm):
@@ -145,15 +119,15 @@ class CandidateForm(CaseForm):
 
     def validate_birth_date(self, field: DateInput) -> None:
         if field.data:
-            _service_check(service.validate_birth_date, field.data)
+            service_check(service.validate_birth_date, field.data)
 
     def validate_postcode(self, field: StringField) -> None:
         if field.data:
-            _service_check(normalise_postcode, field.data)
+            service_check(normalise_postcode, field.data)
 
     def validate_phone(self, field: StringField) -> None:
         if field.data:
-            _service_check(normalise_phone, field.data)
+            service_check(normalise_phone, field.data)
 
     def candidate_data(self) -> dict[str, Any]:
         return {name: self._fields[name].data for name in service.CANDIDATE_FIELDS

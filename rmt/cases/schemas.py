@@ -14,7 +14,15 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from rmt.access import Action, can
 from rmt.api import schemas as api_schemas
-from rmt.api.schemas import MAX_ID, BaseSchema, PageArgsSchema, enum_field, id_field, text_field
+from rmt.api.schemas import (
+    MAX_ID,
+    BaseSchema,
+    PageArgsSchema,
+    by_service,
+    enum_field,
+    id_field,
+    text_field,
+)
 from rmt.cases import service
 from rmt.cases.models import (
     Benefit,
@@ -38,18 +46,6 @@ REGION_CHOICE = "Kies een van: " + ", ".join(REGION_CODES) + "."
 def _email(value: str) -> None:
     if value.strip() and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value.strip()):
         raise ValidationError("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl.")
-
-
-def _by_service(check: Callable[[Any], Any]) -> Callable[[Any], None]:
-    """Turn one of the service's field checks (raising DomainError) into a marshmallow validator."""
-
-    def validator(value: Any) -> None:
-        try:
-            check(value)
-        except DomainError as exc:
-            raise ValidationError(exc.message) from exc
-
-    return validator
 
 
 def _municipality_exists(value: int) -> None:
@@ -199,7 +195,7 @@ class CandidateCreateSchema(BaseSchema):
     first_name = text_field(100, required=True, blank=False)
     name_prefix = text_field(20)
     last_name = text_field(100, required=True, blank=False)
-    birth_date = fields.Date(required=True, validate=_by_service(service.validate_birth_date))
+    birth_date = fields.Date(required=True, validate=by_service(service.validate_birth_date))
     email = text_field(254)
     phone = text_field(20)
     postcode = text_field(10, required=True)

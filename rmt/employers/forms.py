@@ -6,7 +6,6 @@ Format checks reuse the service's normalisers, so a form and the API refuse the 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -27,22 +26,9 @@ from rmt.employers.models import ContactKind, ContractType
 from rmt.errors_domain import DomainError
 from rmt.forms import max_length, required
 from rmt.validation import normalise_phone
-from rmt.web.forms import Choice, DateInput, FormMixin, filled, opts
+from rmt.web.forms import Choice, DateInput, FormMixin, by_service, filled, opts
 
 DATE_MESSAGE = "Vul een datum in als dd-mm-jjjj."
-
-
-def _normaliser(func: Callable[[str], object]) -> Callable:
-    """A WTForms validator from a service normaliser (its Dutch DomainError message)."""
-
-    def validate(_form, field) -> None:
-        if field.data:
-            try:
-                func(field.data)
-            except DomainError as exc:
-                raise ValidationError(exc.message) from None
-
-    return validate
 
 
 class DutchIntegerField(IntegerField):
@@ -108,18 +94,18 @@ class EmployerForm(VersionMixin, EmployersForm):
     kvk_number = StringField(
         "KvK-nummer", description="8 cijfers, zoals 30123456.",
         validators=[required("Vul het KvK-nummer in."), max_length(20),
-                    _normaliser(registry.normalise_kvk)])
+                    by_service(registry.normalise_kvk)])
     name = StringField("Naam", validators=[required("Vul de naam van de werkgever in."),
                                            max_length(200)])
     sector_id = pick("Sector", "Kies een sector uit de lijst.")
     street_address = StringField("Straat en huisnummer", validators=[max_length(200)])
     postcode = StringField("Postcode", validators=[max_length(10),
-                                                   _normaliser(registry.normalise_postcode)])
+                                                   by_service(registry.normalise_postcode)])
     city = StringField("Plaats", validators=[max_length(100)])
     region_codes = RegionCheckboxes("Actief in regio's", choices=[])
     sbb_number = StringField(
         "SBB-erkenningsnummer (leerbedrijf)", description="Alleen als het bekend is.",
-        validators=[max_length(20), _normaliser(registry.normalise_sbb)])
+        validators=[max_length(20), by_service(registry.normalise_sbb)])
 
     def set_choices(self, sectors, regions) -> None:
         self.sector_id.choices = opts([("", "Kies een sector")] + [(s.id, s.name) for s in sectors])
@@ -142,9 +128,9 @@ class ContactForm(VersionMixin, EmployersForm):
                                            max_length(200)])
     role = StringField("Functie", validators=[max_length(100)])
     phone = StringField("Telefoonnummer", validators=[max_length(30),
-                                                      _normaliser(normalise_phone)])
+                                                      by_service(normalise_phone)])
     email = StringField("E-mailadres", validators=[max_length(254),
-                                                   _normaliser(registry.normalise_email)])
+                                                   by_service(registry.normalise_email)])
 
     def to_data(self) -> dict:
         return {"name": self.name.data, "role": self.role.data, "phone": self.phone.data,

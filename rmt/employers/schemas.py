@@ -9,26 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from rmt.api.schemas import MAX_ID, MAX_PER_PAGE, BaseSchema, ProblemSchema
+from rmt.api.schemas import MAX_ID, MAX_PER_PAGE, BaseSchema, ProblemSchema, by_service
 from rmt.employers import common, lifecycle, registry
 from rmt.employers.models import ContactKind, ContractType, ProposalStatus, VacancyStatus
-from rmt.errors_domain import DomainError
 from rmt.regions import REGION_CODES
 from rmt.validation import normalise_phone
-
-
-def _check(func: Callable[[Any], object]) -> Callable[[Any], None]:
-    """A marshmallow validator from a service normaliser (its Dutch DomainError message)."""
-
-    def validator(value: Any) -> None:
-        try:
-            func(value)
-        except DomainError as exc:
-            raise ValidationError(exc.message) from None
-
-    return validator
 
 
 def _id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:
@@ -106,8 +93,8 @@ class ContactSchema(Schema):
 class ContactCreateSchema(BaseSchema):
     name = _text(200, required=True)
     role = _text(100, load_default="")
-    phone = _text(30, load_default="", validate_=_check(normalise_phone))
-    email = _text(254, load_default="", validate_=_check(registry.normalise_email))
+    phone = _text(30, load_default="", validate_=by_service(normalise_phone))
+    email = _text(254, load_default="", validate_=by_service(registry.normalise_email))
 
 
 class EmployerSchema(Schema):
@@ -146,18 +133,18 @@ class EmployerListArgsSchema(EmployersPageArgsSchema):
 
 
 class EmployerCreateSchema(BaseSchema):
-    kvk_number = fields.String(required=True, validate=_check(registry.normalise_kvk),
+    kvk_number = fields.String(required=True, validate=by_service(registry.normalise_kvk),
                                metadata={"example": "30123456"})
     name = _text(200, required=True)
     sector_id = _id(required=True)
     street_address = _text(200, load_default="")
-    postcode = fields.String(load_default="", validate=_check(registry.normalise_postcode),
+    postcode = fields.String(load_default="", validate=by_service(registry.normalise_postcode),
                              metadata={"example": "3511 AB"})
     city = _text(100, load_default="")
     regions = fields.List(fields.String(validate=REGION), required=True,
                           validate=validate.Length(min=1, max=4, error="Kies 1 tot 4 regio's."))
     sbb_number = fields.String(load_default=None, allow_none=True,
-                               validate=_check(registry.normalise_sbb))
+                               validate=by_service(registry.normalise_sbb))
     contacts = fields.List(fields.Nested(ContactCreateSchema), load_default=list,
                            validate=validate.Length(max=20, error="Hoogstens 20 contactpersonen."))
 
@@ -171,23 +158,23 @@ class EmployerUpdateSchema(BaseSchema):
     """PATCH: only the fields that change, plus the ``version`` that was read."""
 
     version = VERSION
-    kvk_number = fields.String(validate=_check(registry.normalise_kvk))
+    kvk_number = fields.String(validate=by_service(registry.normalise_kvk))
     name = _text(200, validate_=validate.Length(min=1, error="Dit veld is verplicht."))
     sector_id = _id()
     street_address = _text(200)
-    postcode = fields.String(validate=_check(registry.normalise_postcode))
+    postcode = fields.String(validate=by_service(registry.normalise_postcode))
     city = _text(100)
     regions = fields.List(fields.String(validate=REGION),
                           validate=validate.Length(min=1, max=4, error="Kies 1 tot 4 regio's."))
-    sbb_number = fields.String(allow_none=True, validate=_check(registry.normalise_sbb))
+    sbb_number = fields.String(allow_none=True, validate=by_service(registry.normalise_sbb))
 
 
 class ContactUpdateSchema(BaseSchema):
     version = VERSION
     name = _text(200, validate_=validate.Length(min=1, error="Dit veld is verplicht."))
     role = _text(100)
-    phone = _text(30, validate_=_check(normalise_phone))
-    email = _text(254, validate_=_check(registry.normalise_email))
+    phone = _text(30, validate_=by_service(normalise_phone))
+    email = _text(254, validate_=by_service(registry.normalise_email))
 
 
 class MergeSchema(BaseSchema):

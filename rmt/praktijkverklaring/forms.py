@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -26,12 +25,19 @@ from rmt.forms import max_length, required
 from rmt.praktijkverklaring import service
 from rmt.praktijkverklaring.lifecycle import AssessmentResult, PvStatus
 from rmt.praktijkverklaring.models import MboSchool, Qualification
-from rmt.web.forms import EMPTY_CHOICE, Choice, DateInput, FormMixin, optional_int, strip
+from rmt.web.forms import (
+    EMPTY_CHOICE,
+    VERSION_MESSAGE,
+    Choice,
+    DateInput,
+    PageForm,
+    optional_int,
+    service_check,
+    strip,
+)
 
-VERSION_MESSAGE = "Het formulier is onvolledig. Laad de pagina opnieuw en probeer het nog eens."
 
-
-class PvForm(FormMixin, FlaskForm):
+class PvForm(PageForm):
     """Base form: no own CSRF field; hidden-field errors are reported for the whole form.
 
     ``stale`` tells the view that a refusal was about the version, so the form should carry the
@@ -39,21 +45,6 @@ class PvForm(FormMixin, FlaskForm):
     """
 
     stale = False
-
-    class Meta:
-        csrf = False
-
-    def validate(self, extra_validators: dict | None = None) -> bool:
-        valid = super().validate(extra_validators)
-        for f in self:
-            if f.type == "HiddenField" and f.errors:
-                self.form_errors.extend(f.errors)
-                f.errors = []
-        return valid
-
-    def validate_version(self, field: HiddenField) -> None:
-        if field.data not in (None, "") and self.version_number is None:
-            raise ValidationError(VERSION_MESSAGE)
 
     def show_current_version(self, record: Any) -> None:
         """After a version conflict, carry the record's current version: the next try can
@@ -75,12 +66,6 @@ def _version_field() -> HiddenField:
     return HiddenField(validators=[required(VERSION_MESSAGE)])
 
 
-def _service_check(func, value: Any) -> None:
-    try:
-        func(value)
-    except DomainError as exc:
-        raise ValidationError(exc.message) from None
-
 
 # ---------------------------------------------------------------------------------------------
 # Reference data
@@ -96,7 +81,7 @@ class SchoolForm(PvForm):
 
     def validate_brin(self, field: StringField) -> None:
         if field.data:
-            _service_check(service.normalise_brin, field.data)
+            service_check(service.normalise_brin, field.data)
 
 
 LEVEL_CHOICES = [EMPTY_CHOICE, *[(str(n), f"Niveau {n}") for n in (1, 2, 3, 4)]]
@@ -116,7 +101,7 @@ class QualificationForm(PvForm):
 
     def validate_crebo(self, field: StringField) -> None:
         if field.data:
-            _service_check(service.normalise_crebo, field.data)
+            service_check(service.normalise_crebo, field.data)
 
 
 class WorkProcessForm(PvForm):
@@ -129,7 +114,7 @@ class WorkProcessForm(PvForm):
 
     def validate_code(self, field: StringField) -> None:
         if field.data:
-            _service_check(service.normalise_work_process_code, field.data)
+            service_check(service.normalise_work_process_code, field.data)
 
 
 # ---------------------------------------------------------------------------------------------

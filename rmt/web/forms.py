@@ -7,11 +7,12 @@ Forms parse and check the shape of input; rules are in the services. A service r
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from wtforms import DateField, SelectChoice, SelectField
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectChoice, SelectField, ValidationError
 from wtforms.validators import DataRequired, StopValidation
 
 from rmt.errors_domain import Conflict, DomainError
@@ -19,6 +20,7 @@ from rmt.errors_domain import Conflict, DomainError
 DATE_MESSAGE = "Vul een geldige datum in, zoals 31-12-2026."
 CHOICE_MESSAGE = "Kies een waarde uit de lijst."
 EMPTY_CHOICE = ("", "— kies —")
+VERSION_MESSAGE = "Het formulier is onvolledig. Laad de pagina opnieuw en probeer het nog eens."
 VERSION_MISSING = ("Het formulier mist de versie van de gegevens. Open het opnieuw en voer uw "
                    "wijziging nog eens in.")
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y")
@@ -144,3 +146,43 @@ class FormMixin:
         if version is None:
             raise Conflict(VERSION_MISSING, field="version", code="stale_version")
         return version
+
+
+class PageForm(FormMixin, FlaskForm):
+    """A form on a page that holds several: no CSRF field of its own (``CSRFProtect`` checks every
+    POST and the templates add the token as a plain hidden input), errors of hidden fields shown
+    above the form, and a version that cannot be read refused (the service would otherwise skip
+    its optimistic-locking check)."""
+
+    class Meta:
+        csrf = False
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if field.type == "HiddenField" and field.errors:
+                self.form_errors.extend(field.errors)
+                field.errors = []
+        return valid
+
+    def validate_version(self, field: HiddenField) -> None:
+        if field.data not in (None, "") and self.version_number is None:
+            raise ValidationError(VERSION_MESSAGE)
+
+
+def service_check(check: Callable[[Any], object], value: Any) -> None:
+    """Run one of a service's field checks; its ``DomainError`` becomes the field's message."""
+    try:
+        check(value)
+    except DomainError as exc:
+        raise ValidationError(exc.message) from None
+
+
+def by_service(check: Callable[[Any], object]) -> Callable[[Any, Any], None]:
+    """A WTForms validator from a service's field check (filled-in values only)."""
+
+    def validate(_form: Any, field: Any) -> None:
+        if field.data:
+            service_check(check, field.data)
+
+    return validate
