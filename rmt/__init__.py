@@ -25,6 +25,7 @@ from rmt.access import Action, can
 from rmt.api import register_api
 from rmt.auth.models import User
 from rmt.db_types import utcnow
+from rmt.enums import label_of
 from rmt.errors import register_error_handlers
 from rmt.extensions import api as smorest_api
 from rmt.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -224,6 +225,8 @@ def _register_request_hooks(app: Flask) -> None:
 
     app.add_template_filter(lambda dt: format_datetime(dt, "d MMM yyyy HH:mm"), "localdatetime")
     app.add_template_filter(lambda d: format_date(d, "d MMM yyyy"), "localdate")
+    # ``{{ value|label }}``: the Dutch label of any labelled enum (step, exit reason, role, ...).
+    app.add_template_filter(label_of, "label")
     app.add_template_global(utcnow, "now")
     app.add_template_global(get_locale, "get_locale")
 

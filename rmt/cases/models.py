@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -11,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from rmt import clock
 from rmt.auth.models import User
 from rmt.db_types import UTCDateTime, enum_column, utcnow
-from rmt.enums import LabelledEnum, label_of
+from rmt.enums import LabelledEnum
 from rmt.extensions import db
 from rmt.process import CaseState, ExitReason
 from rmt.regions.models import Municipality
@@ -175,26 +174,6 @@ class TransferStatus(LabelledEnum):
     ACCEPTED = "geaccepteerd"
     REFUSED = "geweigerd"
     WITHDRAWN = "ingetrokken"
-
-
-#: The enums of this module, for features that still look labels up by enum class.
-LABELLED_ENUMS: tuple[type[LabelledEnum], ...] = (
-    EducationLevel, WorkStatus, Benefit, TargetGroup, ReferralPartner, NoteKind, ActivityStatus,
-    ConsentPurpose, TransferStatus,
-)
-#: Derived from the enums' ``__titles__``; kept for features that still import it.
-LABELS: dict[type[LabelledEnum], dict[str, str]] = {
-    cls: dict(cls.__titles__) for cls in LABELLED_ENUMS}
-
-
-def label(value: enum.Enum | None) -> str:
-    """The Dutch label of an enum member (:func:`rmt.enums.label_of`); kept for other features."""
-    return label_of(value)
-
-
-def choices(enum_cls: type[LabelledEnum]) -> list[tuple[str, str]]:
-    """(value, label) pairs of an enum (:meth:`rmt.enums.LabelledEnum.choices`)."""
-    return enum_cls.choices()
 
 
 class Candidate(db.Model):

@@ -44,7 +44,6 @@ from rmt.cases.forms import (
     TransitionForm,
 )
 from rmt.cases.models import Case, CaseTransfer
-from rmt.enums import label_of
 from rmt.errors_domain import Conflict, DomainError, Forbidden
 from rmt.extensions import db
 from rmt.process import CaseState, Transition, TransitionKind, check
@@ -78,8 +77,6 @@ SIMPLE_MOVES = (TransitionKind.FORWARD, TransitionKind.SKIP, TransitionKind.RESU
                 TransitionKind.PAUSE)
 REASSIGN_REFUSED = service.REASSIGN_REFUSED
 
-#: ``{{ value|case_label }}``: the Dutch label of any labelled enum (step, exit reason, ...).
-bp.add_app_template_filter(label_of, "case_label")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from rmt import audit, clock
 from rmt.access import Action, can
 from rmt.auth.models import User
 from rmt.cases.models import Case, Consent
-from rmt.cases.models import label as case_label
 from rmt.employers.common import DUE_SOON_DAYS, has_profile_consent, scoped_case_ids
 from rmt.employers.models import (
     ContactMoment,
@@ -195,7 +194,7 @@ def work_profile(user: User, case: Case) -> WorkProfile | None:
     employment = case_employment(user, case)
     profile = WorkProfile(
         case=case, name=candidate.full_name, region_code=case.region_code, status=case.status,
-        education_level=case_label(candidate.education_level),
+        education_level=candidate.education_level.label,
         has_startkwalificatie=candidate.has_startkwalificatie,
         preferred_sectors=case.intake.preferred_sectors if case.intake else "",
         work_history=case.intake.work_history if case.intake else "",

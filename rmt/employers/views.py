@@ -48,7 +48,6 @@ from rmt.employers.models import (
     Vacancy,
     VacancyStatus,
 )
-from rmt.enums import label_of
 from rmt.errors_domain import DomainError, Forbidden
 from rmt.extensions import db
 from rmt.regions import REGION_CODES
@@ -150,11 +149,6 @@ def _case_for_work(case_id: int, action: Action) -> Case:
 # round). So their employers sections fetch their own data through these context functions,
 # called from the template when the section is shown; they are registered with the blueprint
 # (create_app), not at import time.
-
-
-@bp.app_template_filter("werkgever_label")
-def _label_filter(value: Any) -> str:
-    return label_of(value)
 
 
 @bp.app_template_global("liaison_dashboard")

@@ -20,7 +20,6 @@ from rmt.access import Action, allowed_regions
 from rmt.audit.models import AuditEntry
 from rmt.auth.models import User
 from rmt.cases.models import (
-    LABELS,
     Candidate,
     Case,
     CaseEvent,
@@ -28,9 +27,9 @@ from rmt.cases.models import (
     Consent,
     Note,
     Task,
-    label,
 )
 from rmt.db_types import utcnow
+from rmt.enums import LabelledEnum
 from rmt.extensions import db
 from rmt.privacy import generic
 from rmt.privacy.registry import SUBJECT_ACCESS_SECTIONS, registered_tables
@@ -55,8 +54,8 @@ def personal_rows(candidate: Candidate) -> list[tuple[str, str]]:
             text = candidate.municipality.name
         elif isinstance(value, bool):
             text = "ja" if value else "nee"
-        elif type(value) in LABELS:
-            text = label(value)
+        elif isinstance(value, LabelledEnum):
+            text = value.label
         elif isinstance(value, datetime):
             text = value.strftime("%d-%m-%Y %H:%M") + " (UTC)"
         elif isinstance(value, date):
@@ -142,7 +141,7 @@ def personal_data(candidate: Candidate) -> dict[str, Any]:
         value = getattr(candidate, key)
         if key == "municipality":
             value = candidate.municipality.name
-        elif type(value) in LABELS:
+        elif isinstance(value, LabelledEnum):
             value = value.value
         elif isinstance(value, date | datetime):
             value = value.isoformat()
@@ -159,7 +158,7 @@ def _case(case: Case, transfers: Iterable[CaseTransfer]) -> dict[str, Any]:
         "region": case.region_code,
         "coach": _user(case.coach),
         "status": case.status.value,
-        "status_label": label(case.status),
+        "status_label": case.status.label,
         "opened_on": _iso(case.opened_on),
         "closed_on": _iso(case.closed_on),
         "exit_reason": case.exit_reason.value if case.exit_reason else None,
@@ -208,7 +207,7 @@ def _task(task: Task) -> dict[str, Any]:
 
 
 def _consent(consent: Consent) -> dict[str, Any]:
-    return {"purpose": consent.purpose.value, "purpose_label": label(consent.purpose),
+    return {"purpose": consent.purpose.value, "purpose_label": consent.purpose.label,
             "given_on": _iso(consent.given_on), "recorded_by": _user(consent.recorded_by),
             "revoked_on": _iso(consent.revoked_on), "revoked_by": _user(consent.revoked_by)}
 

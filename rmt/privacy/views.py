@@ -18,7 +18,8 @@ from rmt import audit, clock
 from rmt.access import Action, allowed_regions, get_or_404, role_required
 from rmt.audit.paging import page_number, paginate
 from rmt.audit.views import log_page
-from rmt.cases.models import Case, ConsentPurpose, NoteKind, TransferStatus, choices, label
+from rmt.cases.models import Case, ConsentPurpose, NoteKind, TransferStatus
+from rmt.enums import label_of
 from rmt.extensions import db
 from rmt.privacy import service, subject_access
 from rmt.privacy.forms import ErasureForm
@@ -182,8 +183,8 @@ def consents():
                  summary=f"pagina {page.page}, {len(page.items)} regels")
     return render_template(
         "privacy/consents.html", page=page, purpose=purpose, state=state,
-        purposes=choices(ConsentPurpose), case_numbers=case_numbers, regions=regions,
-        label=label, today=clock.today(),
+        purposes=ConsentPurpose.choices(), case_numbers=case_numbers, regions=regions,
+        label=label_of, today=clock.today(),
         url_for_page=lambda p: url_for("privacy.consents", doel=purpose or None,
                                        status=state or None, pagina=p))
 
@@ -193,7 +194,7 @@ def _label(enum_cls_name: str, value: str | None) -> str:
     classes = {"state": CaseState, "exit": ExitReason, "note": NoteKind,
                "transfer": TransferStatus}
     try:
-        return label(classes[enum_cls_name](value)) if value else "—"
+        return classes[enum_cls_name](value).label if value else "—"
     except (KeyError, ValueError):
         return value or "—"
 

@@ -1,11 +1,9 @@
 """Harmonised process engine (pure Python, no Flask or database)."""
 
 from rmt.process.machine import (
-    EXIT_REASON_LABELS,
     MAIN_LINE,
     OPEN_STATES,
     SKIPS,
-    STATE_LABELS,
     TRANSITIONS,
     CaseFacts,
     CaseState,
@@ -19,11 +17,9 @@ from rmt.process.machine import (
 )
 
 __all__ = [
-    "EXIT_REASON_LABELS",
     "MAIN_LINE",
     "OPEN_STATES",
     "SKIPS",
-    "STATE_LABELS",
     "TRANSITIONS",
     "CaseFacts",
     "CaseState",

@@ -101,8 +101,6 @@ class TransitionKind(enum.StrEnum):
 
 
 #: Derived views of the labels on the enums, for modules that look labels up by member.
-STATE_LABELS: dict[CaseState, str] = {state: state.label for state in CaseState}
-EXIT_REASON_LABELS: dict[ExitReason, str] = {reason: reason.label for reason in ExitReason}
 
 #: The main line, in order. ``nazorg -> afgesloten`` is a close, not a forward step.
 MAIN_LINE: tuple[CaseState, ...] = (

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms.validators import Optional, ValidationError
 
 from rmt import clock
-from rmt.cases.models import ReferralPartner, TargetGroup, choices
+from rmt.cases.models import ReferralPartner, TargetGroup
 from rmt.stats.scope import Dimension, Period
 from rmt.web.forms import Choice, DateInput, opts
 
@@ -55,8 +55,8 @@ class StatsForm(PeriodForm):
     regio = Choice("Regio")
     uitsplitsing = Choice("Uitsplitsen naar", choices=Dimension.choices(),
                           default=Dimension.REGION.value)
-    doelgroep = Choice("Doelgroep", choices=[("", "Alle doelgroepen"), *choices(TargetGroup)])
-    verwijzer = Choice("Verwijzer", choices=[("", "Alle verwijzers"), *choices(ReferralPartner)])
+    doelgroep = Choice("Doelgroep", choices=[("", "Alle doelgroepen"), *TargetGroup.choices()])
+    verwijzer = Choice("Verwijzer", choices=[("", "Alle verwijzers"), *ReferralPartner.choices()])
     coach = Choice("Loopbaancoach", message="Kies een loopbaancoach uit de lijst.")
 
     def set_regions(self, regions: list[tuple[str, str]]) -> None:

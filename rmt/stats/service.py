@@ -23,7 +23,6 @@ import sqlalchemy as sa
 from rmt.access import Action, allowed_regions
 from rmt.auth.models import Role, User
 from rmt.cases.models import Candidate, Case, ReferralPartner, TargetGroup
-from rmt.cases.models import label as enum_label
 from rmt.extensions import db
 from rmt.process import CaseState, ExitReason
 from rmt.regions.models import Region
@@ -310,9 +309,9 @@ def group_labels(dimension: Dimension, keys: set[Any]) -> list[tuple[Any, str]]:
         names = region_names()
         return [(code, names.get(code, code)) for code in REGION_CODES if code in keys]
     if dimension == Dimension.TARGET_GROUP:
-        return [(m.value, enum_label(m)) for m in TargetGroup if m.value in keys]
+        return [(m.value, m.label) for m in TargetGroup if m.value in keys]
     if dimension == Dimension.REFERRAL_PARTNER:
-        return [(m.value, enum_label(m)) for m in ReferralPartner if m.value in keys]
+        return [(m.value, m.label) for m in ReferralPartner if m.value in keys]
     ids = sorted(k for k in keys if k is not None)
     names = dict(db.session.execute(
         sa.select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}

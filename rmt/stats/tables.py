@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from rmt.process import EXIT_REASON_LABELS, STATE_LABELS, ExitReason
+from rmt.process import ExitReason
 from rmt.stats import service
 from rmt.stats.modules import BudgetFigures
 from rmt.stats.scope import REGION_CODES, TOTAL, Dimension, Period, rate
@@ -157,7 +157,7 @@ def page_tables(figures: PipelineFigures) -> dict[str, Table]:
     previous = None
     for step in FUNNEL_STEPS:
         reached = figures.funnel.get((step.value, TOTAL), 0)
-        funnel.rows.append(Row(step.value, STATE_LABELS[step], [
+        funnel.rows.append(Row(step.value, step.label, [
             Cell(reached), Cell(rate(reached, cohort), "percent"),
             Cell(rate(reached, previous) if previous is not None else None, "percent"),
         ]))
@@ -167,7 +167,7 @@ def page_tables(figures: PipelineFigures) -> dict[str, Table]:
     tables["funnel_groep"] = _grid(
         "funnel_groep", f"Trechter per {dim.lower()}: aantal dat elke stap bereikte", "Stap",
         _group_columns(figures),
-        [(s.value, STATE_LABELS[s]) for s in FUNNEL_STEPS], keys, figures.funnel, total=False)
+        [(s.value, s.label) for s in FUNNEL_STEPS], keys, figures.funnel, total=False)
 
     trend = Table("trend", "Instroom en uitstroom per maand", "Maand", [
         Column("maand", "Maand", "month"), Column("instroom", "Instroom"),
@@ -177,13 +177,13 @@ def page_tables(figures: PipelineFigures) -> dict[str, Table]:
                               [Cell(month, "month"), Cell(came), Cell(left)]))
     tables[trend.key] = trend
 
-    reasons = [(r.value, EXIT_REASON_LABELS[r]) for r in ExitReason]
+    reasons = [(r.value, r.label) for r in ExitReason]
     tables["uitstroom"] = _grid("uitstroom", f"Uitstroom naar reden per {dim.lower()}",
                                 "Uitstroomreden", _group_columns(figures), reasons, keys,
                                 figures.exits, total=True)
     tables["lopend"] = _grid("lopend", f"Lopende trajecten per stap op {on}", "Stap",
                              _group_columns(figures),
-                             [(s.value, STATE_LABELS[s]) for s in OPEN_STEPS], keys,
+                             [(s.value, s.label) for s in OPEN_STEPS], keys,
                              figures.stock, total=True)
 
     medians = Table("doorlooptijd", f"Mediane doorlooptijd per stap (dagen) per {dim.lower()}",
@@ -193,10 +193,10 @@ def page_tables(figures: PipelineFigures) -> dict[str, Table]:
     for step in OPEN_STEPS:
         cells = [Cell(figures.medians.get((step.value, k), (None, 0))[0], "days") for k in keys]
         cells.append(Cell(figures.medians.get((step.value, TOTAL), (None, 0))[1]))
-        medians.rows.append(Row(step.value, STATE_LABELS[step], cells))
+        medians.rows.append(Row(step.value, step.label, cells))
     tables[medians.key] = medians
 
-    coach_columns = [Column(s.value, STATE_LABELS[s]) for s in OPEN_STEPS] + [
+    coach_columns = [Column(s.value, s.label) for s in OPEN_STEPS] + [
         Column("totaal", "Totaal")]
     caseload = Table("caseload", f"Caseload per loopbaancoach op {on}", "Loopbaancoach",
                      coach_columns, description="Lopende trajecten op de peildatum, toegerekend "
@@ -288,7 +288,7 @@ def comparison_tables(figures: PipelineFigures, names: dict[str, str],
     """
     on = format_value(figures.period.on, "date")
     regions = list(REGION_CODES)
-    steps = [(s.value, STATE_LABELS[s]) for s in FUNNEL_STEPS]
+    steps = [(s.value, s.label) for s in FUNNEL_STEPS]
     protected: dict[str, CountTable] = {}
 
     # Funnel counts (rows are independent lines with a total over the regions); the first row
@@ -297,12 +297,12 @@ def comparison_tables(figures: PipelineFigures, names: dict[str, str],
         [k for k, _ in steps],
         {(s, g): figures.funnel.get((s, g), 0) for s, _ in steps for g in regions},
         column_totals=False, known=known_regions)
-    reasons = [(r.value, EXIT_REASON_LABELS[r]) for r in ExitReason]
+    reasons = [(r.value, r.label) for r in ExitReason]
     protected["uitstroom"] = _protected(
         [k for k, _ in reasons],
         {(r, g): figures.exits.get((r, g), 0) for r, _ in reasons for g in regions},
         column_totals=True, known=known_regions)
-    open_steps = [(s.value, STATE_LABELS[s]) for s in OPEN_STEPS]
+    open_steps = [(s.value, s.label) for s in OPEN_STEPS]
     protected["lopend"] = _protected(
         [k for k, _ in open_steps],
         {(s, g): figures.stock.get((s, g), 0) for s, _ in open_steps for g in regions},

@@ -140,7 +140,7 @@ def rebuild(rows: list[str], values: dict, parsed: dict[str, list[str]], labels:
 @pytest.mark.parametrize("viewer", [("MU",), ("GV",), ("AM", "FV")])
 def test_no_suppressed_count_can_be_recovered_from_the_page(client, login_as, population,
                                                              viewer):
-    from rmt.process import EXIT_REASON_LABELS, STATE_LABELS
+    from rmt.process import ExitReason
     from rmt.stats.service import OPEN_STEPS
     from rmt.stats.summary import FUNNEL_STEPS
 
@@ -150,18 +150,18 @@ def test_no_suppressed_count_can_be_recovered_from_the_page(client, login_as, po
     known = set(viewer)
     checked = 0
 
-    reasons = list(EXIT_REASON_LABELS)
+    reasons = list(ExitReason)
     table, statuses = rebuild([r.value for r in reasons], figures.exits, page["uitstroom"],
-                              [EXIT_REASON_LABELS[r] for r in reasons], column_totals=True)
+                              [r.label for r in reasons], column_totals=True)
     checked += assert_no_hidden_count_recoverable(table, statuses, known)
 
     table, statuses = rebuild([s.value for s in OPEN_STEPS], figures.stock, page["lopend"],
-                              [STATE_LABELS[s] for s in OPEN_STEPS], column_totals=True)
+                              [s.label for s in OPEN_STEPS], column_totals=True)
     checked += assert_no_hidden_count_recoverable(table, statuses, known)
 
     for step in FUNNEL_STEPS:  # every funnel row is a line with its total
         table, statuses = rebuild([step.value], figures.funnel, page["funnel"],
-                                  [STATE_LABELS[step]], column_totals=False)
+                                  [step.label], column_totals=False)
         checked += assert_no_hidden_count_recoverable(table, statuses, known)
 
     table, statuses = rebuild(["geplaatst"], {("geplaatst", g): v for g, v in
