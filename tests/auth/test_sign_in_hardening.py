@@ -101,6 +101,8 @@ def test_the_delay_doubles_after_the_free_attempts_and_is_capped(failures, secon
 
 
 def _client_from(app, address: str):
+    """Another browser at ``address`` (tests using it take the ``client`` fixture, which sets
+    the test client class)."""
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = address
     return other
@@ -110,7 +112,7 @@ def _sign_in(client, email: str, password: str = DEFAULT_PASSWORD):
     return client.post_form("/inloggen", {"email": email, "password": password})
 
 
-def test_an_attacker_slows_but_cannot_lock_out_a_coordinator(app, monkeypatch):
+def test_an_attacker_slows_but_cannot_lock_out_a_coordinator(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "RMT_LOGIN_DELAY_SECONDS", 60)  # no race with the clock
     coordinator = totp_user("coordinator", "MU", email="coord@test.nl")
     attacker = _client_from(app, "203.0.113.9")
@@ -151,7 +153,7 @@ def test_the_wait_never_exceeds_the_cap(app):
     assert user.locked_until - utcnow() <= cap
 
 
-def test_the_per_ip_limit_stays_per_ip(app):
+def test_the_per_ip_limit_stays_per_ip(app, client):
     limit = int(app.config["RMT_LOGIN_RATE_LIMIT"].split()[0])
     attacker = _client_from(app, "203.0.113.9")
     statuses = [_sign_in(attacker, f"x{i}@test.nl", "x").status_code for i in range(limit + 1)]
