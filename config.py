@@ -48,8 +48,17 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RMT_RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     RMT_LOGIN_RATE_LIMIT = os.environ.get("RMT_LOGIN_RATE_LIMIT", "10 per minute")
+    # Failed sign-ins in a row that cost nothing; after that each one doubles the account's wait
+    # before the next attempt is checked (1 s, 2 s, 4 s, ...), capped (docs/security.md).
     RMT_MAX_FAILED_LOGINS = int(os.environ.get("RMT_MAX_FAILED_LOGINS", "5"))
-    RMT_LOCKOUT_MINUTES = int(os.environ.get("RMT_LOCKOUT_MINUTES", "15"))
+    RMT_LOGIN_DELAY_SECONDS = int(os.environ.get("RMT_LOGIN_DELAY_SECONDS", "1"))
+    RMT_LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("RMT_LOGIN_DELAY_MAX_SECONDS", "900"))
+    # New passwords need this zxcvbn score (0-4) with Dutch and RMT words as dictionary.
+    RMT_PASSWORD_MIN_SCORE = int(os.environ.get("RMT_PASSWORD_MIN_SCORE", "4"))
+    # Reverse proxies in front of the app (ProxyFix: X-Forwarded-For and -Proto); 0 = none.
+    RMT_TRUSTED_PROXIES = int(os.environ.get("RMT_TRUSTED_PROXIES", "0"))
+    # Strict-Transport-Security on every answer (production only: HTTPS is required there).
+    RMT_HSTS = True
     RMT_API_TOKEN_DAYS = int(os.environ.get("RMT_API_TOKEN_DAYS", "90"))
     RMT_TOTP_RATE_LIMIT = os.environ.get("RMT_TOTP_RATE_LIMIT", "10 per minute")
     # Closed cases older than this are anonymised by `flask --app rmt retention run`.
@@ -76,6 +85,7 @@ class DevelopmentConfig(Config):
     RMT_LOG_FORMAT = os.environ.get("RMT_LOG_FORMAT", "text")
     SESSION_COOKIE_SECURE = _env_bool("RMT_SECURE_COOKIES", False)
     REMEMBER_COOKIE_SECURE = _env_bool("RMT_SECURE_COOKIES", False)
+    RMT_HSTS = False
 
 
 class TestConfig(Config):
@@ -85,6 +95,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("RMT_TEST_DATABASE_URL")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    RMT_HSTS = False
     # Cheap hashes keep the suite fast; production keeps the strong defaults above.
     RMT_ARGON2_TIME_COST = 1
     RMT_ARGON2_MEMORY_COST = 8

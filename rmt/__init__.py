@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, abort, g, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime, get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from rmt import observability, transaction
@@ -66,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             f"sqlite:///{Path(app.instance_path) / 'rmt.sqlite3'}"
         )
     _configure_engine_options(app)
+    _trust_proxies(app)
 
     observability.init_app(app)
     db.init_app(app)
@@ -95,6 +97,15 @@ def _instance_secret_key(instance: Path) -> str:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
     return key_file.read_text().strip()
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``RMT_TRUSTED_PROXIES`` reverse proxies, take the client's address and scheme from
+    their X-Forwarded-For / X-Forwarded-Proto, so rate limits key on the real client. Without
+    proxies (0) those headers are ignored: a client could forge them."""
+    hops = app.config["RMT_TRUSTED_PROXIES"]
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _configure_engine_options(app: Flask) -> None:
@@ -175,6 +186,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+#: One year, subdomains included (production only; see ``RMT_HSTS``).
+HSTS = "max-age=31536000; includeSubDomains"
+
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -219,6 +233,8 @@ def _register_request_hooks(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if app.config["RMT_HSTS"]:
+            response.headers["Strict-Transport-Security"] = HSTS
         if not request.path.startswith("/static/"):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -23,6 +23,7 @@ from rmt.auth import totp
 from rmt.auth.models import Role, User
 from rmt.cases.demo import DEFAULT_CASE_COUNT, DEMO_RANDOM_SEED, seed_cases
 from rmt.employers.demo import seed_employers
+from rmt.errors_domain import DomainError
 from rmt.extensions import db
 from rmt.praktijkverklaring.demo import seed as seed_praktijkverklaring
 from rmt.privacy.cli import retention_cli
@@ -65,13 +66,27 @@ def users_create(email: str, name: str, role: str, regions: tuple[str, ...], pas
 @click.argument("email")
 @click.option("--label", default="API", show_default=True)
 @click.option("--days", default=None, type=click.IntRange(1, 366))
-def users_token(email: str, label: str, days: int | None) -> None:
-    """Maak een API-token; het wordt één keer getoond en alleen gehasht opgeslagen."""
+@click.option("--force-without-second-factor", is_flag=True,
+              help="Ook voor een coördinator of beheerder zonder tweede factor (wordt gelogd).")
+def users_token(email: str, label: str, days: int | None,
+                force_without_second_factor: bool) -> None:
+    """Maak een API-token; het wordt één keer getoond en alleen gehasht opgeslagen.
+
+    Voor rollen met een verplichte tweede factor alleen als die is ingesteld, tenzij
+    --force-without-second-factor is gegeven.
+    """
     with unit_of_work():
         user = auth_service.find_user_by_email(email)
         if user is None or not user.active:
             raise click.ClickException(f"Geen actieve gebruiker met e-mailadres {email}.")
-        token = auth_service.create_api_token(user, label=label, days=days)
+        try:
+            token = auth_service.issue_api_token(
+                user, label=label, days=days,
+                without_second_factor=force_without_second_factor)
+        except DomainError as error:
+            raise click.ClickException(
+                f"{error.message} Gebruik --force-without-second-factor om dit bewust te "
+                "negeren.") from error
     click.echo(token)
 
 

@@ -55,3 +55,5 @@ employers_merged = _signals.signal(
 # Users
 user_deactivated = _signals.signal("user-deactivated", doc="kwargs: by (the admin)")
 user_role_changed = _signals.signal("user-role-changed", doc="kwargs: by, previous_role")
+user_regions_changed = _signals.signal(
+    "user-regions-changed", doc="A user's region memberships changed. kwargs: by, previous_regions")

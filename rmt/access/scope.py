@@ -51,8 +51,19 @@ def _valid_ident(model: Any, ident: Any) -> bool:
 
 
 def get_or_404(model: type[M], ident: Any, user: Any, action: Action | str = Action.VIEW_CASE) -> M:
-    """Load one record the user may act on, or abort with 404 (also for malformed ids)."""
-    obj = db.session.get(model, ident) if _valid_ident(model, ident) else None
+    """Load one record the user may act on, or abort with 404 (also for malformed ids).
+
+    The region filter is part of the one query, so another region's record and a missing id take
+    the same path: the same statement (only the id differs), no row, the same 404.
+    """
+    if not _valid_ident(model, ident):
+        abort(404)
+    pk = sa.inspect(model).primary_key[0]
+    value = int(str(ident)) if isinstance(pk.type, sa.Integer) else ident
+    query = sa.select(model).where(pk == value)
+    if hasattr(model, getattr(model, "__region_column__", "region_code")):
+        query = scoped(query, user, model, action)
+    obj = db.session.scalars(query).unique().one_or_none()
     if obj is None or not can(user, action, obj):
         abort(404)
     return obj

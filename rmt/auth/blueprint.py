@@ -16,6 +16,8 @@ def renew_session() -> None:
 
 
 def lock_message() -> str:
-    """Why a sign-in is refused while the account is locked (Dutch)."""
-    return ("Dit account is tijdelijk geblokkeerd na te veel mislukte pogingen. "
-            f"Probeer het over {current_app.config['RMT_LOCKOUT_MINUTES']} minuten opnieuw.")
+    """Why the second-factor step stops after too many wrong codes (Dutch). Only shown to someone
+    who already gave the right password, so it reveals no account."""
+    minutes = max(1, current_app.config["RMT_LOGIN_DELAY_MAX_SECONDS"] // 60)
+    return ("Te veel mislukte pogingen. Wacht even en log opnieuw in; de wachttijd loopt op tot "
+            f"hooguit {minutes} minuten.")

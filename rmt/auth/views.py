@@ -13,12 +13,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from rmt import audit
 from rmt.auth import service
-from rmt.auth.blueprint import bp, lock_message, renew_session
+from rmt.auth.blueprint import bp, renew_session
 from rmt.auth.forms import LoginForm, PasswordChangeForm
 from rmt.auth.totp_views import begin_pending  # also adds the second-factor routes to bp
 from rmt.extensions import limiter
 
 __all__ = ["bp", "safe_next"]
+
+SIGN_IN_FAILED_MESSAGE = (
+    "Het e-mailadres of het wachtwoord klopt niet. Na een aantal mislukte pogingen moet u "
+    "steeds iets langer wachten voordat een nieuwe poging wordt gecontroleerd (hooguit een "
+    "kwartier).")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -58,10 +63,9 @@ def login():
             session.permanent = True
             return redirect(next_url or url_for("main.index"))
         # A normal answer: the unit of work keeps the failure counter and the audit entry.
-        if result.outcome == service.Outcome.LOCKED:
-            form.form_errors.append(lock_message())
-        else:
-            form.form_errors.append("Het e-mailadres of het wachtwoord klopt niet.")
+        # One message for every failure (unknown address, wrong password, inactive account,
+        # an account that must wait): the answer never tells whether an account exists.
+        form.form_errors.append(SIGN_IN_FAILED_MESSAGE)
         status = 200
     else:
         status = 400 if form.errors else 200

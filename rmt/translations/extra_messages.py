@@ -59,5 +59,7 @@ N_("Functioneel beheerder")
 # (rmt/auth/views.py) and Flask-Login's login_message (rmt/__init__.py)
 N_("E-mailadres")
 N_("Wachtwoord")
-N_("Het e-mailadres of het wachtwoord klopt niet.")
+N_("Het e-mailadres of het wachtwoord klopt niet. Na een aantal mislukte pogingen moet u "
+   "steeds iets langer wachten voordat een nieuwe poging wordt gecontroleerd (hooguit een "
+   "kwartier).")
 N_("Log in om deze pagina te bekijken.")

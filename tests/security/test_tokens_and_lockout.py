@@ -12,6 +12,7 @@ from flask_wtf.file import FileField
 
 from rmt.auth import service
 from rmt.auth.models import ApiToken
+from rmt.auth.views import SIGN_IN_FAILED_MESSAGE
 from rmt.db_types import utcnow
 from rmt.extensions import db
 from tests import helpers
@@ -51,12 +52,15 @@ def test_api_token_of_deactivated_user_stops_working(client):
     assert client.get("/api/v1/me", headers=bearer_header(token)).status_code == 401
 
 
-def test_password_failures_lock_the_account(app, auth):
+def test_password_failures_lock_the_account(app, auth, monkeypatch):
+    monkeypatch.setitem(app.config, "RMT_LOGIN_DELAY_SECONDS", 60)  # no race with the clock
     user = UserFactory(email="slot@test.nl")
     for _ in range(app.config["RMT_MAX_FAILED_LOGINS"]):
         auth.login("slot@test.nl", "fout")
     assert user.is_locked(utcnow())
-    assert "tijdelijk geblokkeerd" in helpers.html(auth.login("slot@test.nl"))
+    response = auth.login("slot@test.nl")
+    assert SIGN_IN_FAILED_MESSAGE in helpers.html(response)
+    assert user.last_login_at is None
 
 
 def test_second_factor_failures_lock_the_account(app, client, auth):
