@@ -266,11 +266,12 @@ def _record_run(user: User, kind: ImportKind, region_code: str, headings: list[s
                     mapping={name: headings[index] for name, index in mapping.items()})
     db.session.add(run)
     db.session.flush()
-    db.session.execute(sa.insert(ImportRecord), [
-        {"run_id": run.id, "region_code": region_code, "kind": kind.name, "key": key,
-         "row_number": number, "object_type": outcome.object_type,
-         "object_id": outcome.object_id}
-        for number, key, outcome in made])
+    if made:
+        db.session.execute(sa.insert(ImportRecord), [
+            {"run_id": run.id, "region_code": region_code, "kind": kind.name, "key": key,
+             "row_number": number, "object_type": outcome.object_type,
+             "object_id": outcome.object_id}
+            for number, key, outcome in made])
     audit.record("import.run", object_type="import_run", object_id=run.id,
                  region_code=region_code, user=user,
                  summary=f"{kind.name}: {result.created} nieuw, {result.updated} bijgewerkt, "
