@@ -193,15 +193,19 @@ def _register_request_hooks(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    @app.before_request
-    def refuse_oversized_bodies():
-        # Refuse by the declared length before authentication or parsing. A view may allow a
-        # larger body by naming a config key in ``max_content_length_setting`` (the import
-        # upload: RMT_IMPORT_MAX_BYTES); every other route keeps MAX_CONTENT_LENGTH.
-        view = app.view_functions.get(request.endpoint or "")
+    @app.url_value_preprocessor
+    def allow_larger_body(endpoint: str | None, _values: dict | None) -> None:
+        # A view may accept a larger body than MAX_CONTENT_LENGTH by naming a config key in
+        # ``max_content_length_setting`` (only the import upload: RMT_IMPORT_MAX_BYTES). URL
+        # value preprocessors run before every before_request hook, CSRF's form parsing too.
+        view = app.view_functions.get(endpoint or "")
         setting = getattr(view, "max_content_length_setting", None)
         if setting:
             request.max_content_length = app.config[setting]
+
+    @app.before_request
+    def refuse_oversized_bodies():
+        # Refuse by the declared length before authentication or parsing.
         limit = request.max_content_length
         if limit and request.content_length and request.content_length > limit:
             abort(413)
