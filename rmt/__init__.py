@@ -199,7 +199,8 @@ def _register_request_hooks(app: Flask) -> None:
         # ``max_content_length_setting`` (only the import upload: RMT_IMPORT_MAX_BYTES). URL
         # value preprocessors run before every before_request hook, CSRF's form parsing too.
         view = app.view_functions.get(endpoint or "")
-        setting = getattr(view, "max_content_length_setting", None)
+        setting = getattr(view, "max_content_length_setting", None) or getattr(
+            getattr(view, "view_class", None), "max_content_length_setting", None)
         if setting:
             request.max_content_length = app.config[setting]
 
