@@ -7,6 +7,7 @@ flow and the CLI. Wall-clock numbers depend on the machine; the tests never asse
 
     python -m benchmarks.imports --rows 10000
     python -m benchmarks.imports --rows 2000 --engines sqlite
+    python -m benchmarks.imports --write-examples docs/imports   # the demo's example files
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ import io
 import random
 import sys
 import time
+from pathlib import Path
 
 import flask_migrate
 import sqlalchemy as sa
 from faker import Faker
+from openpyxl import Workbook
 
 from benchmarks.run import DEFAULT_PG, postgres_database, sqlite_database
 from rmt import create_app, transaction
@@ -88,7 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--postgres-url", default=DEFAULT_PG)
+    parser.add_argument("--write-examples", metavar="FOLDER",
+                        help="Schrijf alleen de voorbeeldbestanden in FOLDER.")
     args = parser.parse_args(argv)
+    if args.write_examples:
+        print("Geschreven: " + ", ".join(write_examples(args.write_examples)))
+        return 0
     engines = args.engines.split(",")
     if "sqlite" in engines:
         with sqlite_database(keep=False) as url:
@@ -100,6 +108,50 @@ def main(argv: list[str] | None = None) -> int:
         except sa.exc.OperationalError as error:
             print(f"PostgreSQL overgeslagen: {error.orig}")
     return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Example files (``python -m benchmarks.imports --write-examples docs/imports/voorbeelden``)
+
+
+def _csv(headings: list[str], rows: list[list[object]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(headings)
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def write_examples(folder: str, seed: int = 2026) -> list[str]:
+    """Fictitious example files for the demo database (coach.mu@demo.rmt.test, region MU)."""
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    candidates = candidates_csv(20, "coach.mu@demo.rmt.test", seed).decode("utf-8")
+    (target / "kandidaten-mu.csv").write_bytes(("\ufeff" + candidates).encode("utf-8"))
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Kandidaten"
+    for row in csv.reader(io.StringIO(candidates), delimiter=";"):
+        sheet.append(row)
+    workbook.save(target / "kandidaten-mu.xlsx")
+    fake = Faker("nl_NL")
+    Faker.seed(seed)
+    employers = [[f"9{n:07d}", f"{fake.last_name()} {kind}", sector, fake.city()]
+                 for n, (kind, sector) in enumerate(
+                     [("Transport", "Logistiek"), ("Zorggroep", "Zorg"),
+                      ("Installatietechniek", "Techniek"), ("Bouw", "Bouw"),
+                      ("Logistiek", "logistiek")], start=1)]
+    (target / "werkgevers-mu.csv").write_bytes(
+        _csv(["KvK-nummer", "Naam", "Sector", "Plaats"], employers))
+    contacts = [[kvk, fake.name(), "HR-adviseur", f"contact{n}@example.nl"]
+                for n, (kvk, *_rest) in enumerate(employers, start=1)]
+    (target / "contactpersonen-mu.csv").write_bytes(
+        _csv(["KvK-nummer", "Naam", "Functie", "E-mail"], contacts))
+    moments = [[kvk, f"{n + 1:02d}-02-2026", "Telefoon", "Kennismaking, vacatures besproken.",
+                name] for n, (kvk, name, *_rest) in enumerate(contacts, start=1)]
+    (target / "contactmomenten-mu.csv").write_bytes(
+        _csv(["KvK-nummer", "Datum", "Soort", "Samenvatting", "Contactpersoon"], moments))
+    return sorted(p.name for p in target.iterdir())
 
 
 if __name__ == "__main__":
