@@ -7,17 +7,29 @@ registration form and the API, duplicates included. Registered from ``receivers.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from rmt import clock
 from rmt.auth.models import Role, User
 from rmt.cases import service
-from rmt.cases.models import Benefit, EducationLevel, ReferralPartner, TargetGroup, WorkStatus
+from rmt.cases.models import (
+    Benefit,
+    Case,
+    CaseEvent,
+    EducationLevel,
+    ReferralPartner,
+    TargetGroup,
+    WorkStatus,
+)
 from rmt.errors_domain import DomainError
 from rmt.extensions import db
 from rmt.imports.kinds import (
     CREATED,
+    SKIPPED,
+    UPDATED,
     Column,
     ImportKind,
     RowOutcome,
@@ -28,7 +40,8 @@ from rmt.imports.kinds import (
     parse_email,
     text_of,
 )
-from rmt.process import CaseState
+from rmt.imports.records import imported_id
+from rmt.process import CaseState, ExitReason
 from rmt.regions import REGION_CODES
 from rmt.regions.models import Municipality
 
@@ -141,3 +154,46 @@ CANDIDATES = ImportKind(
     name="candidates", title="Kandidaten met traject", columns=CANDIDATE_COLUMNS,
     apply_row=apply_candidate_row, key="reference",
     description="Eén rij per kandidaat; elk krijgt een traject in de gekozen regio.")
+
+
+def apply_history_row(user: User, region_code: str, values: dict[str, Any]) -> RowOutcome:
+    """One step of a case imported before (by its kenmerk), on its date, through the process
+    engine's rules (:func:`rmt.cases.service.transition`); rows in date order per case."""
+    case_id = imported_id(CANDIDATES.name, region_code, values["reference"])
+    case = db.session.get(Case, case_id) if case_id else None
+    if case is None or case.region_code != region_code:
+        raise DomainError("Geen geïmporteerd traject met dit kenmerk in deze regio.",
+                          field="reference")
+    on = values["on"]
+    if on > clock.today() or on < case.opened_on:
+        raise DomainError("De datum ligt voor de aanmelding of in de toekomst.", field="on")
+    at = clock.start_of_day(on) + timedelta(hours=12)
+    step = values["status"]
+    done = db.session.scalar(sa.select(CaseEvent.id).where(
+        CaseEvent.case_id == case.id, CaseEvent.to_status == step, CaseEvent.at == at))
+    if done is not None:
+        return RowOutcome(SKIPPED, "case", case.id, "bestaat al")
+    actor = user if user.role == Role.COACH else case.coach
+    exit_reason = values.get("exit_reason")
+    try:
+        service.transition(actor, case, step.value, expected_version=None,
+                           reason="geïmporteerd", at=at,
+                           exit_reason=exit_reason.value if exit_reason else None)
+    except DomainError as error:
+        field = "exit_reason" if error.field in ("exit_reason", "exit_reason_text") else "status"
+        raise DomainError(error.message, field=field, code=error.code) from None
+    return RowOutcome(UPDATED, "case_step", case.id)  # a step added to a case: an update
+
+HISTORY = ImportKind(
+    name="history", title="Stappen van trajecten", apply_row=apply_history_row,
+    description="Eén rij per stap van een eerder geïmporteerd traject (op kenmerk), "
+                "in volgorde van datum.",
+    columns=(
+        Column("reference", "Kenmerk", text_of(100), required=True,
+               aliases=("referentie", "eigen kenmerk"), example="MU-2026-001"),
+        Column("status", "Stap", choice_of(CaseState), required=True, example="Intake"),
+        Column("on", "Datum", parse_date, required=True, aliases=("datum stap",),
+               example="01-02-2026"),
+        Column("exit_reason", "Uitstroomreden", choice_of(ExitReason),
+               example="Werk in loondienst"),
+    ))

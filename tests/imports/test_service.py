@@ -31,7 +31,7 @@ def run(user, data, *, dry_run=False, region="MU", name="lijst.csv", kind=None, 
 
 def test_every_kind_has_templates() -> None:
     names = {k.name for k in kinds.all_kinds()}
-    assert {"candidates", "employers", "contacts", "contact_moments"} <= names
+    assert {"candidates", "history", "employers", "contacts", "contact_moments"} <= names
     header = service.csv_template(candidates())
     assert header.startswith("Kenmerk;Voornaam;Tussenvoegsel;Achternaam;Geboortedatum")
     for heading in ("E-mail", "Telefoon", "Postcode", "Gemeente", "Regio", "Loopbaancoach",
@@ -239,3 +239,28 @@ def test_records_remember_their_keys(coach_mu) -> None:
     record = db.session.scalar(sa.select(ImportRecord))
     assert (record.run_id, record.key, record.object_type, record.row_number) == (
         result.run_id, "REF-7", "case", 2)
+
+
+def test_step_history_of_imported_cases(coach_mu) -> None:
+    run(coach_mu, make_csv([candidate_row(1, coach_mu.email),
+                            candidate_row(2, coach_mu.email)]))
+    history = make_csv([["REF-1", "Intake", "01-02-2026"],
+                        ["REF-1", "Diagnose", "01-03-2026"],
+                        ["REF-2", "Intake", "01-01-2020"],
+                        ["REF-9", "Intake", "01-02-2026"]],
+                       headings=["Kenmerk", "Stap", "Datum"])
+    result = run(coach_mu, history, kind=kinds.get("history"), dry_run=True)
+    assert [(e.row, e.column) for e in result.errors] == [(3, "Stap"), (4, "Datum"),
+                                                           (5, "Kenmerk")]
+    assert "intakeformulier" in result.errors[0].message
+    good = make_csv([["REF-1", "Intake", "01-02-2026"], ["REF-2", "intake", "2026-02-03"]],
+                    headings=["Kenmerk", "Stap", "Datum"])
+    result = run(coach_mu, good, kind=kinds.get("history"))
+    assert (result.updated, result.errors) == (2, [])
+    case = db.session.get(Case, db.session.scalar(
+        sa.select(ImportRecord.object_id).where(ImportRecord.key == "REF-1")))
+    assert case.status == CaseState.INTAKE
+    event = case.events[-1]
+    assert (event.to_status, event.at.date().isoformat()) == (CaseState.INTAKE, "2026-02-01")
+    again = run(coach_mu, good, kind=kinds.get("history"))
+    assert (again.updated, again.skipped) == (0, 2)
