@@ -150,9 +150,26 @@ def apply_candidate_row(user: User, region_code: str, values: dict[str, Any]) ->
     return RowOutcome(CREATED, "case", case.id)
 
 
+def update_candidate_row(user: User, region_code: str, values: dict[str, Any],
+                         case_id: int) -> RowOutcome:
+    """Bring the candidate of a case imported before under this kenmerk up to date
+    (:func:`rmt.cases.service.update_candidate`: the rules of the edit form)."""
+    case = db.session.get(Case, case_id)
+    if case is None or case.region_code != region_code or case.candidate.anonymised_at:
+        raise DomainError("Het traject van dit kenmerk is niet meer in deze regio.",
+                          field="reference")
+    data = {key: values[key] for key in service.CANDIDATE_FIELDS if key in values}
+    if all(getattr(case.candidate, key) == value for key, value in
+           service.clean_candidate_data(data).items()):
+        return RowOutcome(SKIPPED, "case", case.id, "ongewijzigd")
+    actor = user if user.role == Role.COACH else case.coach
+    service.update_candidate(actor, case, data, expected_version=None)
+    return RowOutcome(UPDATED, "case", case.id)
+
+
 CANDIDATES = ImportKind(
     name="candidates", title="Kandidaten met traject", columns=CANDIDATE_COLUMNS,
-    apply_row=apply_candidate_row, key="reference",
+    apply_row=apply_candidate_row, key="reference", update_row=update_candidate_row,
     description="Eén rij per kandidaat; elk krijgt een traject in de gekozen regio.")
 
 

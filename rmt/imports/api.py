@@ -78,7 +78,7 @@ def _run(token: str, body: dict[str, Any], *, dry_run: bool):
                               field="mapping")
         mapping = {name: headings.index(heading) for name, heading in body["mapping"].items()}
     result = service.run_import(current_user, kind, meta["region"], meta["filename"], data,
-                                mapping=mapping, dry_run=dry_run)
+                                mapping=mapping, dry_run=dry_run, update=body["update"])
     status = 200 if dry_run else (201 if result.run_id else 422)
     return respond(ResultSchema().dump(result), status)
 

@@ -2,7 +2,7 @@
 
     flask --app rmt import template candidates
     flask --app rmt import run candidates lijst.xlsx --region MU --as coach@example.nl --dry-run
-    flask --app rmt import candidates lijst.xlsx --region MU --as coach@example.nl
+    flask --app rmt import candidates lijst.xlsx --region MU --as coach@example.nl [--update]
 
 An import is one unit of work: everything or nothing.
 """
@@ -39,7 +39,8 @@ def template(kind_name: str) -> None:
     click.echo(service.csv_template(_kind(kind_name)), nl=False)
 
 
-def run_file(kind_name: str, path: str, region: str, email: str, dry_run: bool) -> None:
+def run_file(kind_name: str, path: str, region: str, email: str, dry_run: bool,
+             update: bool = False) -> None:
     kind = _kind(kind_name)
     data = Path(path).read_bytes()
     try:
@@ -48,7 +49,7 @@ def run_file(kind_name: str, path: str, region: str, email: str, dry_run: bool) 
             if user is None or not user.active:
                 raise click.ClickException(f"Geen actieve gebruiker met e-mailadres {email}.")
             result = service.run_import(user, kind, region.upper(), Path(path).name, data,
-                                        dry_run=dry_run)
+                                        dry_run=dry_run, update=update)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     for error in result.errors[:200]:
@@ -69,6 +70,9 @@ def run_file(kind_name: str, path: str, region: str, email: str, dry_run: bool) 
 
 def _run_options(function):
     function = click.option("--dry-run", is_flag=True, help="Alleen controleren.")(function)
+    function = click.option("--update", is_flag=True,
+                            help="Eerder geïmporteerde records (zelfde kenmerk) bijwerken.")(
+        function)
     function = click.option("--as", "email", required=True,
                             help="E-mailadres van wie importeert.")(function)
     function = click.option("--region", required=True, help="Regiocode, zoals MU.")(function)
@@ -79,9 +83,10 @@ def _run_options(function):
 @click.argument("kind_name", metavar="KIND")
 @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
 @_run_options
-def run(kind_name: str, path: str, region: str, email: str, dry_run: bool) -> None:
+def run(kind_name: str, path: str, region: str, email: str, dry_run: bool,
+        update: bool) -> None:
     """Importeer een bestand (of controleer het, met --dry-run)."""
-    run_file(kind_name, path, region, email, dry_run)
+    run_file(kind_name, path, region, email, dry_run, update)
 
 
 def add_kind_commands() -> None:
@@ -90,9 +95,9 @@ def add_kind_commands() -> None:
         if kind.name in import_cli.commands:
             continue
 
-        def command(path: str, region: str, email: str, dry_run: bool,
+        def command(path: str, region: str, email: str, dry_run: bool, update: bool,
                     _name: str = kind.name) -> None:
-            run_file(_name, path, region, email, dry_run)
+            run_file(_name, path, region, email, dry_run, update)
 
         command.__doc__ = f"Importeer {kind.title.lower()} (of controleer, met --dry-run)."
         decorated = click.argument("path", metavar="FILE",

@@ -62,6 +62,9 @@ class ImportKind:
     #: The column whose value identifies a record across imports (kenmerk, KvK), if any.
     key: str | None = None
     description: str = ""
+    #: ``update_row(user, region_code, values, object_id)``: bring a record imported before
+    #: under the same key up to date (only when the person asks for it); None: not offered.
+    update_row: Callable[[Any, str, dict[str, Any], int], RowOutcome] | None = None
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)

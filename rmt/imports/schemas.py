@@ -34,6 +34,9 @@ class MappingSchema(BaseSchema):
     mapping = fields.Dict(keys=fields.String(), values=fields.String(), load_default=None,
                           metadata={"description": "Veld → kolomkop; zonder: de bewaarde of "
                                     "automatische koppeling"})
+    update = fields.Boolean(load_default=False,
+                            metadata={"description": "Eerder geïmporteerde records (zelfde "
+                                      "kenmerk) bijwerken in plaats van overslaan"})
 
 
 class RowErrorSchema(BaseSchema):

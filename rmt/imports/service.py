@@ -27,7 +27,7 @@ from rmt.errors_domain import DomainError, NotFound
 from rmt.extensions import db
 from rmt.imports import kinds
 from rmt.imports.files import read_table
-from rmt.imports.kinds import CREATED, SKIPPED, UPDATED, ImportKind
+from rmt.imports.kinds import CREATED, UPDATED, ImportKind
 from rmt.imports.models import ImportMapping, ImportRecord, ImportRun
 from rmt.regions import REGION_CODES
 
@@ -152,9 +152,11 @@ def check_mapping(kind: ImportKind, headings: list[str], mapping: dict[str, int]
 
 
 def run_import(user: User, kind: ImportKind, region_code: str, filename: str, data: bytes, *,
-               mapping: dict[str, int] | None = None, dry_run: bool = True) -> ImportResult:
+               mapping: dict[str, int] | None = None, dry_run: bool = True,
+               update: bool = False) -> ImportResult:
     """Check (dry run) or import a file. Raises DomainError when the file or mapping as a whole
-    is refused; row problems are in the result's ``errors``."""
+    is refused; row problems are in the result's ``errors``. With ``update``, rows whose key
+    was imported before update that record (when the kind offers it) instead of being skipped."""
     check_region(user, region_code)
     max_rows, max_bytes = limits()
     table = read_table(filename, data, max_rows=max_rows, max_bytes=max_bytes)
@@ -189,12 +191,15 @@ def run_import(user: User, kind: ImportKind, region_code: str, filename: str, da
                         f"Staat al in dit bestand (rij {seen_keys[key]})."))
                     continue
                 seen_keys[key] = number
-                if key in existing_keys:
+                if key in existing_keys and not (update and kind.update_row):
                     result.skipped += 1
                     continue
             try:
                 with db.session.begin_nested():
-                    outcome = kind.apply_row(user, region_code, values)
+                    if key is not None and key in existing_keys:
+                        outcome = kind.update_row(user, region_code, values, existing_keys[key])
+                    else:
+                        outcome = kind.apply_row(user, region_code, values)
             except DomainError as error:
                 column = kind.column(error.field) if error.field else None
                 result.errors.append(RowError(number, column.heading if column else "",
@@ -206,7 +211,7 @@ def run_import(user: User, kind: ImportKind, region_code: str, filename: str, da
                 result.updated += 1
             else:
                 result.skipped += 1
-            if outcome.action != SKIPPED and outcome.object_id is not None:
+            if outcome.action == CREATED and outcome.object_id is not None:
                 made.append((number, key, outcome))
         if dry_run or result.errors:
             outer.rollback()
@@ -220,12 +225,14 @@ def run_import(user: User, kind: ImportKind, region_code: str, filename: str, da
     return result
 
 
-def _existing_keys(kind: ImportKind, region_code: str) -> set[str]:
+def _existing_keys(kind: ImportKind, region_code: str) -> dict[str, int]:
+    """Key → id of the record imported under it (the latest) in this region."""
     if not kind.key:
-        return set()
-    return set(db.session.scalars(sa.select(ImportRecord.key).where(
+        return {}
+    rows = db.session.execute(sa.select(ImportRecord.key, ImportRecord.object_id).where(
         ImportRecord.kind == kind.name, ImportRecord.region_code == region_code,
-        ImportRecord.key.is_not(None))))
+        ImportRecord.key.is_not(None)).order_by(ImportRecord.id))
+    return {key: object_id for key, object_id in rows}
 
 
 def _parse_row(kind: ImportKind, mapped: list[kinds.Column], mapping: dict[str, int],

@@ -140,7 +140,9 @@ def mapping(token: str) -> ResponseReturnValue:
         except DomainError as refused:
             error, status = refused.message, 400
         else:
-            uploads.update(token, mapping=current)
+            update = bool(kind.update_row) and request.form.get("bijwerken") == "1"
+            uploads.update(token, mapping=current, update=update)
+            meta["update"] = update
             return _check(token, meta, data, kind, current, dry_run=True)
     return render_template("imports/mapping.html", form=form, meta=meta, kind=kind,
                            headings=table.headings, current=current, error=error,
@@ -151,7 +153,8 @@ def _check(token: str, meta: dict[str, Any], data: bytes, kind: kinds.ImportKind
            mapping: dict[str, int], *, dry_run: bool) -> ResponseReturnValue:
     try:
         result = service.run_import(current_user, kind, meta["region"], meta["filename"], data,
-                                    mapping=mapping, dry_run=dry_run)
+                                    mapping=mapping, dry_run=dry_run,
+                                    update=bool(meta.get("update")))
     except Forbidden:
         raise
     except DomainError as error:

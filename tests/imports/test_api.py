@@ -57,3 +57,16 @@ def test_in_openapi(client) -> None:
     paths = client.get("/api/v1/openapi.json").json["paths"]
     assert {"/api/v1/imports", "/api/v1/imports/{token}/dry-run",
             "/api/v1/imports/{token}/commit"} <= set(paths)
+
+
+def test_update_on_request(client, bearer, coach_mu) -> None:
+    headers = bearer(coach_mu)
+    first = upload(client, headers, make_csv([candidate_row(1, coach_mu.email)]), "a.csv")
+    client.post(f"/api/v1/imports/{first.json['id']}/commit", headers=headers, json={})
+    changed = make_csv([candidate_row(1, coach_mu.email, Postcode="3512CD")])
+    token = upload(client, headers, changed, "b.csv").json["id"]
+    skipped = client.post(f"/api/v1/imports/{token}/dry-run", headers=headers, json={})
+    assert (skipped.json["skipped"], skipped.json["updated"]) == (1, 0)
+    updated = client.post(f"/api/v1/imports/{token}/commit", headers=headers,
+                          json={"update": True})
+    assert updated.status_code == 201 and updated.json["updated"] == 1

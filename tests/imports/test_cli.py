@@ -46,3 +46,16 @@ def test_run_reports_errors_and_refusals(app, coach_mu, tmp_path) -> None:
     nobody = runner.invoke(args=["import", "run", "candidates", str(path), "--region", "MU",
                                  "--as", "niemand@example.nl"])
     assert nobody.exit_code != 0 and "Geen actieve gebruiker" in nobody.output
+
+
+def test_update_flag(app, coach_mu, tmp_path) -> None:
+    path = tmp_path / "lijst.csv"
+    runner = app.test_cli_runner()
+    path.write_bytes(make_csv([candidate_row(1, coach_mu.email)]))
+    runner.invoke(args=["import", "candidates", str(path), "--region", "MU",
+                        "--as", coach_mu.email])
+    path.write_bytes(make_csv([candidate_row(1, coach_mu.email, Postcode="3512CD")]))
+    result = runner.invoke(args=["import", "candidates", str(path), "--region", "MU",
+                                 "--as", coach_mu.email, "--update"])
+    assert result.exit_code == 0, result.output
+    assert "0 nieuw, 1 bijgewerkt, 0 overgeslagen" in result.output

@@ -24,9 +24,10 @@ def candidates() -> kinds.ImportKind:
     return kinds.get("candidates")
 
 
-def run(user, data, *, dry_run=False, region="MU", name="lijst.csv", kind=None, mapping=None):
+def run(user, data, *, dry_run=False, region="MU", name="lijst.csv", kind=None, mapping=None,
+        update=False):
     return service.run_import(user, kind or candidates(), region, name, data, mapping=mapping,
-                              dry_run=dry_run)
+                              dry_run=dry_run, update=update)
 
 
 def test_every_kind_has_templates() -> None:
@@ -264,3 +265,19 @@ def test_step_history_of_imported_cases(coach_mu) -> None:
     assert (event.to_status, event.at.date().isoformat()) == (CaseState.INTAKE, "2026-02-01")
     again = run(coach_mu, good, kind=kinds.get("history"))
     assert (again.updated, again.skipped) == (0, 2)
+
+
+def test_update_on_request(coach_mu) -> None:
+    run(coach_mu, make_csv([candidate_row(1, coach_mu.email), candidate_row(2, coach_mu.email)]))
+    changed = make_csv([candidate_row(1, coach_mu.email, Postcode="3512 CD"),
+                        candidate_row(2, coach_mu.email), candidate_row(3, coach_mu.email)])
+    assert (run(coach_mu, changed, dry_run=True).skipped, count(Case)) == (2, 2)
+    dry = run(coach_mu, changed, dry_run=True, update=True)
+    assert (dry.created, dry.updated, dry.skipped) == (1, 1, 1)
+    postcodes = set(db.session.scalars(sa.select(Candidate.postcode)))
+    assert "3512 CD" not in postcodes
+    done = run(coach_mu, changed, update=True)
+    assert (done.created, done.updated, done.skipped, done.errors) == (1, 1, 1, [])
+    assert "3512 CD" in set(db.session.scalars(sa.select(Candidate.postcode)))
+    assert count(Case) == 3
+    assert "candidate.update" in set(db.session.scalars(sa.select(AuditEntry.action)))

@@ -156,3 +156,21 @@ def test_roles(client, login_as) -> None:
     assert client.get("/importeren").status_code == 302  # sign in first
     login_as("coach", "MU", active=True)
     assert client.get("/importeren").status_code == 200
+
+
+def test_update_checkbox(client, login_as) -> None:
+    coach = login_as("coach", "MU")
+    token = TOKEN_RE.search(upload(client, make_csv([candidate_row(1, coach.email)]))
+                            .headers["Location"]).group(1)
+    client.post(f"/importeren/{token}/koppeling", data=mapping_form(client, token))
+    client.post(f"/importeren/{token}/uitvoeren",
+                data={"csrf_token": client.csrf_token("/importeren")})
+    changed = make_csv([candidate_row(1, coach.email, Postcode="3512CD")])
+    token = TOKEN_RE.search(upload(client, changed).headers["Location"]).group(1)
+    assert 'id="bijwerken"' in html(client.get(f"/importeren/{token}/koppeling"))
+    checked = client.post(f"/importeren/{token}/koppeling",
+                          data=mapping_form(client, token, bijwerken="1"))
+    assert "Bijgewerkt: 1" in text(checked)
+    done = client.post(f"/importeren/{token}/uitvoeren",
+                       data={"csrf_token": client.csrf_token("/importeren")})
+    assert done.status_code == 302 and count(Case) == 1
