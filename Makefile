@@ -6,7 +6,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEV_ENV := RMT_ENV=development
 VENDOR := rmt/static/vendor/utrecht
 
-.PHONY: run test test-sqlite test-postgres lint install assets translations chromium serve-prod bench load clean
+.PHONY: run test test-sqlite test-postgres lint install assets translations chromium serve-prod bench bench-import load clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ serve-prod: install assets translations
 
 bench: install
 	$(BIN)/python -m benchmarks.run
+
+## make bench-import: 10,000 candidate rows, dry run plus import, on SQLite and PostgreSQL.
+bench-import: install
+	$(BIN)/python -m benchmarks.imports --rows 10000
 
 ## make load: many clients against gunicorn on SQLite and PostgreSQL (needs PostgreSQL and Redis);
 ## LOAD_CLIENTS, LOAD_SECONDS, LOAD_INSTANCES, LOAD_ENGINE=sqlite|postgresql|both. Not in make test.

@@ -40,6 +40,9 @@ class Config:
 
     MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB; larger bodies get a 413
     WTF_CSRF_TIME_LIMIT = 8 * 60 * 60
+    # Imports (rmt.imports): the upload route alone accepts bodies up to RMT_IMPORT_MAX_BYTES.
+    RMT_IMPORT_MAX_BYTES = int(os.environ.get("RMT_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+    RMT_IMPORT_MAX_ROWS = int(os.environ.get("RMT_IMPORT_MAX_ROWS", "50000"))
 
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"

@@ -120,13 +120,13 @@ def _configure_engine_options(app: Flask) -> None:
 #: Every model module, so the metadata (and Alembic) knows all tables.
 MODEL_MODULES = ("rmt.regions.models", "rmt.auth.models", "rmt.audit.models", "rmt.cases.models",
                  "rmt.employers.models", "rmt.vouchers.models", "rmt.praktijkverklaring.models",
-                 "rmt.stats.models")
+                 "rmt.stats.models", "rmt.imports.models")
 #: The HTML blueprints (``bp`` of each module), in registration order; the API's are listed in
 #: :mod:`rmt.api`.
 BLUEPRINT_MODULES = ("rmt.main", "rmt.health", "rmt.auth.views", "rmt.admin.views",
                      "rmt.audit.views", "rmt.privacy.views", "rmt.employers.views",
                      "rmt.cases.views", "rmt.vouchers.views", "rmt.praktijkverklaring.views",
-                     "rmt.stats.views")
+                     "rmt.stats.views", "rmt.imports.views")
 
 
 def _register_models() -> None:
@@ -137,7 +137,7 @@ def _register_models() -> None:
 #: Features that react to other features' signals do so in ``rmt/<feature>/receivers.py``,
 #: whose ``connect()`` is called here, once per app: never at import time.
 FEATURES = ("cases", "employers", "vouchers", "praktijkverklaring", "stats", "privacy",
-            "audit", "auth")
+            "audit", "auth", "imports")
 
 
 def _connect_receivers() -> None:
@@ -208,10 +208,21 @@ def _register_request_hooks(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    @app.url_value_preprocessor
+    def allow_larger_body(endpoint: str | None, _values: dict | None) -> None:
+        # A view may accept a larger body than MAX_CONTENT_LENGTH by naming a config key in
+        # ``max_content_length_setting`` (only the import upload: RMT_IMPORT_MAX_BYTES). URL
+        # value preprocessors run before every before_request hook, CSRF's form parsing too.
+        view = app.view_functions.get(endpoint or "")
+        setting = getattr(view, "max_content_length_setting", None) or getattr(
+            getattr(view, "view_class", None), "max_content_length_setting", None)
+        if setting:
+            request.max_content_length = app.config[setting]
+
     @app.before_request
     def refuse_oversized_bodies():
-        # Refuse by the declared length before routing, authentication or parsing.
-        limit = app.config.get("MAX_CONTENT_LENGTH")
+        # Refuse by the declared length before authentication or parsing.
+        limit = request.max_content_length
         if limit and request.content_length and request.content_length > limit:
             abort(413)
 

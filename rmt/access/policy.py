@@ -44,6 +44,7 @@ class Action(enum.StrEnum):
     PROPOSE_CANDIDATE = "propose_candidate"
     MANAGE_PLACEMENTS = "manage_placements"
     SET_SECTOR_PRIORITY = "set_sector_priority"  # own regions; the admin for all regions
+    IMPORT_DATA = "import_data"  # own regions; the admin any region (rmt.imports)
 
 
 C, L, K, A = Role.COACH, Role.LIAISON, Role.COORDINATOR, Role.ADMIN
@@ -77,6 +78,7 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.PROPOSE_CANDIDATE: frozenset({C, L}),
     Action.MANAGE_PLACEMENTS: frozenset({C, L}),
     Action.SET_SECTOR_PRIORITY: frozenset({K, A}),
+    Action.IMPORT_DATA: frozenset({C, L, K, A}),
 }
 
 

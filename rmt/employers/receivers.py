@@ -7,8 +7,10 @@ from typing import Any
 
 from rmt.access import Action, can
 from rmt.cases import extensions
+from rmt.employers.import_kinds import KINDS as IMPORT_KINDS
 from rmt.employers.pages import CaseEmployment, case_employment
 from rmt.employers.placements import case_has_active_placement
+from rmt.imports import kinds
 
 
 def work_section(user: Any, case: Any) -> CaseEmployment | None:
@@ -21,3 +23,5 @@ def connect() -> None:
     its registry, so that cases never imports employers); the work section on the case page."""
     extensions.add(extensions.placement_checks, case_has_active_placement)
     extensions.add_section("employers/_case_section.html", work_section, order=20)
+    for kind in IMPORT_KINDS:  # employers, their contacts and contact moments (rmt.imports)
+        kinds.register(kind)

@@ -1,0 +1,331 @@
+"""Running an import: read, map, check every row through the kind's own service, and either
+keep everything (one unit of work) or nothing.
+
+A dry run does exactly what the import does, inside a savepoint that is rolled back at the
+end: the same rules, duplicates and counts, and nothing written. An import with any row in
+error writes nothing either (all or nothing); its report names every row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from openpyxl import Workbook
+
+from rmt import audit
+from rmt.access import Action, require
+from rmt.auth.models import Role, User
+from rmt.enums import label_of
+from rmt.errors_domain import DomainError, NotFound
+from rmt.extensions import db
+from rmt.imports import kinds
+from rmt.imports.files import read_table
+from rmt.imports.kinds import CREATED, UPDATED, ImportKind
+from rmt.imports.models import ImportMapping, ImportRecord, ImportRun
+from rmt.regions import REGION_CODES
+
+PREVIEW_ROWS = 5
+REFUSED = "U mag geen gegevens importeren."
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    region_code: str
+    filename: str
+    sha256: str
+    dry_run: bool
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    preview: list[list[str]] = field(default_factory=list)
+    preview_headings: list[str] = field(default_factory=list)
+    run_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts_text(self) -> str:
+        verb = "zou" if self.dry_run else ""
+        text = (f"{self.rows} rijen: {self.created} nieuw, {self.updated} bijgewerkt, "
+                f"{self.skipped} overgeslagen (bestaan al), {len(self.errors)} fouten")
+        return f"{text} ({verb} niets opgeslagen)".replace(" ()", "") if self.dry_run else text
+
+
+def get_kind(name: str) -> ImportKind:
+    kind = kinds.get(name)
+    if kind is None:
+        raise NotFound("Deze soort import bestaat niet.")
+    return kind
+
+
+def importable_regions(user: User) -> list[str]:
+    """The regions ``user`` may import into: their own; the admin any."""
+    if user.role == Role.ADMIN:
+        return list(REGION_CODES)
+    return [code for code in REGION_CODES if code in user.region_codes]
+
+
+def check_region(user: User, region_code: str) -> None:
+    require(user, Action.IMPORT_DATA, message=REFUSED)
+    if region_code not in importable_regions(user):
+        raise DomainError("U kunt alleen importeren in uw eigen regio.", field="region_code")
+
+
+def limits() -> tuple[int, int]:
+    return (current_app.config["RMT_IMPORT_MAX_ROWS"], current_app.config["RMT_IMPORT_MAX_BYTES"])
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Mapping
+
+
+def saved_mapping(region_code: str, kind: ImportKind) -> ImportMapping | None:
+    return db.session.scalar(sa.select(ImportMapping).where(
+        ImportMapping.region_code == region_code, ImportMapping.kind == kind.name))
+
+
+def initial_mapping(kind: ImportKind, headings: list[str], region_code: str) -> dict[str, int]:
+    """The region's saved mapping where its headings occur in this file, else automatic."""
+    mapping = kinds.auto_mapping(kind, headings)
+    saved = saved_mapping(region_code, kind)
+    if saved is not None:
+        for column, heading in saved.columns.items():
+            if kind.column(column) is None:
+                continue
+            if heading == "":
+                mapping.pop(column, None)
+            elif heading in headings:
+                mapping[column] = headings.index(heading)
+    return mapping
+
+
+def save_mapping(user: User, region_code: str, kind: ImportKind, headings: list[str],
+                 mapping: dict[str, int]) -> ImportMapping:
+    """Remember the mapping for the region (by heading text), for the next file."""
+    check_region(user, region_code)
+    record = saved_mapping(region_code, kind) or ImportMapping(region_code=region_code,
+                                                               kind=kind.name)
+    record.columns = {c.name: headings[mapping[c.name]] if c.name in mapping else ""
+                      for c in kind.columns}
+    record.saved_by_id = user.id
+    db.session.add(record)
+    db.session.flush()
+    audit.record("import.mapping_save", object_type="import_mapping", object_id=record.id,
+                 region_code=region_code, summary=kind.name, user=user)
+    return record
+
+
+def check_mapping(kind: ImportKind, headings: list[str], mapping: dict[str, int]) -> None:
+    for name, index in mapping.items():
+        if kind.column(name) is None or not 0 <= index < len(headings):
+            raise DomainError("Deze koppeling past niet bij het bestand.", field=name)
+    missing = [c.heading for c in kind.columns if c.required and c.name not in mapping]
+    if missing:
+        raise DomainError("Koppel een kolom aan: " + ", ".join(missing) + ".",
+                          field="mapping", code="mapping_incomplete")
+
+
+# ---------------------------------------------------------------------------------------------
+# The run
+
+
+def run_import(user: User, kind: ImportKind, region_code: str, filename: str, data: bytes, *,
+               mapping: dict[str, int] | None = None, dry_run: bool = True,
+               update: bool = False) -> ImportResult:
+    """Check (dry run) or import a file. Raises DomainError when the file or mapping as a whole
+    is refused; row problems are in the result's ``errors``. With ``update``, rows whose key
+    was imported before update that record (when the kind offers it) instead of being skipped."""
+    check_region(user, region_code)
+    max_rows, max_bytes = limits()
+    table = read_table(filename, data, max_rows=max_rows, max_bytes=max_bytes)
+    if mapping is None:
+        mapping = initial_mapping(kind, table.headings, region_code)
+    check_mapping(kind, table.headings, mapping)
+    result = ImportResult(kind=kind.name, region_code=region_code, filename=filename,
+                          sha256=sha256(data), dry_run=dry_run, rows=len(table.rows))
+    mapped = [c for c in kind.columns if c.name in mapping]
+    result.preview_headings = [c.heading for c in mapped]
+    made: list[tuple[int, str | None, kinds.RowOutcome]] = []
+    seen_keys: dict[str, int] = {}
+    existing_keys = _existing_keys(kind, region_code)
+    outer = db.session.begin_nested()
+    try:
+        for number, cells in table.rows:
+            values, cell_errors = _parse_row(kind, mapped, mapping, cells)
+            if len(result.preview) < PREVIEW_ROWS:
+                result.preview.append([
+                    _display(cells[mapping[c.name]] if c.name.endswith("_id") and c.name in values
+                             and mapping[c.name] < len(cells) else values.get(c.name))
+                    for c in mapped])
+            if cell_errors:
+                result.errors.extend(RowError(number, column, message)
+                                     for column, message in cell_errors)
+                continue
+            key = str(values[kind.key]) if kind.key and values.get(kind.key) else None
+            if key is not None:
+                if key in seen_keys:
+                    result.errors.append(RowError(
+                        number, kind.column(kind.key).heading,
+                        f"Staat al in dit bestand (rij {seen_keys[key]})."))
+                    continue
+                seen_keys[key] = number
+                if key in existing_keys and not (update and kind.update_row):
+                    result.skipped += 1
+                    continue
+            try:
+                with db.session.begin_nested():
+                    if key is not None and key in existing_keys:
+                        outcome = kind.update_row(user, region_code, values, existing_keys[key])
+                    else:
+                        outcome = kind.apply_row(user, region_code, values)
+            except DomainError as error:
+                column = kind.column(error.field) if error.field else None
+                result.errors.append(RowError(number, column.heading if column else "",
+                                              error.message))
+                continue
+            if outcome.action == CREATED:
+                result.created += 1
+            elif outcome.action == UPDATED:
+                result.updated += 1
+            else:
+                result.skipped += 1
+            if outcome.action == CREATED and outcome.object_id is not None:
+                made.append((number, key, outcome))
+        if dry_run or result.errors:
+            outer.rollback()
+            return result
+        outer.commit()
+    except BaseException:
+        if outer.is_active:
+            outer.rollback()
+        raise
+    result.run_id = _record_run(user, kind, region_code, table.headings, mapping, result, made)
+    return result
+
+
+def _existing_keys(kind: ImportKind, region_code: str) -> dict[str, int]:
+    """Key → id of the record imported under it (the latest) in this region."""
+    if not kind.key:
+        return {}
+    rows = db.session.execute(sa.select(ImportRecord.key, ImportRecord.object_id).where(
+        ImportRecord.kind == kind.name, ImportRecord.region_code == region_code,
+        ImportRecord.key.is_not(None)).order_by(ImportRecord.id))
+    return {key: object_id for key, object_id in rows}
+
+
+def _parse_row(kind: ImportKind, mapped: list[kinds.Column], mapping: dict[str, int],
+               cells: list[Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    values: dict[str, Any] = {}
+    errors: list[tuple[str, str]] = []
+    for column in mapped:
+        index = mapping[column.name]
+        raw = cells[index] if index < len(cells) else None
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if column.required:
+                errors.append((column.heading, "Dit veld is verplicht."))
+            continue
+        try:
+            values[column.name] = column.parse(raw)
+        except DomainError as error:
+            errors.append((column.heading, error.message))
+    return values, errors
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, date):
+        return f"{value:%d-%m-%Y}"
+    return label_of(value)
+
+
+def _record_run(user: User, kind: ImportKind, region_code: str, headings: list[str],
+                mapping: dict[str, int], result: ImportResult,
+                made: list[tuple[int, str | None, kinds.RowOutcome]]) -> int:
+    run = ImportRun(region_code=region_code, kind=kind.name, user_id=user.id,
+                    filename=result.filename[:255], sha256=result.sha256, row_count=result.rows,
+                    created_count=result.created, updated_count=result.updated,
+                    skipped_count=result.skipped,
+                    mapping={name: headings[index] for name, index in mapping.items()})
+    db.session.add(run)
+    db.session.flush()
+    if made:
+        db.session.execute(sa.insert(ImportRecord), [
+            {"run_id": run.id, "region_code": region_code, "kind": kind.name, "key": key,
+             "row_number": number, "object_type": outcome.object_type,
+             "object_id": outcome.object_id}
+            for number, key, outcome in made])
+    audit.record("import.run", object_type="import_run", object_id=run.id,
+                 region_code=region_code, user=user,
+                 summary=f"{kind.name}: {result.created} nieuw, {result.updated} bijgewerkt, "
+                         f"{result.skipped} overgeslagen; sha256 {result.sha256[:16]}")
+    return run.id
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates, reports, runs
+
+
+def csv_template(kind: ImportKind) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(kind.headings)
+    return out.getvalue()
+
+
+def xlsx_template(kind: ImportKind) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = kind.title[:31]
+    sheet.append(kind.headings)
+    sheet.append([c.example for c in kind.columns])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def error_report(errors: list[dict[str, Any]] | list[RowError]) -> str:
+    """The errors as CSV (;), for Excel: rij, kolom, melding."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["rij", "kolom", "melding"])
+    for error in errors:
+        row = error if isinstance(error, dict) else error.__dict__
+        writer.writerow([row["row"], row["column"], row["message"]])
+    return "\ufeff" + out.getvalue()
+
+
+def runs_for(user: User) -> list[ImportRun]:
+    """The import runs of the regions ``user`` may see (coordinators, the admin; a coach and a
+    liaison their own runs)."""
+    query = sa.select(ImportRun).order_by(ImportRun.at.desc(), ImportRun.id.desc()).limit(100)
+    if user.role == Role.ADMIN:
+        return list(db.session.scalars(query))
+    query = query.where(ImportRun.region_code.in_(user.region_codes))
+    if user.role != Role.COORDINATOR:
+        query = query.where(ImportRun.user_id == user.id)
+    return list(db.session.scalars(query))
