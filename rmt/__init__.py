@@ -108,13 +108,13 @@ def _configure_engine_options(app: Flask) -> None:
 #: Every model module, so the metadata (and Alembic) knows all tables.
 MODEL_MODULES = ("rmt.regions.models", "rmt.auth.models", "rmt.audit.models", "rmt.cases.models",
                  "rmt.employers.models", "rmt.vouchers.models", "rmt.praktijkverklaring.models",
-                 "rmt.stats.models")
+                 "rmt.stats.models", "rmt.documents.models")
 #: The HTML blueprints (``bp`` of each module), in registration order; the API's are listed in
 #: :mod:`rmt.api`.
 BLUEPRINT_MODULES = ("rmt.main", "rmt.health", "rmt.auth.views", "rmt.admin.views",
                      "rmt.audit.views", "rmt.privacy.views", "rmt.employers.views",
                      "rmt.cases.views", "rmt.vouchers.views", "rmt.praktijkverklaring.views",
-                     "rmt.stats.views")
+                     "rmt.stats.views", "rmt.documents.views")
 
 
 def _register_models() -> None:
@@ -125,7 +125,7 @@ def _register_models() -> None:
 #: Features that react to other features' signals do so in ``rmt/<feature>/receivers.py``,
 #: whose ``connect()`` is called here, once per app: never at import time.
 FEATURES = ("cases", "employers", "vouchers", "praktijkverklaring", "stats", "privacy",
-            "audit", "auth")
+            "audit", "auth", "documents")
 
 
 def _connect_receivers() -> None:
@@ -175,6 +175,19 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+#: Room for the multipart envelope around an uploaded document.
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+def _body_limit(app: Flask) -> int | None:
+    """``MAX_CONTENT_LENGTH``, except on the routes marked ``rmt_large_upload`` (the document
+    uploads): there ``RMT_DOCUMENT_MAX_BYTES`` plus the multipart envelope."""
+    view = app.view_functions.get(request.endpoint or "")
+    marked = getattr(view, "rmt_large_upload", False) or getattr(
+        getattr(view, "view_class", None), "rmt_large_upload", False)
+    if marked:
+        return int(app.config["RMT_DOCUMENT_MAX_BYTES"]) + UPLOAD_OVERHEAD
+    return app.config.get("MAX_CONTENT_LENGTH")
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -193,12 +206,17 @@ def _register_request_hooks(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    @app.before_request
     def refuse_oversized_bodies():
-        # Refuse by the declared length before routing, authentication or parsing.
-        limit = app.config.get("MAX_CONTENT_LENGTH")
+        # Refuse by the declared length before authentication or parsing (the CSRF check
+        # parses the form, so this hook runs first). The document uploads allow more (their
+        # view is marked); the form parser then enforces the same limit.
+        limit = _body_limit(app)
+        if limit and limit != app.config.get("MAX_CONTENT_LENGTH"):
+            request.max_content_length = limit
         if limit and request.content_length and request.content_length > limit:
             abort(413)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversized_bodies)
 
     @app.before_request
     def refuse_nul_characters():
