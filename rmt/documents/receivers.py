@@ -4,7 +4,8 @@
   other features' MODELS only: how to find the region and the case, and which policy actions
   read and change them. rmt.documents imports no feature's service, view or form; the features
   do not import rmt.documents (cases is the core and imports no feature).
-- A documents section on the case page (:func:`rmt.cases.extensions.add_section`).
+- A documents section on the case page (:func:`rmt.cases.extensions.add_section`) and on the
+  voucher, praktijkverklaring and placement pages (:mod:`rmt.web.sections`).
 - The subject-access section and the anonymiser of :mod:`rmt.privacy.registry`.
 """
 
@@ -18,6 +19,7 @@ from rmt.employers.models import Placement
 from rmt.praktijkverklaring.models import PvTrajectory
 from rmt.privacy.registry import register_anonymiser, register_subject_access
 from rmt.vouchers.models import Voucher
+from rmt.web import sections
 
 OWNER_TYPES = (
     owners.OwnerType("case", "traject", Case, lambda case: case, lambda case: case.id,
@@ -39,10 +41,20 @@ def case_section(user, case):
     return service.section(user, "case", case)
 
 
+def _record_section(owner_name: str):
+    def load(user, record):
+        return service.section(user, owner_name, record)
+
+    load.__qualname__ = f"{owner_name}_documents_section"
+    return load
+
+
 def connect() -> None:
     for owner in OWNER_TYPES:
         owners.register(owner)
     extensions.add_section("documents/_case_section.html", case_section, order=40)
+    for owner_name in ("voucher", "praktijkverklaring", "placement"):
+        sections.add(owner_name, "documents/_list.html", _record_section(owner_name))
     register_subject_access("documents", "Documenten", tables=privacy.TABLES)(
         privacy.subject_access)
     register_anonymiser(tables=privacy.TABLES)(privacy.anonymise)

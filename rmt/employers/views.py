@@ -52,6 +52,7 @@ from rmt.enums import label_of
 from rmt.errors_domain import DomainError, Forbidden
 from rmt.extensions import db
 from rmt.regions import REGION_CODES
+from rmt.web import sections
 from rmt.web.forms import opts
 from rmt.web.handlers import submit
 
@@ -632,7 +633,8 @@ def _render_placement(placement, end_form, follow_up_forms: dict[int, FollowUpFo
         "employers/placement.html", placement=placement, end_form=end_form,
         follow_up_forms=follow_up_forms,
         can_change=can(current_user, Action.MANAGE_PLACEMENTS, placement.case),
-        has_consent=common.has_profile_consent(placement.case), today=clock.today()), status
+        has_consent=common.has_profile_consent(placement.case), today=clock.today(),
+        record_sections=sections.load("placement", current_user, placement)), status
 
 
 @bp.route("/plaatsingen/<id:placement_id>/beeindigen", methods=["POST"])

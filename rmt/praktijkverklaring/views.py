@@ -55,6 +55,7 @@ from rmt.praktijkverklaring.models import (
     QualificationWorkProcess,
 )
 from rmt.regions.models import Region
+from rmt.web import sections
 from rmt.web.handlers import submit
 
 bp = Blueprint("praktijkverklaring", __name__)
@@ -180,6 +181,7 @@ def _render_trajectory(trajectory: PvTrajectory, forms: dict[str, StepForm] | No
         details_editable=can_edit and trajectory.status in service.DETAILS_EDITABLE,
         choose_editable=can_edit and trajectory.status == PvStatus.AANGEVRAAGD,
         assessable=can_edit and trajectory.status in service.ASSESSABLE,
+        record_sections=sections.load("praktijkverklaring", current_user, trajectory),
     ), status
 
 

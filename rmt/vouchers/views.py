@@ -48,6 +48,7 @@ from rmt.vouchers.forms import (
 from rmt.vouchers.lifecycle import COMMITTED, PAID, VoucherStatus, as_status
 from rmt.vouchers.models import Budget, FundingSource, TrainingProvider, Voucher
 from rmt.vouchers.money import format_euros
+from rmt.web import sections
 from rmt.web.handlers import submit
 
 bp = Blueprint("vouchers", __name__)
@@ -472,7 +473,9 @@ def _render_detail(voucher: Voucher, posted: tuple[str, MoveForm] | None = None,
     return render_template("vouchers/detail.html", voucher=voucher, moves=moves, forms=forms,
                            case_url=_case_url(voucher.case_id),
                            figures=service.budget_figures(voucher.budget),
-                           four_eyes=four_eyes, posted=posted[0] if posted else None), status
+                           four_eyes=four_eyes, posted=posted[0] if posted else None,
+                           record_sections=sections.load("voucher", current_user, voucher)
+                           ), status
 
 
 @bp.route("/vouchers/<id:voucher_id>/naar/<to>", methods=["POST"])

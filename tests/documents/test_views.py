@@ -251,3 +251,18 @@ def test_case_page_lists_only_the_cases_documents(client, login_as, case, coach)
     client.get("/")  # the flash message of the last upload is shown there
     page = helpers.html(client.get(f"/trajecten/{case.id}"))
     assert "eigen.pdf" in page and "ander.pdf" not in page
+
+
+@pytest.mark.parametrize(("owner", "url"), [
+    ("voucher", "/vouchers/{id}"), ("praktijkverklaring", "/praktijkverklaringen/{id}"),
+    ("placement", "/plaatsingen/{id}")])
+def test_record_pages_list_their_documents_with_an_upload_form(client, login_as, case, records,
+                                                               owner, url):
+    record = {"voucher": records["voucher"], "praktijkverklaring": records["trajectory"],
+              "placement": records["placement"]}[owner]
+    login_as("coach", "MU")
+    _upload(client, owner, record.id, PDF, f"{owner}-bijlage.pdf", kind="overig")
+    client.get("/")  # the flash message
+    page = helpers.html(client.get(url.format(id=record.id)))
+    assert 'id="documenten-kop"' in page and f"{owner}-bijlage.pdf" in page
+    assert f'action="/documenten/{owner}/{record.id}/nieuw"' in page
