@@ -29,7 +29,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from rmt import audit, clock
+from rmt import audit, clock, pdf
 from rmt.access import Action, can, get_or_404, role_required
 from rmt.cases.models import Case
 from rmt.extensions import db
@@ -476,6 +476,21 @@ def _render_detail(voucher: Voucher, posted: tuple[str, MoveForm] | None = None,
                            four_eyes=four_eyes, posted=posted[0] if posted else None,
                            record_sections=sections.load("voucher", current_user, voucher)
                            ), status
+
+
+@bp.route("/vouchers/<id:voucher_id>/besluit.pdf")
+@login_required
+def decision_pdf(voucher_id: int):
+    """The decision letter to the candidate as an A4 PDF; only once the voucher is decided."""
+    voucher = service.load_voucher(voucher_id, current_user)
+    if voucher.decided_at is None:
+        abort(404)
+    service.audit_view(current_user, voucher)
+    return pdf.download("vouchers/decision_pdf.html", f"besluit-voucher-{voucher.id}.pdf",
+                        voucher=voucher, candidate=voucher.case.candidate,
+                        granted=voucher.status != VoucherStatus.AFGEWEZEN,
+                        amount=format_euros(voucher.amount_cents),
+                        decided_on=clock.local_date(voucher.decided_at))
 
 
 @bp.route("/vouchers/<id:voucher_id>/naar/<to>", methods=["POST"])
