@@ -44,10 +44,10 @@ def test_coach_uploads_a_document_on_the_case_page(page, sign_in, assert_accessi
         {"name": name, "mimeType": "application/pdf", "buffer": PDF})
     page.get_by_role("button", name="Document opslaan").click()
     section = page.get_by_role("region", name="Documenten")
-    expect(section.get_by_role("link", name=name)).to_be_visible()
+    expect(section.get_by_role("link", name=name, exact=True)).to_be_visible()
     assert_accessible(page)
 
-    section.get_by_role("link", name=name).click()
+    section.get_by_role("link", name=name, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
     assert_accessible(page)
     with page.expect_download() as download:
