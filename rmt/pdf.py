@@ -14,18 +14,26 @@ from typing import Any
 
 from flask import Response, render_template
 from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
 
 STYLESHEET = Path(__file__).parent / "static" / "css" / "pdf.css"
 
 
-def _no_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError(f"PDF rendering fetches no resources ({url[:40]})")
+class NoFetching(URLFetcher):
+    """Refuses every URL (WeasyPrint then leaves the resource out): no network, no files."""
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        raise ValueError(f"PDF rendering fetches no resources ({url[:40]})")
 
 
 def render(template: str, **context: Any) -> bytes:
     """The PDF of ``template`` rendered with ``context``."""
-    html = render_template(template, **context)
-    document = HTML(string=html, url_fetcher=_no_fetching)
+    return render_html(render_template(template, **context))
+
+
+def render_html(html: str) -> bytes:
+    """The PDF of an HTML text."""
+    document = HTML(string=html, url_fetcher=NoFetching())
     return document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))], pdf_tags=True)
 
 

@@ -7,7 +7,9 @@ import shutil
 import subprocess
 
 import pytest
+from weasyprint.urls import URLFetcher
 
+from rmt import pdf
 from rmt.audit.models import AuditEntry
 from rmt.extensions import db
 from rmt.vouchers.lifecycle import VoucherStatus
@@ -115,3 +117,18 @@ def test_pdfs_are_404_for_another_region(client, login_as, dossier):
         assert client.get(url).status_code == 404, url
     login_as("liaison", "AM")
     assert client.get(f"/kandidaten/{case.id}/werkprofiel.pdf").status_code == 404
+
+
+def test_pdf_rendering_fetches_nothing(app, monkeypatch):
+    fetched = []
+
+    def fetch(self, url, headers=None):  # WeasyPrint's own fetcher: record, fetch nothing
+        fetched.append(url)
+        raise ValueError(url)
+
+    monkeypatch.setattr(URLFetcher, "fetch", fetch)
+    html = ('<img src="http://127.0.0.1:9/x.png" alt="">'
+            '<link rel="stylesheet" href="file:///etc/passwd"><p>Tekst</p>')
+    with app.test_request_context():
+        data = pdf.render_html(html)
+    assert data.startswith(b"%PDF-") and fetched == []
