@@ -49,10 +49,13 @@ test-postgres: install assets translations chromium
 	  || { echo "PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres, database test). Start it, e.g.: pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start"; exit 1; }
 	RMT_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
+# Debian packages: Chromium (browser tests), Pango/HarfBuzz (WeasyPrint PDFs), poppler-utils
+# (pdftoppm/pdftotext in the PDF tests).
+SYSTEM_PACKAGES = chromium chromium-driver libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 chromium:
-	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver; \
-	  else echo "Browser tests need Debian's Chromium: sudo apt-get install chromium chromium-driver"; exit 1; fi; }
+	@{ test -x /usr/bin/chromium && test -x /usr/bin/pdftoppm && ldconfig -p | grep -q libpangoft2-1.0.so.0; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	  else echo "Needs Debian packages: sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; fi; }
 
 # Several worker processes must share the rate-limit counters: Redis, unless told otherwise.
 serve-prod: export RMT_RATELIMIT_STORAGE_URI ?= redis://127.0.0.1:6379/0

@@ -39,6 +39,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 8 * 60 * 60  # one working day, in seconds
 
     MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB; larger bodies get a 413
+    # Largest uploaded document; only the upload routes accept bodies this big (rmt/__init__.py).
+    RMT_DOCUMENT_MAX_BYTES = int(os.environ.get("RMT_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
     WTF_CSRF_TIME_LIMIT = 8 * 60 * 60
     # Imports (rmt.imports): the upload route alone accepts bodies up to RMT_IMPORT_MAX_BYTES.
     RMT_IMPORT_MAX_BYTES = int(os.environ.get("RMT_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))

@@ -30,6 +30,7 @@ from rmt.enums import label_of
 from rmt.errors import register_error_handlers
 from rmt.extensions import api as smorest_api
 from rmt.extensions import babel, csrf, db, limiter, login_manager, migrate
+from rmt.web.uploads import body_limit
 
 __all__ = ["RmtFlask", "create_app"]
 
@@ -120,13 +121,13 @@ def _configure_engine_options(app: Flask) -> None:
 #: Every model module, so the metadata (and Alembic) knows all tables.
 MODEL_MODULES = ("rmt.regions.models", "rmt.auth.models", "rmt.audit.models", "rmt.cases.models",
                  "rmt.employers.models", "rmt.vouchers.models", "rmt.praktijkverklaring.models",
-                 "rmt.stats.models", "rmt.imports.models")
+                 "rmt.stats.models", "rmt.imports.models", "rmt.documents.models")
 #: The HTML blueprints (``bp`` of each module), in registration order; the API's are listed in
 #: :mod:`rmt.api`.
 BLUEPRINT_MODULES = ("rmt.main", "rmt.health", "rmt.auth.views", "rmt.admin.views",
                      "rmt.audit.views", "rmt.privacy.views", "rmt.employers.views",
                      "rmt.cases.views", "rmt.vouchers.views", "rmt.praktijkverklaring.views",
-                     "rmt.stats.views", "rmt.imports.views")
+                     "rmt.stats.views", "rmt.imports.views", "rmt.documents.views")
 
 
 def _register_models() -> None:
@@ -137,7 +138,7 @@ def _register_models() -> None:
 #: Features that react to other features' signals do so in ``rmt/<feature>/receivers.py``,
 #: whose ``connect()`` is called here, once per app: never at import time.
 FEATURES = ("cases", "employers", "vouchers", "praktijkverklaring", "stats", "privacy",
-            "audit", "auth", "imports")
+            "audit", "auth", "imports", "documents")
 
 
 def _connect_receivers() -> None:
@@ -190,6 +191,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 HSTS = "max-age=31536000; includeSubDomains"
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+#: Room for the multipart envelope around an uploaded document.
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -208,23 +210,17 @@ def _register_request_hooks(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    @app.url_value_preprocessor
-    def allow_larger_body(endpoint: str | None, _values: dict | None) -> None:
-        # A view may accept a larger body than MAX_CONTENT_LENGTH by naming a config key in
-        # ``max_content_length_setting`` (only the import upload: RMT_IMPORT_MAX_BYTES). URL
-        # value preprocessors run before every before_request hook, CSRF's form parsing too.
-        view = app.view_functions.get(endpoint or "")
-        setting = getattr(view, "max_content_length_setting", None) or getattr(
-            getattr(view, "view_class", None), "max_content_length_setting", None)
-        if setting:
-            request.max_content_length = app.config[setting]
-
-    @app.before_request
     def refuse_oversized_bodies():
-        # Refuse by the declared length before authentication or parsing.
-        limit = request.max_content_length
+        # Refuse by the declared length before authentication or parsing (the CSRF check
+        # parses the form, so this hook runs first). Views that take files allow more
+        # (rmt.web.uploads); the form parser then enforces the same limit.
+        limit = body_limit(app)
+        if limit and limit != app.config.get("MAX_CONTENT_LENGTH"):
+            request.max_content_length = limit
         if limit and request.content_length and request.content_length > limit:
             abort(413)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversized_bodies)
 
     @app.before_request
     def refuse_nul_characters():

@@ -1,7 +1,7 @@
 """imports: saved column mappings per region, import runs and the records they made
 
 Revision ID: 4a7c2e9b1f60
-Revises: 8e2c4a6f1d35
+Revises: bbee056593b3
 Create Date: 2026-12-04 06:00:00
 
 """
@@ -12,7 +12,7 @@ import rmt.db_types
 
 # revision identifiers, used by Alembic.
 revision = '4a7c2e9b1f60'
-down_revision = '8e2c4a6f1d35'
+down_revision = 'bbee056593b3'
 branch_labels = None
 depends_on = None
 

@@ -18,7 +18,7 @@ from rmt.extensions import api, csrf
 #: built: the feature modules import ``rmt.api.auth`` themselves, so importing them here at the
 #: top would start a circular import through this package.
 API_MODULES = ("rmt.api.core", "rmt.cases.api", "rmt.employers.api", "rmt.praktijkverklaring.api",
-               "rmt.vouchers.api", "rmt.stats.api", "rmt.imports.api")
+               "rmt.vouchers.api", "rmt.stats.api", "rmt.imports.api", "rmt.documents.api")
 
 
 def api_blueprints() -> tuple[Blueprint, ...]:

@@ -20,7 +20,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from rmt import clock, transaction
+from rmt import clock, pdf, transaction
 from rmt.access import Action, can, get_or_404, require, role_required
 from rmt.audit.service import entries_for_object
 from rmt.auth.models import Role, User
@@ -77,6 +77,18 @@ SIMPLE_MOVES = (TransitionKind.FORWARD, TransitionKind.SKIP, TransitionKind.RESU
                 TransitionKind.PAUSE)
 REASSIGN_REFUSED = service.REASSIGN_REFUSED
 
+
+
+@bp.route("/trajecten/<id:case_id>/trajectplan.pdf")
+@login_required
+def plan_pdf(case_id: int):
+    """The trajectplan as an A4 PDF for signature by candidate and coach (the read is
+    audited)."""
+    case = _case_or_404(case_id)
+    service.audit_view(current_user, case, "trajectplan als PDF")
+    return pdf.download("cases/plan_pdf.html", f"trajectplan-{case.id}.pdf", case=case,
+                        candidate=case.candidate, plan=case.plan, activities=case.activities,
+                        today=clock.today())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
 
-from rmt import audit, clock, transaction
+from rmt import audit, clock, pdf, transaction
 from rmt.access import Action, can, get_or_404, role_required
 from rmt.cases.models import Case
 from rmt.employers import common, contacts, lifecycle, pages, placements, registry, vacancies
@@ -51,6 +51,7 @@ from rmt.employers.models import (
 from rmt.errors_domain import DomainError, Forbidden
 from rmt.extensions import db
 from rmt.regions import REGION_CODES
+from rmt.web import sections
 from rmt.web.forms import opts
 from rmt.web.handlers import submit
 
@@ -626,7 +627,8 @@ def _render_placement(placement, end_form, follow_up_forms: dict[int, FollowUpFo
         "employers/placement.html", placement=placement, end_form=end_form,
         follow_up_forms=follow_up_forms,
         can_change=can(current_user, Action.MANAGE_PLACEMENTS, placement.case),
-        has_consent=common.has_profile_consent(placement.case), today=clock.today()), status
+        has_consent=common.has_profile_consent(placement.case), today=clock.today(),
+        record_sections=sections.load("placement", current_user, placement)), status
 
 
 @bp.route("/plaatsingen/<id:placement_id>/beeindigen", methods=["POST"])
@@ -689,6 +691,19 @@ def work_profile(case_id: int):
     if profile is None:
         abort(404)
     return render_template("employers/work_profile.html", profile=profile)
+
+
+@bp.route("/kandidaten/<id:case_id>/werkprofiel.pdf")
+@role_required(Action.VIEW_WORK_PROFILE)
+def work_profile_pdf(case_id: int):
+    """The work profile as an A4 PDF for an employer: only with the candidate's consent
+    (without it, 404 like the page)."""
+    case = get_or_404(Case, case_id, current_user, Action.VIEW_WORK_PROFILE)
+    profile = pages.work_profile(current_user, case)
+    if profile is None:
+        abort(404)
+    return pdf.download("employers/work_profile_pdf.html", f"werkprofiel-{case.id}.pdf",
+                        profile=profile)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from rmt.imports.schemas import (
     UploadFormSchema,
     UploadSchema,
 )
+from rmt.web.uploads import accepts_large_body
 
 blp = Blueprint("api_imports", __name__, description="Importeren uit Excel en CSV")
 blp.before_request(authenticate_bearer)
@@ -36,6 +37,7 @@ def _table(meta: dict[str, Any], data: bytes):
 
 
 @blp.route("/imports")
+@accepts_large_body("RMT_IMPORT_MAX_BYTES")  # the upload (and only it) takes up to 20 MB
 class Imports(MethodView):
     @blp.arguments(UploadFormSchema, location="form")
     @blp.arguments(UploadFileSchema, location="files")
@@ -57,10 +59,6 @@ class Imports(MethodView):
             "id": token, "kind": kind.name, "region": region, "filename": filename,
             "rows": len(table.rows), "headings": table.headings,
             "mapping": {name: table.headings[index] for name, index in mapping.items()}}), 201)
-
-
-# The upload (and only it) accepts bodies up to RMT_IMPORT_MAX_BYTES (rmt.create_app).
-Imports.max_content_length_setting = "RMT_IMPORT_MAX_BYTES"  # type: ignore[attr-defined]
 
 
 def _run(token: str, body: dict[str, Any], *, dry_run: bool):

@@ -22,6 +22,7 @@ from rmt.extensions import db
 from rmt.imports import kinds, service, uploads
 from rmt.imports.files import read_table
 from rmt.imports.models import ImportRun
+from rmt.web.uploads import accepts_large_body
 
 bp = Blueprint("imports", __name__, url_prefix="/importeren")
 
@@ -52,6 +53,7 @@ def _render_index(form: UploadForm, errors: dict[str, str] | None = None,
 
 
 @bp.route("", methods=["GET", "POST"])
+@accepts_large_body("RMT_IMPORT_MAX_BYTES")  # the upload (and only it) takes up to 20 MB
 @role_required(Action.IMPORT_DATA)
 def index() -> ResponseReturnValue:
     form = UploadForm()
@@ -89,8 +91,6 @@ def index() -> ResponseReturnValue:
     return redirect(url_for("imports.mapping", token=token))
 
 
-# The upload (and only it) accepts bodies up to RMT_IMPORT_MAX_BYTES (rmt.create_app).
-index.max_content_length_setting = "RMT_IMPORT_MAX_BYTES"  # type: ignore[attr-defined]
 
 
 def _upload(token: str) -> tuple[dict[str, Any], bytes, kinds.ImportKind]:

@@ -29,7 +29,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from rmt import audit, clock
+from rmt import audit, clock, pdf
 from rmt.access import Action, can, get_or_404, role_required
 from rmt.cases.models import Case
 from rmt.errors_domain import Forbidden
@@ -55,6 +55,7 @@ from rmt.praktijkverklaring.models import (
     QualificationWorkProcess,
 )
 from rmt.regions.models import Region
+from rmt.web import sections
 from rmt.web.handlers import submit
 
 bp = Blueprint("praktijkverklaring", __name__)
@@ -180,6 +181,7 @@ def _render_trajectory(trajectory: PvTrajectory, forms: dict[str, StepForm] | No
         details_editable=can_edit and trajectory.status in service.DETAILS_EDITABLE,
         choose_editable=can_edit and trajectory.status == PvStatus.AANGEVRAAGD,
         assessable=can_edit and trajectory.status in service.ASSESSABLE,
+        record_sections=sections.load("praktijkverklaring", current_user, trajectory),
     ), status
 
 
@@ -334,6 +336,20 @@ def certificate(pv_id: int):
     return render_template("praktijkverklaring/certificate.html", trajectory=trajectory,
                            candidate=trajectory.case.candidate,
                            region=db.session.get(Region, trajectory.register_region_code))
+
+
+@bp.route("/praktijkverklaringen/<id:pv_id>/verklaring.pdf")
+@login_required
+def certificate_pdf(pv_id: int):
+    """The certificate as an A4 PDF made on the server (replaces printing from the browser)."""
+    trajectory = _trajectory_or_404(pv_id)
+    if trajectory.status != PvStatus.UITGEREIKT:
+        abort(404)
+    service.audit_view(trajectory, f"verklaring {trajectory.register_number} als PDF")
+    return pdf.download("praktijkverklaring/certificate_pdf.html",
+                        f"praktijkverklaring-{trajectory.register_number}.pdf",
+                        trajectory=trajectory, candidate=trajectory.case.candidate,
+                        region=db.session.get(Region, trajectory.register_region_code))
 
 
 def _register_params() -> tuple[str, int | None, list[str]]:

@@ -29,7 +29,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from rmt import audit, clock
+from rmt import audit, clock, pdf
 from rmt.access import Action, can, get_or_404, role_required
 from rmt.cases.models import Case
 from rmt.extensions import db
@@ -48,6 +48,7 @@ from rmt.vouchers.forms import (
 from rmt.vouchers.lifecycle import COMMITTED, PAID, VoucherStatus, as_status
 from rmt.vouchers.models import Budget, FundingSource, TrainingProvider, Voucher
 from rmt.vouchers.money import format_euros
+from rmt.web import sections
 from rmt.web.handlers import submit
 
 bp = Blueprint("vouchers", __name__)
@@ -472,7 +473,24 @@ def _render_detail(voucher: Voucher, posted: tuple[str, MoveForm] | None = None,
     return render_template("vouchers/detail.html", voucher=voucher, moves=moves, forms=forms,
                            case_url=_case_url(voucher.case_id),
                            figures=service.budget_figures(voucher.budget),
-                           four_eyes=four_eyes, posted=posted[0] if posted else None), status
+                           four_eyes=four_eyes, posted=posted[0] if posted else None,
+                           record_sections=sections.load("voucher", current_user, voucher)
+                           ), status
+
+
+@bp.route("/vouchers/<id:voucher_id>/besluit.pdf")
+@login_required
+def decision_pdf(voucher_id: int):
+    """The decision letter to the candidate as an A4 PDF; only once the voucher is decided."""
+    voucher = service.load_voucher(voucher_id, current_user)
+    if voucher.decided_at is None:
+        abort(404)
+    service.audit_view(current_user, voucher)
+    return pdf.download("vouchers/decision_pdf.html", f"besluit-voucher-{voucher.id}.pdf",
+                        voucher=voucher, candidate=voucher.case.candidate,
+                        granted=voucher.status != VoucherStatus.AFGEWEZEN,
+                        amount=format_euros(voucher.amount_cents),
+                        decided_on=clock.local_date(voucher.decided_at))
 
 
 @bp.route("/vouchers/<id:voucher_id>/naar/<to>", methods=["POST"])

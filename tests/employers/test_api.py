@@ -579,7 +579,9 @@ def test_garbage_in_every_field_of_every_endpoint_is_never_a_500(app, client, be
                  and "requestBody" in operation and any(
                      path.startswith(p) for p in ("/api/v1/employers", "/api/v1/contact-",
                                                   "/api/v1/vacancies", "/api/v1/proposals",
-                                                  "/api/v1/placements"))}
+                                                  "/api/v1/placements"))
+                 # a placement's documents are the documents API (tests/documents)
+                 and not path.endswith("/documents")}
     assert len(with_body) == len(bases) == 15
     tables = (Employer, EmployerContact, ContactMoment, Vacancy, Proposal, Placement, FollowUp)
     sent = 0

@@ -684,6 +684,7 @@ MATRIX = {
     "employers.placement_end": (None, 404),
     "employers.follow_up_record": (None, 404),
     "employers.work_profile": (404, None),
+    "employers.work_profile_pdf": (404, None),
     "employers.sectors": (403, 403),
     "employers.sector_create": (403, 403),
     "employers.sector_edit": (403, 403),

@@ -54,7 +54,8 @@ def test_every_html_endpoint_is_covered(app):
     assert record_bound == {
         "praktijkverklaring.create", "praktijkverklaring.trajectory", "praktijkverklaring.edit",
         "praktijkverklaring.work_processes", "praktijkverklaring.assess",
-        "praktijkverklaring.step", "praktijkverklaring.certificate"}
+        "praktijkverklaring.step", "praktijkverklaring.certificate",
+        "praktijkverklaring.certificate_pdf"}
 
 
 @pytest.mark.parametrize("who", sorted(OUTSIDERS))

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from rmt.audit.models import AuditEntry
 from rmt.auth import service
+from rmt.documents import owners
+from rmt.documents import service as documents
 from rmt.extensions import db
 from tests.factories import UserFactory
 from tests.privacy.support import module_records, rich_case
@@ -21,6 +24,12 @@ CANDIDATE_RECORDS = {
     "api_praktijkverklaring.TrajectoryItem": "trajectory",
     "api_employers.ProposalItem": "proposal",
     "api_employers.PlacementItem": "placement",
+    "api_documents.CaseDocuments": "case",
+    "api_documents.VoucherDocuments": "voucher",
+    "api_documents.PraktijkverklaringDocuments": "trajectory",
+    "api_documents.PlacementDocuments": "placement",
+    "api_documents.DocumentItem": "document",
+    "api_documents.DocumentContent": "document",
 }
 #: Single-record API reads without candidate data (shared registries and budgets): not audited
 #: as dossier reads.
@@ -48,7 +57,15 @@ def dossier():
     case = rich_case("MU", closed_months_ago=None)
     rows = module_records(case)
     rows["case"] = case
+    rows["document"] = _document(case)
     return rows
+
+
+def _document(case):
+    """A document on the case, stored through the service."""
+    with current_app.test_request_context():
+        return documents.upload(case.coach, owners.owner_type("case"), case, kind="cv",
+                                data=b"%PDF-1.4\n%%EOF\n", filename="cv.pdf")
 
 
 @pytest.mark.parametrize("role", ["coach", "coordinator"])
@@ -73,6 +90,7 @@ def test_api_read_of_another_region_is_404_and_not_audited(app, client):
     case = rich_case("AM", closed_months_ago=None)
     rows = module_records(case)
     rows["case"] = case
+    rows["document"] = _document(case)
     reader = rich_case("MU", closed_months_ago=None).coach
     token = service.create_api_token(reader)
     db.session.flush()
