@@ -23,10 +23,10 @@ from rmt.documents.responses import attachment, large_upload
 from rmt.documents.schemas import (
     ContentArgsSchema,
     DeleteSchema,
+    DocumentFileSchema,
     DocumentListSchema,
     DocumentProblemSchema,
     DocumentSchema,
-    UploadFileSchema,
     UploadFormSchema,
 )
 
@@ -84,7 +84,7 @@ def _owner_documents(segment: str, owner_name: str) -> None:
             return respond({"items": items, "total": len(items)})
 
         @blp.arguments(UploadFormSchema, location="form")
-        @blp.arguments(UploadFileSchema, location="files")
+        @blp.arguments(DocumentFileSchema, location="files")
         @blp.response(201, DocumentSchema)
         @_problems(401, 403, 404, 413, 422)
         def post(self, form: dict[str, Any], files: dict[str, Any], owner_id: int):
@@ -132,7 +132,7 @@ class DocumentItem(MethodView):
 @blp.route("/documents/<id:document_id>/versions")
 @large_upload
 class DocumentVersions(MethodView):
-    @blp.arguments(UploadFileSchema, location="files")
+    @blp.arguments(DocumentFileSchema, location="files")
     @blp.response(201, DocumentSchema)
     @_problems(401, 403, 404, 413, 422)
     def post(self, files: dict[str, Any], document_id: int):

@@ -14,7 +14,7 @@ class UploadFormSchema(BaseSchema):
         "description": "Soort document: " + ", ".join(k.value for k in DocumentKind)})
 
 
-class UploadFileSchema(BaseSchema):
+class DocumentFileSchema(BaseSchema):
     file = Upload(required=True, metadata={
         "description": "PDF, PNG, JPEG, DOCX, XLSX of ODT; het type wordt uit de inhoud "
                        "bepaald. Hoogstens RMT_DOCUMENT_MAX_BYTES (standaard 10 MB)."})

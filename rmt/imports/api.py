@@ -19,9 +19,9 @@ from rmt.errors_domain import DomainError, NotFound
 from rmt.imports import service, uploads
 from rmt.imports.files import read_table
 from rmt.imports.schemas import (
+    ImportFileSchema,
     MappingSchema,
     ResultSchema,
-    UploadFileSchema,
     UploadFormSchema,
     UploadSchema,
 )
@@ -40,7 +40,7 @@ def _table(meta: dict[str, Any], data: bytes):
 @accepts_large_body("RMT_IMPORT_MAX_BYTES")  # the upload (and only it) takes up to 20 MB
 class Imports(MethodView):
     @blp.arguments(UploadFormSchema, location="form")
-    @blp.arguments(UploadFileSchema, location="files")
+    @blp.arguments(ImportFileSchema, location="files")
     @blp.response(201, UploadSchema)
     def post(self, form: dict[str, Any], files: dict[str, Any]):
         """Een bestand uploaden (hoogstens RMT_IMPORT_MAX_BYTES); geeft de koppeling terug."""

@@ -14,7 +14,7 @@ class UploadFormSchema(BaseSchema):
     region = fields.String(required=True, metadata={"description": "Regiocode, zoals MU"})
 
 
-class UploadFileSchema(BaseSchema):
+class ImportFileSchema(BaseSchema):
     file = Upload(required=True, metadata={"description": "Een .xlsx- of .csv-bestand"})
 
 
