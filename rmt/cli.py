@@ -24,6 +24,7 @@ from rmt.auth.models import Role, User
 from rmt.cases.demo import DEFAULT_CASE_COUNT, DEMO_RANDOM_SEED, seed_cases
 from rmt.employers.demo import seed_employers
 from rmt.extensions import db
+from rmt.notifications.cli import notify_cli
 from rmt.praktijkverklaring.demo import seed as seed_praktijkverklaring
 from rmt.privacy.cli import retention_cli
 from rmt.regions import REGION_CODES
@@ -167,5 +168,5 @@ def demo_seed(case_count: int) -> None:
 
 def register_cli(app: Flask) -> None:
     """Add every command group to ``flask --app rmt``."""
-    for group in (users_cli, audit_cli, demo_cli, retention_cli, stats_cli):
+    for group in (users_cli, audit_cli, demo_cli, retention_cli, stats_cli, notify_cli):
         app.cli.add_command(group)

@@ -78,7 +78,8 @@ def user_edit(user_id: int):
         if user.id == current_user.id and (not form.active.data or form.role.data != Role.ADMIN):
             raise DomainError(OWN_RIGHTS_MESSAGE, field="active")
         service.update_user(user, name=form.name.data, role=Role(form.role.data),
-                            regions=form.regions.data, active=form.active.data)
+                            regions=form.regions.data, active=form.active.data,
+                            by=current_user)
 
     if request.method == "POST":
         return submit(form, update, on_error=page,

@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
 
-from rmt import audit, transaction
+from rmt import audit, signals, transaction
 from rmt.auth.models import ApiToken, Role, User, new_session_token
 from rmt.db_types import utcnow
 from rmt.extensions import db
@@ -185,7 +185,8 @@ def create_user(
 
 
 def update_user(user: User, *, name: str, role: Role, regions: list[str] | set[str],
-                active: bool) -> None:
+                active: bool, by: User | None = None) -> None:
+    """Change a user; a deactivation is announced (``user_deactivated``, kwargs: by)."""
     changes = []
     if user.name != name.strip():
         changes.append("naam")
@@ -196,6 +197,7 @@ def update_user(user: User, *, name: str, role: Role, regions: list[str] | set[s
     if user.active != active:
         changes.append("geactiveerd" if active else "gedeactiveerd")
     role_changed = user.role != Role(role)
+    deactivating = user.active and not active
     user.name = name.strip()
     user.role = Role(role)
     user.set_regions(regions)
@@ -206,6 +208,8 @@ def update_user(user: User, *, name: str, role: Role, regions: list[str] | set[s
     user.active = active
     audit.record("user.update", object_type="user", object_id=user.id,
                  summary="; ".join(changes) or "geen wijziging")
+    if deactivating:
+        signals.user_deactivated.send(user, by=by)
 
 
 def token_digest(token: str) -> str:
