@@ -181,7 +181,10 @@ def _deliver(messages: list[tuple[int, int, EmailMessage]],
                 results[mail_id] = None
             except (OSError, smtplib.SMTPException) as exc:
                 results[mail_id] = _error_text(exc)
-                if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
+                # SMTPException is an OSError too: only a lost connection ends the batch.
+                lost = (isinstance(exc, smtplib.SMTPServerDisconnected)
+                        or not isinstance(exc, smtplib.SMTPException))
+                if lost:
                     break
     finally:
         try:
@@ -258,12 +261,12 @@ def follow_up_recipients(placement: Placement, case: Case) -> list[User]:
 
 
 def open_follow_ups(today: date) -> list[tuple[FollowUp, Placement, Case]]:
-    return list(db.session.execute(
+    return [tuple(row) for row in db.session.execute(
         sa.select(FollowUp, Placement, Case)
         .join(Placement, FollowUp.placement_id == Placement.id)
         .join(Case, Placement.case_id == Case.id)
         .where(FollowUp.still_employed.is_(None), FollowUp.due_on <= today)
-        .order_by(FollowUp.due_on, FollowUp.id)).tuples())
+        .order_by(FollowUp.due_on, FollowUp.id))]
 
 
 def notify_due_follow_ups(today: date) -> int:
@@ -323,7 +326,7 @@ def collect_digests(today: date) -> list[Digest]:
     tasks = db.session.execute(
         sa.select(Task, User).join(User, Task.owner_id == User.id)
         .where(Task.done_at.is_(None), Task.due_on <= today, User.active.is_(True))
-        .order_by(Task.due_on, Task.id)).tuples()
+        .order_by(Task.due_on, Task.id))
     for task, owner in tasks:
         digest_of(owner).tasks.append(DigestLine(
             f"Actie bij traject {task.case_id}, uiterlijk {_when(task.due_on, today)}",
@@ -340,7 +343,7 @@ def collect_digests(today: date) -> list[Digest]:
                                   Preference.kind == Notification.kind))
         .where(Preference.delivery == Delivery.DIGEST, Notification.digested_at.is_(None),
                User.active.is_(True))
-        .order_by(Notification.id)).tuples()
+        .order_by(Notification.id))
     for notification, user in waiting:
         digest = digest_of(user)
         digest.notifications.append(DigestLine(
