@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField
 
 from rmt.notifications.models import Delivery, Kind
-from rmt.web.forms import FormMixin
+from rmt.web.forms import CHOICE_MESSAGE, FormMixin, opts
 
 
 class PreferencesForm(FormMixin, FlaskForm):
@@ -15,7 +15,8 @@ class PreferencesForm(FormMixin, FlaskForm):
 
 for _kind in Kind:
     setattr(PreferencesForm, _kind.value,
-            SelectField(_kind.label, choices=Delivery.choices(),
+            SelectField(_kind.label, choices=opts(Delivery.choices()),
+                        invalid_choice_message=CHOICE_MESSAGE,
                         default=Delivery.IMMEDIATELY.value))
 
 
