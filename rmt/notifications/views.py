@@ -7,7 +7,18 @@ that runs one indexed count for a signed-in user only (once per request, kept in
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
@@ -27,7 +38,12 @@ def unread_count_in_header() -> dict:
         if not current_user.is_authenticated:
             return 0
         if "rmt_unread" not in g:
-            g.rmt_unread = service.unread_count(current_user.id)
+            try:
+                g.rmt_unread = service.unread_count(current_user.id)
+            except sa.exc.DBAPIError:
+                # The 503 page of a lost database renders this header too: no count then.
+                current_app.logger.warning("Unread count unavailable on %s", request.path)
+                g.rmt_unread = 0
         return g.rmt_unread
 
     # A function, so the count runs only where base.html asks for it (signed in).

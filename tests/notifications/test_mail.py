@@ -239,3 +239,15 @@ def test_no_candidate_name_in_any_message(smtp, case, coach, coordinators, other
                      Kind.CASE_REASSIGNED, Kind.TRANSFER_REQUESTED, Kind.TRANSFER_DECIDED}
     for text in smtp.handler.texts():
         assert FIRST_NAME not in text and LAST_NAME not in text
+
+
+def test_a_claim_left_by_a_dead_sender_is_taken_over(smtp, case, coordinators):
+    request_voucher(case)
+    _token, ids = outbox.claim_batch(10)
+    assert len(ids) == 2
+    assert outbox.send_all().sent == 0  # claimed by the (now silent) first sender
+    for mail in db.session.scalars(sa.select(OutboundMail)):
+        mail.claimed_at = clock.now() - outbox.CLAIM_TIMEOUT - timedelta(seconds=1)
+    db.session.flush()
+    assert outbox.send_all().sent == 2
+    assert len(smtp.handler.messages) == 2
