@@ -19,6 +19,7 @@ from rmt.notifications.models import Kind
 from rmt.notifications.service import notify, region_staff
 from rmt.praktijkverklaring.lifecycle import PvStatus
 from rmt.praktijkverklaring.models import PvTrajectory
+from rmt.privacy import register_anonymiser
 from rmt.process import CaseState
 from rmt.vouchers.models import Voucher
 
@@ -75,7 +76,17 @@ def on_user_deactivated(deactivated: User, **_: Any) -> None:
                "case", case.id, case_id=case.id)
 
 
+#: Linked to a case by its number only; they hold no personal data or free text.
+NOTIFICATION_TABLES = ("notification", "outbound_mail")
+
+
+def keep_notifications(_candidate: Any, _case_ids: list[int]) -> None:
+    """Nothing to clear: a notification names a kind and numbers; a mail adds a user's address
+    and a text made of those (docs/notifications.md)."""
+
+
 def connect() -> None:
+    register_anonymiser(tables=NOTIFICATION_TABLES)(keep_notifications)
     signals.voucher_requested.connect(on_voucher_requested)
     signals.voucher_decided.connect(on_voucher_decided)
     signals.case_transfer_requested.connect(on_transfer_requested)

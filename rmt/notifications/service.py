@@ -129,18 +129,30 @@ def notify(recipients: Iterable[User | None], kind: Kind, record_type: str, reco
 
 
 def queue_mail(user: User, notification: Notification) -> OutboundMail:
-    """Put the e-mail of one notification in the outbox (same transaction)."""
-    text = sentence(notification)
-    link = record_url(notification.record_type, notification.record_id, external=True)
-    subject = f"RMT: {notification.kind.label} ({_number(notification)})"
+    """Put the e-mail of one notification in the outbox (same transaction).
+
+    Only the subject is made now (no app needed: receivers also run in plain threads and
+    scripts); the body, with its link, is rendered by the sender (:func:`mail_bodies`).
+    """
     mail = OutboundMail(user_id=user.id, notification_id=notification.id,
-                        to_address=user.email, subject=subject,
-                        body_text=render_mail("notifications/mail/notification.txt",
-                                              text=text, link=link),
-                        body_html=render_mail("notifications/mail/notification.html",
-                                              text=text, link=link, subject=subject))
+                        to_address=user.email, subject=mail_subject(notification),
+                        body_text="", body_html="")
     db.session.add(mail)
     return mail
+
+
+def mail_subject(notification: Notification) -> str:
+    return f"RMT: {notification.kind.label} ({_number(notification)})"
+
+
+def mail_bodies(notification: Notification) -> tuple[str, str]:
+    """Plain text and HTML of a notification's e-mail: the sentence and a link, no more."""
+    text = sentence(notification)
+    link = record_url(notification.record_type, notification.record_id, external=True)
+    subject = mail_subject(notification)
+    return (render_mail("notifications/mail/notification.txt", text=text, link=link),
+            render_mail("notifications/mail/notification.html", text=text, link=link,
+                        subject=subject))
 
 
 def _number(notification: Notification) -> str:
