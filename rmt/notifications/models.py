@@ -109,7 +109,10 @@ class Preference(db.Model):
 
 
 class OutboundMail(db.Model):
-    """The outbox: one e-mail, rendered when written (it holds no personal data of candidates).
+    """The outbox: one e-mail (it holds no personal data of candidates).
+
+    A notification's mail gets its subject when written and its body (the sentence and the link)
+    from the notification when sent; a daily summary is written whole.
 
     ``notify send`` claims rows (status ``sending`` with its ``claim_token``) before sending, so
     two senders never send the same row; a failure puts it back with a later
