@@ -14,8 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 
+from rmt import transaction
 from rmt.access import Action, can
 from rmt.auth.models import RegionMembership, Role, User
 from rmt.cases.models import Case, CaseTransfer
@@ -175,6 +176,8 @@ def record_url(record_type: str, record_id: int, *, external: bool = False) -> s
     """The page of a record; without a request (the CLI), built from RMT_BASE_URL."""
     kind = RECORD_TYPES[record_type]
     values = {kind.param: record_id} if kind.param else {}
+    if not external and has_request_context():
+        return url_for(kind.endpoint, **values)
     parts = urlsplit(base_url())
     adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
                                        url_scheme=parts.scheme or "https")
@@ -205,7 +208,8 @@ def page_of(user: User, *, limit: int = 50) -> list[Item]:
     rows = list(db.session.scalars(
         sa.select(Notification).where(Notification.user_id == user.id)
         .order_by(Notification.id.desc()).limit(limit)))
-    return [_item(user, n, records) for records in [_load_records(rows)] for n in rows]
+    records = _load_records(rows)
+    return [_item(user, n, records) for n in rows]
 
 
 def _load_records(rows: list[Notification]) -> dict[tuple[str, int], Any]:
@@ -245,7 +249,12 @@ def open_notification(user: User, notification_id: int) -> str:
     if not readable(user, n.record_type, db.session.get(model, n.record_id)):
         raise NotFound()
     if n.read_at is None:
-        n.read_at = utcnow()
+        # Opening is a GET (a read-only unit of work): the write runs after it, on its own.
+        ident = n.id
+        transaction.defer_write(lambda: db.session.execute(
+            sa.update(Notification).where(Notification.id == ident,
+                                          Notification.read_at.is_(None))
+            .values(read_at=utcnow())))
     return record_url(n.record_type, n.record_id)
 
 
