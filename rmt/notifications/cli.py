@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from rmt import clock
@@ -27,7 +28,16 @@ def send(watch: bool, interval: int, batch_size: int) -> None:
     Veilig om twee keer tegelijk te draaien: elke batch wordt eerst geclaimd.
     """
     while True:
-        outcome = outbox.send_all(batch_size, echo=click.echo)
+        try:
+            outcome = outbox.send_all(batch_size, echo=click.echo)
+        except sa.exc.OperationalError as error:
+            if not watch:
+                raise
+            # The database went away: keep watching; the next round tries again.
+            click.echo(f"Database niet bereikbaar ({error.orig}); volgende ronde opnieuw.",
+                       err=True)
+            time.sleep(interval)
+            continue
         if outcome.sent or outcome.retried or outcome.dead:
             click.echo(f"Verzonden: {outcome.sent}, later opnieuw: {outcome.retried}, "
                        f"opgegeven: {outcome.dead}.")

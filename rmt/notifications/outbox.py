@@ -184,7 +184,10 @@ def _deliver(messages: list[tuple[int, int, EmailMessage]],
     url = current_app.config.get("RMT_SMTP_URL")
     if not url:
         for _id, _attempts, message in messages:
-            echo(f"--- e-mail (geen RMT_SMTP_URL: niet verzonden) ---\n{message}")
+            body = message.get_body(("plain",))
+            echo(f"--- e-mail (geen RMT_SMTP_URL: niet verzonden) ---\n"
+                 f"Aan: {message['To']}\nOnderwerp: {message['Subject']}\n\n"
+                 f"{body.get_content() if body else ''}")
         return {mail_id: None for mail_id, _a, _m in messages}
     results: dict[int, str | None] = {}
     try:
