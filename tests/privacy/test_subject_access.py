@@ -164,7 +164,9 @@ def test_export_query_count_does_not_grow_with_the_record(client, login_as):
     few = _count_queries(client, f"/privacy/kandidaten/{small_id}/inzage.json")
     many = _count_queries(client, f"/privacy/kandidaten/{big_id}/inzage.json")
     assert many == few, (few, many)
-    assert few <= 46, few  # 45 on SQLite; PostgreSQL adds the audit chain's advisory lock
+    # 46 on SQLite (45, +1: the generic fallback reads the linked notification rows);
+    # PostgreSQL adds the audit chain's advisory lock
+    assert few <= 47, few
 
 
 def test_vouchers_praktijkverklaringen_proposals_and_placements_are_exported(client, login_as):
