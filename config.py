@@ -66,6 +66,12 @@ class Config:
     RMT_HSTS = True
     RMT_API_TOKEN_DAYS = int(os.environ.get("RMT_API_TOKEN_DAYS", "90"))
     RMT_TOTP_RATE_LIMIT = os.environ.get("RMT_TOTP_RATE_LIMIT", "10 per minute")
+    # Notifications (docs/notifications.md): no RMT_SMTP_URL prints mail to the console.
+    RMT_SMTP_URL = os.environ.get("RMT_SMTP_URL") or None
+    RMT_MAIL_FROM = os.environ.get("RMT_MAIL_FROM", "RMT Casusregistratie <noreply@localhost>")
+    RMT_BASE_URL = os.environ.get("RMT_BASE_URL", "http://localhost:5000")
+    RMT_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("RMT_NOTIFY_MAX_ATTEMPTS", "8"))
+    RMT_NOTIFY_BACKOFF_SECONDS = int(os.environ.get("RMT_NOTIFY_BACKOFF_SECONDS", "60"))
     # Closed cases older than this are anonymised by `flask --app rmt retention run`.
     RMT_RETENTION_MONTHS = int(os.environ.get("RMT_RETENTION_MONTHS", "24"))
 
@@ -97,6 +103,7 @@ class TestConfig(Config):
     ENV_NAME = "test"
     RMT_LOG_FORMAT = os.environ.get("RMT_LOG_FORMAT", "text")
     TESTING = True
+    RMT_SMTP_URL = None  # a developer's RMT_SMTP_URL never reaches the tests
     SQLALCHEMY_DATABASE_URI = os.environ.get("RMT_TEST_DATABASE_URL")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

@@ -121,13 +121,15 @@ def _configure_engine_options(app: Flask) -> None:
 #: Every model module, so the metadata (and Alembic) knows all tables.
 MODEL_MODULES = ("rmt.regions.models", "rmt.auth.models", "rmt.audit.models", "rmt.cases.models",
                  "rmt.employers.models", "rmt.vouchers.models", "rmt.praktijkverklaring.models",
-                 "rmt.stats.models", "rmt.imports.models", "rmt.documents.models")
+                 "rmt.stats.models", "rmt.imports.models", "rmt.documents.models",
+                 "rmt.notifications.models")
 #: The HTML blueprints (``bp`` of each module), in registration order; the API's are listed in
 #: :mod:`rmt.api`.
 BLUEPRINT_MODULES = ("rmt.main", "rmt.health", "rmt.auth.views", "rmt.admin.views",
                      "rmt.audit.views", "rmt.privacy.views", "rmt.employers.views",
                      "rmt.cases.views", "rmt.vouchers.views", "rmt.praktijkverklaring.views",
-                     "rmt.stats.views", "rmt.imports.views", "rmt.documents.views")
+                     "rmt.stats.views", "rmt.imports.views", "rmt.documents.views",
+                     "rmt.notifications.views")
 
 
 def _register_models() -> None:
@@ -138,7 +140,7 @@ def _register_models() -> None:
 #: Features that react to other features' signals do so in ``rmt/<feature>/receivers.py``,
 #: whose ``connect()`` is called here, once per app: never at import time.
 FEATURES = ("cases", "employers", "vouchers", "praktijkverklaring", "stats", "privacy",
-            "audit", "auth", "imports", "documents")
+            "audit", "auth", "imports", "documents", "notifications")
 
 
 def _connect_receivers() -> None:

@@ -26,6 +26,7 @@ from rmt.employers.demo import seed_employers
 from rmt.errors_domain import DomainError
 from rmt.extensions import db
 from rmt.imports.cli import add_kind_commands, import_cli
+from rmt.notifications.cli import notify_cli
 from rmt.praktijkverklaring.demo import seed as seed_praktijkverklaring
 from rmt.privacy.cli import retention_cli
 from rmt.regions import REGION_CODES
@@ -184,5 +185,6 @@ def demo_seed(case_count: int) -> None:
 def register_cli(app: Flask) -> None:
     """Add every command group to ``flask --app rmt``."""
     add_kind_commands()  # the kinds were registered by the features' receivers
-    for group in (users_cli, audit_cli, demo_cli, retention_cli, stats_cli, import_cli):
+    for group in (users_cli, audit_cli, demo_cli, retention_cli, stats_cli, import_cli,
+                  notify_cli):
         app.cli.add_command(group)

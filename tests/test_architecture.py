@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "rmt"
 FEATURES = ("cases", "employers", "vouchers", "praktijkverklaring", "stats", "privacy",
-            "imports")
+            "imports", "documents", "notifications")
 SHARED = ("audit", "access", "process", "auth")
 #: Modules of a feature that no other feature may import (the core ``rmt.cases`` is open).
 PRIVATE_MODULES = ("views", "forms", "schemas", "service", "api", "cli")

@@ -862,9 +862,10 @@ def _measure(client, url: str) -> int:
 
 #: The most statements each page may send, whatever the number of rows. Measured: employer
 #: page 13 (user, regions, employer, contacts, moments, vacancies, proposals, placements,
-#: follow-ups, audit hash + insert, sector priority, employer regions), start page 8. On
-#: PostgreSQL the audit entry takes the chain's advisory lock first: one more statement.
-QUERY_BOUND = {"employer": 13, "start": 8}
+#: follow-ups, audit hash + insert, sector priority, employer regions), start page 8; each
+#: one more for the unread count in the header (rmt.notifications). On PostgreSQL the audit
+#: entry takes the chain's advisory lock first: one more statement.
+QUERY_BOUND = {"employer": 14, "start": 9}
 AUDIT_LOCK = {"employer": 1, "start": 0}
 
 

@@ -28,12 +28,13 @@ S = VoucherStatus
 #: The statements each page needs, whatever the number of vouchers behind it (PostgreSQL needs
 #: one more than SQLite on the pages that write an audit entry: the audit chain's lock).
 BOUNDS = {
-    "/vouchers/te-beoordelen": 10,  # +1: the unit of work commits once after the view
+    # +1: the unit of work commits once after the view; +1: the header's unread count
+    "/vouchers/te-beoordelen": 11,
     "/budgetten/{budget}": 18,
     "/budgetten/{budget}/vouchers.csv": 15,
     "/budgetten/{budget}/vouchers.xlsx": 16,
-    "/budgetten": 9,  # +1: the unit of work commits once after the view
-    "/vouchers/mijn": 9,  # +1: the unit of work commits once after the view
+    "/budgetten": 10,  # +1: the unit of work's commit; +1: the header's unread count
+    "/vouchers/mijn": 10,  # +1: the unit of work's commit; +1: the header's unread count
     "/api/v1/vouchers": 13,
     "/api/v1/budgets": 12,
 }

@@ -24,6 +24,7 @@ from rmt.auth.models import RegionMembership, Role, User
 from rmt.cases.models import Candidate, Case
 from rmt.errors_domain import DomainError
 from rmt.extensions import db
+from rmt.notifications.models import Notification, OutboundMail
 from rmt.process import CaseState
 from rmt.regions.models import Municipality
 from rmt.transaction import attempt, configure_sqlite, unit_of_work
@@ -97,6 +98,9 @@ def _cleanup(engine: sa.Engine) -> None:
         conn.execute(sa.delete(Case).where(Case.id == BASE))
         conn.execute(sa.delete(Candidate).where(Candidate.id == BASE))
         users = (COACH, COORD_A, COORD_B)
+        # The requests and decisions notified these users (rmt.notifications): their rows go too.
+        conn.execute(sa.delete(OutboundMail).where(OutboundMail.user_id.in_(users)))
+        conn.execute(sa.delete(Notification).where(Notification.user_id.in_(users)))
         conn.execute(sa.delete(RegionMembership).where(RegionMembership.user_id.in_(users)))
         conn.execute(sa.delete(User).where(User.id.in_(users)))
 
