@@ -156,73 +156,106 @@ def run_import(user: User, kind: ImportKind, region_code: str, filename: str, da
                update: bool = False) -> ImportResult:
     """Check (dry run) or import a file. Raises DomainError when the file or mapping as a whole
     is refused; row problems are in the result's ``errors``. With ``update``, rows whose key
-    was imported before update that record (when the kind offers it) instead of being skipped."""
+    was imported before update that record (when the kind offers it) instead of being skipped.
+
+    All or nothing: the rows run in one savepoint, released only when no row failed and this is
+    not a dry run (each row in a savepoint of its own, so one refusal leaves nothing of it)."""
     check_region(user, region_code)
     max_rows, max_bytes = limits()
     table = read_table(filename, data, max_rows=max_rows, max_bytes=max_bytes)
     if mapping is None:
         mapping = initial_mapping(kind, table.headings, region_code)
     check_mapping(kind, table.headings, mapping)
-    result = ImportResult(kind=kind.name, region_code=region_code, filename=filename,
-                          sha256=sha256(data), dry_run=dry_run, rows=len(table.rows))
-    mapped = [c for c in kind.columns if c.name in mapping]
-    result.preview_headings = [c.heading for c in mapped]
-    made: list[tuple[int, str | None, kinds.RowOutcome]] = []
-    seen_keys: dict[str, int] = {}
-    existing_keys = _existing_keys(kind, region_code)
-    outer = db.session.begin_nested()
-    try:
+    run = _Run(user, kind, region_code, mapping, update, ImportResult(
+        kind=kind.name, region_code=region_code, filename=filename, sha256=sha256(data),
+        dry_run=dry_run, rows=len(table.rows)))
+    with db.session.begin_nested() as rows_savepoint:
         for number, cells in table.rows:
-            values, cell_errors = _parse_row(kind, mapped, mapping, cells)
-            if len(result.preview) < PREVIEW_ROWS:
-                result.preview.append([
-                    _display(cells[mapping[c.name]] if c.name.endswith("_id") and c.name in values
-                             and mapping[c.name] < len(cells) else values.get(c.name))
-                    for c in mapped])
-            if cell_errors:
-                result.errors.extend(RowError(number, column, message)
-                                     for column, message in cell_errors)
-                continue
-            key = str(values[kind.key]) if kind.key and values.get(kind.key) else None
-            if key is not None:
-                if key in seen_keys:
-                    result.errors.append(RowError(
-                        number, kind.column(kind.key).heading,
-                        f"Staat al in dit bestand (rij {seen_keys[key]})."))
-                    continue
-                seen_keys[key] = number
-                if key in existing_keys and not (update and kind.update_row):
-                    result.skipped += 1
-                    continue
-            try:
-                with db.session.begin_nested():
-                    if key is not None and key in existing_keys:
-                        outcome = kind.update_row(user, region_code, values, existing_keys[key])
-                    else:
-                        outcome = kind.apply_row(user, region_code, values)
-            except DomainError as error:
-                column = kind.column(error.field) if error.field else None
-                result.errors.append(RowError(number, column.heading if column else "",
-                                              error.message))
-                continue
-            if outcome.action == CREATED:
-                result.created += 1
-            elif outcome.action == UPDATED:
-                result.updated += 1
-            else:
-                result.skipped += 1
-            if outcome.action == CREATED and outcome.object_id is not None:
-                made.append((number, key, outcome))
-        if dry_run or result.errors:
-            outer.rollback()
-            return result
-        outer.commit()
-    except BaseException:
-        if outer.is_active:
-            outer.rollback()
-        raise
-    result.run_id = _record_run(user, kind, region_code, table.headings, mapping, result, made)
-    return result
+            run.row(number, cells)
+        if dry_run or run.result.errors:
+            rows_savepoint.rollback()
+            return run.result
+    run.result.run_id = _record_run(user, kind, region_code, table.headings, mapping, run.result,
+                                    run.made)
+    return run.result
+
+
+class _Run:
+    """One pass over the rows of a file: parse, check the key, apply, count."""
+
+    def __init__(self, user: User, kind: ImportKind, region_code: str, mapping: dict[str, int],
+                 update: bool, result: ImportResult) -> None:
+        self.user, self.kind, self.region_code, self.update = user, kind, region_code, update
+        self.mapping, self.result = mapping, result
+        self.mapped = [c for c in kind.columns if c.name in mapping]
+        result.preview_headings = [c.heading for c in self.mapped]
+        self.made: list[tuple[int, str | None, kinds.RowOutcome]] = []
+        self.seen_keys: dict[str, int] = {}
+        self.existing_keys = _existing_keys(kind, region_code)
+
+    def row(self, number: int, cells: list[Any]) -> None:
+        values, cell_errors = _parse_row(self.kind, self.mapped, self.mapping, cells)
+        self._preview(cells, values)
+        if cell_errors:
+            self.result.errors.extend(RowError(number, column, message)
+                                      for column, message in cell_errors)
+            return
+        key = (str(values[self.kind.key])
+               if self.kind.key and values.get(self.kind.key) else None)
+        if not self._key_is_new(number, key):
+            return
+        outcome = self._apply(number, key, values)
+        if outcome is not None:
+            self._count(number, key, outcome)
+
+    def _preview(self, cells: list[Any], values: dict[str, Any]) -> None:
+        if len(self.result.preview) >= PREVIEW_ROWS:
+            return
+        self.result.preview.append([
+            _display(cells[self.mapping[c.name]]
+                     if c.name.endswith("_id") and c.name in values
+                     and self.mapping[c.name] < len(cells) else values.get(c.name))
+            for c in self.mapped])
+
+    def _key_is_new(self, number: int, key: str | None) -> bool:
+        """False (and recorded) for a key seen earlier in the file or, without ``update``,
+        imported before."""
+        if key is None:
+            return True
+        if key in self.seen_keys:
+            self.result.errors.append(RowError(
+                number, self.kind.column(self.kind.key).heading,
+                f"Staat al in dit bestand (rij {self.seen_keys[key]})."))
+            return False
+        self.seen_keys[key] = number
+        if key in self.existing_keys and not (self.update and self.kind.update_row):
+            self.result.skipped += 1
+            return False
+        return True
+
+    def _apply(self, number: int, key: str | None,
+               values: dict[str, Any]) -> kinds.RowOutcome | None:
+        try:
+            with db.session.begin_nested():
+                if key is not None and key in self.existing_keys:
+                    return self.kind.update_row(self.user, self.region_code, values,
+                                                self.existing_keys[key])
+                return self.kind.apply_row(self.user, self.region_code, values)
+        except DomainError as error:
+            column = self.kind.column(error.field) if error.field else None
+            self.result.errors.append(RowError(number, column.heading if column else "",
+                                               error.message))
+            return None
+
+    def _count(self, number: int, key: str | None, outcome: kinds.RowOutcome) -> None:
+        if outcome.action == CREATED:
+            self.result.created += 1
+            if outcome.object_id is not None:
+                self.made.append((number, key, outcome))
+        elif outcome.action == UPDATED:
+            self.result.updated += 1
+        else:
+            self.result.skipped += 1
 
 
 def _existing_keys(kind: ImportKind, region_code: str) -> dict[str, int]:
