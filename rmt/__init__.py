@@ -23,6 +23,7 @@ from werkzeug.routing import IntegerConverter
 from rmt import observability, transaction
 from rmt.access import Action, can
 from rmt.api import register_api
+from rmt.audit import service as audit_service
 from rmt.auth.models import User
 from rmt.db_types import utcnow
 from rmt.errors import register_error_handlers
@@ -69,6 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             f"sqlite:///{Path(app.instance_path) / 'rmt.sqlite3'}"
         )
     _configure_engine_options(app)
+    audit_service.init_app(app)
 
     observability.init_app(app)
     db.init_app(app)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_login import current_user
 
 from rmt import transaction
@@ -53,8 +53,20 @@ def canonical(entry: AuditEntry) -> str:
     )
 
 
+#: The key of the first app built in this process, for work that runs outside an app context
+#: (a worker thread given only a database session). A process serves one app.
+_process_key: str | None = None
+
+
+def init_app(app: Flask) -> None:
+    """Remember the app's audit key for work outside an app context (see ``_process_key``)."""
+    global _process_key
+    if _process_key is None:
+        _process_key = app.config["RMT_AUDIT_KEY"]
+
+
 def _key() -> bytes:
-    key = current_app.config.get("RMT_AUDIT_KEY")
+    key = current_app.config.get("RMT_AUDIT_KEY") if has_app_context() else _process_key
     if not key:
         raise RuntimeError("RMT_AUDIT_KEY is not set (create_app generates one)")
     return key.encode()
