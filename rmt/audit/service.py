@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +119,19 @@ def record(
         "summary": summary,
     }
     return transaction.defer_write(lambda: _append(fields))
+
+
+def record_list_view(action: str, ids: Iterable[Any], *, object_type: str | None = None,
+                     region_code: str | None = None, label: str = "ids") -> AuditEntry | None:
+    """One entry for one view of a list page that shows people's names: the ids shown.
+
+    Written after the read like every read entry (:func:`record`); an empty page writes none.
+    """
+    shown = [str(i) for i in ids]
+    if not shown:
+        return None
+    return record(action, object_type=object_type, region_code=region_code,
+                  summary=f"{label}: {','.join(shown)}")
 
 
 def _append(fields: dict[str, Any]) -> AuditEntry:

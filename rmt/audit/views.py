@@ -147,6 +147,11 @@ def _form_and_filters(*, case_id: int | None = None,
 def _render(form: AuditFilterForm, filters: Filters, endpoint: str, base: dict[str, Any], *,
             case: Any = None, person: User | None = None) -> ResponseReturnValue:
     page = paginate(filters.query(), page_number(request.args.get("pagina")))
+    # Reading the log is itself audited: one entry per page view, with the entry ids shown.
+    regions = sorted(filters.regions)
+    audit.record_list_view("audit.list_view", (entry.id for entry in page.items),
+                           object_type="audit_entry",
+                           region_code=regions[0] if len(regions) == 1 else None)
     args = {k: v for k, v in request.args.items() if k != "pagina" and v}
     fixed = {"traject": case.id} if case is not None else {}
     if person is not None:

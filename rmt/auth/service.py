@@ -140,7 +140,8 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Sign
     user = find_user_by_email(email)
     if user is None:
         verify_password(hash_password(_DUMMY_PASSWORD), password)
-        audit.record("auth.sign_in_failed", summary=f"onbekend account: {email[:254]}", user=None)
+        # Nothing of what was typed: it may be a password typed into the e-mail field.
+        audit.record("auth.sign_in_failed", summary="onbekend account", user=None)
         return SignInResult(Outcome.INVALID)
     if user.is_locked(now):
         audit.record("auth.sign_in_locked", object_type="user", object_id=user.id, user=user)

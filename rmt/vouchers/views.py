@@ -230,6 +230,9 @@ def budget_detail(budget_id: int):
             "closed": [v for v in vouchers if v.status in (VoucherStatus.AFGEWEZEN,
                                                          VoucherStatus.INGETROKKEN)],
         }
+        # Candidate names are shown: one audit entry per page view with the voucher ids.
+        audit.record_list_view("voucher.list_view", (v.id for v in vouchers),
+                               object_type="budget", region_code=budget.region_code)
     return render_template("vouchers/budget_detail.html", budget=budget, figures=figures,
                            groups=groups, can_manage=service.can_manage_budget(current_user,
                                                                                budget),
@@ -379,6 +382,7 @@ def budget_export_xlsx(budget_id: int):
 def inbox():
     vouchers = db.session.scalars(service.with_list_data(service.inbox_query(current_user))).all()
     budgets = {v.budget_id: v.budget for v in vouchers}
+    audit.record_list_view("voucher.list_view", (v.id for v in vouchers), object_type="voucher")
     return render_template("vouchers/inbox.html", vouchers=vouchers,
                            figures=service.figures_for(list(budgets.values())))
 
@@ -390,6 +394,7 @@ def mine():
     query = service.voucher_query(current_user, coach_id=current_user.id,
                                   status=status if as_status(status) else None)
     vouchers = db.session.scalars(service.with_list_data(query)).all()
+    audit.record_list_view("voucher.list_view", (v.id for v in vouchers), object_type="voucher")
     return render_template("vouchers/mine.html", vouchers=vouchers,
                            statuses=VoucherStatus.choices(),
                            selected_status=status if as_status(status) else "")
