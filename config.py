@@ -75,6 +75,14 @@ class Config:
     # Closed cases older than this are anonymised by `flask --app rmt retention run`.
     RMT_RETENTION_MONTHS = int(os.environ.get("RMT_RETENTION_MONTHS", "24"))
 
+    # The audit chain's HMAC key (None: generated once into instance/audit_key, mode 0600).
+    RMT_AUDIT_KEY = os.environ.get("RMT_AUDIT_KEY")
+    # `flask --app rmt audit checkpoint` appends the chain's end to this file (None: the
+    # instance folder's audit-checkpoints.log; "-": no file) and/or sends it to syslog
+    # (an address: "/dev/log", or "host:514" for UDP; None: no syslog).
+    RMT_AUDIT_CHECKPOINT_PATH = os.environ.get("RMT_AUDIT_CHECKPOINT_PATH")
+    RMT_AUDIT_CHECKPOINT_SYSLOG = os.environ.get("RMT_AUDIT_CHECKPOINT_SYSLOG")
+
     # One log line per request, with a request id (X-Request-ID, echoed): "json" or "text".
     RMT_LOG_FORMAT = os.environ.get("RMT_LOG_FORMAT", "json")
     RMT_LOG_LEVEL = os.environ.get("RMT_LOG_LEVEL", "INFO")

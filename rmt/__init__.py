@@ -24,6 +24,7 @@ from werkzeug.routing import IntegerConverter
 from rmt import observability, transaction
 from rmt.access import Action, can
 from rmt.api import register_api
+from rmt.audit import service as audit_service
 from rmt.auth.models import User
 from rmt.db_types import utcnow
 from rmt.enums import label_of
@@ -63,12 +64,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    if not app.config.get("RMT_AUDIT_KEY"):
+        # The audit chain's HMAC key: outside the database, so write access to the database
+        # alone cannot recompute the chain (docs/security.md says how to keep it).
+        app.config["RMT_AUDIT_KEY"] = _instance_secret_key(Path(app.instance_path), "audit_key")
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'rmt.sqlite3'}"
         )
     _configure_engine_options(app)
     _trust_proxies(app)
+    audit_service.init_app(app)
 
     observability.init_app(app)
     db.init_app(app)
@@ -90,9 +96,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _instance_secret_key(instance: Path) -> str:
-    """Generate a random key into the instance folder on first run; reuse it afterwards."""
-    key_file = instance / "secret_key"
+def _instance_secret_key(instance: Path, name: str = "secret_key") -> str:
+    """Generate a random key into the instance folder on first run (mode 0600); reuse it."""
+    key_file = instance / name
     if not key_file.exists():
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import random
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from rmt import clock
+from rmt.audit import anchor
 from rmt.audit.service import verify_chain
 from rmt.auth import service as auth_service
 from rmt.auth import totp
@@ -93,12 +95,20 @@ def users_token(email: str, label: str, days: int | None,
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
-    """Controleer de hashketen van het auditlogboek."""
+@click.option("--checkpoints", "checkpoint_file", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Bestand met controlepunten (standaard RMT_AUDIT_CHECKPOINT_PATH); ook een "
+                   "kopie van het syslog.")
+def audit_verify(checkpoint_file: Path | None) -> None:
+    """Controleer de hashketen van het auditlogboek, met de sleutel en de controlepunten."""
+    if checkpoint_file is not None and not checkpoint_file.exists():
+        raise click.ClickException(f"Bestand met controlepunten {checkpoint_file} bestaat niet.")
+    checkpoints = anchor.read_checkpoints(checkpoint_file)
     with unit_of_work(write=False):
-        result = verify_chain()
+        result = verify_chain(checkpoints)
     if result.ok:
-        click.echo(f"Auditketen in orde: {result.checked} regels gecontroleerd.")
+        click.echo(f"Auditketen in orde: {result.checked} regels gecontroleerd, "
+                   f"{len(checkpoints)} controlepunten.")
         return
     click.echo(
         f"Auditketen VERBROKEN bij regel {result.broken_id}: {result.problem}. "
@@ -106,6 +116,23 @@ def audit_verify() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@audit_cli.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Schrijf het einde van de keten (nummer en hash) buiten de database weg."""
+    try:
+        checkpoint, targets = anchor.checkpoint_now()
+    except OSError as exc:
+        raise click.ClickException(f"Controlepunt niet weggeschreven: {exc}") from exc
+    if checkpoint is None:
+        click.echo("Het auditlogboek is leeg; geen controlepunt geschreven.")
+        return
+    if not targets:
+        raise click.ClickException("Geen bestemming: zet RMT_AUDIT_CHECKPOINT_PATH of "
+                                   "RMT_AUDIT_CHECKPOINT_SYSLOG.")
+    click.echo(f"Controlepunt regel {checkpoint.entry_id} ({checkpoint.hash[:12]}…) "
+               f"geschreven naar {', '.join(targets)}.")
 
 
 def _demo_users() -> list[tuple[str, str, Role, tuple[str, ...]]]:

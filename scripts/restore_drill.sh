@@ -9,6 +9,8 @@
 #   DRILL_DUMP_DIR     where the dump is written (default: a temporary folder, removed after)
 #   DRILL_KEEP=1       keep the restored database (default: dropped at the end)
 #   FLASK              the flask command (default: flask next to the python that runs this)
+#   RMT_AUDIT_KEY      the audit chain's HMAC key (or RMT_INSTANCE_PATH with its audit_key):
+#                      without the production key `audit verify` reports the keyed entries
 # The connecting role needs CREATEDB (the drill creates <name>_restore_drill_<pid>).
 # Exit status 0 only if the restore, the audit verification and every row count succeed.
 set -euo pipefail

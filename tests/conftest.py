@@ -69,6 +69,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "ENV_NAME": "test",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret-key-not-for-production",
+            "RMT_AUDIT_KEY": "test-audit-key-not-for-production",
         }
     )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))

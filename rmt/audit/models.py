@@ -11,10 +11,15 @@ from rmt.db_types import UTCDateTime
 from rmt.extensions import db
 
 GENESIS_HASH = "0" * 64
+#: Entries written before the chain was keyed: ``sha256(prev_hash + canonical entry)``.
+LEGACY_SCHEME = "sha256"
+#: ``HMAC-SHA256(audit key, prev_hash + canonical entry)``, the key kept outside the database.
+KEYED_SCHEME = "hmac-sha256"
 
 
 class AuditEntry(db.Model):
-    """One read or change. ``hash = sha256(prev_hash + canonical entry)``; see ``service``.
+    """One read or change. ``hash = HMAC-SHA256(key, prev_hash + canonical entry)`` (entries
+    written before the key: plain SHA-256, ``scheme`` says which); see ``service``.
 
     The database refuses UPDATE and DELETE on this table (triggers from the migration).
     """
@@ -33,5 +38,6 @@ class AuditEntry(db.Model):
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    scheme: Mapped[str] = mapped_column(sa.String(16), server_default=LEGACY_SCHEME)
 
     __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id"),)

@@ -1,7 +1,13 @@
 """Writing and verifying the hash-chained audit log.
 
 Each entry's hash covers the previous entry's hash and the entry's own canonical JSON, so editing
-or deleting any row breaks the chain from that row on. Appends are serialised: PostgreSQL takes a
+or deleting any row breaks the chain from that row on. The hash is an HMAC-SHA256 with a key
+kept outside the database (``RMT_AUDIT_KEY`` or ``instance/audit_key``): someone who can write
+to the database but does not have the key cannot recompute the chain after changing a row.
+Entries written before the chain was keyed carry ``scheme = 'sha256'`` and are checked with
+plain SHA-256; once a keyed entry has been seen, a plain one is a forgery. The end of the chain
+is anchored outside the database by checkpoints (:mod:`rmt.audit.anchor`), so cutting off the
+newest rows is noticed too. Appends are serialised: PostgreSQL takes a
 transaction-level advisory lock; SQLite allows only one writer at a time, so a second writer that
 read an older chain end fails instead of forking the chain.
 """
@@ -9,17 +15,18 @@ read an older chain end fails instead of forking the chain.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_login import current_user
 
 from rmt import transaction
-from rmt.audit.models import GENESIS_HASH, AuditEntry
+from rmt.audit.models import GENESIS_HASH, KEYED_SCHEME, LEGACY_SCHEME, AuditEntry
 from rmt.db_types import utcnow
 from rmt.extensions import db
 
@@ -46,8 +53,31 @@ def canonical(entry: AuditEntry) -> str:
     )
 
 
+#: The key of the first app built in this process, for work that runs outside an app context
+#: (a worker thread given only a database session). A process serves one app.
+_process_key: str | None = None
+
+
+def init_app(app: Flask) -> None:
+    """Remember the app's audit key for work outside an app context (see ``_process_key``)."""
+    global _process_key
+    if _process_key is None:
+        _process_key = app.config["RMT_AUDIT_KEY"]
+
+
+def _key() -> bytes:
+    key = current_app.config.get("RMT_AUDIT_KEY") if has_app_context() else _process_key
+    if not key:
+        raise RuntimeError("RMT_AUDIT_KEY is not set (create_app generates one)")
+    return key.encode()
+
+
 def compute_hash(prev_hash: str, entry: AuditEntry) -> str:
-    return hashlib.sha256((prev_hash + canonical(entry)).encode()).hexdigest()
+    """The entry's hash under its own scheme (HMAC with the key, or legacy plain SHA-256)."""
+    message = (prev_hash + canonical(entry)).encode()
+    if entry.scheme == LEGACY_SCHEME:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
 
 
 def _lock_chain() -> None:
@@ -91,9 +121,22 @@ def record(
     return transaction.defer_write(lambda: _append(fields))
 
 
+def record_list_view(action: str, ids: Iterable[Any], *, object_type: str | None = None,
+                     region_code: str | None = None, label: str = "ids") -> AuditEntry | None:
+    """One entry for one view of a list page that shows people's names: the ids shown.
+
+    Written after the read like every read entry (:func:`record`); an empty page writes none.
+    """
+    shown = [str(i) for i in ids]
+    if not shown:
+        return None
+    return record(action, object_type=object_type, region_code=region_code,
+                  summary=f"{label}: {','.join(shown)}")
+
+
 def _append(fields: dict[str, Any]) -> AuditEntry:
     _lock_chain()
-    entry = AuditEntry(**fields, prev_hash=_last_hash())
+    entry = AuditEntry(**fields, prev_hash=_last_hash(), scheme=KEYED_SCHEME)
     entry.hash = compute_hash(entry.prev_hash, entry)
     db.session.add(entry)
     db.session.flush()
@@ -127,22 +170,57 @@ def _entries_in_order(batch_size: int = 2000) -> Iterator[AuditEntry]:
         db.session.expunge_all()
 
 
-def verify_chain() -> VerifyResult:
-    """Walk the whole chain and report the first entry whose link or content does not match."""
+def verify_chain(checkpoints: dict[int, str] | None = None) -> VerifyResult:
+    """Walk the whole chain and report the first entry whose link or content does not match.
+
+    ``checkpoints`` (id → hash, from :func:`rmt.audit.anchor.read_checkpoints`) were written
+    outside the database: every one must still be in the chain with the same hash, and the
+    newest must exist (else the end of the chain was cut off).
+    """
+    checkpoints = checkpoints or {}
     expected_prev = GENESIS_HASH
     checked = 0
+    keyed_seen = False
+    unseen = set(checkpoints)
     for entry in _entries_in_order():
         if entry.prev_hash != expected_prev:
             return VerifyResult(
                 checked, entry.id, "prev_hash wijst niet naar de vorige regel (regel verwijderd?)"
             )
+        if entry.scheme not in (LEGACY_SCHEME, KEYED_SCHEME) or (
+                keyed_seen and entry.scheme == LEGACY_SCHEME):
+            return VerifyResult(
+                checked, entry.id, "regel zonder sleutel na een regel met sleutel (herberekend "
+                "zonder de sleutel?)"
+            )
         if compute_hash(entry.prev_hash, entry) != entry.hash:
             return VerifyResult(
-                checked, entry.id, "inhoud komt niet overeen met de hash (gewijzigd?)"
+                checked, entry.id, "inhoud komt niet overeen met de hash (gewijzigd, of "
+                "herberekend zonder de sleutel?)"
             )
+        if entry.id in checkpoints and checkpoints[entry.id] != entry.hash:
+            return VerifyResult(
+                checked, entry.id, "hash verschilt van het controlepunt buiten de database "
+                "(keten herschreven?)"
+            )
+        unseen.discard(entry.id)
+        keyed_seen = keyed_seen or entry.scheme == KEYED_SCHEME
         expected_prev = entry.hash
         checked += 1
+    if unseen:
+        return VerifyResult(
+            checked, min(unseen), "regel van een controlepunt ontbreekt (einde van de keten "
+            "afgeknipt?)"
+        )
     return VerifyResult(checked)
+
+
+def chain_end() -> tuple[int, str] | None:
+    """The newest entry's id and hash (what a checkpoint anchors), or None for an empty log."""
+    row = db.session.execute(
+        sa.select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    return (row.id, row.hash) if row else None
 
 
 def entries_for_object(object_type: str, object_id: Any, limit: int = 200) -> list[AuditEntry]:

@@ -9,21 +9,19 @@ audit knows no feature.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, ValidationError
 
-from rmt import audit, clock
+from rmt import audit, clock, exports
 from rmt.access import Action, allowed_regions, role_required
 from rmt.audit.models import AuditEntry
 from rmt.audit.paging import page_number, paginate
@@ -149,6 +147,11 @@ def _form_and_filters(*, case_id: int | None = None,
 def _render(form: AuditFilterForm, filters: Filters, endpoint: str, base: dict[str, Any], *,
             case: Any = None, person: User | None = None) -> ResponseReturnValue:
     page = paginate(filters.query(), page_number(request.args.get("pagina")))
+    # Reading the log is itself audited: one entry per page view, with the entry ids shown.
+    regions = sorted(filters.regions)
+    audit.record_list_view("audit.list_view", (entry.id for entry in page.items),
+                           object_type="audit_entry",
+                           region_code=regions[0] if len(regions) == 1 else None)
     args = {k: v for k, v in request.args.items() if k != "pagina" and v}
     fixed = {"traject": case.id} if case is not None else {}
     if person is not None:
@@ -188,34 +191,23 @@ def user_log(user_id: int):
     return log_page("audit.user_log", {"user_id": person.id}, person=person)
 
 
-_CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    """No formula injection when the CSV is opened in a spreadsheet."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_CSV_DANGEROUS) else text
+CSV_HEADER = ("tijdstip", "gebruiker", "handeling", "soort", "nummer", "regio", "ip",
+              "toelichting")
 
 
 def _csv_rows(filters: Filters) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(["tijdstip", "gebruiker", "handeling", "soort", "nummer", "regio", "ip",
-                     "toelichting"])
+    """The CSV in batches of rows; every cell made safe by :func:`rmt.exports.csv_text`."""
+    yield exports.csv_text([CSV_HEADER])
     last_id = None
     while True:
         query = filters.query().limit(CSV_BATCH)
         if last_id is not None:
             query = query.where(AuditEntry.id < last_id)
         batch = db.session.scalars(query).all()
-        for entry in batch:
-            writer.writerow([_cell(v) for v in (
-                clock.local(entry.at).isoformat(timespec="seconds"), entry.user_email,
-                entry.action, entry.object_type, entry.object_id, entry.region_code, entry.ip,
-                entry.summary)])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        yield exports.csv_text(([
+            clock.local(entry.at).isoformat(timespec="seconds"), entry.user_email,
+            entry.action, entry.object_type, entry.object_id, entry.region_code, entry.ip,
+            entry.summary] for entry in batch), bom=False)
         if len(batch) < CSV_BATCH:
             return
         last_id = batch[-1].id
@@ -229,9 +221,8 @@ def export_csv():
     if not form.is_valid:  # type: ignore[attr-defined]
         return _render(form, filters, "audit.index", {})
     regions = sorted(filters.regions)
-    body = "\ufeff" + "".join(_csv_rows(filters))
+    body = "".join(_csv_rows(filters))
     audit.record("audit.export", region_code=regions[0] if len(regions) == 1 else None,
                  summary=f"CSV-export: {filters.describe()}")
     stamp = clock.local(clock.now()).strftime("%Y%m%d-%H%M")
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="auditlog-{stamp}.csv"'})
+    return exports.csv_response(body, f"auditlog-{stamp}.csv")

@@ -258,7 +258,8 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Sign
     user = find_user_by_email(email)
     if user is None:
         verify_password(_dummy_hash(), password)
-        audit.record("auth.sign_in_failed", summary=f"onbekend account: {email[:254]}", user=None)
+        # Nothing of what was typed: it may be a password typed into the e-mail field.
+        audit.record("auth.sign_in_failed", summary="onbekend account", user=None)
         return SignInResult(Outcome.INVALID)
     if user.is_locked(now):
         # Not even checked: the password is verified against the dummy hash to cost the same.

@@ -20,7 +20,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from rmt import clock, pdf, transaction
+from rmt import audit, clock, pdf, transaction
 from rmt.access import Action, can, get_or_404, require, role_required
 from rmt.audit.service import entries_for_object
 from rmt.auth.models import Role, User
@@ -187,6 +187,11 @@ def case_list():
     result = queries.list_cases(current_user, _list_filters(form, sort, descending))
     kept = {key: value for key, value in request.args.items()
             if value and key in form._fields and not form._fields[key].errors}
+    # Candidate names are shown: one audit entry per page view, with the case ids on it.
+    regions = {row.case.region_code for row in result.rows}
+    audit.record_list_view("case.list_view", (row.case.id for row in result.rows),
+                           object_type="case",
+                           region_code=regions.pop() if len(regions) == 1 else None)
     return render_template(
         "cases/list.html", form=form, result=result, sort=sort, descending=descending,
         sort_labels=queries.SORT_LABELS, list_url=_list_url_maker(kept, sort, descending,

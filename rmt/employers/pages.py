@@ -88,7 +88,8 @@ def employer_page(user: User, employer: Employer) -> EmployerPage:
     proposals = list(db.session.scalars(proposal_query(user, employer_id=employer.id)))
     placements = list(db.session.scalars(placement_query(user, employer_id=employer.id)))
     audit.record("employer.view", object_type="employer", object_id=employer.id,
-                 summary=f"{len(proposals)} voordrachten, {len(placements)} plaatsingen getoond")
+                 summary="voordrachten: " + (",".join(str(p.id) for p in proposals) or "-")
+                 + "; plaatsingen: " + (",".join(str(p.id) for p in placements) or "-"))
     priority_in = sorted(employer.sector.priority_codes & set(user.region_codes))
     return EmployerPage(employer, contacts, moments, vacancies, proposals, placements,
                         priority_in)

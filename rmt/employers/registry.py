@@ -156,7 +156,7 @@ def create_employer(user: User, data: dict[str, Any]) -> Employer:
             raise
         raise DuplicateEmployer(existing) from None
     audit.record("employer.create", object_type="employer", object_id=employer.id,
-                 summary=f"KvK {employer.kvk_number} {employer.name}")
+                 summary=f"KvK {employer.kvk_number}")
     return employer
 
 
@@ -391,6 +391,5 @@ def save_sector(user: User, sector: Sector | None, data: dict[str, Any], *,
     if created or changed:
         audit.record("sector." + ("create" if created else "update"), object_type="sector",
                      object_id=sector.id,
-                     summary=f"{sector.code}: {sector.name}"
-                             + ("" if sector.active else " (niet actief)"))
+                     summary="actief" if sector.active else "niet actief")
     return sector

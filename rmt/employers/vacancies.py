@@ -88,7 +88,7 @@ def create_vacancy(user: User, employer: Employer, data: dict[str, Any]) -> Vaca
     db.session.flush()
     audit.record("vacancy.create", object_type="vacancy", object_id=vacancy.id,
                  region_code=vacancy.region_code,
-                 summary=f"{vacancy.title} bij werkgever {employer.id}")
+                 summary=f"werkgever {employer.id}")
     return vacancy
 
 

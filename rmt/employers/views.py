@@ -422,7 +422,7 @@ def vacancy(vacancy_id: int):
     if proposals:
         audit.record("vacancy.view", object_type="vacancy", object_id=vacancy.id,
                      region_code=vacancy.region_code,
-                     summary=f"{len(proposals)} voordrachten getoond")
+                     summary="voordrachten: " + ",".join(str(p.id) for p in proposals))
     return render_template("employers/vacancy.html", vacancy=vacancy, proposals=proposals,
                            steps=lifecycle.allowed_vacancy_steps(vacancy.status),
                            step_labels=lifecycle.VACANCY_STEP_LABELS)
@@ -513,9 +513,8 @@ def proposals():
     page = _page_arg()
     items, total = common.page_of(
         vacancies.proposal_query(current_user, status=status or None), page, PER_PAGE)
-    if items:
-        audit.record("proposal.list", object_type="proposal",
-                     summary=f"{len(items)} voordrachten getoond (pagina {page})")
+    # Candidate names are shown: one entry per page view with the proposal ids on it.
+    audit.record_list_view("proposal.list", (p.id for p in items), object_type="proposal")
     return render_template("employers/proposals.html", proposals=items, total=total,
                            page=page, pages=max(1, -(-total // PER_PAGE)), status=status,
                            status_options=ProposalStatus.choices())

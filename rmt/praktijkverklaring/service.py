@@ -123,7 +123,7 @@ def save_school(user: User, school: MboSchool | None, *, name: str, brin: str,
     db.session.add(school)
     db.session.flush()
     audit.record("pv.school_" + ("create" if created else "update"), object_type="mbo_school",
-                 object_id=school.id, summary=f"{brin} {name}" + ("" if active else " (inactief)"))
+                 object_id=school.id, summary=brin + ("" if active else " (inactief)"))
     return school
 
 
@@ -157,7 +157,7 @@ def save_qualification(user: User, qualification: Qualification | None, *, crebo
     db.session.flush()
     audit.record("pv.qualification_" + ("create" if created else "update"),
                  object_type="pv_qualification", object_id=qualification.id,
-                 summary=f"{crebo} {name}")
+                 summary=f"crebo {crebo}")
     return qualification
 
 
@@ -181,7 +181,7 @@ def save_work_process(user: User, qualification: Qualification,
     db.session.flush()
     audit.record("pv.work_process_" + ("create" if created else "update"),
                  object_type="pv_qualification", object_id=qualification.id,
-                 summary=f"{code} {name}")
+                 summary=code)
     return work_process
 
 

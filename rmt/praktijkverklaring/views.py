@@ -9,8 +9,6 @@ at its field (400, or 409 for a conflict or a stale version). Another region's r
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Any
 
@@ -18,7 +16,6 @@ import sqlalchemy as sa
 from babel.dates import format_date
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -28,8 +25,10 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
-from rmt import audit, clock, pdf
+from rmt import audit, clock, exports, pdf
 from rmt.access import Action, can, get_or_404, role_required
 from rmt.cases.models import Case
 from rmt.errors_domain import Forbidden
@@ -393,58 +392,35 @@ def _filename(region: str, year: int | None, ext: str) -> str:
     return f"praktijkverklaringen-{region}-{year or 'alle-jaren'}.{ext}"
 
 
-def _safe_cell(value: Any) -> Any:
-    """Neutralise text that a spreadsheet would run as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @bp.route("/praktijkverklaringen/register.csv")
 @role_required(Action.VIEW_CASE)
 def register_csv():
     region, year, rows = _export_rows()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(service.REGISTER_COLUMNS)
-    for row in rows:
-        writer.writerow([_safe_cell(v.isoformat() if isinstance(v, date) else v) for v in row])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{_filename(region, year, "csv")}"'})
+    return exports.csv_response(
+        [service.REGISTER_COLUMNS,
+         *([v.isoformat() if isinstance(v, date) else v for v in row] for row in rows)],
+        _filename(region, year, "csv"))
 
 
 @bp.route("/praktijkverklaringen/register.xlsx")
 @role_required(Action.VIEW_CASE)
 def register_xlsx():
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     region, year, rows = _export_rows()
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"Register {region}"
-    sheet.append(list(service.REGISTER_COLUMNS))
+    exports.append_row(sheet, service.REGISTER_COLUMNS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text, never a formula
+        for cell in sheet[exports.append_row(sheet, row)]:
             if isinstance(cell.value, date):
                 cell.number_format = "DD-MM-YYYY"
     for column, width in zip("ABCDEFGHIJKLM", (18, 14, 28, 14, 30, 8, 8, 30, 60, 30, 12, 14, 8),
                              strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Response(
-        buffer.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition":
-                 f'attachment; filename="{_filename(region, year, "xlsx")}"'})
+    return exports.xlsx_response(workbook, _filename(region, year, "xlsx"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from rmt import clock
+from rmt.audit import anchor
 from rmt.privacy import service
 from rmt.transaction import unit_of_work
 
@@ -52,6 +53,7 @@ def retention_run(dry_run: bool, batch_size: int, today) -> None:
             click.echo(f"Batch {batches + 1} mislukt en teruggedraaid: {exc}", err=True)
             click.echo(f"{total} kandidaten in eerdere batches zijn wel geanonimiseerd.",
                        err=True)
+            _checkpoint()
             sys.exit(1)
         for line in lines:
             click.echo(_describe(line, "geanonimiseerd"))
@@ -61,6 +63,19 @@ def retention_run(dry_run: bool, batch_size: int, today) -> None:
         if len(lines) < batch_size:
             break
     click.echo(f"Klaar: {total} kandidaten geanonimiseerd in {batches} batch(es).")
+    _checkpoint()
+
+
+def _checkpoint() -> None:
+    """Anchor the audit entries the run wrote outside the database (``audit checkpoint``)."""
+    try:
+        checkpoint, targets = anchor.checkpoint_now()
+    except OSError as exc:
+        click.echo(f"Controlepunt van het auditlogboek niet weggeschreven: {exc}", err=True)
+        return
+    if checkpoint is not None and targets:
+        click.echo(f"Controlepunt auditlogboek: regel {checkpoint.entry_id} naar "
+                   f"{', '.join(targets)}.")
 
 
 def _describe(line: service.RetentionLine, verb: str) -> str:

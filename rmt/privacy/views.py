@@ -101,7 +101,9 @@ def index():
     results = service.find_candidates(current_user, q) if q else []
     regions = allowed_regions(current_user, Action.HANDLE_PRIVACY_REQUEST)
     if q:
-        audit.record("privacy.search", summary=f"{len(results)} resultaten")
+        # The names found are shown: their candidate ids, never the search text.
+        audit.record("privacy.search", summary=f"{len(results)} resultaten" + (
+            ": kandidaten " + ",".join(str(p.id) for p in results) if results else ""))
     return render_template("privacy/index.html", q=q, results=results, regions=regions)
 
 

@@ -8,8 +8,6 @@ format, months and dates as dates. A hidden cell is the text "<5" or "x" in both
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,13 +16,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from rmt import exports
 from rmt.stats.tables import Cell, Table
 
 UNITS = {"percent": " (%)", "days": " (dagen)", "money": " (€)"}
 XLSX_FORMATS = {"percent": "0.0%", "days": "0.0", "money": '"€" #,##0.00', "month": "mmm yyyy",
                 "date": "dd-mm-yyyy", "count": "#,##0"}
-CSV_MIMETYPE = "text/csv; charset=utf-8"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIMETYPE = exports.CSV_MIMETYPE
+XLSX_MIMETYPE = exports.XLSX_MIMETYPE
 
 
 def _header(table: Table) -> list[str]:
@@ -47,12 +46,10 @@ def _csv_value(cell: Cell) -> Any:
 
 
 def to_csv(table: Table) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(_header(table))
-    for row in table.rows:
-        writer.writerow([row.label, *[_csv_value(c) for c in row.cells]])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """Labels (coach names, say) and values through :func:`rmt.exports.safe_cell`."""
+    rows = [_header(table), *([row.label, *[_csv_value(c) for c in row.cells]]
+                              for row in table.rows)]
+    return exports.csv_text(rows, delimiter=",").encode("utf-8")
 
 
 def _xlsx_value(cell: Cell) -> Any:
@@ -75,12 +72,11 @@ def to_xlsx(table: Table, subtitle: str = "") -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.key[:31]
-    sheet.append(_header(table))
+    exports.append_row(sheet, _header(table))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append([row.label, *[_xlsx_value(c) for c in row.cells]])
-        excel_row = sheet.max_row
+        excel_row = exports.append_row(sheet, [row.label, *[_xlsx_value(c) for c in row.cells]])
         if row.total:
             sheet.cell(excel_row, 1).font = Font(bold=True)
         for index, cell in enumerate(row.cells, start=2):
@@ -93,20 +89,19 @@ def to_xlsx(table: Table, subtitle: str = "") -> bytes:
     for index in range(2, len(table.columns) + 2):
         sheet.column_dimensions[get_column_letter(index)].width = 16
     notes = workbook.create_sheet("Toelichting")
-    notes.append(["Tabel", table.title])
+    exports.append_row(notes, ["Tabel", table.title])
     if subtitle:
-        notes.append(["Periode", subtitle])
+        exports.append_row(notes, ["Periode", subtitle])
     if table.description:
-        notes.append(["Toelichting", table.description])
+        exports.append_row(notes, ["Toelichting", table.description])
     if table.suppressed:
-        notes.append(["<5", "Minder dan 5 (klein aantal, niet getoond)"])
-        notes.append(["x", "Verborgen om een klein aantal elders in de tabel te beschermen, "
-                           "of een percentage of mediaan over minder dan 5"])
+        exports.append_row(notes, ["<5", "Minder dan 5 (klein aantal, niet getoond)"])
+        exports.append_row(notes, ["x", "Verborgen om een klein aantal elders in de tabel te "
+                                        "beschermen, of een percentage of mediaan over minder "
+                                        "dan 5"])
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["B"].width = 90
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes(workbook)
 
 
 # ---------------------------------------------------------------------------------------------

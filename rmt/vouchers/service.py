@@ -262,7 +262,7 @@ def save_provider(user: User, provider: TrainingProvider | None, data: dict[str,
     _flush_versioned(provider, "deze opleider")
     audit.record("training_provider." + ("create" if created else "update"),
                  object_type="training_provider", object_id=provider.id,
-                 summary=f"{provider.name} (KvK {provider.kvk_number})", user=user)
+                 summary=f"KvK {provider.kvk_number}", user=user)
     return provider
 
 
@@ -287,7 +287,8 @@ def save_funding_source(user: User, source: FundingSource | None, data: dict[str
         source.active = bool(data.get("active", True))
     _flush_versioned(source, "deze financier")
     audit.record("funding_source." + ("create" if created else "update"),
-                 object_type="funding_source", object_id=source.id, summary=source.name,
+                 object_type="funding_source", object_id=source.id,
+                 summary="actief" if source.active else "niet actief",
                  user=user)
     return source
 
@@ -395,7 +396,7 @@ def create_budget(user: User, *, region_code: str, funding_source_id: Any, year:
     db.session.flush()
     audit.record("budget.create", object_type="budget", object_id=budget.id,
                  region_code=region_code,
-                 summary=f"{source.name} {year}: {format_euros(amount_cents)}, max. "
+                 summary=f"financier {source.id}, {year}: {format_euros(amount_cents)}, max. "
                          f"{format_euros(max_per_voucher_cents)} per voucher", user=user)
     return budget
 
@@ -525,8 +526,8 @@ def request_voucher(user: User, case: Case, *, budget_id: Any, provider_id: Any,
     _event(voucher, user, None, VoucherStatus.AANGEVRAAGD, "", at)
     db.session.flush()
     _record(voucher, user, "voucher.request",
-            f"aangevraagd, {format_euros(amount_cents)} op budget {budget.id} ({budget.title}), "
-            f"{course} bij {provider.name}")
+            f"aangevraagd, {format_euros(amount_cents)} op budget {budget.id}, "
+            f"opleider {provider.id}")
     signals.voucher_requested.send(voucher, user=user)
     return voucher
 
@@ -594,8 +595,7 @@ def advance(user: User, voucher: Voucher, to: Any, *, note: str = "",
     db.session.flush()
     summary = f"{source.value} → {target.value}"
     if move.needs_invoice:
-        summary += (f", factuur {voucher.invoice_number}, "
-                    f"{format_euros(voucher.declared_amount_cents)}")
+        summary += f", factuur vastgelegd, {format_euros(voucher.declared_amount_cents)}"
     elif target in (VoucherStatus.TOEGEKEND, VoucherStatus.BETAALD):
         summary += f", {format_euros(voucher.committed_cents)}"
     _record(voucher, user, "voucher." + target.value, summary)

@@ -9,8 +9,6 @@ its field (400), or above it for a broken rule (409). Records outside the user's
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -19,7 +17,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     redirect,
     render_template,
@@ -28,8 +25,10 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
-from rmt import audit, clock, pdf
+from rmt import audit, clock, exports, pdf
 from rmt.access import Action, can, get_or_404, role_required
 from rmt.cases.models import Case
 from rmt.extensions import db
@@ -232,6 +231,9 @@ def budget_detail(budget_id: int):
             "closed": [v for v in vouchers if v.status in (VoucherStatus.AFGEWEZEN,
                                                          VoucherStatus.INGETROKKEN)],
         }
+        # Candidate names are shown: one audit entry per page view with the voucher ids.
+        audit.record_list_view("voucher.list_view", (v.id for v in vouchers),
+                               object_type="budget", region_code=budget.region_code)
     return render_template("vouchers/budget_detail.html", budget=budget, figures=figures,
                            groups=groups, can_manage=service.can_manage_budget(current_user,
                                                                                budget),
@@ -310,55 +312,40 @@ def _export_budget(budget_id: int) -> tuple[Budget, list[list[Any]], str]:
     return budget, rows, name
 
 
-def _csv_cell(value: Any) -> str:
+def _csv_value(value: Any) -> Any:
+    """Dutch notation for the CSV (decimal comma, dd-mm-yyyy); text is made safe by
+    :func:`rmt.exports.csv_response`."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return f"{value:.2f}".replace(".", ",")
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")
-    text = str(value)
-    # Spreadsheet formula injection (OWASP): text that a spreadsheet would read as a formula
-    # (= + - @, also after leading spaces, or a leading tab or line break) gets a ' in front.
-    if text[:1] in ("\t", "\r", "\n") or text.lstrip()[:1] in ("=", "+", "-", "@"):
-        return "'" + text
-    return text
+    return value
 
 
 @bp.route("/budgetten/<id:budget_id>/vouchers.csv")
 @login_required
 def budget_export_csv(budget_id: int):
     _budget, rows, name = _export_budget(budget_id)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_HEADERS)
-    for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return exports.csv_response(
+        [EXPORT_HEADERS, *([_csv_value(value) for value in row] for row in rows)],
+        f"{name}.csv")
 
 
 @bp.route("/budgetten/<id:budget_id>/vouchers.xlsx")
 @login_required
 def budget_export_xlsx(budget_id: int):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     budget, rows, name = _export_budget(budget_id)
     figures = service.budget_figures(budget)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Vouchers"
-    sheet.append(EXPORT_HEADERS)
+    exports.append_row(sheet, EXPORT_HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                # Never a formula, whatever the text starts with: a plain text cell shows the
-                # text as typed and a spreadsheet does not evaluate it.
-                cell.data_type = "s"
+        exports.append_row(sheet, row)
     money_columns = {i for i, h in enumerate(EXPORT_HEADERS) if "(€)" in h}
     for row_cells in sheet.iter_rows(min_row=2):
         for index, cell in enumerate(row_cells):
@@ -377,17 +364,14 @@ def budget_export_xlsx(budget_id: int):
                          ("Betaald (€)", figures.paid), ("Resterend (€)", figures.remaining),
                          ("Wacht op besluit (€)", figures.requested)):
         is_money = "(€)" in label
-        summary.append([label, Decimal(value) / 100 if is_money else value])
+        row_number = exports.append_row(summary, [label, Decimal(value) / 100 if is_money
+                                                  else value])
         if is_money:
-            summary.cell(row=summary.max_row, column=2).number_format = "€ #,##0.00"
-        summary.cell(row=summary.max_row, column=1).font = Font(bold=True)
+            summary.cell(row=row_number, column=2).number_format = "€ #,##0.00"
+        summary.cell(row=row_number, column=1).font = Font(bold=True)
     summary.column_dimensions["A"].width = 24
     summary.column_dimensions["B"].width = 32
-    out = io.BytesIO()
-    workbook.save(out)
-    return Response(out.getvalue(),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return exports.xlsx_response(workbook, f"{name}.xlsx")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -399,6 +383,7 @@ def budget_export_xlsx(budget_id: int):
 def inbox():
     vouchers = db.session.scalars(service.with_list_data(service.inbox_query(current_user))).all()
     budgets = {v.budget_id: v.budget for v in vouchers}
+    audit.record_list_view("voucher.list_view", (v.id for v in vouchers), object_type="voucher")
     return render_template("vouchers/inbox.html", vouchers=vouchers,
                            figures=service.figures_for(list(budgets.values())))
 
@@ -410,6 +395,7 @@ def mine():
     query = service.voucher_query(current_user, coach_id=current_user.id,
                                   status=status if as_status(status) else None)
     vouchers = db.session.scalars(service.with_list_data(query)).all()
+    audit.record_list_view("voucher.list_view", (v.id for v in vouchers), object_type="voucher")
     return render_template("vouchers/mine.html", vouchers=vouchers,
                            statuses=VoucherStatus.choices(),
                            selected_status=status if as_status(status) else "")

@@ -24,6 +24,8 @@ def test_restore_drill_on_the_seeded_database(live, tmp_path):
     server, _data = live
     env = dict(os.environ, RMT_DATABASE_URL=server.app.config["SQLALCHEMY_DATABASE_URI"],
                RMT_SECRET_KEY="restore-drill-test", RMT_INSTANCE_PATH=str(tmp_path),
+               # verify needs the chain's key, kept outside the database (issue 16 item 1)
+               RMT_AUDIT_KEY=server.app.config["RMT_AUDIT_KEY"],
                FLASK=str(Path(sys.executable).parent / "flask"))
     env.pop("RMT_ENV", None)
     result = subprocess.run(["bash", str(SCRIPT)], env=env, capture_output=True, text=True,

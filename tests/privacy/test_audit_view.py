@@ -153,7 +153,9 @@ def test_audit_list_query_count_is_constant(client, login_as):
             entry("case.view", region="MU", user=UserFactory(role="coach", regions=["MU"]),
                   case=CaseFactory(region_code="MU"))
         counts.append(_queries(client, "/audit"))
-    assert counts[0] == counts[1] <= 8, counts
+    # 8, +4 for the audit entry of the page view itself (begin, chain end, insert, commit; the
+    # write after the read, issue 16 item 9)
+    assert counts[0] == counts[1] <= 12, counts
 
 
 @pytest.mark.parametrize("dangerous", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])

@@ -28,13 +28,15 @@ S = VoucherStatus
 #: The statements each page needs, whatever the number of vouchers behind it (PostgreSQL needs
 #: one more than SQLite on the pages that write an audit entry: the audit chain's lock).
 BOUNDS = {
-    # +1: the unit of work commits once after the view; +1: the header's unread count
-    "/vouchers/te-beoordelen": 11,
-    "/budgetten/{budget}": 18,
+    # +1: the unit of work commits once after the view; +1: the header's unread count;
+    # +5: the list-view audit entry, written after the read (begin, chain lock on PostgreSQL,
+    # chain end, insert, commit; issue 16 item 9)
+    "/vouchers/te-beoordelen": 16,
+    "/budgetten/{budget}": 24,  # +5: the list-view audit entry; +1 the header's unread count
     "/budgetten/{budget}/vouchers.csv": 15,
     "/budgetten/{budget}/vouchers.xlsx": 16,
     "/budgetten": 10,  # +1: the unit of work's commit; +1: the header's unread count
-    "/vouchers/mijn": 10,  # +1: the unit of work's commit; +1: the header's unread count
+    "/vouchers/mijn": 15,  # +1 commit, +5 the list-view audit entry, +1 the unread count
     "/api/v1/vouchers": 13,
     "/api/v1/budgets": 12,
 }
