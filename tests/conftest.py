@@ -51,6 +51,20 @@ def fresh_postgres_database(url: str) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def fresh_database(tmp_path_factory: pytest.TempPathFactory, suffix: str) -> Iterator[str]:
+    """A new, empty database on the engine under test, for tests that need real connections
+    outside the rolled-back test transaction: a PostgreSQL database next to the test one
+    (``<name>_<suffix>_<pid>``, dropped afterwards) or a SQLite file."""
+    if TEST_DATABASE_URL.startswith("postgresql"):
+        base = sa.make_url(TEST_DATABASE_URL)
+        with fresh_postgres_database(base.set(database=f"{base.database}_{suffix}")
+                                     .render_as_string(hide_password=False)) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp(suffix) / f'{suffix}.sqlite3'}"
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if TEST_DATABASE_URL.startswith("postgresql"):

@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 
 from rmt.extensions import db, limiter
 from tests.concurrency.live import LiveServer, Seed, build_app, seed
-from tests.conftest import TEST_DATABASE_URL, fresh_postgres_database
+from tests.conftest import fresh_database
 
 
 @pytest.fixture(autouse=True)
@@ -35,13 +34,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer,
     """A real app on its own fresh database (SQLite file or a new PostgreSQL database),
     served on 127.0.0.1 by a threaded server, with seeded users, cases, vouchers and tokens."""
     with ExitStack() as stack:
-        if TEST_DATABASE_URL.startswith("postgresql"):
-            base = sa.make_url(TEST_DATABASE_URL)
-            url = stack.enter_context(fresh_postgres_database(
-                base.set(database=f"{base.database}_concurrency").render_as_string(
-                    hide_password=False)))
-        else:
-            url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}"
+        url = stack.enter_context(fresh_database(tmp_path_factory, "concurrency"))
         app = build_app(url, str(tmp_path_factory.mktemp("live-instance")))
         data = seed(app)
         server = LiveServer(app)

@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 
 from rmt.extensions import db, limiter
 from tests.concurrency.live import build_app
-from tests.conftest import TEST_DATABASE_URL, fresh_postgres_database
+from tests.conftest import fresh_database
 
 
 @pytest.fixture(autouse=True)
@@ -29,13 +28,7 @@ def db_session(app: Flask) -> Iterator[None]:
 def fresh_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """An app on its own new database: a SQLite file, or a new PostgreSQL database."""
     with ExitStack() as stack:
-        if TEST_DATABASE_URL.startswith("postgresql"):
-            base = sa.make_url(TEST_DATABASE_URL)
-            url = stack.enter_context(fresh_postgres_database(
-                base.set(database=f"{base.database}_notify").render_as_string(
-                    hide_password=False)))
-        else:
-            url = f"sqlite:///{tmp_path_factory.mktemp('notify') / 'notify.sqlite3'}"
+        url = stack.enter_context(fresh_database(tmp_path_factory, "notify"))
         app = build_app(url, str(tmp_path_factory.mktemp("notify-instance")))
         try:
             yield app
