@@ -25,10 +25,13 @@ from rmt.api.schemas import (
 )
 from rmt.cases import service
 from rmt.cases.models import (
+    ActivityStatus,
     Benefit,
     EducationLevel,
     NoteKind,
+    PartnerKind,
     ReferralPartner,
+    ServiceCategory,
     TargetGroup,
     WorkStatus,
 )
@@ -277,3 +280,51 @@ class NoteCreateSchema(BaseSchema):
     contact_on = fields.Date(required=True)
     kind = enum_field(NoteKind, required=True)
     text = text_field(MAX_NOTE_LENGTH, required=True, blank=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Plan activities, coded with a service type and a delivering partner
+
+
+class ServiceTypeRefSchema(BaseSchema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    category = enum_field(ServiceCategory)
+    active = fields.Boolean()
+
+
+class PartnerRefSchema(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = enum_field(PartnerKind)
+    active = fields.Boolean()
+
+
+class ServiceTypeListSchema(BaseSchema):
+    items = fields.List(fields.Nested(ServiceTypeRefSchema))
+
+
+class PartnerListSchema(BaseSchema):
+    items = fields.List(fields.Nested(PartnerRefSchema))
+
+
+class ActivitySchema(BaseSchema):
+    id = fields.Integer()
+    description = fields.String()
+    status = enum_field(ActivityStatus)
+    due_on = fields.Date(allow_none=True)
+    service_type = fields.Nested(ServiceTypeRefSchema)
+    partner = fields.Nested(PartnerRefSchema, allow_none=True)
+
+
+class ActivityListSchema(BaseSchema):
+    items = fields.List(fields.Nested(ActivitySchema))
+
+
+class ActivityCreateSchema(BaseSchema):
+    service_type_id = id_field(required=True)
+    partner_id = id_field(required=True)
+    description = text_field(500, required=True, blank=False)
+    due_on = fields.Date(allow_none=True, load_default=None)
+    version = fields.Integer(required=True, strict=True)
