@@ -103,6 +103,8 @@ class CandidateForm(CaseForm):
                              validators=[required("Kies de opleiding.")])
     has_startkwalificatie = BooleanField(
         "Heeft een startkwalificatie (diploma havo, vwo of mbo 2 of hoger)")
+    banenafspraak = BooleanField(
+        "Valt onder de banenafspraak (staat in het doelgroepregister van UWV)")
     work_status = Choice("Arbeidssituatie", choices=[EMPTY_CHOICE, *WorkStatus.choices()],
                          validators=[required("Kies de arbeidssituatie.")])
     benefit = Choice("Uitkering", choices=[EMPTY_CHOICE, *Benefit.choices()],

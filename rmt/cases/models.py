@@ -193,6 +193,8 @@ class Candidate(db.Model):
     education_level: Mapped[EducationLevel] = mapped_column(
         enum_column(EducationLevel, "education_level"))
     has_startkwalificatie: Mapped[bool] = mapped_column(default=False)
+    #: Valt onder de banenafspraak (doelgroepregister, arbeidsbeperking).
+    banenafspraak: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     work_status: Mapped[WorkStatus] = mapped_column(enum_column(WorkStatus, "work_status"))
     benefit: Mapped[Benefit] = mapped_column(enum_column(Benefit, "benefit"))
     target_group: Mapped[TargetGroup] = mapped_column(enum_column(TargetGroup, "target_group"))
@@ -219,6 +221,20 @@ class Candidate(db.Model):
     def has_consent(self, purpose: ConsentPurpose, on: date | None = None) -> bool:
         on = on or clock.today()
         return any(c.purpose == purpose and c.is_active(on) for c in self.consents)
+
+
+#: Jongeren: under this age on the day their case was registered (the funders' definition).
+JONGEREN_AGE = 27
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Whole years of age on a day."""
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def is_jongere(birth_date: date, registered_on: date) -> bool:
+    """Jongere: under 27 on the registration date. Derived, never stored."""
+    return age_on(birth_date, registered_on) < JONGEREN_AGE
 
 
 # One open case per candidate: a partial unique index on every engine.
@@ -267,6 +283,11 @@ class Case(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == CaseState.AFGESLOTEN
+
+    @property
+    def is_jongere(self) -> bool:
+        """The candidate was under 27 when this case was registered."""
+        return is_jongere(self.candidate.birth_date, self.opened_on)
 
     def __repr__(self) -> str:
         return f"<Case {self.id} {self.region_code} {self.status}>"

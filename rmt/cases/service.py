@@ -53,7 +53,8 @@ from rmt.validation import normalise_phone, normalise_postcode
 
 CANDIDATE_FIELDS = (
     "first_name", "name_prefix", "last_name", "birth_date", "email", "phone", "postcode",
-    "municipality_id", "education_level", "has_startkwalificatie", "work_status", "benefit",
+    "municipality_id", "education_level", "has_startkwalificatie", "banenafspraak", "work_status",
+    "benefit",
     "target_group", "referral_partner",
 )
 INTAKE_FIELDS = ("motivation", "wishes", "obstacles", "work_history", "preferred_sectors")
