@@ -493,6 +493,8 @@ class _Context:
             phone=self._phone(region), postcode=self._postcode(region, municipality),
             municipality_id=municipality_id, education_level=education,
             has_startkwalificatie=startkwalificatie, work_status=work_status, benefit=benefit,
+            # Wajong recipients are in the doelgroepregister (no draw: the sequence stays).
+            banenafspraak=benefit is Benefit.WAJONG,
             target_group=group, referral_partner=referrer, created_at=created_at,
             anonymised_at=None,
         ), first_name

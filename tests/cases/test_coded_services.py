@@ -3,16 +3,26 @@ and every plan activity coded with both (issue 20, item 1)."""
 
 from __future__ import annotations
 
+import random
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
-from rmt.cases import service
-from rmt.cases.models import DeliveryPartner, PlanActivity, ServiceCategory, ServiceType
+from rmt.cases import demo, service
+from rmt.cases.models import (
+    Benefit,
+    Candidate,
+    DeliveryPartner,
+    PlanActivity,
+    ServiceCategory,
+    ServiceType,
+)
 from rmt.errors_domain import DomainError
 from rmt.extensions import db
 from rmt.process import CaseState
 from tests.cases.test_api import api_for
-from tests.factories import CaseFactory, coded, delivery_partner, service_type
+from tests.factories import CaseFactory, UserFactory, coded, delivery_partner, service_type
 from tests.helpers import html, post, text
 
 
@@ -174,3 +184,16 @@ def test_api_activities_of_another_region_are_404(app, client):
     assert api.get(url).status_code == 404
     assert api.post(url, {"description": "X", "version": other.version,
                           **coded()}).status_code == 404
+
+
+def test_demo_seed_codes_every_activity(app):
+
+    coach = UserFactory(role="coach", regions=["MU"])
+    db.session.flush()
+    demo.insert_cases(random.Random(3), date(2026, 11, 1), 40, {"MU": [(coach.id, 1)]})
+    activities = db.session.scalars(sa.select(PlanActivity)).all()
+    assert activities and all(a.service_type_id for a in activities)
+    assert {a.service_type.code for a in activities} - {"overig"}
+    assert all(a.partner_id for a in activities)
+    for candidate in db.session.scalars(sa.select(Candidate)):
+        assert candidate.banenafspraak is (candidate.benefit is Benefit.WAJONG)
