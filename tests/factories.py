@@ -17,10 +17,12 @@ from rmt.cases.models import (
     CaseEvent,
     Consent,
     ConsentPurpose,
+    DeliveryPartner,
     EducationLevel,
     Note,
     NoteKind,
     ReferralPartner,
+    ServiceType,
     TargetGroup,
     Task,
     WorkStatus,
@@ -269,3 +271,21 @@ class ProfileConsentFactory(BaseFactory):
     purpose = ConsentPurpose.SHARE_PROFILE_WITH_EMPLOYERS
     given_on = factory.LazyFunction(date.today)
     recorded_by_id = factory.LazyAttribute(lambda o: UserFactory(role=Role.COACH).id)
+
+
+# --- coded services (reference lists filled by the migration) ---------------------------------
+
+
+def service_type(code: str = "loopbaanadvies") -> ServiceType:
+    return _session_holder["session"].scalar(sa.select(ServiceType).where(ServiceType.code == code))
+
+
+def delivery_partner(name: str = "UWV") -> DeliveryPartner:
+    return _session_holder["session"].scalar(
+        sa.select(DeliveryPartner).where(DeliveryPartner.name == name))
+
+
+def coded(code: str = "loopbaanadvies", partner: str = "UWV") -> dict[str, int]:
+    """The service-type and partner ids of a plan activity (``add_activity(..., **coded())``)."""
+    return {"service_type_id": service_type(code).id,
+            "partner_id": delivery_partner(partner).id}

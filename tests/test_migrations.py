@@ -66,3 +66,46 @@ def test_upgrade_downgrade_upgrade_from_scratch(empty_database_url, tmp_path):
         assert "user_account" in sa.inspect(db.engine).get_table_names()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_free_text_activities_become_overig_with_their_text(empty_database_url):
+    """The coded-services migration keeps every activity's text and codes it "overig"."""
+    fresh = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url,
+                        "SECRET_KEY": "x" * 32})
+    now = "2026-01-05 10:00:00"
+    with fresh.app_context():
+        # db.engine, not db.session: the test fixture binds db.session to the main test database.
+        flask_migrate.upgrade(revision="8e2c4a6f1d35")
+        with db.engine.begin() as conn:
+            run = conn.execute
+            run(sa.text(
+                "INSERT INTO user_account (id, email, name, password_hash, role, active, "
+                "failed_logins, session_token, created_at) VALUES (1, 'c@x.nl', 'Coach', 'x', "
+                "'coach', true, 0, 'token', :now)"), {"now": now})
+            municipality = run(sa.text("SELECT min(id) FROM municipality")).scalar()
+            run(sa.text(
+                "INSERT INTO candidate (id, first_name, name_prefix, last_name, birth_date, "
+                "email, phone, postcode, municipality_id, education_level, "
+                "has_startkwalificatie, work_status, benefit, target_group, referral_partner, "
+                "created_at) VALUES (1, 'A', '', 'B', '1980-01-01', '', '', '3511AB', :m, "
+                "'mbo2', false, 'werkend', 'geen', 'werkenden', 'uwv', :now)"),
+                {"m": municipality, "now": now})
+            run(sa.text(
+                "INSERT INTO case_file (id, candidate_id, region_code, coach_id, status, "
+                "opened_on, exit_reason_text, status_since, created_at, updated_at, version) "
+                "VALUES (1, 1, 'MU', 1, 'plan', '2026-01-05', '', :now, :now, :now, 1)"),
+                {"now": now})
+            run(sa.text("INSERT INTO plan_activity (case_id, description, status) VALUES "
+                        "(1, 'Cursus heftruck', 'gepland'), (1, 'Taalles', 'bezig')"))
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT a.description, t.code, a.partner_id FROM plan_activity a "
+                "JOIN service_type t ON t.id = a.service_type_id ORDER BY a.id")).all()
+        assert [tuple(r) for r in rows] == [("Cursus heftruck", "overig", None),
+                                            ("Taalles", "overig", None)]
+        flask_migrate.downgrade(revision="8e2c4a6f1d35")
+        with db.engine.connect() as conn:
+            texts = conn.execute(sa.text("SELECT description FROM plan_activity")).scalars()
+            assert sorted(texts) == ["Cursus heftruck", "Taalles"]
+        db.engine.dispose()

@@ -24,10 +24,13 @@ from rmt.api.auth import authenticate_bearer
 from rmt.api.common import page, problem_documenter, require_json_body, respond
 from rmt.api.schemas import PageArgsSchema
 from rmt.auth.models import User
-from rmt.cases import service
+from rmt.cases import reference, service
 from rmt.cases.models import Case, Note
 from rmt.cases.queries import search_condition
 from rmt.cases.schemas import (
+    ActivityCreateSchema,
+    ActivityListSchema,
+    ActivitySchema,
     CaseCreateSchema,
     CaseListArgsSchema,
     CaseListSchema,
@@ -37,7 +40,9 @@ from rmt.cases.schemas import (
     NoteCreateSchema,
     NoteListSchema,
     NoteSchema,
+    PartnerListSchema,
     ProblemSchema,
+    ServiceTypeListSchema,
     TransitionSchema,
 )
 from rmt.errors import problem
@@ -222,3 +227,46 @@ class CaseNotes(MethodView):
             note = service.add_note(current_user, case, contact_on=data["contact_on"],
                                     kind=data["kind"], text=data["text"])
         return respond(NoteSchema().dump(note), 201)
+
+
+@blp.route("/cases/<id:case_id>/activities")
+class CaseActivities(MethodView):
+    @blp.response(200, ActivityListSchema)
+    @_problems(401, 404)
+    def get(self, case_id: int):
+        """The activities of the trajectplan, each with its service type and partner (audited)."""
+        case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
+        service.audit_view(current_user, case, summary="API: activiteiten")
+        return respond(ActivityListSchema().dump({"items": case.activities}))
+
+    @blp.arguments(ActivityCreateSchema)
+    @blp.response(201, ActivitySchema)
+    @_problems(400, 401, 403, 404, 409, 415, 422)
+    def post(self, data: dict[str, Any], case_id: int):
+        """Add an activity: an active service type (``GET /service-types``) delivered by an
+        active partner (``GET /partners``). Send the case ``version`` you read."""
+        case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
+        with transaction.attempt():
+            activity = service.add_activity(
+                current_user, case, description=data["description"], due_on=data["due_on"],
+                service_type_id=data["service_type_id"], partner_id=data["partner_id"],
+                expected_version=data["version"])
+        return respond(ActivitySchema().dump(activity), 201)
+
+
+@blp.route("/service-types")
+class ServiceTypes(MethodView):
+    @blp.response(200, ServiceTypeListSchema)
+    @_problems(401)
+    def get(self):
+        """The service types (soorten dienst) with their category of the regulation."""
+        return respond(ServiceTypeListSchema().dump({"items": reference.service_types()}))
+
+
+@blp.route("/partners")
+class Partners(MethodView):
+    @blp.response(200, PartnerListSchema)
+    @_problems(401)
+    def get(self):
+        """The partners that deliver services, with their kind."""
+        return respond(PartnerListSchema().dump({"items": reference.partners()}))

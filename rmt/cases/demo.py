@@ -28,6 +28,7 @@ from rmt.auth import service as auth_service
 from rmt.auth.models import Role, User
 from rmt.cases import demo_data as data
 from rmt.cases.models import (
+    OTHER_SERVICE_CODE,
     ActivityStatus,
     Benefit,
     Candidate,
@@ -36,6 +37,7 @@ from rmt.cases.models import (
     CaseTransfer,
     Consent,
     ConsentPurpose,
+    DeliveryPartner,
     EducationLevel,
     Intake,
     Note,
@@ -43,6 +45,7 @@ from rmt.cases.models import (
     Plan,
     PlanActivity,
     ReferralPartner,
+    ServiceType,
     TargetGroup,
     Task,
     TransferStatus,
@@ -490,6 +493,8 @@ class _Context:
             phone=self._phone(region), postcode=self._postcode(region, municipality),
             municipality_id=municipality_id, education_level=education,
             has_startkwalificatie=startkwalificatie, work_status=work_status, benefit=benefit,
+            # Wajong recipients are in the doelgroepregister (no draw: the sequence stays).
+            banenafspraak=benefit is Benefit.WAJONG,
             target_group=group, referral_partner=referrer, created_at=created_at,
             anonymised_at=None,
         ), first_name
@@ -570,7 +575,7 @@ class _Context:
         left = next((days[i] for i, e in enumerate(seed.events)
                      if e["from_status"] is S.UITVOERING and e["to_status"] is S.BEMIDDELING),
                     None)
-        for text in rng.sample(data.ACTIVITIES, count):
+        for text, service_code, partner_name in rng.sample(data.ACTIVITIES, count):
             due = days[entered] + timedelta(days=rng.randint(20, 150))
             if S.UITVOERING not in walk.visited:
                 status = ActivityStatus.GEPLAND
@@ -585,7 +590,8 @@ class _Context:
                     start = days[entered] + timedelta(days=1)
                     due = start + timedelta(days=rng.randint(0, max(0, (left - start).days)))
             seed.activities.append(dict(description=text.format(**words), status=status,
-                                        due_on=due))
+                                        due_on=due, service_code=service_code,
+                                        partner_name=partner_name))
 
     def _notes(self, seed: _CaseSeed, walk: _Walk, days: list[date], coach_id: int,
                words: dict[str, str]) -> None:
@@ -770,6 +776,8 @@ def _insert(seeds: list[_CaseSeed], summary: SeedSummary) -> None:
     case_ids = _insert_and_read_ids(
         Case, [{**seed.case, "candidate_id": cid}
                for seed, cid in zip(seeds, candidate_ids, strict=True)], "candidate_id")
+    services = dict(session.execute(sa.select(ServiceType.code, ServiceType.id)).all())
+    partners = dict(session.execute(sa.select(DeliveryPartner.name, DeliveryPartner.id)).all())
     rows: dict[type, list[dict[str, Any]]] = {
         CaseEvent: [], Intake: [], Plan: [], PlanActivity: [], Note: [], Task: [],
         Consent: [], CaseTransfer: []}
@@ -779,7 +787,8 @@ def _insert(seeds: list[_CaseSeed], summary: SeedSummary) -> None:
             rows[Intake].append({**seed.intake, "case_id": case_id})
         if seed.plan:
             rows[Plan].append({**seed.plan, "case_id": case_id})
-        rows[PlanActivity] += [{**row, "case_id": case_id} for row in seed.activities]
+        rows[PlanActivity] += [_coded(row, case_id, services, partners)
+                               for row in seed.activities]
         rows[Note] += [{**row, "case_id": case_id} for row in seed.notes]
         rows[Task] += [{**row, "case_id": case_id} for row in seed.tasks]
         rows[Consent] += [{**row, "candidate_id": candidate_id} for row in seed.consents]
@@ -795,3 +804,13 @@ def _insert(seeds: list[_CaseSeed], summary: SeedSummary) -> None:
     summary.activities += len(rows[PlanActivity])
     summary.consents += len(rows[Consent])
     summary.transfers += len(rows[CaseTransfer])
+
+
+def _coded(row: dict[str, Any], case_id: int, services: dict[str, int],
+           partners: dict[str, int]) -> dict[str, Any]:
+    """A seeded activity with the ids of its service type and partner (found by code and name;
+    a renamed partner leaves it empty, an unknown service type makes it "overig")."""
+    values = {k: v for k, v in row.items() if k not in ("service_code", "partner_name")}
+    return {**values, "case_id": case_id,
+            "service_type_id": services.get(row["service_code"], services[OTHER_SERVICE_CODE]),
+            "partner_id": partners.get(row["partner_name"])}

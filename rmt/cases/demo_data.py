@@ -173,18 +173,19 @@ GOALS = (
     "Een vaste baan in de {sector}, minimaal 24 uur per week.",
     "Startkwalificatie halen en daarna aan het werk als {occupation}.",
 )
+#: (text, service type code, delivering partner) of a plan activity.
 ACTIVITIES = (
-    "Loopbaantest en adviesgesprek",
-    "Cv en LinkedIn-profiel bijwerken",
-    "BBL-opleiding {occupation}",
-    "Sollicitatietraining (3 bijeenkomsten)",
-    "Meeloopdag bij een werkgever in de {sector}",
-    "Praktijkverklaring {occupation}",
-    "Taaltraining Nederlands B1",
-    "EVC-traject: ervaringscertificaat aanvragen",
-    "Drie netwerkgesprekken voeren",
-    "Cursus VCA-basis",
-    "Workshop digitale vaardigheden",
+    ("Loopbaantest en adviesgesprek", "loopbaanadvies", "Leerwerkloket"),
+    ("Cv en LinkedIn-profiel bijwerken", "bemiddeling", "UWV"),
+    ("BBL-opleiding {occupation}", "praktijkleren", "Mbo-school"),
+    ("Sollicitatietraining (3 bijeenkomsten)", "werk_naar_werk", "Private partner"),
+    ("Meeloopdag bij een werkgever in de {sector}", "bemiddeling", "Gemeente"),
+    ("Praktijkverklaring {occupation}", "praktijkleren", "Mbo-school"),
+    ("Taaltraining Nederlands B1", "taal_digitaal", "Gemeente"),
+    ("EVC-traject: ervaringscertificaat aanvragen", "ontwikkeladvies", "Leerwerkloket"),
+    ("Drie netwerkgesprekken voeren", "werk_naar_werk", "UWV"),
+    ("Cursus VCA-basis", "scholing", "O&O-fonds"),
+    ("Workshop digitale vaardigheden", "taal_digitaal", "Servicepunt Techniek"),
 )
 
 BACK_REASONS: dict[CaseState, tuple[str, ...]] = {

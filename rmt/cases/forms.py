@@ -13,10 +13,12 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
     SelectChoice,
+    SelectField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -25,17 +27,20 @@ from wtforms.validators import Optional
 
 from rmt import clock
 from rmt.auth.models import User
-from rmt.cases import service
+from rmt.cases import reference, service
 from rmt.cases.models import (
     ActivityStatus,
     Benefit,
     ConsentPurpose,
     EducationLevel,
     NoteKind,
+    PartnerKind,
     ReferralPartner,
+    ServiceCategory,
     TargetGroup,
     WorkStatus,
 )
+from rmt.errors_domain import DomainError
 from rmt.forms import email_address, max_length, required
 from rmt.process import CaseState, ExitReason
 from rmt.regions.models import Region
@@ -45,6 +50,7 @@ from rmt.web.forms import (
     VERSION_MESSAGE,
     Choice,
     DateInput,
+    FormMixin,
     PageForm,
     filled,
     optional_int,
@@ -97,6 +103,8 @@ class CandidateForm(CaseForm):
                              validators=[required("Kies de opleiding.")])
     has_startkwalificatie = BooleanField(
         "Heeft een startkwalificatie (diploma havo, vwo of mbo 2 of hoger)")
+    banenafspraak = BooleanField(
+        "Valt onder de banenafspraak (staat in het doelgroepregister van UWV)")
     work_status = Choice("Arbeidssituatie", choices=[EMPTY_CHOICE, *WorkStatus.choices()],
                          validators=[required("Kies de arbeidssituatie.")])
     benefit = Choice("Uitkering", choices=[EMPTY_CHOICE, *Benefit.choices()],
@@ -187,11 +195,57 @@ class PlanForm(CaseForm):
 
 
 class ActivityForm(CaseForm):
+    service_type_id = SelectField("Soort dienst", choices=[], validate_choice=False,
+                                  validators=[required("Kies een soort dienst uit de lijst.")])
+    partner_id = SelectField("Geleverd door", choices=[], validate_choice=False,
+                             validators=[required("Kies de partner die de dienst levert.")])
     description = StringField("Activiteit", filters=[_strip],
                               validators=[filled("Beschrijf de activiteit."), max_length(500)],
                               description="Bijvoorbeeld: opleiding heftruckchauffeur.")
     due_on = DateInput("Gepland klaar op", validators=[Optional()])
     version = _version_field()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.service_type_id.choices = [("", "Kies een soort dienst")] + [
+            (str(t.id), f"{t.name} ({t.category.label})")
+            for t in reference.service_types(active_only=True)]
+        self.partner_id.choices = [("", "Kies een partner")] + [
+            (str(p.id), f"{p.name} ({p.kind.label})")
+            for p in reference.partners(active_only=True)]
+
+
+class ReferenceForm(FormMixin, FlaskForm):
+    """An edit form of reference data with the record's version; ``stale`` tells the view to
+    show the newest data after a refusal because of the version."""
+
+    version = HiddenField()
+    stale = False
+
+    def add_domain_error(self, error: DomainError) -> int:
+        self.stale = error.code == "stale_version"
+        return super().add_domain_error(error)
+
+    def add_error(self, field_name: str | None, message: str) -> None:
+        self.stale = self.stale or field_name == "version"
+        super().add_error(field_name, message)
+
+
+class ServiceTypeForm(ReferenceForm):
+    name = StringField("Naam", filters=[_strip],
+                       validators=[required("Vul de naam van het soort dienst in."),
+                                   max_length(100)])
+    category = Choice("Categorie in de regeling", choices=ServiceCategory.choices(),
+                      validators=[required("Kies de categorie uit de regeling.")])
+    active = BooleanField("Actief (kan worden gekozen bij een nieuwe activiteit)", default=True)
+
+
+class PartnerForm(ReferenceForm):
+    name = StringField("Naam", filters=[_strip],
+                       validators=[required("Vul de naam van de partner in."), max_length(100)])
+    kind = Choice("Soort partner", choices=PartnerKind.choices(),
+                  validators=[required("Kies het soort partner.")])
+    active = BooleanField("Actief (kan worden gekozen bij een nieuwe activiteit)", default=True)
 
 
 class ActivityStatusForm(CaseForm):

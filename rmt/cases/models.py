@@ -193,6 +193,8 @@ class Candidate(db.Model):
     education_level: Mapped[EducationLevel] = mapped_column(
         enum_column(EducationLevel, "education_level"))
     has_startkwalificatie: Mapped[bool] = mapped_column(default=False)
+    #: Valt onder de banenafspraak (doelgroepregister, arbeidsbeperking).
+    banenafspraak: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     work_status: Mapped[WorkStatus] = mapped_column(enum_column(WorkStatus, "work_status"))
     benefit: Mapped[Benefit] = mapped_column(enum_column(Benefit, "benefit"))
     target_group: Mapped[TargetGroup] = mapped_column(enum_column(TargetGroup, "target_group"))
@@ -219,6 +221,20 @@ class Candidate(db.Model):
     def has_consent(self, purpose: ConsentPurpose, on: date | None = None) -> bool:
         on = on or clock.today()
         return any(c.purpose == purpose and c.is_active(on) for c in self.consents)
+
+
+#: Jongeren: under this age on the day their case was registered (the funders' definition).
+JONGEREN_AGE = 27
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Whole years of age on a day."""
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def is_jongere(birth_date: date, registered_on: date) -> bool:
+    """Jongere: under 27 on the registration date. Derived, never stored."""
+    return age_on(birth_date, registered_on) < JONGEREN_AGE
 
 
 # One open case per candidate: a partial unique index on every engine.
@@ -267,6 +283,11 @@ class Case(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == CaseState.AFGESLOTEN
+
+    @property
+    def is_jongere(self) -> bool:
+        """The candidate was under 27 when this case was registered."""
+        return is_jongere(self.candidate.birth_date, self.opened_on)
 
     def __repr__(self) -> str:
         return f"<Case {self.id} {self.region_code} {self.status}>"
@@ -321,17 +342,107 @@ class Plan(db.Model):
     case: Mapped[Case] = relationship(back_populates="plan")
 
 
+class ServiceCategory(LabelledEnum):
+    """The three kinds of service named by the Tijdelijke regeling aanvullende
+    crisisdienstverlening COVID-19; every service type belongs to one of them."""
+
+    __titles__ = {
+        "werkfitbehoud": "Dienstverlening werkfitbehoud",
+        "aanvullende_crisisdienstverlening": "Aanvullende crisisdienstverlening",
+        "praktijkleren_mbo": "Scholing via praktijkleren in het mbo",
+    }
+
+    WERKFITBEHOUD = "werkfitbehoud"
+    AANVULLENDE_CRISISDIENSTVERLENING = "aanvullende_crisisdienstverlening"
+    PRAKTIJKLEREN_MBO = "praktijkleren_mbo"
+
+
+class PartnerKind(LabelledEnum):
+    """What kind of organisation a delivering partner is."""
+
+    __titles__ = {
+        "uwv": "UWV",
+        "gemeente": "Gemeente",
+        "leerwerkloket": "Leerwerkloket",
+        "spt": "Servicepunt Techniek",
+        "mbo_school": "Mbo-school",
+        "oo_fonds": "O&O-fonds",
+        "private_partner": "Private partner",
+    }
+
+    UWV = "uwv"
+    GEMEENTE = "gemeente"
+    LEERWERKLOKET = "leerwerkloket"
+    SPT = "spt"
+    MBO_SCHOOL = "mbo_school"
+    OO_FONDS = "oo_fonds"
+    PRIVATE_PARTNER = "private_partner"
+
+
+#: Code of the service type that free-text activities from before the coding were given.
+OTHER_SERVICE_CODE = "overig"
+
+
+class ServiceType(db.Model):
+    """Soort dienst (loopbaanadvies, scholing, ...), mapped to a category of the regulation.
+
+    Reference data: the functioneel beheerder adds, renames and deactivates; ``code`` is fixed at
+    creation; never deleted (an inactive type stays with the activities that have it).
+    """
+
+    __tablename__ = "service_type"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    category: Mapped[ServiceCategory] = mapped_column(
+        enum_column(ServiceCategory, "service_category"))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<ServiceType {self.code}>"
+
+
+class DeliveryPartner(db.Model):
+    """A partner that delivers services (UWV, a gemeente, an mbo-school, ...). Reference data."""
+
+    __tablename__ = "delivery_partner"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    kind: Mapped[PartnerKind] = mapped_column(enum_column(PartnerKind, "partner_kind"))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<DeliveryPartner {self.name}>"
+
+
 class PlanActivity(db.Model):
+    """One activity of the trajectplan: a coded service delivered by a partner, with its text.
+
+    Activities from before the coding have service type "overig" and no partner."""
+
     __tablename__ = "plan_activity"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_file.id"), index=True)
+    service_type_id: Mapped[int] = mapped_column(sa.ForeignKey("service_type.id"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delivery_partner.id"),
+                                                   index=True)
     description: Mapped[str] = mapped_column(sa.String(500))
     status: Mapped[ActivityStatus] = mapped_column(enum_column(ActivityStatus, "activity_status"),
                                                    default=ActivityStatus.GEPLAND)
     due_on: Mapped[date | None] = mapped_column(sa.Date)
 
     case: Mapped[Case] = relationship(back_populates="activities")
+    service_type: Mapped[ServiceType] = relationship(lazy="joined")
+    partner: Mapped[DeliveryPartner | None] = relationship(lazy="joined")
 
 
 class Note(db.Model):

@@ -25,10 +25,13 @@ from rmt.api.schemas import (
 )
 from rmt.cases import service
 from rmt.cases.models import (
+    ActivityStatus,
     Benefit,
     EducationLevel,
     NoteKind,
+    PartnerKind,
     ReferralPartner,
+    ServiceCategory,
     TargetGroup,
     WorkStatus,
 )
@@ -87,6 +90,7 @@ class CandidateSchema(CandidateSummarySchema):
     municipality = fields.Nested(MunicipalitySchema)
     education_level = enum_field(EducationLevel)
     has_startkwalificatie = fields.Boolean()
+    banenafspraak = fields.Boolean()
     work_status = enum_field(WorkStatus)
     benefit = enum_field(Benefit)
     target_group = enum_field(TargetGroup)
@@ -202,6 +206,7 @@ class CandidateCreateSchema(BaseSchema):
     municipality_id = id_field(required=True)
     education_level = enum_field(EducationLevel, required=True)
     has_startkwalificatie = fields.Boolean(required=True)
+    banenafspraak = fields.Boolean(load_default=False)
     work_status = enum_field(WorkStatus, required=True)
     benefit = enum_field(Benefit, required=True)
     target_group = enum_field(TargetGroup, required=True)
@@ -277,3 +282,51 @@ class NoteCreateSchema(BaseSchema):
     contact_on = fields.Date(required=True)
     kind = enum_field(NoteKind, required=True)
     text = text_field(MAX_NOTE_LENGTH, required=True, blank=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Plan activities, coded with a service type and a delivering partner
+
+
+class ServiceTypeRefSchema(BaseSchema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    category = enum_field(ServiceCategory)
+    active = fields.Boolean()
+
+
+class PartnerRefSchema(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = enum_field(PartnerKind)
+    active = fields.Boolean()
+
+
+class ServiceTypeListSchema(BaseSchema):
+    items = fields.List(fields.Nested(ServiceTypeRefSchema))
+
+
+class PartnerListSchema(BaseSchema):
+    items = fields.List(fields.Nested(PartnerRefSchema))
+
+
+class ActivitySchema(BaseSchema):
+    id = fields.Integer()
+    description = fields.String()
+    status = enum_field(ActivityStatus)
+    due_on = fields.Date(allow_none=True)
+    service_type = fields.Nested(ServiceTypeRefSchema)
+    partner = fields.Nested(PartnerRefSchema, allow_none=True)
+
+
+class ActivityListSchema(BaseSchema):
+    items = fields.List(fields.Nested(ActivitySchema))
+
+
+class ActivityCreateSchema(BaseSchema):
+    service_type_id = id_field(required=True)
+    partner_id = id_field(required=True)
+    description = text_field(500, required=True, blank=False)
+    due_on = fields.Date(allow_none=True, load_default=None)
+    version = fields.Integer(required=True, strict=True)

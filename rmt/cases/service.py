@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from rmt import audit, clock, signals
 from rmt.access import Action, require, scoped
 from rmt.auth.models import Role, User
+from rmt.cases import reference
 from rmt.cases.extensions import TimelineItem, placement_checks, timeline_sources
 from rmt.cases.extensions import add as _add_extension
 from rmt.cases.models import (
@@ -52,7 +53,8 @@ from rmt.validation import normalise_phone, normalise_postcode
 
 CANDIDATE_FIELDS = (
     "first_name", "name_prefix", "last_name", "birth_date", "email", "phone", "postcode",
-    "municipality_id", "education_level", "has_startkwalificatie", "work_status", "benefit",
+    "municipality_id", "education_level", "has_startkwalificatie", "banenafspraak", "work_status",
+    "benefit",
     "target_group", "referral_partner",
 )
 INTAKE_FIELDS = ("motivation", "wishes", "obstacles", "work_history", "preferred_sectors")
@@ -357,11 +359,17 @@ def save_plan(user: User, case: Case, data: dict[str, Any], expected_version: in
 
 
 def add_activity(user: User, case: Case, *, description: str, due_on: date | None,
+                 service_type_id: Any, partner_id: Any,
                  expected_version: int | None) -> PlanActivity:
+    """Add a coded activity: a service type (of one of the regulation's categories) delivered
+    by a partner, both active entries of the reference lists, with the coach's text."""
     _require_edit(user, case, expected_version)
     if not (description or "").strip():
         raise DomainError("Beschrijf de activiteit.", field="description")
-    activity = PlanActivity(case=case, description=description.strip(), due_on=due_on)
+    service_type = reference.active_service_type(service_type_id)
+    partner = reference.active_partner(partner_id)
+    activity = PlanActivity(case=case, description=description.strip(), due_on=due_on,
+                            service_type=service_type, partner=partner)
     db.session.add(activity)
     _touch(case)
     db.session.flush()  # the id for the audit entry, which never holds free text (retention)

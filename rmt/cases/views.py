@@ -24,7 +24,7 @@ from rmt import audit, clock, pdf, transaction
 from rmt.access import Action, can, get_or_404, require, role_required
 from rmt.audit.service import entries_for_object
 from rmt.auth.models import Role, User
-from rmt.cases import extensions, queries, service
+from rmt.cases import extensions, queries, reference, service
 from rmt.cases.forms import (
     ALL_FILTER,
     ActivityForm,
@@ -35,15 +35,18 @@ from rmt.cases.forms import (
     ConsentForm,
     IntakeForm,
     NoteForm,
+    PartnerForm,
     PlanForm,
     ReassignForm,
+    ReferenceForm,
     RegistrationForm,
+    ServiceTypeForm,
     TaskForm,
     TransferDecisionForm,
     TransferRequestForm,
     TransitionForm,
 )
-from rmt.cases.models import Case, CaseTransfer
+from rmt.cases.models import Case, CaseTransfer, DeliveryPartner, ServiceType
 from rmt.errors_domain import Conflict, DomainError, Forbidden
 from rmt.extensions import db
 from rmt.process import CaseState, Transition, TransitionKind, check
@@ -722,6 +725,8 @@ def activity_add(case_id: int):
         form,
         lambda: service.add_activity(current_user, case, description=form.description.data,
                                      due_on=form.due_on.data,
+                                     service_type_id=form.service_type_id.data,
+                                     partner_id=form.partner_id.data,
                                      expected_version=form.version_number),
         on_error=_on_plan_page(case, "activiteit", form),
         on_success=lambda _activity: redirect(_plan_url(case, "activiteiten")),
@@ -745,6 +750,88 @@ def activity_status(case_id: int, activity_id: int):
         on_success=lambda _activity: redirect(_plan_url(case, "activiteiten")),
         success_message=lambda activity: (
             f"De status van '{activity.description}' is nu {activity.status.label}."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data of the trajectplan (functioneel beheer): service types and partners
+
+
+@bp.route("/beheer/soorten-dienst")
+@role_required(Action.MANAGE_REFERENCE_DATA)
+def service_types():
+    return render_template("cases/service_types.html", items=reference.service_types())
+
+
+@bp.route("/beheer/soorten-dienst/nieuw", methods=["GET", "POST"])
+@role_required(Action.MANAGE_REFERENCE_DATA)
+def service_type_create():
+    return _service_type_form(None)
+
+
+@bp.route("/beheer/soorten-dienst/<id:record_id>", methods=["GET", "POST"])
+@role_required(Action.MANAGE_REFERENCE_DATA)
+def service_type_edit(record_id: int):
+    return _service_type_form(db.session.get(ServiceType, record_id) or abort(404))
+
+
+def _service_type_form(record: ServiceType | None) -> ResponseReturnValue:
+    return _reference_form(
+        ServiceTypeForm, record, reference.save_service_type, "cases/service_type_form.html",
+        lambda saved: (f"Soort dienst {saved.name} is opgeslagen.",
+                       url_for("cases.service_types")),
+        record=record)
+
+
+@bp.route("/beheer/partners")
+@role_required(Action.MANAGE_REFERENCE_DATA)
+def partners():
+    return render_template("cases/partners.html", items=reference.partners())
+
+
+@bp.route("/beheer/partners/nieuw", methods=["GET", "POST"])
+@role_required(Action.MANAGE_REFERENCE_DATA)
+def partner_create():
+    return _partner_form(None)
+
+
+@bp.route("/beheer/partners/<id:record_id>", methods=["GET", "POST"])
+@role_required(Action.MANAGE_REFERENCE_DATA)
+def partner_edit(record_id: int):
+    return _partner_form(db.session.get(DeliveryPartner, record_id) or abort(404))
+
+
+def _partner_form(record: DeliveryPartner | None) -> ResponseReturnValue:
+    return _reference_form(
+        PartnerForm, record, reference.save_partner, "cases/partner_form.html",
+        lambda saved: (f"Partner {saved.name} is opgeslagen.", url_for("cases.partners")),
+        record=record)
+
+
+def _reference_form(form_class: type[ReferenceForm], current: Any, save: Callable[..., Any],
+                    template: str, saved_message_and_url: Callable[[Any], tuple[str, str]],
+                    **context: Any) -> ResponseReturnValue:
+    """Create or edit one record of reference data, with optimistic locking (as the vouchers'
+    reference pages): a stale version shows the newest data in the form (409)."""
+    form = form_class(obj=current if request.method == "GET" else None)
+    if request.method == "GET" and current is not None:
+        form.version.data = str(current.version)
+
+    def render(status: int = 200) -> ResponseReturnValue:
+        shown = form
+        if form.stale and current is not None:
+            shown = form_class(formdata=None, obj=current)
+            shown.version.data = str(current.version)
+            shown.form_errors.extend(form.form_errors)
+        return render_template(template, form=shown, **context), status
+
+    if request.method == "GET":
+        return render()
+    return submit(
+        form,
+        lambda: save(current_user, current, form.data,
+                     expected_version=form.expected_version() if current else None),
+        on_error=render, success_message=lambda saved: saved_message_and_url(saved)[0],
+        on_success=lambda saved: redirect(saved_message_and_url(saved)[1]))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from rmt.access import Action, allowed_regions
 from rmt.auth.models import Role, User
-from rmt.cases.models import Candidate, Case, ReferralPartner, TargetGroup
+from rmt.cases.models import Candidate, Case, ReferralPartner, TargetGroup, is_jongere
 from rmt.extensions import db
 from rmt.process import CaseState, ExitReason
 from rmt.regions.models import Region
@@ -138,6 +138,53 @@ def intake_and_funnel(scope: Scope, period: Period,
             for key in {_key(row.grp), TOTAL}:
                 result[(step.value, key)] += int(count or 0)
     return dict(result)
+
+
+#: Rows of the persons-started table: everyone, the derived and flagged groups, then the
+#: target groups (``tg:<value>``).
+PERSON_ROWS: tuple[tuple[str, str], ...] = (
+    ("personen", "Personen gestart"),
+    ("jongeren", "Jongeren (onder 27 bij aanmelding)"),
+    ("banenafspraak", "Banenafspraak"),
+    *((f"tg:{g.value}", g.label) for g in TargetGroup),
+)
+
+
+def persons_started(scope: Scope, period: Period, dimension: Dimension = Dimension.REGION
+                    ) -> dict[tuple[str, Any], int]:
+    """Unique persons started: ``{(row, group): persons}`` (rows as :data:`PERSON_ROWS`).
+
+    A person started in the period when one of their cases was registered in it; a person with
+    two such cases counts once (in a group and in the total). Jongere: under 27 on the
+    registration date of one of those cases. Target group and banenafspraak are the person's.
+    """
+    stat_case, _, case_file, candidate = _t()
+    source, conditions, group = _source(stat_case, stat_case.c.registered_region, scope,
+                                        dimension)
+    # _source joins case_file and candidate only when a filter or the breakdown needs them.
+    has_candidate = bool(scope.target_group or scope.referral_partner) or dimension in (
+        Dimension.TARGET_GROUP, Dimension.REFERRAL_PARTNER)
+    has_case = has_candidate or scope.coach_id is not None or dimension == Dimension.COACH
+    if not has_case:
+        source = source.join(case_file, case_file.c.id == stat_case.c.case_id)
+    if not has_candidate:
+        source = source.join(candidate, candidate.c.id == case_file.c.candidate_id)
+    query = (sa.select(_group(group), candidate.c.id, candidate.c.birth_date,
+                       stat_case.c.registered_on, candidate.c.target_group,
+                       candidate.c.banenafspraak)
+             .select_from(source)
+             .where(*conditions, stat_case.c.registered_on.between(period.start, period.end)))
+    persons: dict[tuple[str, Any], set[int]] = defaultdict(set)
+    for row in db.session.execute(query):
+        rows = ["personen", f"tg:{_key(row.target_group)}"]
+        if is_jongere(row.birth_date, row.registered_on):
+            rows.append("jongeren")
+        if row.banenafspraak:
+            rows.append("banenafspraak")
+        for key in {_key(row.grp), TOTAL}:
+            for name in rows:
+                persons[(name, key)].add(row.id)
+    return {key: len(ids) for key, ids in persons.items()}
 
 
 def exits(scope: Scope, period: Period, dimension: Dimension = Dimension.REGION
@@ -339,6 +386,7 @@ class PipelineFigures:
     caseload: dict[tuple[str, Any], int]
     coaches: list[tuple[Any, str]]
     modules: dict[str, Any] = field(default_factory=dict)
+    persons: dict[tuple[str, Any], int] = field(default_factory=dict)
 
     def instroom(self, group: Any = TOTAL) -> int:
         return self.funnel.get((CaseState.AANGEMELD.value, group), 0)
@@ -368,6 +416,7 @@ def pipeline(scope: Scope, period: Period, dimension: Dimension = Dimension.REGI
         trend=monthly_trend(scope, period), caseload=caseload,
         coaches=group_labels(Dimension.COACH, {g for (_, g) in caseload}),
     )
+    figures.persons = persons_started(scope, period, dimension)
     if with_modules:
         figures.modules = modules.collect(scope, period)
     return figures

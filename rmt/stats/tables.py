@@ -196,6 +196,14 @@ def page_tables(figures: PipelineFigures) -> dict[str, Table]:
         medians.rows.append(Row(step.value, step.label, cells))
     tables[medians.key] = medians
 
+    persons = _grid("personen", "Unieke personen gestart", "Groep", _group_columns(figures),
+                    list(service.PERSON_ROWS), keys, figures.persons, total=False)
+    persons.description = (
+        "Personen van wie in de periode een traject is aangemeld; wie twee trajecten had, telt "
+        "één keer. Jongere: jonger dan 27 op de aanmelddatum. Doelgroep en banenafspraak zoals "
+        "nu bij de persoon vastgelegd.")
+    tables[persons.key] = persons
+
     coach_columns = [Column(s.value, s.label) for s in OPEN_STEPS] + [
         Column("totaal", "Totaal")]
     caseload = Table("caseload", f"Caseload per loopbaancoach op {on}", "Loopbaancoach",

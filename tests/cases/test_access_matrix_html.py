@@ -18,7 +18,7 @@ from rmt.cases import service
 from rmt.cases.models import Case, CaseTransfer, Consent, Note, PlanActivity, Task
 from rmt.extensions import db
 from rmt.process import CaseState
-from tests.factories import CaseFactory, TaskFactory, UserFactory
+from tests.factories import CaseFactory, TaskFactory, UserFactory, coded
 from tests.helpers import html, post
 
 ID_ARGUMENTS = {"case_id", "task_id", "activity_id", "consent_id", "transfer_id"}
@@ -41,7 +41,7 @@ def world():
     coach = UserFactory(role="coach", regions=["MU"])
     case = CaseFactory(coach=coach, status=CaseState.PLAN)
     task = TaskFactory(case=case, owner=coach)
-    activity = service.add_activity(coach, case, description="Cursus", due_on=None,
+    activity = service.add_activity(coach, case, description="Cursus", due_on=None, **coded(),
                                     expected_version=None)
     consent = service.record_consent(coach, case, "profiel_delen_met_werkgevers",
                                      case.opened_on)

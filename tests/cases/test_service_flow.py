@@ -12,7 +12,7 @@ from rmt.cases.models import Case, CaseEvent
 from rmt.errors_domain import Conflict, DomainError, StaleVersion
 from rmt.extensions import db
 from rmt.process import CaseState
-from tests.factories import CandidateFactory, CaseFactory, UserFactory
+from tests.factories import CandidateFactory, CaseFactory, UserFactory, coded
 
 NEW_CANDIDATE = {
     "first_name": "Fatma", "name_prefix": "", "last_name": "Yildiz",
@@ -57,7 +57,7 @@ def test_walk_to_uitvoering_with_guards(coach, candidate_data):
     service.transition(coach, case, "plan", expected_version=case.version)
     with pytest.raises(DomainError):
         service.transition(coach, case, "uitvoering", expected_version=case.version)
-    service.add_activity(coach, case, description="Opleiding helpende zorg", due_on=None,
+    service.add_activity(coach, case, description="Opleiding helpende zorg", due_on=None, **coded(),
                          expected_version=case.version)
     service.transition(coach, case, "uitvoering", expected_version=case.version)
     db.session.flush()
@@ -123,7 +123,8 @@ def test_audit_summaries_never_hold_the_free_text_of_the_case(coach):
 
     case = CaseFactory(coach=coach, status=CaseState.PLAN)
     secret = "Schuldhulpverlening via wijkteam Overvecht"
-    service.add_activity(coach, case, description=secret, due_on=None, expected_version=None)
+    service.add_activity(coach, case, description=secret, due_on=None, **coded(),
+                         expected_version=None)
     service.add_note(coach, case, contact_on=date.today(), kind="gesprek", text=secret)
     db.session.flush()
     summaries = db.session.scalars(sa.select(AuditEntry.summary).where(

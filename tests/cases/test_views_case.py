@@ -13,7 +13,7 @@ from rmt.cases.models import Consent, Intake, Note, PlanActivity, Task
 from rmt.extensions import db
 from rmt.process import CaseState
 from tests.cases.views_helpers import audit_actions, fresh
-from tests.factories import CaseFactory, NoteFactory, TaskFactory, UserFactory
+from tests.factories import CaseFactory, NoteFactory, TaskFactory, UserFactory, coded
 from tests.helpers import count, html, post, text
 
 
@@ -259,6 +259,8 @@ def test_plan_and_activities(client, coach):
     assert response.status_code == 400 and "Vul een geldige datum in" in text(response)
     response = post(client, _url(case, "/activiteiten"), {
         "activiteit-description": "Opleiding helpende zorg", "activiteit-due_on": "2030-01-31",
+        "activiteit-service_type_id": coded()["service_type_id"],
+        "activiteit-partner_id": coded()["partner_id"],
         "activiteit-version": fresh(case).version})
     assert response.status_code == 302
     activity = db.session.scalar(sa.select(PlanActivity))
@@ -279,7 +281,7 @@ def test_plan_and_activities(client, coach):
 def test_activity_of_another_case_is_404(client, coach):
     case = CaseFactory(coach=coach, status=CaseState.PLAN)
     other = CaseFactory(coach=coach, status=CaseState.PLAN)
-    activity = service.add_activity(coach, other, description="X", due_on=None,
+    activity = service.add_activity(coach, other, description="X", due_on=None, **coded(),
                                     expected_version=None)
     db.session.flush()
     response = post(client, _url(case, f"/activiteiten/{activity.id}"), {

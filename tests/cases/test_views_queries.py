@@ -9,7 +9,7 @@ from rmt.cases import service
 from rmt.cases.models import Case, CaseEvent
 from rmt.extensions import db
 from rmt.process import CaseState
-from tests.factories import CaseFactory, NoteFactory, TaskFactory, UserFactory
+from tests.factories import CaseFactory, NoteFactory, TaskFactory, UserFactory, coded
 from tests.querycount import count_statements
 
 
@@ -20,7 +20,7 @@ def _fill(case: Case, coach: User, n: int) -> None:
         TaskFactory(case=case, owner=author, due_on=date.today() + timedelta(days=i))
         db.session.add(CaseEvent(case=case, region_code="MU", from_status=CaseState.PLAN,
                                  to_status=CaseState.PLAN, user_id=author.id))
-        service.add_activity(coach, case, description=f"Activiteit {i}", due_on=None,
+        service.add_activity(coach, case, description=f"Activiteit {i}", due_on=None, **coded(),
                              expected_version=None)
     db.session.flush()
 

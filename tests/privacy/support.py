@@ -18,7 +18,7 @@ from rmt.cases.models import (
 from rmt.db_types import utcnow
 from rmt.extensions import db
 from rmt.process import CaseState, ExitReason
-from tests.factories import CandidateFactory, CaseFactory, NoteFactory, TaskFactory
+from tests.factories import CandidateFactory, CaseFactory, NoteFactory, TaskFactory, service_type
 
 
 def months_ago(months: int) -> date:
@@ -44,13 +44,15 @@ def rich_case(region: str = "MU", *, closed_months_ago: float | None = 30, candi
         exit_reason=exit_reason if closed else None,
         exit_reason_text="vertrokken naar zus in Spanje" if closed else "", **extra)
     _dated_history(case, exit_reason if closed else None)
+    scholing = service_type("scholing")
     db.session.add_all([
         Intake(case=case, motivation="Wil na burn-out weer aan het werk",
                work_history="12 jaar magazijn bij Janssen BV", wishes="parttime",
                obstacles="rugklachten", preferred_sectors="logistiek", completed_at=utcnow()),
         Plan(case=case, goal="Heftruckcertificaat halen", target_sector="logistiek",
              target_occupation="heftruckchauffeur"),
-        PlanActivity(case=case, description="Cursus heftruck bij ROC"),
+        PlanActivity(case=case, description="Cursus heftruck bij ROC",
+                     service_type=scholing),
         Consent(candidate=candidate, purpose=ConsentPurpose.SHARE_PROFILE_WITH_EMPLOYERS,
                 given_on=case.opened_on, recorded_by_id=case.coach_id),
         CaseTransfer(case=case, from_region_code=region, to_region_code="FV",

@@ -20,6 +20,7 @@ from tests.security.routes import example_url
 CANDIDATE_RECORDS = {
     "api_cases.CaseItem": "case",
     "api_cases.CaseNotes": "case",
+    "api_cases.CaseActivities": "case",
     "api_vouchers.VoucherItem": "voucher",
     "api_praktijkverklaring.TrajectoryItem": "trajectory",
     "api_employers.ProposalItem": "proposal",

@@ -20,7 +20,7 @@ from rmt.errors_domain import DomainError
 from rmt.extensions import db
 from rmt.stats.models import StatCase, StatSpan, StatStayMonth
 from rmt.stats.summary import rebuild
-from tests.factories import CandidateFactory, UserFactory
+from tests.factories import CandidateFactory, UserFactory, coded
 
 NL = ZoneInfo("Europe/Amsterdam")
 RANKS = {s: i for i, s in enumerate(("aangemeld", "intake", "diagnose", "plan", "uitvoering",
@@ -122,7 +122,7 @@ def _satisfy_guards(coach, case) -> None:
         cases.save_intake(coach, case, {"motivation": "m", "work_history": "w"}, complete=True,
                           expected_version=None)
     if not case.activities:
-        cases.add_activity(coach, case, description="Cursus", due_on=None,
+        cases.add_activity(coach, case, description="Cursus", due_on=None, **coded(),
                            expected_version=None)
 
 
