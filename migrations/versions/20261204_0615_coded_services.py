@@ -5,7 +5,7 @@ Existing free-text activities get the service type "overig" with their text kept
 partner (the coach can fill it in). Seeds the reference lists.
 
 Revision ID: a1c7e3f09b21
-Revises: 8e2c4a6f1d35
+Revises: a7d3c9e15b20
 Create Date: 2026-12-04 06:15:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a1c7e3f09b21'
-down_revision = '8e2c4a6f1d35'
+down_revision = 'a7d3c9e15b20'
 branch_labels = None
 depends_on = None
 
