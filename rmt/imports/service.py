@@ -8,7 +8,6 @@ error writes nothing either (all or nothing); its report names every row and col
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 from openpyxl import Workbook
 
-from rmt import audit
+from rmt import audit, exports
 from rmt.access import Action, require
 from rmt.auth.models import Role, User
 from rmt.enums import label_of
@@ -324,10 +323,8 @@ def _record_run(user: User, kind: ImportKind, region_code: str, headings: list[s
 
 
 def csv_template(kind: ImportKind) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(kind.headings)
-    return out.getvalue()
+    """The header row of a kind as CSV (no BOM: the CLI prints it; the download adds one)."""
+    return exports.csv_text([kind.headings], bom=False)
 
 
 def xlsx_template(kind: ImportKind) -> bytes:
@@ -342,14 +339,10 @@ def xlsx_template(kind: ImportKind) -> bytes:
 
 
 def error_report(errors: list[dict[str, Any]] | list[RowError]) -> str:
-    """The errors as CSV (;), for Excel: rij, kolom, melding."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["rij", "kolom", "melding"])
-    for error in errors:
-        row = error if isinstance(error, dict) else error.__dict__
-        writer.writerow([row["row"], row["column"], row["message"]])
-    return "\ufeff" + out.getvalue()
+    """The errors as CSV (;, BOM, every cell made safe), for Excel: rij, kolom, melding."""
+    rows = (error if isinstance(error, dict) else error.__dict__ for error in errors)
+    return exports.csv_text([["rij", "kolom", "melding"],
+                             *([row["row"], row["column"], row["message"]] for row in rows)])
 
 
 def runs_for(user: User) -> list[ImportRun]:

@@ -15,6 +15,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 
+from rmt import exports
 from rmt.access import Action, get_or_404, role_required
 from rmt.auth.models import Role
 from rmt.errors_domain import DomainError, Forbidden
@@ -190,9 +191,8 @@ def run_import(token: str) -> ResponseReturnValue:
 @role_required(Action.IMPORT_DATA)
 def error_report(token: str) -> ResponseReturnValue:
     meta, _data, _kind = _upload(token)
-    return Response(service.error_report(meta.get("errors") or []),
-                    mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=importfouten.csv"})
+    return exports.csv_response(service.error_report(meta.get("errors") or []),
+                                "importfouten.csv")
 
 
 @bp.get("/runs/<id:run_id>")
