@@ -169,7 +169,8 @@ def prepare_coach(url: str) -> tuple[str, int, int]:
 class Server(Gunicorn):
     """Gunicorn as serve-prod, for any WSGI app spec."""
 
-    def __init__(self, env: dict[str, str], log: Path, app_spec: str) -> None:
+    def __init__(self, env: dict[str, str], log: Path, app_spec: str, source: Path = ROOT
+                 ) -> None:
         from benchmarks.load import free_port
 
         self.port = free_port()
@@ -178,7 +179,7 @@ class Server(Gunicorn):
         self.process = subprocess.Popen(  # noqa: S603 - our venv's gunicorn, fixed arguments
             [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
              "--control-socket", str(log.with_suffix(".ctl")), app_spec],
-            env=env, cwd=ROOT, stdout=self._log_file, stderr=subprocess.STDOUT)
+            env=env, cwd=source, stdout=self._log_file, stderr=subprocess.STDOUT)
 
     def wait_up(self, path: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -196,7 +197,7 @@ def wrk(port: int, path: str, headers: dict[str, str], args: argparse.Namespace,
         script: Path) -> tuple[float, float, float, int]:
     """(p50 ms, p95 ms, requests/s, errors) of one page."""
     command = ["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{args.seconds}s",
-               "-s", str(script)]
+               "--timeout", "30s", "-s", str(script)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"],  # noqa: S603
@@ -219,7 +220,7 @@ def run_engine(engine: str, args: argparse.Namespace, workdir: Path) -> list[tup
     flask(env, "db", "upgrade")
     email, open_cases, case_id = prepare_coach(url)
     token = flask(env, "users", "token", email, "--label", "bench").strip().splitlines()[-1]
-    app = Server(env, logs / "app.log", "rmt:create_app()")
+    app = Server(env, logs / "app.log", "rmt:create_app()", args.source)
     bare = Server(env, logs / "bare.log", "benchmarks.bare:app")
     script = logs / "report.lua"
     script.write_text(WRK_SCRIPT)
@@ -242,6 +243,8 @@ def run_engine(engine: str, args: argparse.Namespace, workdir: Path) -> list[tup
             ("change password page", app.port, "/account/wachtwoord", session),
         ]
         for label, port, path, headers in pages:
+            if args.only and not any(word in label for word in args.only.split(",")):
+                continue
             status, _h, body = call(port, "GET", path, headers=headers)
             if status != 200:
                 raise SystemExit(f"{label}: {path} answered {status}")
@@ -266,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workdir", type=Path,
                         default=Path(tempfile.gettempdir()) / "rmt-bench-pages")
+    parser.add_argument("--source", type=Path, default=ROOT,
+                        help="serve the app from this checkout (e.g. main's code for 'before')")
+    parser.add_argument("--only", default="",
+                        help="measure only pages whose label contains one of these words")
     parser.add_argument("--reuse", action="store_true",
                         help="keep using an already seeded database (any size)")
     args = parser.parse_args(argv)

@@ -312,24 +312,32 @@ def case_transfers(case: Case) -> list[CaseTransfer]:
 # The case page
 
 
+#: Notes the case page shows at first; "meer laden" shows this many more each time.
+NOTES_PAGE = 20
+
+
 @dataclass
 class CaseDetail:
     case: Case
     transfers: list[CaseTransfer] = field(default_factory=list)
+    #: The most recent notes (at most the limit asked for), newest first.
+    notes: list[Note] = field(default_factory=list)
+    #: Whether older notes exist beyond :attr:`notes`.
+    more_notes: bool = False
 
     @property
     def pending_transfer(self) -> CaseTransfer | None:
         return next((t for t in self.transfers if t.status == TransferStatus.REQUESTED), None)
 
 
-def load_case_detail(case: Case) -> CaseDetail:
-    """Load everything the case page shows in a fixed number of statements."""
+def load_case_detail(case: Case, notes_limit: int = NOTES_PAGE) -> CaseDetail:
+    """Load everything the case page shows in a fixed number of statements; of the notes only
+    the ``notes_limit`` most recent (a case can collect hundreds)."""
     # Authors and owners are shown by name only: their region memberships are not loaded.
     db.session.scalars(
         sa.select(Case).where(Case.id == case.id)
         .options(
             selectinload(Case.events).joinedload(CaseEvent.user).lazyload(User.memberships),
-            selectinload(Case.notes).joinedload(Note.author).lazyload(User.memberships),
             selectinload(Case.tasks).joinedload(Task.owner).lazyload(User.memberships),
             selectinload(Case.activities),
             joinedload(Case.intake),
@@ -339,4 +347,10 @@ def load_case_detail(case: Case) -> CaseDetail:
         )
         .execution_options(populate_existing=True)
     ).unique().one()
-    return CaseDetail(case, case_transfers(case))
+    notes = list(db.session.scalars(
+        sa.select(Note).where(Note.case_id == case.id)
+        .options(joinedload(Note.author).lazyload(User.memberships))
+        .order_by(Note.contact_on.desc(), Note.id.desc())
+        .limit(notes_limit + 1)))
+    return CaseDetail(case, case_transfers(case), notes=notes[:notes_limit],
+                      more_notes=len(notes) > notes_limit)
