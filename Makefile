@@ -6,7 +6,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEV_ENV := RMT_ENV=development
 VENDOR := rmt/static/vendor/utrecht
 
-.PHONY: run test test-sqlite test-postgres lint install assets translations chromium serve-prod bench bench-import load clean
+.PHONY: run test test-sqlite test-postgres lint install assets translations chromium serve-prod bench bench-import bench-pages load clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,13 @@ bench: install
 ## make bench-import: 10,000 candidate rows, dry run plus import, on SQLite and PostgreSQL.
 bench-import: install
 	$(BIN)/python -m benchmarks.imports --rows 10000
+
+## make bench-pages: a coach's pages at 100,000 cases through gunicorn next to a bare route, with
+## wrk (apt-get install wrk), both engines; BENCH_SECONDS per page; BENCH_PAGES_ARGS=--reuse keeps
+## the seeded databases. Needs PostgreSQL and Redis. Not in make test.
+bench-pages: export RMT_RATELIMIT_STORAGE_URI ?= redis://127.0.0.1:6379/0
+bench-pages: install assets translations
+	$(BIN)/python -m benchmarks.pages $(BENCH_PAGES_ARGS)
 
 ## make load: many clients against gunicorn on SQLite and PostgreSQL (needs PostgreSQL and Redis);
 ## LOAD_CLIENTS, LOAD_SECONDS, LOAD_INSTANCES, LOAD_ENGINE=sqlite|postgresql|both. Not in make test.

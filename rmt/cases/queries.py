@@ -104,6 +104,8 @@ class CasePage:
     page: int
     pages: int
     per_page: int
+    #: The count stopped at ``total``: more cases match (shown as "meer dan ...").
+    more: bool = False
 
     @property
     def first_index(self) -> int:
@@ -152,12 +154,21 @@ def _conditions(filters: CaseFilters) -> list[sa.ColumnElement[bool]]:
     return conditions
 
 
+#: The case list counts at most this many matches (or up to the page asked for) and then says
+#: "meer dan ...": counting every one of 30,000 open cases on each request was the list's cost.
+COUNT_CAP = 1000
+
+
 def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> CasePage:
     """One page of the region's cases (two statements plus one for the coaches' regions)."""
     conditions = _conditions(filters)
-    count_query = scoped(sa.select(sa.func.count(Case.id)).join(Case.candidate), user, Case)
-    total = db.session.scalar(count_query.where(*conditions)) or 0
-    pages = max(1, math.ceil(total / filters.per_page))
+    cap = max(COUNT_CAP, min(max(1, filters.page), 100_000) * filters.per_page)
+    matching = (scoped(sa.select(Case.id).join(Case.candidate), user, Case)
+                .where(*conditions).limit(cap + 1).subquery())
+    found = db.session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
+    more = found > cap
+    total = min(found, cap)
+    pages = max(1, math.ceil(total / filters.per_page)) + (1 if more else 0)
     page = min(max(1, filters.page), pages)
     order = [column.asc() if ascending != filters.descending else column.desc()
              for column, ascending in _sort_columns(filters.sort)]
@@ -172,7 +183,7 @@ def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> C
     today = today or clock.today()
     rows = [CaseRow(case, days_since(case.status_since, today))
             for case in db.session.scalars(query).unique()]
-    return CasePage(rows, total, page, pages, filters.per_page)
+    return CasePage(rows, total, page, pages, filters.per_page, more)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -312,24 +323,32 @@ def case_transfers(case: Case) -> list[CaseTransfer]:
 # The case page
 
 
+#: Notes the case page shows at first; "meer laden" shows this many more each time.
+NOTES_PAGE = 20
+
+
 @dataclass
 class CaseDetail:
     case: Case
     transfers: list[CaseTransfer] = field(default_factory=list)
+    #: The most recent notes (at most the limit asked for), newest first.
+    notes: list[Note] = field(default_factory=list)
+    #: Whether older notes exist beyond :attr:`notes`.
+    more_notes: bool = False
 
     @property
     def pending_transfer(self) -> CaseTransfer | None:
         return next((t for t in self.transfers if t.status == TransferStatus.REQUESTED), None)
 
 
-def load_case_detail(case: Case) -> CaseDetail:
-    """Load everything the case page shows in a fixed number of statements."""
+def load_case_detail(case: Case, notes_limit: int = NOTES_PAGE) -> CaseDetail:
+    """Load everything the case page shows in a fixed number of statements; of the notes only
+    the ``notes_limit`` most recent (a case can collect hundreds)."""
     # Authors and owners are shown by name only: their region memberships are not loaded.
     db.session.scalars(
         sa.select(Case).where(Case.id == case.id)
         .options(
             selectinload(Case.events).joinedload(CaseEvent.user).lazyload(User.memberships),
-            selectinload(Case.notes).joinedload(Note.author).lazyload(User.memberships),
             selectinload(Case.tasks).joinedload(Task.owner).lazyload(User.memberships),
             selectinload(Case.activities),
             joinedload(Case.intake),
@@ -339,4 +358,10 @@ def load_case_detail(case: Case) -> CaseDetail:
         )
         .execution_options(populate_existing=True)
     ).unique().one()
-    return CaseDetail(case, case_transfers(case))
+    notes = list(db.session.scalars(
+        sa.select(Note).where(Note.case_id == case.id)
+        .options(joinedload(Note.author).lazyload(User.memberships))
+        .order_by(Note.contact_on.desc(), Note.id.desc())
+        .limit(notes_limit + 1)))
+    return CaseDetail(case, case_transfers(case), notes=notes[:notes_limit],
+                      more_notes=len(notes) > notes_limit)

@@ -620,9 +620,11 @@ def register_hook(hooks: list | str, function: Callable) -> None:
     _add_extension(hooks, function)
 
 
-def timeline(case: Case, *, include_notes: bool) -> list[TimelineItem]:
+def timeline(case: Case, *, include_notes: bool,
+             notes: list[Note] | None = None) -> list[TimelineItem]:
     """Every step change, note, task and transfer of the case, newest first, with the lines
-    other features add (:data:`rmt.cases.extensions.timeline_sources`)."""
+    other features add (:data:`rmt.cases.extensions.timeline_sources`). ``notes``: the notes
+    to show (the case page passes the page it loaded); all of the case's when not given."""
     items: list[TimelineItem] = []
     for event in case.events:
         if event.from_status is None:
@@ -635,7 +637,7 @@ def timeline(case: Case, *, include_notes: bool) -> list[TimelineItem]:
         items.append(TimelineItem(event.at, "step", title, detail,
                                   event.user.name if event.user else ""))
     if include_notes:
-        for note in case.notes:
+        for note in case.notes if notes is None else notes:
             items.append(TimelineItem(note.created_at, "note",
                                       f"Aantekening ({label_of(note.kind)})",
                                       note.text[:200], note.author.name))

@@ -400,11 +400,13 @@ def _errors_of_hidden_forms(submitted: dict[str, CaseForm], shown: set[str]) -> 
             for message in _form_messages(form)]
 
 
-def _case_sections(case: Case, rights: CaseRights) -> dict[str, Any]:
+def _case_sections(case: Case, rights: CaseRights, detail: queries.CaseDetail
+                   ) -> dict[str, Any]:
     """The read-only sections: timeline, who viewed or changed it, time in the step."""
     today = clock.today()
     return {
-        "timeline": service.timeline(case, include_notes=rights.view_notes),
+        "timeline": service.timeline(case, include_notes=rights.view_notes,
+                                     notes=detail.notes),
         "audit_entries": entries_for_object("case", case.id) if rights.view_audit else None,
         "audit_labels": AUDIT_LABELS,
         "days_in_step": queries.days_since(case.status_since, today),
@@ -416,7 +418,9 @@ def _case_sections(case: Case, rights: CaseRights) -> dict[str, Any]:
 
 def _case_context(case: Case, submitted: dict[str, CaseForm], page_errors: list[str]) -> dict:
     """Everything the case page shows, in named steps: load, check, forms, sections."""
-    detail = queries.load_case_detail(case)
+    notes_limit = request.args.get("aantekeningen", default=queries.NOTES_PAGE, type=int)
+    notes_limit = min(max(notes_limit or queries.NOTES_PAGE, queries.NOTES_PAGE), 10_000)
+    detail = queries.load_case_detail(case, notes_limit)
     staff = queries.region_staff({case.region_code}, (Role.COACH, Role.COORDINATOR))
     regions = _regions()
     rights = CaseRights.of(current_user, case)
@@ -433,7 +437,7 @@ def _case_context(case: Case, submitted: dict[str, CaseForm], page_errors: list[
         "back_move": moves.back,
         "close_move": moves.close,
         **_case_forms(case, submitted, staff, regions),
-        **_case_sections(case, rights),
+        **_case_sections(case, rights, detail),
         "page_errors": [*page_errors, *_errors_of_hidden_forms(submitted, shown)],
         "region_names": {r.code: r.name for r in regions},
     }

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from rmt.auth.models import User
+from rmt.cases import queries
 from rmt.cases.models import ReferralPartner, TargetGroup
 from rmt.db_types import utcnow
 from rmt.extensions import db
@@ -264,3 +265,22 @@ def test_coordinator_start_page_query_count_does_not_grow(client, login_as):
         return len(statements)
 
     assert measure(3) == measure(30)
+
+
+def test_count_is_capped_and_paging_goes_on(client, coach, monkeypatch):
+    monkeypatch.setattr(queries, "COUNT_CAP", 50)
+    for n in range(60):
+        CaseFactory(coach=coach, candidate=CandidateFactory(first_name="K", last_name=f"N{n:02d}"))
+    db.session.flush()
+    first = text(client.get("/trajecten"))
+    assert "Meer dan 50 trajecten gevonden, 1 tot en met 25 getoond" in first
+    assert "Pagina 1 van meer dan 2" in first
+    third = client.get("/trajecten?pagina=3")  # beyond the cap: counted up to this page
+    assert _names(third) == [f"N{n:02d}, K" for n in range(50, 60)]
+    assert "Pagina 3 van 3" in text(third)
+    with count_statements() as capped:
+        client.get("/trajecten")
+    monkeypatch.setattr(queries, "COUNT_CAP", 1000)
+    with count_statements() as uncapped:
+        client.get("/trajecten")
+    assert len(capped) == len(uncapped)

@@ -1,0 +1,296 @@
+"""The pages a coach uses all day at 100,000 cases, through gunicorn (``make bench-pages``).
+
+Not part of ``make test``. Per engine it
+
+1. seeds (unless ``--reuse`` finds a seeded database) ``--cases`` cases with about ``--events``
+   step events (``benchmarks.run.seed``: bulk ``executemany``/``COPY`` with the histories of
+   ``benchmarks/history.py``) and ``--notes`` notes, 205 of them on one case of the coach;
+   the SQLite file lives in ``--workdir`` and the PostgreSQL database is ``rmt_bench_pages``
+   next to ``RMT_BENCH_DATABASE_URL``; both are kept for the next ``--reuse`` run;
+2. migrates the database (``flask db upgrade``), gives the MU coach with the most open cases a
+   password and an API token;
+3. serves it as ``make serve-prod`` does (gunicorn, 2 workers, 127.0.0.1, rate-limit counters in
+   Redis) and, with the same gunicorn settings, a bare Flask route (``benchmarks/bare.py``);
+4. measures each page with ``wrk`` (Debian package), ``--connections`` connections for
+   ``--seconds`` seconds, and prints p50, p95, requests per second and throughput as a
+   percentage of the bare route's.
+
+    python -m benchmarks.pages [--engines sqlite,postgresql] [--seconds 15] [--reuse]
+
+A page answering anything but 200 counts as an error and is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from benchmarks.load import BIN, ROOT, Gunicorn, app_env, call, flask, sign_in
+from benchmarks.run import _copy, seed
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PASSWORD = "Bench-Pagina-Wachtwoord-42"  # noqa: S105 - a throwaway benchmark database
+NOTES_ON_CASE = 205
+CHUNK = 20_000
+KINDS = ("gesprek", "telefoon", "e-mail", "bezoek", "notitie")
+
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %.3f %.3f %d\\n", summary.requests, summary.duration,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    e.status + e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def database_url(engine: str, workdir: Path) -> str:
+    if engine == "sqlite":
+        return f"sqlite:///{workdir / 'pages.sqlite3'}"
+    base = sa.make_url(os.environ.get("RMT_BENCH_DATABASE_URL", DEFAULT_PG))
+    return base.set(database="rmt_bench_pages").render_as_string(hide_password=False)
+
+
+def seeded(url: str) -> bool:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return bool(conn.scalar(sa.text("SELECT COUNT(*) FROM note")))
+    except sa.exc.SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def fresh_database(engine: str, url: str) -> None:
+    if engine == "sqlite":
+        Path(sa.make_url(url).database).unlink(missing_ok=True)
+        return
+    target = sa.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+def seed_all(url: str, args: argparse.Namespace) -> None:
+    """Cases and events (benchmarks.run.seed), then notes in bulk."""
+    import flask_migrate
+
+    from rmt import create_app
+    from rmt.cases.models import Note
+    from rmt.extensions import db
+
+    app = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": url,
+                      "SECRET_KEY": "benchmark-secret-key-not-for-production"})
+    with app.app_context():
+        flask_migrate.upgrade()
+        started = time.perf_counter()
+        timings = seed(app, db, args.cases, args.events, 18, 14)
+        print(f"  cases and {timings['events']} events in {timings['seed']:.0f} s "
+              f"(summary {timings['summary']:.0f} s)", flush=True)
+        coach_id, case_id = coach_and_case(db.engine)
+        authors = [row[0] for row in db.session.execute(sa.text(
+            "SELECT id FROM user_account WHERE role = 'coach'"))]
+        rng = random.Random(5)
+        now = datetime.now(UTC).replace(microsecond=0)
+        columns = ["id", "case_id", "author_id", "contact_on", "kind", "text", "created_at"]
+        with db.engine.begin() as connection:
+            rows = []
+            for note_id in range(1, args.notes + 1):
+                at = now - timedelta(minutes=rng.randrange(60 * 24 * 540))
+                on_case = note_id <= NOTES_ON_CASE
+                rows.append((note_id, case_id if on_case else rng.randint(1, args.cases),
+                             coach_id if on_case else rng.choice(authors), at.date(),
+                             rng.choice(KINDS), f"Aantekening {note_id}: gesprek gevoerd over "
+                             "de volgende stap en de afspraken.", at))
+                if len(rows) == CHUNK:
+                    _copy(connection, Note.__table__, columns, rows)
+                    rows = []
+            _copy(connection, Note.__table__, columns, rows)
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text(
+                    "SELECT setval(pg_get_serial_sequence('note', 'id'), "
+                    "(SELECT MAX(id) FROM note))"))
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("ANALYZE"))
+        print(f"  {args.notes} notes; seeding took {time.perf_counter() - started:.0f} s",
+              flush=True)
+        db.engine.dispose()
+
+
+def coach_and_case(engine: sa.Engine) -> tuple[int, int]:
+    """The MU coach with the most open cases, and their open case with the most notes."""
+    with engine.connect() as conn:
+        coach_id = conn.scalar(sa.text(
+            "SELECT coach_id FROM case_file WHERE region_code = 'MU' AND status <> 'afgesloten' "
+            "GROUP BY coach_id ORDER BY COUNT(*) DESC, coach_id LIMIT 1"))
+        case_id = conn.scalar(sa.text(
+            "SELECT c.id FROM case_file c LEFT JOIN note n ON n.case_id = c.id "
+            "WHERE c.coach_id = :coach AND c.status <> 'afgesloten' "
+            "GROUP BY c.id ORDER BY COUNT(n.id) DESC, c.id LIMIT 1"), {"coach": coach_id})
+    return coach_id, case_id
+
+
+def prepare_coach(url: str) -> tuple[str, int, int]:
+    """Password for the coach; (email, open cases, case id)."""
+    from rmt import create_app
+    from rmt.auth.service import hash_password
+
+    app = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": url,
+                      "SECRET_KEY": "benchmark-secret-key-not-for-production"})
+    with app.app_context():  # the hasher's settings
+        password_hash = hash_password(PASSWORD)
+    engine = sa.create_engine(url)
+    coach_id, case_id = coach_and_case(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE user_account SET password_hash = :h WHERE id = :id"),
+                     {"h": password_hash, "id": coach_id})
+        email = conn.scalar(sa.text("SELECT email FROM user_account WHERE id = :id"),
+                            {"id": coach_id})
+        open_cases = conn.scalar(sa.text(
+            "SELECT COUNT(*) FROM case_file WHERE coach_id = :id AND status <> 'afgesloten'"),
+            {"id": coach_id})
+    engine.dispose()
+    return email, open_cases, case_id
+
+
+class Server(Gunicorn):
+    """Gunicorn as serve-prod, for any WSGI app spec."""
+
+    def __init__(self, env: dict[str, str], log: Path, app_spec: str, source: Path = ROOT
+                 ) -> None:
+        from benchmarks.load import free_port
+
+        self.port = free_port()
+        self.log = log
+        self._log_file = log.open("w")
+        self.process = subprocess.Popen(  # noqa: S603 - our venv's gunicorn, fixed arguments
+            [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
+             "--control-socket", str(log.with_suffix(".ctl")), app_spec],
+            env=env, cwd=source, stdout=self._log_file, stderr=subprocess.STDOUT)
+
+    def wait_up(self, path: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if call(self.port, "GET", path, timeout=5)[0] == 200 and len(self.workers()) == 2:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit(f"gunicorn on {self.port} not ready; see {self.log}")
+
+
+def wrk(port: int, path: str, headers: dict[str, str], args: argparse.Namespace,
+        script: Path) -> tuple[float, float, float, int]:
+    """(p50 ms, p95 ms, requests/s, errors) of one page."""
+    command = ["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{args.seconds}s",
+               "--timeout", "30s", "-s", str(script)]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"],  # noqa: S603
+                         capture_output=True, text=True, check=True).stdout
+    match = re.search(r"RESULT (\d+) (\d+) ([\d.]+) ([\d.]+) (\d+)", out)
+    if not match:
+        raise SystemExit(f"no wrk result for {path}:\n{out}")
+    requests, duration_us = int(match[1]), int(match[2])
+    return float(match[3]), float(match[4]), requests / (duration_us / 1e6), int(match[5])
+
+
+def run_engine(engine: str, args: argparse.Namespace, workdir: Path) -> list[tuple]:
+    url = database_url(engine, workdir)
+    if not (args.reuse and seeded(url)):
+        print(f"[{engine}] seeding {args.cases} cases ...", flush=True)
+        fresh_database(engine, url)
+        seed_all(url, args)
+    logs = Path(tempfile.mkdtemp(prefix="rmt-bench-pages-logs-"))
+    env = app_env(url, logs)
+    flask(env, "db", "upgrade")
+    email, open_cases, case_id = prepare_coach(url)
+    token = flask(env, "users", "token", email, "--label", "bench").strip().splitlines()[-1]
+    app = Server(env, logs / "app.log", "rmt:create_app()", args.source)
+    bare = Server(env, logs / "bare.log", "benchmarks.bare:app")
+    script = logs / "report.lua"
+    script.write_text(WRK_SCRIPT)
+    rows = []
+    try:
+        app.wait_up("/health/ready")
+        bare.wait_up("/")
+        session = sign_in(app.port, email, PASSWORD)
+        bearer = {"Authorization": f"Bearer {token}"}
+        pages = [
+            ("bare Flask route", bare.port, "/", {}),
+            (f"coach start page ({open_cases} open cases)", app.port, "/", session),
+            ("region case list", app.port, "/trajecten", session),
+            ("case list filtered by step", app.port, "/trajecten?stap=intake", session),
+            ("case list searched by name", app.port, "/trajecten?q=nummer4711", session),
+            ("case list searched by number", app.port, "/trajecten?q=4711", session),
+            ("case list page 50", app.port, "/trajecten?pagina=50", session),
+            (f"case page ({NOTES_ON_CASE} notes)", app.port, f"/trajecten/{case_id}", session),
+            ("GET /api/v1/cases", app.port, "/api/v1/cases", bearer),
+            ("change password page", app.port, "/account/wachtwoord", session),
+        ]
+        for label, port, path, headers in pages:
+            if args.only and not any(word in label for word in args.only.split(",")):
+                continue
+            status, _h, body = call(port, "GET", path, headers=headers)
+            if status != 200:
+                raise SystemExit(f"{label}: {path} answered {status}")
+            p50, p95, rps, errors = wrk(port, path, headers, args, script)
+            rows.append((engine, label, p50, p95, rps, len(body), errors))
+            print(f"  {label:<40} p50 {p50:8.1f}  p95 {p95:8.1f}  {rps:8.1f}/s  "
+                  f"{len(body) / 1024:6.0f} KB  errors {errors}  load {os.getloadavg()[0]:.1f}",
+                  flush=True)
+    finally:
+        app.stop()
+        bare.stop()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--notes", type=int, default=300_000)
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 15)))
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workdir", type=Path,
+                        default=Path(tempfile.gettempdir()) / "rmt-bench-pages")
+    parser.add_argument("--source", type=Path, default=ROOT,
+                        help="serve the app from this checkout (e.g. main's code for 'before')")
+    parser.add_argument("--only", default="",
+                        help="measure only pages whose label contains one of these words")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep using an already seeded database (any size)")
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for engine in args.engines.split(","):
+        rows += run_engine(engine.strip(), args, args.workdir)
+    print(f"\nload average {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
+    print("| engine | page | p50 ms | p95 ms | req/s | % of bare | KB |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    bare = {row[0]: row[4] for row in rows if row[1] == "bare Flask route"}
+    for engine, label, p50, p95, rps, size, errors in rows:
+        share = 100 * rps / bare[engine] if bare.get(engine) else float("nan")
+        flag = f" ({errors} errors)" if errors else ""
+        print(f"| {engine} | {label}{flag} | {p50:.1f} | {p95:.1f} | {rps:.0f} | {share:.1f} "
+              f"| {size / 1024:.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
