@@ -111,7 +111,7 @@ def allowed_regions(user: Any, action: Action | str) -> frozenset[str]:
     return frozenset(user.region_codes)
 
 
-def require(user: Any, action: Action | str | tuple[Action | str, ...], obj: Any = None, *,
+def require(user: Any, action: Action | str | tuple[Action | str, ...], obj: Any = None,
             message: str | None = None) -> None:
     """Raise :class:`Forbidden` (403) unless ``user`` may perform ``action`` (on ``obj``).
 

@@ -10,21 +10,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from rmt.access import Action, can, scoped
+from rmt.access import Action, scoped
+from rmt.access import require as access_require
 from rmt.auth.models import User
 from rmt.cases.models import Case, Consent, ConsentPurpose
 from rmt.employers.models import Employer, Sector
-from rmt.errors_domain import Conflict, DomainError, Forbidden
+from rmt.errors_domain import Conflict, DomainError
 from rmt.extensions import db
 
 NOT_ALLOWED = "U mag dit niet doen."
 
 
 def require(user: User, action: Action, obj: Any = None, message: str = NOT_ALLOWED) -> None:
-    """The one permission check of the employers services: :class:`Forbidden` (403) unless
-    :func:`rmt.access.can` allows ``user`` to do ``action`` (on ``obj``)."""
-    if not can(user, action, obj):
-        raise Forbidden(message)
+    """The policy check (:func:`rmt.access.require`) with the employers' own refusal text."""
+    access_require(user, action, obj, message)
 
 
 MAX_HOURS = 60

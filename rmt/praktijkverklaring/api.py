@@ -15,7 +15,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from rmt.access import Action, can, get_or_404
+from rmt.access import Action, can, get_or_404, require
 from rmt.api.auth import authenticate_bearer
 from rmt.api.common import page, problem_documenter, require_json_body, respond
 from rmt.cases.models import Case
@@ -62,7 +62,7 @@ def _trajectory(pv_id: int) -> PvTrajectory:
 
 def _require_edit(trajectory_or_case: Any) -> None:
     case = getattr(trajectory_or_case, "case", trajectory_or_case)
-    service.require(current_user, Action.EDIT_CASE, case)
+    require(current_user, Action.EDIT_CASE, case)
 
 
 @blp.route("/praktijkverklaringen")
@@ -72,7 +72,7 @@ class TrajectoryCollection(MethodView):
     @_problems(401, 403, 422)
     def get(self, args: dict[str, Any]):
         """Praktijkverklaringen on cases in your regions, filtered and paged (newest first)."""
-        service.require(current_user, Action.VIEW_CASE)
+        require(current_user, Action.VIEW_CASE)
         query = service.trajectory_query(
             current_user, status=args.get("status"), region_code=args.get("region"),
             case_id=args.get("case_id"))
@@ -90,7 +90,7 @@ class TrajectoryCollection(MethodView):
         number; ``work_processes`` lists the chosen codes. A second open praktijkverklaring on
         the same case gives 409 ``open_trajectory_exists``.
         """
-        service.require(current_user, Action.EDIT_CASE)
+        require(current_user, Action.EDIT_CASE)
         case = db.session.get(Case, data["case_id"])
         if case is None or not can(current_user, Action.VIEW_CASE, case):
             raise DomainError("Dit traject bestaat niet of ligt buiten uw regio's.",

@@ -1,4 +1,5 @@
-"""The praktijkverklaring lifecycle as data (DESIGN.md §6.2). Pure Python: no Flask, no database
+"""The praktijkverklaring lifecycle as data (docs/decisions.md, Praktijkverklaring). Pure Python:
+no Flask, no database
 (:mod:`rmt.enums` is plain Python too).
 
 ```
@@ -133,7 +134,7 @@ class Guard:
     holds: Callable[[PvFacts, str | None], bool]
 
 
-#: The guards, as data. The two of DESIGN.md §6.2 (beoordeeld, uitgereikt) plus the obvious
+#: The guards, as data. The two of the agreed lifecycle (beoordeeld, uitgereikt) plus the obvious
 #: preconditions of the steps before them and a recognised leerbedrijf on the certificate
 #: (see docs/decisions.md).
 GUARDS: tuple[Guard, ...] = (

@@ -22,12 +22,12 @@ from stdnum.exceptions import ValidationError
 from stdnum.nl import brin as nl_brin
 
 from rmt import audit, clock, signals
-from rmt.access import Action, allowed_regions, can, scoped
+from rmt.access import Action, allowed_regions, can, require, scoped
 from rmt.auth.models import User
 from rmt.cases.models import Candidate, Case
 from rmt.cases.service import TimelineItem
 from rmt.employers.models import Employer
-from rmt.errors_domain import Conflict, DomainError, Forbidden, StaleVersion
+from rmt.errors_domain import Conflict, DomainError, StaleVersion
 from rmt.extensions import db
 from rmt.praktijkverklaring.lifecycle import (
     AssessmentResult,
@@ -56,12 +56,6 @@ WORK_PROCESS_CODE_RE = re.compile(r"[BP]\d{1,2}-K\d{1,2}-W\d{1,2}")
 #: the werkprocessen) only while the request is fresh.
 DETAILS_EDITABLE = frozenset({PvStatus.AANGEVRAAGD, PvStatus.WERKPROCESSEN_VASTGESTELD})
 ASSESSABLE = frozenset({PvStatus.IN_LEREN})
-
-
-def require(user: User, action: Action, obj: Any = None, message: str | None = None) -> None:
-    """The one role check of this feature: :class:`Forbidden` (403) unless ``user`` may."""
-    if not can(user, action, obj):
-        raise Forbidden(message) if message else Forbidden()
 
 
 def _audit(action: str, trajectory: PvTrajectory, summary: str) -> None:

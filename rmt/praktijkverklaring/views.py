@@ -29,7 +29,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from rmt import audit, clock, exports, pdf
-from rmt.access import Action, can, get_or_404, role_required
+from rmt.access import Action, can, get_or_404, require, role_required
 from rmt.cases.models import Case
 from rmt.errors_domain import Forbidden
 from rmt.extensions import db
@@ -76,7 +76,7 @@ def _trajectory_or_404(pv_id: int) -> PvTrajectory:
 
 def _require_edit_role(trajectory: PvTrajectory) -> None:
     """Role-level refusal (403) for a user who may read but not change the case."""
-    service.require(current_user, Action.EDIT_CASE, trajectory.case)
+    require(current_user, Action.EDIT_CASE, trajectory.case)
 
 
 def _not_now(trajectory: PvTrajectory, allowed: frozenset[PvStatus] | set[PvStatus],
@@ -126,7 +126,7 @@ def _setup_details(form: TrajectoryForm, trajectory: PvTrajectory | None = None)
 @login_required
 def create(case_id: int):
     case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
-    service.require(current_user, Action.EDIT_CASE, case)
+    require(current_user, Action.EDIT_CASE, case)
     if request.method == "GET":
         service.audit_case_read(case, "praktijkverklaring aanvragen: formulier geopend")
     form = TrajectoryForm(formdata=None) if request.method == "GET" else TrajectoryForm()

@@ -1,4 +1,5 @@
-"""The pipeline figures of DESIGN.md §9 as set-based SQL (SQLAlchemy Core, SQLite and PostgreSQL).
+"""The pipeline figures of docs/statistics.md as set-based SQL (SQLAlchemy Core, SQLite and
+PostgreSQL).
 
 Every case figure is read from the summary tables that mirror the step history
 (:mod:`rmt.stats.models`); the definitions are in ``docs/statistics.md``. Each function answers

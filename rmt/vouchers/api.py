@@ -19,7 +19,7 @@ from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
 from rmt import clock, transaction
-from rmt.access import Action, can
+from rmt.access import Action, can, require
 from rmt.api.auth import authenticate_bearer
 from rmt.api.common import page, problem_documenter, require_json_body, respond
 from rmt.cases.models import Case
@@ -162,7 +162,7 @@ class VoucherCollection(MethodView):
     @_problems(401, 403, 422)
     def get(self, args: dict[str, Any]):
         """Vouchers in your regions, newest request first; filter on status, case or budget."""
-        service.require(current_user, Action.VIEW_VOUCHER)
+        require(current_user, Action.VIEW_VOUCHER)
         query = service.voucher_query(current_user, status=args.get("status"),
                                       case_id=args.get("case_id"),
                                       budget_id=args.get("budget_id"))
@@ -178,7 +178,7 @@ class VoucherCollection(MethodView):
         The budget must belong to the case's region and to the current year; the amount may
         not exceed the budget's maximum per voucher. A closed case gives 409 ``case_closed``.
         """
-        service.require(current_user, Action.REQUEST_VOUCHER)
+        require(current_user, Action.REQUEST_VOUCHER)
         case = db.session.get(Case, data["case_id"])
         if case is None or not can(current_user, Action.VIEW_CASE, case):
             # An unknown case and another region's case get the same answer.

@@ -1,4 +1,5 @@
-"""The scholingsvoucher lifecycle (DESIGN.md §6.1) as plain data. No Flask, no database.
+"""The scholingsvoucher lifecycle (docs/decisions.md, Scholingsvouchers) as plain data.
+No Flask, no database.
 
 ```
 aangevraagd → toegekend | afgewezen;  toegekend → gestart | ingetrokken;

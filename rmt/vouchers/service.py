@@ -32,7 +32,7 @@ from stdnum.util import clean as stdnum_clean
 from stdnum.util import isdigits
 
 from rmt import audit, clock, signals
-from rmt.access import Action, allowed_regions, can, get_or_404, scoped
+from rmt.access import Action, allowed_regions, can, get_or_404, require, scoped
 from rmt.auth.models import User
 from rmt.cases.models import Case
 from rmt.cases.service import TimelineItem
@@ -156,12 +156,6 @@ def _lock_budget(budget: Budget) -> None:
     """Lock the budget row (see :func:`_lock_voucher` for the order), then read it again."""
     lock_row(Budget.__table__, _identity(budget))
     db.session.refresh(budget)
-
-
-def require(user: User, action: Action, obj: Any = None, message: str | None = None) -> None:
-    """The one role check of this feature: :class:`Forbidden` (403) unless ``user`` may."""
-    if not can(user, action, obj):
-        raise Forbidden(message) if message else Forbidden()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from rmt import audit, clock, exports, pdf
-from rmt.access import Action, can, get_or_404, role_required
+from rmt.access import Action, can, get_or_404, require, role_required
 from rmt.cases.models import Case
 from rmt.extensions import db
 from rmt.regions.models import Region
@@ -304,7 +304,7 @@ def _export_rows(budget: Budget) -> list[list[Any]]:
 
 def _export_budget(budget_id: int) -> tuple[Budget, list[list[Any]], str]:
     budget = service.load_budget(budget_id, current_user)
-    service.require(current_user, Action.VIEW_BUDGET, budget)
+    require(current_user, Action.VIEW_BUDGET, budget)
     rows = _export_rows(budget)
     audit.record("budget.export", object_type="budget", object_id=budget.id,
                  region_code=budget.region_code, summary=f"{len(rows)} vouchers")
@@ -405,7 +405,7 @@ def mine():
 @login_required
 def request_voucher(case_id: int):
     case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
-    service.require(current_user, Action.REQUEST_VOUCHER, case)
+    require(current_user, Action.REQUEST_VOUCHER, case)
     form = VoucherRequestForm()
     budgets = service.requestable_budgets(case)
     figures = service.figures_for(budgets)

@@ -24,7 +24,7 @@ ALL = [
     "beoordeeld", "vastgesteld", "uitgereikt", "afgebroken",
 ]
 
-# Written by hand from DESIGN.md §6.2; not derived from the implementation.
+# Written by hand from the agreed lifecycle (docs/decisions.md), not derived from the code.
 EXPECTED: dict[str, dict[str, str]] = {
     "aangevraagd": {"werkprocessen_vastgesteld": "forward", "afgebroken": "abort"},
     "werkprocessen_vastgesteld": {"overeenkomst_getekend": "forward", "afgebroken": "abort"},

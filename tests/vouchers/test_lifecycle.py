@@ -1,4 +1,5 @@
-"""The voucher lifecycle of DESIGN.md §6.1 as a table: every pair of statuses, pure Python."""
+"""The voucher lifecycle agreed with the coordinators (docs/decisions.md), as a table: every
+pair of statuses, pure Python."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from rmt.vouchers.lifecycle import (
 )
 
 S = VoucherStatus
-#: Exactly the arrows of DESIGN.md §6.1.
+#: Exactly the arrows of the agreed lifecycle (docs/decisions.md).
 EXPECTED = {
     (S.AANGEVRAAGD, S.TOEGEKEND), (S.AANGEVRAAGD, S.AFGEWEZEN),
     (S.TOEGEKEND, S.GESTART), (S.TOEGEKEND, S.INGETROKKEN),
