@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from rmt import audit
 from rmt.auth.models import RegionMembership, Role, User
 from rmt.cases import queries
 from rmt.extensions import db
@@ -25,7 +26,10 @@ START_TEMPLATES = {
 def index():
     context = {"team": _team_of(current_user)}
     if current_user.role == Role.COACH:
-        context["dashboard"] = queries.coach_dashboard(current_user)
+        context["dashboard"] = dashboard = queries.coach_dashboard(current_user)
+        # The page shows candidates' names: one audit entry with the cases shown.
+        audit.record_list_view("case.start_view", (row.case.id for row in dashboard.cases),
+                               object_type="case")
     elif current_user.role == Role.COORDINATOR:
         context["dashboard"] = queries.coordinator_dashboard(current_user)
     return render_template(START_TEMPLATES[current_user.role], **context)

@@ -157,7 +157,13 @@ def _liaison_dashboard() -> pages.LiaisonDashboard | None:
     """Data for the liaison's start page (rmt/templates/main/start_liaison.html)."""
     if not can(current_user, Action.MANAGE_EMPLOYERS):
         return None
-    return pages.liaison_dashboard(current_user)
+    dashboard = pages.liaison_dashboard(current_user)
+    # The follow-ups show candidates' names: one audit entry with the cases behind them.
+    follow_ups = (*dashboard.overdue_own_follow_ups, *dashboard.due_own_follow_ups,
+                  *dashboard.overdue_follow_ups, *dashboard.due_follow_ups)
+    audit.record_list_view("case.start_view", sorted({f.placement.case_id for f in follow_ups}),
+                           object_type="case")
+    return dashboard
 
 
 @bp.app_template_global("follow_up_form")

@@ -83,3 +83,29 @@ def test_voucher_lists_name_the_vouchers_shown(client, login_as):
     written = entries("voucher.list_view")
     assert [e.summary for e in written] == [f"ids: {voucher.id}"] * 2
     assert written[1].region_code == "MU"
+
+
+def test_coach_start_page_names_the_cases_shown(client, login_as):
+    coach = login_as("coach", "MU")
+    cases = [CaseFactory(region_code="MU", coach=coach, status=CaseState.INTAKE)
+             for _ in range(2)]
+    CaseFactory(region_code="MU", status=CaseState.INTAKE)  # a colleague's: not shown
+    assert client.get("/").status_code == 200
+    written = entries("case.start_view")
+    assert len(written) == 1 and written[0].user_id == coach.id
+    assert set(written[0].summary.removeprefix("ids: ").split(",")) == {str(c.id) for c in cases}
+
+
+def test_liaison_start_page_names_the_cases_behind_the_follow_ups(client):
+    from tests.employers.conftest import World
+
+    world = World()
+    with client.session_transaction() as session:
+        session["_user_id"] = world.liaison["MU"].get_id()
+        session["_fresh"] = True
+    assert client.get("/").status_code == 200
+    written = entries("case.start_view")
+    assert len(written) == 1
+    shown = written[0].summary.removeprefix("ids: ").split(",")
+    assert str(world.placement["MU"].case_id) in shown
+    assert str(world.placement["FV"].case_id) not in shown
