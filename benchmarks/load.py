@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib
 import json
 import os
 import random
@@ -53,6 +54,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from rmt import MODEL_MODULES
+from rmt.auth.models import User
+from rmt.vouchers.lifecycle import VoucherStatus
+from rmt.vouchers.models import Budget, FundingSource, TrainingProvider, Voucher
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -60,6 +67,13 @@ COACH = "coach.mu@demo.rmt.test"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 COOKIE_RE = re.compile(r"rmt_session=([^;]*)")
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+COORDINATOR = "coordinator.mu@demo.rmt.test"
+#: The budget race after the load: requests on a budget with room for only some of them,
+#: decided at the same moment by threads spread over every instance.
+RACE_REQUESTS = 8
+RACE_ROOM = 3
+RACE_CENTS = 1_000_00
+RACE_THREADS = 4
 #: One client in this many writes; of the writers, one in SHARED_EVERY writes on the shared case.
 WRITER_EVERY = 2
 SHARED_EVERY = 4
@@ -372,6 +386,92 @@ def check_integrity(results: Results, stored: list[tuple[str, int]], audit_ok: b
     return Verdict(problems, audit_text, dropped_stored)
 
 
+@dataclass
+class Race:
+    """The budget race: answers per status and what the database holds afterwards."""
+
+    statuses: Counter = field(default_factory=Counter)
+    codes: Counter = field(default_factory=Counter)
+    approved: int = 0
+    committed_cents: int = 0
+
+    def problems(self) -> list[str]:
+        found = []
+        if self.statuses != Counter({200: RACE_ROOM, 409: RACE_REQUESTS - RACE_ROOM}):
+            found.append(f"budget race answers {dict(self.statuses)}, expected {RACE_ROOM} x 200")
+        if self.codes and set(self.codes) != {"exceeds_remaining_budget"}:
+            found.append(f"budget race refusals {dict(self.codes)}")
+        if self.approved != self.statuses[200] or self.committed_cents > RACE_ROOM * RACE_CENTS:
+            found.append(f"budget race: {self.approved} approved, {self.committed_cents} cents "
+                         f"committed of {RACE_ROOM * RACE_CENTS}")
+        return found
+
+
+def seed_budget_race(database_url: str, run_tag: str, case_id: int) -> tuple[int, list[int]]:
+    """A new budget with room for RACE_ROOM vouchers and RACE_REQUESTS requests on it."""
+    for name in MODEL_MODULES:  # every mapped class, so the relationships resolve
+        importlib.import_module(name)
+    engine = sa.create_engine(database_url)
+    try:
+        with Session(engine) as session, session.begin():
+            coach_id = session.scalar(sa.select(User.id).where(User.email == COACH))
+            provider_id = session.scalar(sa.select(TrainingProvider.id).limit(1))
+            fund = FundingSource(name=f"Belastingtest {run_tag}")
+            session.add(fund)
+            session.flush()
+            budget = Budget(region_code="MU", funding_source_id=fund.id, year=date.today().year,
+                            amount_cents=RACE_ROOM * RACE_CENTS, max_per_voucher_cents=RACE_CENTS)
+            session.add(budget)
+            session.flush()
+            vouchers = [Voucher(case_id=case_id, region_code="MU", budget_id=budget.id,
+                                provider_id=provider_id, course_name=f"Cursus {n}",
+                                start_on=date.today(), end_on=date.today(),
+                                amount_cents=RACE_CENTS, motivation="Belastingtest",
+                                status=VoucherStatus.AANGEVRAAGD, requested_by_id=coach_id)
+                        for n in range(RACE_REQUESTS)]
+            session.add_all(vouchers)
+            session.flush()
+            return budget.id, [voucher.id for voucher in vouchers]
+    finally:
+        engine.dispose()
+
+
+def run_budget_race(database_url: str, ports: list[int], token: str, budget_id: int,
+                    voucher_ids: list[int]) -> Race:
+    """Decide every request at once from threads spread over the instances, then count."""
+    race = Race()
+    lock = threading.Lock()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def decide(index: int) -> None:
+        port = ports[index % len(ports)]
+        for voucher_id in voucher_ids[index::RACE_THREADS]:
+            status, _headers, body = call(port, "POST", f"/api/v1/vouchers/{voucher_id}/decision",
+                                          headers=headers,
+                                          json_body={"decision": "toegekend", "note": ""})
+            code = json.loads(body or b"{}").get("code", "") if status != 200 else ""
+            with lock:
+                race.statuses[status] += 1
+                if code:
+                    race.codes[code] += 1
+
+    threads = [threading.Thread(target=decide, args=(n,)) for n in range(RACE_THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            approved = conn.execute(sa.select(sa.func.count(), sa.func.sum(Voucher.amount_cents))
+                                    .where(Voucher.budget_id == budget_id,
+                                           Voucher.status == VoucherStatus.TOEGEKEND)).one()
+        race.approved, race.committed_cents = approved[0], approved[1] or 0
+    finally:
+        engine.dispose()
+    return race
+
+
 def run_engine(engine: str, clients: int, seconds: float, instances: int,
                case_count: int) -> tuple[str, bool]:
     workdir = Path(tempfile.mkdtemp(prefix=f"rmt-load-{engine}-"))
@@ -383,6 +483,8 @@ def run_engine(engine: str, clients: int, seconds: float, instances: int,
         flask(env, "db", "upgrade")
         flask(env, "demo", "seed", "--cases", str(case_count))
         token = flask(env, "users", "token", COACH, "--label", "load").strip().splitlines()[-1]
+        coordinator_token = flask(env, "users", "token", COORDINATOR, "--label",
+                                  "load").strip().splitlines()[-1]
         seed_seconds = time.monotonic() - t0
         cases = writable_cases(database.url)
         if len(cases) < 2:
@@ -408,6 +510,8 @@ def run_engine(engine: str, clients: int, seconds: float, instances: int,
         for thread in threads:
             thread.join(timeout=seconds + 120)
         elapsed = time.monotonic() - started
+        budget_id, voucher_ids = seed_budget_race(database.url, run_tag, shared_case)
+        race = run_budget_race(database.url, ports, coordinator_token, budget_id, voucher_ids)
         for server in servers:
             server.stop()
         servers = []
@@ -417,8 +521,15 @@ def run_engine(engine: str, clients: int, seconds: float, instances: int,
         audit_text = (audit.stdout + audit.stderr).strip().splitlines()[-1]
         verdict = check_integrity(results, stored_notes(database.url, run_tag),
                                   audit.returncode == 0, audit_text)
+        verdict.problems += race.problems()
         table = render(engine, clients, seconds, instances, case_count, seed_seconds, elapsed,
                        killed, results, verdict, workdir)
+        table += (f"\nBudget race over {instances} instance(s): {RACE_REQUESTS} requests on a "
+                  f"budget with room for {RACE_ROOM}, decided by {RACE_THREADS} threads at once: "
+                  f"answers {dict(race.statuses)}, refusals {dict(race.codes)}; "
+                  f"{race.approved} approved, {race.committed_cents / 100:.2f} EUR committed of "
+                  f"{RACE_ROOM * RACE_CENTS / 100:.2f} EUR "
+                  f"({'OK' if not race.problems() else 'FAILED'}).\n")
         return table, verdict.ok
     finally:
         for server in servers:
