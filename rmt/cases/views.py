@@ -38,7 +38,6 @@ from rmt.cases.forms import (
     PartnerForm,
     PlanForm,
     ReassignForm,
-    ReferenceForm,
     RegistrationForm,
     ServiceTypeForm,
     TaskForm,
@@ -52,7 +51,7 @@ from rmt.extensions import db
 from rmt.process import CaseState, Transition, TransitionKind, check
 from rmt.regions.models import Region
 from rmt.web.forms import choice_label
-from rmt.web.handlers import submit
+from rmt.web.handlers import reference_form, submit
 
 bp = Blueprint("cases", __name__)
 
@@ -779,7 +778,7 @@ def service_type_edit(record_id: int):
 
 
 def _service_type_form(record: ServiceType | None) -> ResponseReturnValue:
-    return _reference_form(
+    return reference_form(
         ServiceTypeForm, record, reference.save_service_type, "cases/service_type_form.html",
         lambda saved: (f"Soort dienst {saved.name} is opgeslagen.",
                        url_for("cases.service_types")),
@@ -805,37 +804,12 @@ def partner_edit(record_id: int):
 
 
 def _partner_form(record: DeliveryPartner | None) -> ResponseReturnValue:
-    return _reference_form(
+    return reference_form(
         PartnerForm, record, reference.save_partner, "cases/partner_form.html",
         lambda saved: (f"Partner {saved.name} is opgeslagen.", url_for("cases.partners")),
         record=record)
 
 
-def _reference_form(form_class: type[ReferenceForm], current: Any, save: Callable[..., Any],
-                    template: str, saved_message_and_url: Callable[[Any], tuple[str, str]],
-                    **context: Any) -> ResponseReturnValue:
-    """Create or edit one record of reference data, with optimistic locking (as the vouchers'
-    reference pages): a stale version shows the newest data in the form (409)."""
-    form = form_class(obj=current if request.method == "GET" else None)
-    if request.method == "GET" and current is not None:
-        form.version.data = str(current.version)
-
-    def render(status: int = 200) -> ResponseReturnValue:
-        shown = form
-        if form.stale and current is not None:
-            shown = form_class(formdata=None, obj=current)
-            shown.version.data = str(current.version)
-            shown.form_errors.extend(form.form_errors)
-        return render_template(template, form=shown, **context), status
-
-    if request.method == "GET":
-        return render()
-    return submit(
-        form,
-        lambda: save(current_user, current, form.data,
-                     expected_version=form.expected_version() if current else None),
-        on_error=render, success_message=lambda saved: saved_message_and_url(saved)[0],
-        on_success=lambda saved: redirect(saved_message_and_url(saved)[1]))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ its field (400), or above it for a broken rule (409). Records outside the user's
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -40,7 +39,6 @@ from rmt.vouchers.forms import (
     FundingSourceForm,
     MoveForm,
     ProviderForm,
-    VersionedForm,
     VoucherRequestForm,
     id_choice,
 )
@@ -48,7 +46,7 @@ from rmt.vouchers.lifecycle import COMMITTED, PAID, VoucherStatus, as_status
 from rmt.vouchers.models import Budget, FundingSource, TrainingProvider, Voucher
 from rmt.vouchers.money import format_euros
 from rmt.web import sections
-from rmt.web.handlers import submit
+from rmt.web.handlers import reference_form, submit
 
 bp = Blueprint("vouchers", __name__)
 
@@ -93,40 +91,13 @@ def provider_edit(provider_id: int):
 
 
 def _provider_form(provider: TrainingProvider | None) -> ResponseReturnValue:
-    return _reference_form(
+    return reference_form(
         ProviderForm, provider, service.save_provider, "vouchers/provider_form.html",
         lambda saved: (f"Opleider {saved.name} is opgeslagen.",
                        url_for("vouchers.provider_edit", provider_id=saved.id)),
         provider=provider)
 
 
-def _reference_form(form_class: type[VersionedForm], record: Any, save: Callable[..., Any],
-                    template: str, saved_message_and_url: Callable[[Any], tuple[str, str]],
-                    **context: Any) -> ResponseReturnValue:
-    """Create or edit one record of reference data, with optimistic locking.
-
-    A stale version shows the newest data in the form (409); the user's input is not saved.
-    """
-    form = form_class(obj=record if request.method == "GET" else None)
-    if request.method == "GET" and record is not None:
-        form.version.data = str(record.version)
-
-    def render(status: int = 200) -> ResponseReturnValue:
-        shown = form
-        if form.stale and record is not None:
-            shown = form_class(formdata=None, obj=record)  # the newest data
-            shown.version.data = str(record.version)
-            shown.form_errors.extend(form.form_errors)
-        return render_template(template, form=shown, **context), status
-
-    if request.method == "GET":
-        return render()
-    return submit(
-        form,
-        lambda: save(current_user, record, form.data,
-                     expected_version=form.expected_version() if record else None),
-        on_error=render, success_message=lambda saved: saved_message_and_url(saved)[0],
-        on_success=lambda saved: redirect(saved_message_and_url(saved)[1]))
 
 
 @bp.route("/beheer/financiers")
@@ -151,7 +122,7 @@ def funding_source_edit(source_id: int):
 
 
 def _funding_source_form(source: FundingSource | None) -> ResponseReturnValue:
-    return _reference_form(
+    return reference_form(
         FundingSourceForm, source, service.save_funding_source, "vouchers/funding_source_form.html",
         lambda saved: (f"Financier {saved.name} is opgeslagen.",
                        url_for("vouchers.funding_sources")),

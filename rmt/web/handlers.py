@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import flash
+from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -76,3 +77,34 @@ def _add_error(form: Any, field_name: str | None, message: str) -> None:
         form.form_errors.append(message)
     else:
         target.errors = [*target.errors, message]
+
+
+def reference_form(form_class: type[FlaskForm], record: Any, save: Callable[..., Any],
+                   template: str, saved_message_and_url: Callable[[Any], tuple[str, str]],
+                   /, **context: Any) -> ResponseReturnValue:
+    """Create (``record=None``) or edit one record of reference data with optimistic locking.
+
+    ``save(user, record, data, expected_version=...)`` is the service call. A stale version
+    shows the newest data in the form (409); the user's input is not saved. The form has a
+    ``version`` field and a ``stale`` flag (set when a refusal was about the version).
+    """
+    form = form_class(obj=record if request.method == "GET" else None)
+    if request.method == "GET" and record is not None:
+        form.version.data = str(record.version)
+
+    def render(status: int = 200) -> ResponseReturnValue:
+        shown = form
+        if getattr(form, "stale", False) and record is not None:
+            shown = form_class(formdata=None, obj=record)  # the newest data
+            shown.version.data = str(record.version)
+            shown.form_errors.extend(form.form_errors)
+        return render_template(template, form=shown, **context), status
+
+    if request.method == "GET":
+        return render()
+    return submit(
+        form,
+        lambda: save(current_user, record, form.data,
+                     expected_version=form.expected_version() if record else None),
+        on_error=render, success_message=lambda saved: saved_message_and_url(saved)[0],
+        on_success=lambda saved: redirect(saved_message_and_url(saved)[1]))
