@@ -35,7 +35,8 @@ run: install assets translations
 	$(DEV_ENV) $(BIN)/flask --app rmt demo seed
 	$(DEV_ENV) $(BIN)/flask --app rmt run --host 127.0.0.1 --port 5000
 
-## make test: ruff, the whole suite on SQLite (with browser tests), then again on PostgreSQL
+## make test: ruff, the whole suite on SQLite (with the browser tests), then every database-bound
+## test again on PostgreSQL (the browser tests run once: they test pages, not the engine)
 test: lint test-sqlite test-postgres
 
 lint: install
@@ -47,7 +48,7 @@ test-sqlite: install assets translations chromium
 test-postgres: install assets translations chromium
 	@$(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=test', connect_timeout=5).close()" \
 	  || { echo "PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres, database test). Start it, e.g.: pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start"; exit 1; }
-	RMT_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+	RMT_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not e2e"
 
 # Debian packages: Chromium (browser tests), Pango/HarfBuzz (WeasyPrint PDFs), poppler-utils
 # (pdftoppm/pdftotext in the PDF tests).
