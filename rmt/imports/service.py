@@ -19,7 +19,7 @@ from flask import current_app
 from openpyxl import Workbook
 
 from rmt import audit, exports
-from rmt.access import Action, require
+from rmt.access import Action, require, scoped
 from rmt.auth.models import Role, User
 from rmt.enums import label_of
 from rmt.errors_domain import DomainError, NotFound
@@ -345,13 +345,24 @@ def error_report(errors: list[dict[str, Any]] | list[RowError]) -> str:
                              *([row["row"], row["column"], row["message"]] for row in rows)])
 
 
-def runs_for(user: User) -> list[ImportRun]:
-    """The import runs of the regions ``user`` may see (coordinators, the admin; a coach and a
-    liaison their own runs)."""
-    query = sa.select(ImportRun).order_by(ImportRun.at.desc(), ImportRun.id.desc()).limit(100)
+def visible_runs(user: User) -> sa.Select:
+    """Import runs ``user`` may see: the admin every run; coordinators the runs of their regions;
+    a coach or a liaison their own runs (in their regions, through :func:`rmt.access.scoped`)."""
+    query = sa.select(ImportRun)
     if user.role == Role.ADMIN:
-        return list(db.session.scalars(query))
-    query = query.where(ImportRun.region_code.in_(user.region_codes))
+        return query
+    query = scoped(query, user, ImportRun, Action.IMPORT_DATA)
     if user.role != Role.COORDINATOR:
         query = query.where(ImportRun.user_id == user.id)
-    return list(db.session.scalars(query))
+    return query
+
+
+def runs_for(user: User) -> list[ImportRun]:
+    """The newest import runs ``user`` may see (:func:`visible_runs`)."""
+    return list(db.session.scalars(visible_runs(user).order_by(
+        ImportRun.at.desc(), ImportRun.id.desc()).limit(100)))
+
+
+def get_run(user: User, run_id: int) -> ImportRun | None:
+    """One import run ``user`` may see, or None (the caller answers 404)."""
+    return db.session.scalar(visible_runs(user).where(ImportRun.id == run_id))

@@ -16,13 +16,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 
 from rmt import exports
-from rmt.access import Action, get_or_404, role_required
-from rmt.auth.models import Role
+from rmt.access import Action, role_required
 from rmt.errors_domain import DomainError, Forbidden
-from rmt.extensions import db
 from rmt.imports import kinds, service, uploads
 from rmt.imports.files import read_table
-from rmt.imports.models import ImportRun
 from rmt.web.uploads import accepts_large_body
 
 bp = Blueprint("imports", __name__, url_prefix="/importeren")
@@ -172,19 +169,21 @@ def _check(token: str, meta: dict[str, Any], data: bytes, kind: kinds.ImportKind
 @bp.post("/<token>/controleren")
 @role_required(Action.IMPORT_DATA)
 def dry_run(token: str) -> ResponseReturnValue:
-    meta, data, kind = _upload(token)
-    if not CsrfForm().validate_on_submit() or meta.get("mapping") is None:
-        abort(400)
-    return _check(token, meta, data, kind, meta["mapping"], dry_run=True)
+    return _check_mapped(token, dry_run=True)
 
 
 @bp.post("/<token>/uitvoeren")
 @role_required(Action.IMPORT_DATA)
 def run_import(token: str) -> ResponseReturnValue:
+    return _check_mapped(token, dry_run=False)
+
+
+def _check_mapped(token: str, *, dry_run: bool) -> ResponseReturnValue:
+    """The dry run or the import of an upload whose mapping was confirmed."""
     meta, data, kind = _upload(token)
     if not CsrfForm().validate_on_submit() or meta.get("mapping") is None:
         abort(400)
-    return _check(token, meta, data, kind, meta["mapping"], dry_run=False)
+    return _check(token, meta, data, kind, meta["mapping"], dry_run=dry_run)
 
 
 @bp.get("/<token>/fouten.csv")
@@ -198,12 +197,7 @@ def error_report(token: str) -> ResponseReturnValue:
 @bp.get("/runs/<id:run_id>")
 @role_required(Action.IMPORT_DATA)
 def run(run_id: int) -> ResponseReturnValue:
-    if current_user.role == Role.ADMIN:  # the admin has no regions and sees every import
-        record = db.session.get(ImportRun, run_id) or abort(404)
-    else:
-        record = get_or_404(ImportRun, run_id, current_user, Action.IMPORT_DATA)
-        if current_user.role != Role.COORDINATOR and record.user_id != current_user.id:
-            abort(404)
+    record = service.get_run(current_user, run_id) or abort(404)
     kind = kinds.get(record.kind)
     return render_template("imports/run.html", run=record, kind=kind)
 
