@@ -19,7 +19,7 @@ from flask import current_app
 from openpyxl import Workbook
 
 from rmt import audit, exports
-from rmt.access import Action, require, scoped
+from rmt.access import Action, allowed_regions, require, scoped
 from rmt.auth.models import Role, User
 from rmt.enums import label_of
 from rmt.errors_domain import DomainError, NotFound
@@ -76,10 +76,12 @@ def get_kind(name: str) -> ImportKind:
 
 
 def importable_regions(user: User) -> list[str]:
-    """The regions ``user`` may import into: their own; the admin any."""
+    """The regions ``user`` may import into: their own (rmt.access); the admin, who has no
+    regions of their own, any."""
     if user.role == Role.ADMIN:
         return list(REGION_CODES)
-    return [code for code in REGION_CODES if code in user.region_codes]
+    allowed = allowed_regions(user, Action.IMPORT_DATA)
+    return [code for code in REGION_CODES if code in allowed]
 
 
 def check_region(user: User, region_code: str) -> None:
