@@ -8,10 +8,13 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
+from rmt import clock
+
 
 def utcnow() -> datetime:
-    """The current moment, timezone-aware. Use as a callable default, never call at import."""
-    return datetime.now(UTC)
+    """The current moment, timezone-aware (UTC): :func:`rmt.clock.now`. Use as a callable
+    default, never call at import."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):

@@ -27,6 +27,8 @@ class Action(enum.StrEnum):
     VIEW_CASE_AUDIT = "view_case_audit"
     DECIDE_TRANSFER = "decide_transfer"
     REASSIGN_CASE = "reassign_case"
+    REOPEN_CASE = "reopen_case"  # within 30 days of closing (rmt.cases.service.reopen)
+    REASSIGN_CASELOAD = "reassign_caseload"  # a leaving coach's cases at once
     DECIDE_VOUCHER = "decide_voucher"
     REQUEST_VOUCHER = "request_voucher"
     VIEW_VOUCHER = "view_voucher"
@@ -61,6 +63,8 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.VIEW_CASE_AUDIT: frozenset({K}),
     Action.DECIDE_TRANSFER: frozenset({K}),
     Action.REASSIGN_CASE: frozenset({C, K}),
+    Action.REOPEN_CASE: frozenset({K}),
+    Action.REASSIGN_CASELOAD: frozenset({K}),
     Action.DECIDE_VOUCHER: frozenset({K}),
     Action.REQUEST_VOUCHER: frozenset({C}),
     Action.VIEW_VOUCHER: frozenset({C, K}),

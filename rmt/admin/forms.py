@@ -47,6 +47,13 @@ class UserEditForm(FlaskForm):
             raise ValidationError("Kies minstens één regio.")
 
 
+class UserUpdateForm(UserEditForm):
+    """Editing an existing user: deactivating someone with work asks for a confirmation."""
+
+    confirm_deactivation = BooleanField(
+        "Toch deactiveren: de coördinatoren wijzen de trajecten opnieuw toe")
+
+
 class UserCreateForm(UserEditForm):
     email = StringField("E-mailadres", validators=[required("Vul het e-mailadres in."),
                                                    max_length(254), email_address()])

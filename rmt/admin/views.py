@@ -9,15 +9,14 @@ from flask_login import current_user
 
 from rmt import audit
 from rmt.access import Action, role_required
-from rmt.admin.forms import UserCreateForm, UserEditForm
+from rmt.admin import service as admin_service
+from rmt.admin.forms import UserCreateForm, UserUpdateForm
 from rmt.auth import service, totp
 from rmt.auth.models import Role, User
-from rmt.errors_domain import DomainError
+from rmt.cases.queries import workload
 from rmt.extensions import db
 from rmt.regions.models import Region
 from rmt.web.handlers import submit
-
-OWN_RIGHTS_MESSAGE = "U kunt uw eigen beheerrechten niet intrekken."
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -68,18 +67,21 @@ def user_create():
 @role_required(Action.MANAGE_USERS)
 def user_edit(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
-    form = UserEditForm(obj=user if request.method == "GET" else None)
+    form = UserUpdateForm(obj=user if request.method == "GET" else None)
     form.set_region_choices(_regions())
+    load = workload(user)
 
     def page(status: int) -> ResponseReturnValue:
-        return render_template("admin/user_form.html", form=form, user=user), status
+        return render_template(
+            "admin/user_form.html", form=form, user=user, workload=load,
+            workload_sentence=admin_service.workload_sentence(user.name, load),
+            ask_confirmation=bool(form.confirm_deactivation.errors)), status
 
     def update() -> None:
-        if user.id == current_user.id and (not form.active.data or form.role.data != Role.ADMIN):
-            raise DomainError(OWN_RIGHTS_MESSAGE, field="active")
-        service.update_user(user, name=form.name.data, role=Role(form.role.data),
-                            regions=form.regions.data, active=form.active.data,
-                            by=current_user._get_current_object())
+        admin_service.update_user(current_user._get_current_object(), user,
+                                  name=form.name.data, role=Role(form.role.data),
+                                  regions=form.regions.data, active=form.active.data,
+                                  confirm_deactivation=form.confirm_deactivation.data)
 
     if request.method == "POST":
         return submit(form, update, on_error=page,

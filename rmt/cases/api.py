@@ -18,7 +18,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy.orm import contains_eager, defaultload
 
-from rmt import transaction
+from rmt import clock, transaction
 from rmt.access import Action, get_or_404, require, scoped
 from rmt.api.auth import authenticate_bearer
 from rmt.api.common import page, problem_documenter, require_json_body, respond
@@ -36,12 +36,14 @@ from rmt.cases.schemas import (
     CaseListSchema,
     CaseSchema,
     CaseUpdateSchema,
+    ClosingSchema,
     DuplicateSchema,
     NoteCreateSchema,
     NoteListSchema,
     NoteSchema,
     PartnerListSchema,
     ProblemSchema,
+    ReopenSchema,
     ServiceTypeListSchema,
     TransitionSchema,
 )
@@ -192,12 +194,50 @@ class CaseTransitions(MethodView):
         A step that is not allowed from the current one gives 409 with the ``allowed`` steps; a
         step blocked by a condition (intake not completed, plan without activity, no placement,
         missing reason or uitstroomreden) gives 422 with the ``errors`` per field.
+
+        Closing (``afgesloten``) follows the same rules as the page: 409 ``open_items`` while a
+        voucher is awarded or running or a praktijkverklaring is under agreement; otherwise
+        pending requests are withdrawn and open tasks closed in the same transaction
+        (``GET /cases/{id}/closing`` says what). An exit to work names a running placement
+        (``placement_id``; 422 ``placement_required`` without one).
         """
         case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
         with transaction.attempt():
             service.transition(current_user, case, data["to"], expected_version=data["version"],
                                reason=data["reason"], exit_reason=data["exit_reason"],
-                               exit_reason_text=data["exit_reason_text"])
+                               exit_reason_text=data["exit_reason_text"],
+                               placement_id=data["placement_id"])
+        return respond(CaseSchema().dump(case))
+
+
+@blp.route("/cases/<id:case_id>/closing")
+class CaseClosing(MethodView):
+    @blp.response(200, ClosingSchema)
+    @_problems(401, 403, 404)
+    def get(self, case_id: int):
+        """What is still open on the case and what closing would do with each item."""
+        case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
+        require(current_user, Action.EDIT_CASE, case)
+        items = [] if case.is_closed else service.closing_items(case)
+        placements = [p for p in service.work_placements(case) if p.runs_on(clock.today())]
+        return respond(ClosingSchema().dump({
+            "open_items": items, "placements": placements,
+            "can_close": not case.is_closed and not any(item.blocks for item in items)}))
+
+
+@blp.route("/cases/<id:case_id>/reopen")
+class CaseReopen(MethodView):
+    @blp.arguments(ReopenSchema)
+    @blp.response(200, CaseSchema)
+    @_problems(400, 401, 403, 404, 409, 415, 422)
+    def post(self, data: dict[str, Any], case_id: int):
+        """A coordinator of the region reopens a case closed by mistake, within 30 days of
+        closing (409 ``reopen_expired`` after that). The case returns to the step it was closed
+        from; the closing stays in its history."""
+        case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE)
+        with transaction.attempt():
+            service.reopen(current_user, case, reason=data["reason"],
+                           expected_version=data["version"])
         return respond(CaseSchema().dump(case))
 
 

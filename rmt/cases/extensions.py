@@ -8,6 +8,12 @@ functions from the ``connect()`` of its ``rmt/<feature>/receivers.py``, which
   timeline (voucher steps, praktijkverklaring steps, ...);
 - :data:`placement_checks`: ``(case) -> bool``, whether the case has an active placement (the
   guard of the step *geplaatst*); any check that says yes counts;
+- :data:`open_item_sources`: ``(case) -> Iterable[OpenItem]``, what of a feature is still open
+  on a case that is about to close (a voucher request, a praktijkverklaring, a proposal) and
+  what closing does with it: refuse (``blocks``) or settle it in the same transaction
+  (``settle(user, reason)``);
+- :data:`work_placement_sources`: ``(case) -> Iterable[WorkPlacement]``, the placements of a
+  case that an exit to work can name (employers);
 - :data:`case_sections`: a feature's section on the case page: a template and the function
   ``(user, case) -> data`` that loads what it shows (``section`` in the template; a falsy
   value hides it). The case view loads them, so no template queries the database itself.
@@ -44,6 +50,44 @@ placement_checks: list[Callable[[Any], bool]] = []
 
 
 @dataclass(frozen=True)
+class OpenItem:
+    """Something still open on a case, as the closing confirmation lists it.
+
+    ``outcome`` says in Dutch what closing does with it. ``blocks``: closing is refused while it
+    is open. ``settle(user, reason)`` runs in the closing's transaction, before the case is
+    closed (withdraw a request, break off a trajectory). ``task_id``: a task of the case this
+    item accounts for (the core leaves it open instead of closing it with the other tasks).
+    """
+
+    kind: str  # voucher | praktijkverklaring | proposal | task | follow_up
+    title: str
+    outcome: str
+    blocks: bool = False
+    settle: Callable[[Any, str], None] | None = None
+    task_id: int | None = None
+
+
+@dataclass(frozen=True)
+class WorkPlacement:
+    """A placement an exit to work can name: its id, a Dutch label and its dates."""
+
+    id: int
+    label: str
+    start_on: date
+    end_on: date | None
+
+    def runs_on(self, day: date) -> bool:
+        """Started on or before ``day`` and not ended before it."""
+        return self.start_on <= day and (self.end_on is None or self.end_on >= day)
+
+
+#: ``(case) -> Iterable[OpenItem]``: open items of other features on a case about to close.
+open_item_sources: list[Callable[[Any], Iterable[OpenItem]]] = []
+#: ``(case) -> Iterable[WorkPlacement]``: the case's placements (employers).
+work_placement_sources: list[Callable[[Any], Iterable[WorkPlacement]]] = []
+
+
+@dataclass(frozen=True)
 class CaseSection:
     """A feature's section on the case page, shown in ``order`` (lowest first)."""
 
@@ -71,6 +115,8 @@ def load_sections(user: Any, case: Any) -> list[tuple[str, Any]]:
 _REGISTRIES: dict[str, list[Callable[..., Any]]] = {
     "timeline_sources": timeline_sources,
     "placement_checks": placement_checks,
+    "open_item_sources": open_item_sources,
+    "work_placement_sources": work_placement_sources,
 }
 
 

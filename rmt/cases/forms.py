@@ -19,9 +19,11 @@ from wtforms import (
     HiddenField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
+    widgets,
 )
 from wtforms.validators import Optional
 
@@ -277,6 +279,35 @@ class TransitionForm(CaseForm):
             raise ValidationError("Kies een geldige stap.")
 
 
+class CloseForm(CaseForm):
+    """Closing, on its confirmation page (``/trajecten/<id>/afsluiten``)."""
+
+    exit_reason = Choice("Uitstroomreden", choices=EXIT_REASON_CHOICES,
+                         validators=[required("Kies een uitstroomreden.")],
+                         message="Kies een geldige uitstroomreden.")
+    exit_reason_text = StringField("Toelichting bij overig", filters=[_strip],
+                                   validators=[max_length(500)])
+    placement_id = Choice("Plaatsing (bij uitstroom naar werk)", coerce=optional_int,
+                          message="Kies een plaatsing van dit traject.",
+                          description="Bij werk in loondienst of als zelfstandige: de plaatsing "
+                                      "bij de werkgever of opdrachtgever.")
+    reason = TextAreaField("Toelichting (niet verplicht)", filters=[_strip],
+                           validators=[max_length(300)])
+    version = _version_field()
+
+    def set_placements(self, placements: Iterable[Any]) -> None:
+        self.placement_id.choices = opts([EMPTY_CHOICE, *[(p.id, p.label) for p in placements]])
+
+
+class ReopenForm(CaseForm):
+    reason = TextAreaField("Reden van het heropenen", filters=[_strip],
+                           render_kw=NOT_MARKED_REQUIRED,
+                           validators=[filled("Geef de reden van het heropenen."),
+                                       max_length(400)],
+                           description="Bijvoorbeeld: per vergissing afgesloten.")
+    version = _version_field()
+
+
 # ---------------------------------------------------------------------------------------------
 # Notes, tasks, consent
 
@@ -321,14 +352,36 @@ class ConsentForm(CaseForm):
 # Coach and region
 
 
+def _coach_choices(coaches: list[Any]) -> list[tuple[int, str]]:
+    return [c if isinstance(c, tuple) else (c.id, c.name) for c in coaches]
+
+
 class ReassignForm(CaseForm):
     coach_id = Choice("Nieuwe loopbaancoach", coerce=optional_int,
                       validators=[required("Kies de nieuwe loopbaancoach.")],
                       message="Kies een loopbaancoach van deze regio.")
     version = _version_field()
 
-    def set_coaches(self, coaches: list[User]) -> None:
-        self.coach_id.choices = opts([EMPTY_CHOICE, *[(c.id, c.name) for c in coaches]])
+    def set_coaches(self, coaches: list[User] | list[tuple[int, str]]) -> None:
+        """The coaches to choose from: users, or (id, label) pairs (with their caseload)."""
+        self.coach_id.choices = opts([EMPTY_CHOICE, *_coach_choices(coaches)])
+
+
+class CaseloadForm(CaseForm):
+    """Reassign (part of) a leaving coach's caseload (``/trajecten/overnemen``)."""
+
+    case_ids = SelectMultipleField("Trajecten", coerce=int, validate_choice=False,
+                                   widget=widgets.ListWidget(prefix_label=False),
+                                   option_widget=widgets.CheckboxInput())
+    new_coach_id = Choice("Nieuwe loopbaancoach", coerce=optional_int,
+                          validators=[required("Kies de nieuwe loopbaancoach.")],
+                          message="Kies een loopbaancoach uit de lijst.")
+
+    def set_choices(self, cases: Iterable[Any], coaches: list[tuple[int, str]]) -> None:
+        self.case_ids.choices = [
+            (c.id, f"{c.candidate.full_name} (traject {c.id}, {c.region_code}, "
+                   f"{c.status.label.lower()})") for c in cases]
+        self.new_coach_id.choices = opts([EMPTY_CHOICE, *coaches])
 
 
 class TransferRequestForm(CaseForm):
@@ -354,8 +407,8 @@ class TransferDecisionForm(CaseForm):
     decision_note = TextAreaField("Toelichting", filters=[_strip], validators=[max_length(500)],
                                   description="Nodig bij weigeren.")
 
-    def set_coaches(self, coaches: list[User]) -> None:
-        self.new_coach_id.choices = opts([EMPTY_CHOICE, *[(c.id, c.name) for c in coaches]])
+    def set_coaches(self, coaches: list[User] | list[tuple[int, str]]) -> None:
+        self.new_coach_id.choices = opts([EMPTY_CHOICE, *_coach_choices(coaches)])
 
     def validate_decision(self, field: HiddenField) -> None:
         if field.data and field.data not in ("accepteren", "weigeren"):

@@ -256,6 +256,9 @@ class Case(db.Model):
     closed_on: Mapped[date | None] = mapped_column(sa.Date)
     exit_reason: Mapped[ExitReason | None] = mapped_column(enum_column(ExitReason, "exit_reason"))
     exit_reason_text: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: The placement an exit to work names (``rmt.employers`` ``placement.id``; no foreign key:
+    #: the core does not depend on the employers' table). Set exactly for the work exits.
+    exit_placement_id: Mapped[int | None] = mapped_column(sa.Integer)
     status_since: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -473,6 +476,8 @@ class Task(db.Model):
     title: Mapped[str] = mapped_column(sa.String(300))
     due_on: Mapped[date] = mapped_column(sa.Date, index=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Why the task was closed without being done (closing of the case); empty when done.
+    closed_reason: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -24,6 +24,7 @@ from rmt.cases.models import (
     CaseTransfer,
     Consent,
     Note,
+    PlanActivity,
     Task,
     TransferStatus,
 )
@@ -53,6 +54,86 @@ def region_staff(region_codes: set[str] | frozenset[str], roles: tuple[Role, ...
     if active_only:
         query = query.where(User.active)
     return list(db.session.scalars(query))
+
+
+def caseloads(coach_ids: list[int] | set[int]) -> dict[int, int]:
+    """Running cases (not closed) per coach, in one grouped statement: ``{coach_id: n}``
+    (coaches without running cases are absent)."""
+    ids = sorted(set(coach_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Case.coach_id, sa.func.count()).where(
+            Case.coach_id.in_(ids), Case.status != CaseState.AFGESLOTEN)
+        .group_by(Case.coach_id))
+    return {coach_id: int(n) for coach_id, n in rows}
+
+
+def with_caseload(coaches: list[User]) -> list[tuple[int, str]]:
+    """(id, "Name (n lopende trajecten)") for a coach choice, caseloads in one statement."""
+    loads = caseloads({c.id for c in coaches})
+    return [(c.id, f"{c.name} ({loads.get(c.id, 0)} lopend"
+                   f"{'' if loads.get(c.id, 0) == 1 else 'e'} "
+                   f"{'traject' if loads.get(c.id, 0) == 1 else 'trajecten'})")
+            for c in coaches]
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What a user still carries: running cases they coach and open tasks they own (counts
+    only: the admin who deactivates sees no case content)."""
+
+    running_cases: int
+    open_tasks: int
+
+    def __bool__(self) -> bool:
+        return bool(self.running_cases or self.open_tasks)
+
+
+def workload(user: User) -> Workload:
+    """The running cases and open tasks of ``user``, in two statements."""
+    cases = db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(
+        Case.coach_id == user.id, Case.status != CaseState.AFGESLOTEN)) or 0
+    tasks = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Task).join(Case, Case.id == Task.case_id).where(
+            Task.owner_id == user.id, Task.done_at.is_(None),
+            Case.status != CaseState.AFGESLOTEN)) or 0
+    return Workload(int(cases), int(tasks))
+
+
+def _inactive_coach_cases(user: User) -> sa.Select:
+    return (scoped(sa.select(Case), user, Case, Action.REASSIGN_CASELOAD)
+            .join(User, User.id == Case.coach_id)
+            .where(User.active.is_(False), Case.status != CaseState.AFGESLOTEN))
+
+
+def cases_of_inactive_coaches(user: User) -> list[Case]:
+    """Running cases, in the regions where ``user`` reassigns, whose coach was deactivated:
+    they wait for another coach (the coordinator's start page flags them; the page
+    ``/trajecten/overnemen`` reassigns them in bulk). One statement."""
+    return list(db.session.scalars(
+        _inactive_coach_cases(user).options(contains_eager(Case.coach).lazyload(
+            User.memberships)).order_by(Case.region_code, Case.id)).unique())
+
+
+def inactive_coach_caseloads(user: User) -> list[tuple[User, str, int]]:
+    """(inactive coach, region, running cases) in the regions where ``user`` reassigns; one
+    statement."""
+    query = (scoped(sa.select(User, Case.region_code, sa.func.count(Case.id)), user, Case,
+                    Action.REASSIGN_CASELOAD)
+             .select_from(Case).join(User, User.id == Case.coach_id)
+             .where(User.active.is_(False), Case.status != CaseState.AFGESLOTEN)
+             .group_by(User.id, Case.region_code).order_by(User.name, Case.region_code))
+    return [(coach, region, int(n)) for coach, region, n in db.session.execute(query)]
+
+
+def running_cases_of(user: User, coach: User) -> list[Case]:
+    """The running cases of ``coach`` in the regions where ``user`` reassigns, by name."""
+    return list(db.session.scalars(
+        scoped(sa.select(Case), user, Case, Action.REASSIGN_CASELOAD)
+        .join(Candidate, Candidate.id == Case.candidate_id)
+        .where(Case.coach_id == coach.id, Case.status != CaseState.AFGESLOTEN)
+        .order_by(Candidate.last_name, Candidate.first_name, Case.id)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,6 +388,38 @@ def recent_decisions(user: User, limit: int = 20) -> list[CaseTransfer]:
         .order_by(CaseTransfer.decided_at.desc(), CaseTransfer.id.desc())
         .limit(limit)
     ).unique())
+
+
+@dataclass(frozen=True)
+class TransferSummary:
+    """What the receiving coordinator sees of a case before deciding: the facts of the case and
+    its plan, counts of its notes and open actions, never their content."""
+
+    activities: list[tuple[str, str]]  # (service type, status label)
+    open_tasks: int
+    notes: int
+
+
+def transfer_summaries(transfers: list[CaseTransfer]) -> dict[int, TransferSummary]:
+    """A :class:`TransferSummary` per transfer, in three statements whatever their number."""
+    case_ids = sorted({t.case_id for t in transfers})
+    if not case_ids:
+        return {}
+    activities: dict[int, list[tuple[str, str]]] = {i: [] for i in case_ids}
+    for activity in db.session.scalars(
+            sa.select(PlanActivity).where(PlanActivity.case_id.in_(case_ids))
+            .order_by(PlanActivity.case_id, PlanActivity.id)):
+        activities[activity.case_id].append((activity.service_type.name,
+                                             activity.status.label))
+    open_tasks = dict(db.session.execute(
+        sa.select(Task.case_id, sa.func.count()).where(
+            Task.case_id.in_(case_ids), Task.done_at.is_(None)).group_by(Task.case_id)).all())
+    notes = dict(db.session.execute(
+        sa.select(Note.case_id, sa.func.count()).where(Note.case_id.in_(case_ids))
+        .group_by(Note.case_id)).all())
+    return {t.id: TransferSummary(activities[t.case_id], int(open_tasks.get(t.case_id, 0)),
+                                  int(notes.get(t.case_id, 0)))
+            for t in transfers}
 
 
 def case_transfers(case: Case) -> list[CaseTransfer]:

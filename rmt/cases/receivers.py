@@ -3,12 +3,39 @@ once. Nothing here runs at import time."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import sqlalchemy as sa
+
+from rmt import audit, signals
+from rmt.auth.models import User
 from rmt.cases.import_kinds import CANDIDATES, HISTORY
+from rmt.cases.models import Case, Task
+from rmt.extensions import db
 from rmt.imports import kinds
+from rmt.process import CaseState
+
+
+def hand_tasks_to_coaches(deactivated: User, **_: Any) -> None:
+    """Open tasks of a deactivated user on running cases of an active coach go to that coach
+    (in the deactivation's transaction); tasks on the user's own cases go with the case when a
+    coordinator reassigns it (``/trajecten/overnemen``)."""
+    tasks = db.session.scalars(
+        sa.select(Task).join(Case, Case.id == Task.case_id).join(User, User.id == Case.coach_id)
+        .where(Task.owner_id == deactivated.id, Task.done_at.is_(None),
+               Case.coach_id != deactivated.id, User.active.is_(True),
+               Case.status != CaseState.AFGESLOTEN).order_by(Task.id))
+    for task in tasks:
+        task.owner = task.case.coach
+        audit.record("case.task_owner", object_type="case", object_id=task.case_id,
+                     region_code=task.case.region_code,
+                     summary=f"actie {task.id}: eigenaar {deactivated.id} gedeactiveerd, nu "
+                             f"coach {task.case.coach_id}")
 
 
 def connect() -> None:
     """Candidates with their case, and the step history of such cases, can be imported
-    (rmt.imports)."""
+    (rmt.imports); a deactivated user's open tasks on others' cases go to those coaches."""
     kinds.register(CANDIDATES)
     kinds.register(HISTORY)
+    signals.user_deactivated.connect(hand_tasks_to_coaches)

@@ -275,6 +275,39 @@ class TransitionSchema(BaseSchema):
     reason = text_field(500, load_default="")
     exit_reason = enum_field(ExitReason, allow_none=True, load_default=None)
     exit_reason_text = text_field(500, load_default="")
+    placement_id = id_field(allow_none=True, load_default=None, metadata={
+        "description": "Bij afsluiten met werk_loondienst of werk_zelfstandig: de plaatsing "
+                       "(GET /cases/{id}/closing). Niet nodig als er precies één loopt."})
+    version = fields.Integer(required=True, strict=True)
+
+
+class OpenItemSchema(BaseSchema):
+    kind = fields.String(metadata={"enum": ["voucher", "praktijkverklaring", "proposal", "task",
+                                            "follow_up"]})
+    title = fields.String()
+    outcome = fields.String(metadata={"description": "Wat afsluiten ermee doet."})
+    blocks = fields.Boolean(metadata={"description": "Afsluiten wordt geweigerd zolang dit "
+                                                     "openstaat."})
+
+
+class WorkPlacementSchema(BaseSchema):
+    id = fields.Integer()
+    label = fields.String()
+    start_on = fields.Date()
+    end_on = fields.Date(allow_none=True)
+
+
+class ClosingSchema(BaseSchema):
+    """What closing the case would do now (the confirmation step of the HTML page)."""
+
+    open_items = fields.List(fields.Nested(OpenItemSchema))
+    placements = fields.List(fields.Nested(WorkPlacementSchema), metadata={
+        "description": "Lopende plaatsingen die een uitstroom naar werk kan noemen."})
+    can_close = fields.Boolean()
+
+
+class ReopenSchema(BaseSchema):
+    reason = text_field(400, required=True, blank=False)
     version = fields.Integer(required=True, strict=True)
 
 

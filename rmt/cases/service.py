@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,7 +24,15 @@ from rmt import audit, clock, signals
 from rmt.access import Action, require, scoped
 from rmt.auth.models import Role, User
 from rmt.cases import reference
-from rmt.cases.extensions import TimelineItem, placement_checks, timeline_sources
+from rmt.cases.extensions import (
+    OpenItem,
+    TimelineItem,
+    WorkPlacement,
+    open_item_sources,
+    placement_checks,
+    timeline_sources,
+    work_placement_sources,
+)
 from rmt.cases.extensions import add as _add_extension
 from rmt.cases.models import (
     ActivityStatus,
@@ -284,39 +292,241 @@ def available_transitions(case: Case) -> list[Transition]:
 
 def transition(user: User, case: Case, to: str, *, expected_version: int | None,
                reason: str = "", exit_reason: str | None = None,
-               exit_reason_text: str = "", at: datetime | None = None) -> CaseEvent:
-    """Move the case to another step, if the process engine allows it now."""
+               exit_reason_text: str = "", at: datetime | None = None,
+               placement_id: Any = None) -> CaseEvent:
+    """Move the case to another step, if the process engine allows it now.
+
+    Closing (``afgesloten``) is :func:`close`: the same rules from every entry point.
+    """
+    if to == CaseState.AFGESLOTEN.value:
+        return close(user, case, exit_reason=exit_reason, exit_reason_text=exit_reason_text,
+                     reason=reason, placement_id=placement_id,
+                     expected_version=expected_version, at=at)
     _require_edit(user, case, expected_version)
-    problems = check(case_facts(case), to, reason=reason, exit_reason=exit_reason,
-                     exit_reason_text=exit_reason_text)
-    if problems:
-        first = problems[0]
-        error_cls = Conflict if first.code == "not_allowed" else DomainError
-        raise error_cls(" ".join(p.message for p in problems), field=first.field,
-                        code=first.code, problems=problems,
-                        allowed=[t.target.value for t in available_transitions(case)])
+    _check_move(case, to, reason=reason)
     target = CaseState(to)
     source = case.status
     if target == CaseState.GEPAUZEERD:
         case.paused_from = source
     elif source == CaseState.GEPAUZEERD:
         case.paused_from = None
-    if target == CaseState.AFGESLOTEN:
-        case.exit_reason = ExitReason(exit_reason)
-        case.exit_reason_text = (exit_reason_text or "").strip()
-        case.closed_on = (at or utcnow()).date()
-        case.paused_from = None
     case.status = target
     case.status_since = at or utcnow()
     _touch(case)
-    event = _record_event(case, user, source, target, reason=(reason or "").strip(),
-                          exit_reason=case.exit_reason if target == CaseState.AFGESLOTEN else None,
-                          at=at)
+    event = _record_event(case, user, source, target, reason=(reason or "").strip(), at=at)
     audit.record("case.transition", object_type="case", object_id=case.id,
                  region_code=case.region_code, summary=f"{source.value} → {target.value}")
     signals.case_step_changed.send(case, user=user, event=event)
-    if target == CaseState.AFGESLOTEN:
-        signals.case_closed.send(case, user=user, reason=case.exit_reason)
+    return event
+
+
+def _check_move(case: Case, to: str, **kwargs: Any) -> None:
+    """Refuse a move the process engine does not allow now (409) or whose input is missing."""
+    problems = check(case_facts(case), to, **kwargs)
+    if problems:
+        first = problems[0]
+        error_cls = Conflict if first.code == "not_allowed" else DomainError
+        raise error_cls(" ".join(p.message for p in problems), field=first.field,
+                        code=first.code, problems=problems,
+                        allowed=[t.target.value for t in available_transitions(case)])
+
+
+# ---------------------------------------------------------------------------------------------
+# Closing and reopening
+
+#: The exits to work: they name the placement (its employer), see docs/statistics.md.
+WORK_EXITS: frozenset[ExitReason] = frozenset({ExitReason.WERK_LOONDIENST,
+                                               ExitReason.WERK_ZELFSTANDIG})
+#: Steps that count as "placed" for the funnel (reached_geplaatst_on in the statistics).
+PLACED_STEPS: frozenset[CaseState] = frozenset({CaseState.GEPLAATST, CaseState.NAZORG})
+#: A coordinator can reopen a case closed by mistake up to this many days after closing.
+REOPEN_DAYS = 30
+TASK_CLOSED_REASON = "Gesloten bij afsluiting van het traject"
+
+
+def open_tasks(case: Case) -> list[Task]:
+    return [task for task in case.tasks if task.done_at is None]
+
+
+def closing_items(case: Case) -> list[OpenItem]:
+    """Everything still open on the case and what closing does with it, for the confirmation
+    step and for :func:`close` itself: the other features' items
+    (:data:`rmt.cases.extensions.open_item_sources`), then the open tasks they do not account
+    for (closed with the case)."""
+    items: list[OpenItem] = [item for source in open_item_sources for item in source(case)]
+    kept = {item.task_id for item in items if item.task_id is not None}
+    for task in open_tasks(case):
+        if task.id in kept:
+            continue
+        items.append(OpenItem(
+            "task", f"Actie: {task.title} ({task.owner.name}, uiterlijk {task.due_on:%d-%m-%Y})",
+            "Wordt gesloten (niet uitgevoerd) met de reden: traject afgesloten."))
+    return items
+
+
+def work_placements(case: Case) -> list[WorkPlacement]:
+    """The placements of the case an exit to work can name (registered by employers)."""
+    return [p for source in work_placement_sources for p in source(case)]
+
+
+def _exit_placement(case: Case, exit_reason: ExitReason, placement_id: Any,
+                    on: date) -> WorkPlacement | None:
+    """The placement an exit to work names: the given one, or the only one running."""
+    if exit_reason not in WORK_EXITS:
+        return None
+    running = [p for p in work_placements(case) if p.runs_on(on)]
+    if placement_id not in (None, ""):
+        chosen = next((p for p in running if str(p.id) == str(placement_id)), None)
+        if chosen is None:
+            raise DomainError("Kies een plaatsing van dit traject die loopt.",
+                              field="placement_id", code="unknown_placement")
+        return chosen
+    if len(running) == 1:
+        return running[0]
+    if not running:
+        raise DomainError(
+            f"Regel uitstroom naar werk: leg eerst de plaatsing vast (werkgever of "
+            f"opdrachtgever, startdatum) voordat u afsluit met \"{exit_reason.label}\".",
+            field="placement_id", code="placement_required")
+    raise DomainError("Kies de plaatsing waarmee de kandidaat uitstroomt.",
+                      field="placement_id", code="placement_choice")
+
+
+def _reached_placed(case: Case) -> bool:
+    return any(event.to_status in PLACED_STEPS for event in case.events)
+
+
+def close(user: User, case: Case, *, exit_reason: Any, exit_reason_text: str = "",
+          reason: str = "", placement_id: Any = None, expected_version: int | None,
+          at: datetime | None = None) -> CaseEvent:
+    """Close the case, with everything still open on it, in one transaction.
+
+    Refused (409 ``open_items``) while an item blocks (a voucher awarded or running, a
+    praktijkverklaring under way); otherwise every other item is settled: pending requests are
+    withdrawn with the reason "traject afgesloten", open tasks are closed. An exit to work names
+    a running placement of the case; a case that had not reached the step geplaatst passes it
+    at the same moment, so the funnel and the exits to work agree (docs/statistics.md).
+    """
+    _require_edit(user, case, expected_version)
+    _check_move(case, CaseState.AFGESLOTEN.value, reason=reason, exit_reason=exit_reason,
+                exit_reason_text=exit_reason_text)
+    at = at or utcnow()
+    exit_reason = ExitReason(str(exit_reason).strip())
+    items = closing_items(case)
+    blocking = [item for item in items if item.blocks]
+    if blocking:
+        raise Conflict("Het traject kan nog niet worden afgesloten: "
+                       + "; ".join(f"{item.title} ({item.outcome})" for item in blocking) + ".",
+                       code="open_items", open_items=[item.title for item in blocking])
+    placement = _exit_placement(case, exit_reason, placement_id, clock.local_date(at))
+    settle_reason = f"Traject {case.id} afgesloten ({exit_reason.label.lower()})"
+    for item in items:
+        if item.settle is not None:
+            item.settle(user, settle_reason)
+    kept = {item.task_id for item in items if item.task_id is not None}
+    closed_tasks = 0
+    for task in open_tasks(case):
+        if task.id not in kept:
+            task.done_at = at
+            task.closed_reason = TASK_CLOSED_REASON
+            closed_tasks += 1
+    source = case.status
+    if placement is not None and not _reached_placed(case):
+        _record_event(case, user, source, CaseState.GEPLAATST, at=at,
+                      reason=f"Plaatsing vastgelegd bij afsluiting: {placement.label}")
+        source = CaseState.GEPLAATST
+    case.exit_reason = exit_reason
+    case.exit_reason_text = (exit_reason_text or "").strip()
+    case.exit_placement_id = placement.id if placement else None
+    case.closed_on = clock.local_date(at)
+    case.paused_from = None
+    case.status = CaseState.AFGESLOTEN
+    case.status_since = at
+    _touch(case)
+    settled = [item for item in items if item.settle is not None or item.kind == "task"]
+    summary = "; ".join(f"{item.title}: {item.outcome}" for item in settled)
+    event_reason = " ".join(part for part in ((reason or "").strip(),
+                                              f"Bij afsluiting: {summary}" if summary else "")
+                            if part)[:500]
+    event = _record_event(case, user, source, CaseState.AFGESLOTEN, reason=event_reason,
+                          exit_reason=exit_reason, at=at)
+    audit.record("case.transition", object_type="case", object_id=case.id,
+                 region_code=case.region_code,
+                 summary=f"{source.value} → afgesloten ({exit_reason.value}"
+                         + (f", plaatsing {placement.id}" if placement else "")
+                         + f"; {len(settled) - closed_tasks} open zaken afgehandeld, "
+                           f"{closed_tasks} acties gesloten)")
+    signals.case_step_changed.send(case, user=user, event=event)
+    signals.case_closed.send(case, user=user, reason=case.exit_reason)
+    return event
+
+
+def reopen_deadline(case: Case) -> date | None:
+    """The last day a coordinator can reopen this closed case (None: not closed)."""
+    return case.closed_on + timedelta(days=REOPEN_DAYS) if case.closed_on else None
+
+
+def _step_before_closing(case: Case) -> tuple[CaseState, CaseState | None]:
+    """The step the case stood in when it was closed, and its paused_from if that was a pause."""
+    events = sorted(case.events, key=lambda e: (e.at, e.id))
+    closing = next((e for e in reversed(events) if e.to_status == CaseState.AFGESLOTEN), None)
+    step = closing.from_status if closing and closing.from_status else CaseState.AANGEMELD
+    if step != CaseState.GEPAUZEERD:
+        return step, None
+    pause = next((e for e in reversed(events)
+                  if e.to_status == CaseState.GEPAUZEERD and e.from_status is not None
+                  and e.from_status != CaseState.GEPAUZEERD), None)
+    return step, pause.from_status if pause else CaseState.AANGEMELD
+
+
+def reopen(user: User, case: Case, *, reason: str, expected_version: int | None = None,
+           at: datetime | None = None) -> CaseEvent:
+    """A coordinator of the case's region reopens a case closed by mistake, within
+    :data:`REOPEN_DAYS` days, in the step it was closed from.
+
+    The closing stays in the history (a new event, never an edit), so the statistics of any
+    earlier moment stay as they were; from now on the case counts as running again. Requests
+    withdrawn and tasks closed at the closing stay so: they are made again where needed.
+    """
+    require(user, Action.REOPEN_CASE, case,
+            message="Alleen een coördinator van de regio kan een traject heropenen.")
+    if not case.is_closed:
+        raise Conflict("Dit traject is niet afgesloten.", code="not_closed")
+    if expected_version is not None and expected_version != case.version:
+        raise StaleVersion(case.version)
+    text = (reason or "").strip()
+    if not text:
+        raise DomainError("Geef de reden van het heropenen.", field="reason")
+    if len(text) > 400:
+        raise DomainError("Gebruik hoogstens 400 tekens.", field="reason")
+    at = at or utcnow()
+    deadline = reopen_deadline(case)
+    if deadline is None or clock.local_date(at) > deadline:
+        raise Conflict(f"Een traject kan tot {REOPEN_DAYS} dagen na afsluiting worden heropend; "
+                       "dit traject is langer geleden afgesloten.", code="reopen_expired")
+    other = db.session.scalar(sa.select(Case.id).where(
+        Case.candidate_id == case.candidate_id, Case.id != case.id,
+        Case.status != CaseState.AFGESLOTEN))
+    if other is not None:
+        raise Conflict(f"De kandidaat heeft intussen een ander lopend traject ({other}).",
+                       code="open_case_exists", case_id=other)
+    step, paused_from = _step_before_closing(case)
+    previous_exit = case.exit_reason
+    case.status = step
+    case.paused_from = paused_from
+    case.exit_reason = None
+    case.exit_reason_text = ""
+    case.exit_placement_id = None
+    case.closed_on = None
+    case.status_since = at
+    _touch(case)
+    event = _record_event(case, user, CaseState.AFGESLOTEN, step, at=at,
+                          reason=f"Heropend: {text}"[:500])
+    audit.record("case.reopen", object_type="case", object_id=case.id,
+                 region_code=case.region_code,
+                 summary=f"afgesloten ({previous_exit.value if previous_exit else '-'}) → "
+                         f"{step.value}")
+    signals.case_step_changed.send(case, user=user, event=event)
     return event
 
 
@@ -497,6 +707,54 @@ def reassign(user: User, case: Case, new_coach: User, expected_version: int | No
     signals.case_reassigned.send(case, user=user, previous_coach=previous_coach)
 
 
+def reassign_caseload(user: User, from_coach: User, case_ids: list[int],
+                      new_coach: User) -> list[Case]:
+    """A coordinator gives cases of a leaving (or deactivated) coach to another coach, in one
+    transaction: each case as :func:`reassign` does (audited, ``case_reassigned``), and the
+    leaving coach's open tasks on those cases go with it. All or nothing: one case that cannot
+    go (another region, closed meanwhile, a coach not of its region) refuses the whole batch."""
+    require(user, Action.REASSIGN_CASELOAD,
+            message="Alleen een coördinator wijst een caseload opnieuw toe.")
+    ids = sorted({int(i) for i in case_ids})
+    if not ids:
+        raise DomainError("Kies minstens één traject.", field="case_ids")
+    if new_coach is None:
+        raise DomainError("Kies de nieuwe loopbaancoach.", field="new_coach_id")
+    if new_coach.id == from_coach.id:
+        raise DomainError("Kies een andere loopbaancoach dan de huidige.", field="new_coach_id")
+    cases = list(db.session.scalars(
+        scoped(sa.select(Case), user, Case, Action.REASSIGN_CASELOAD)
+        .where(Case.id.in_(ids)).order_by(Case.id)))
+    if len(cases) != len(ids):
+        raise DomainError("Een of meer gekozen trajecten bestaan niet of liggen buiten uw "
+                          "regio's.", field="case_ids")
+    for case in cases:
+        if case.coach_id != from_coach.id:
+            raise Conflict(f"Traject {case.id} heeft intussen een andere coach.",
+                           field="case_ids", code="coach_changed")
+        if case.is_closed:
+            raise Conflict(f"Traject {case.id} is intussen afgesloten.", field="case_ids",
+                           code="case_closed")
+        _check_coach(new_coach, case.region_code)
+    moved_tasks = 0
+    for case in cases:
+        case.coach = new_coach
+        for task in open_tasks(case):
+            if task.owner_id == from_coach.id:
+                task.owner = new_coach
+                moved_tasks += 1
+        _touch(case)
+        audit.record("case.reassign", object_type="case", object_id=case.id,
+                     region_code=case.region_code,
+                     summary=f"coach {from_coach.id} → {new_coach.id} (caseload overgedragen)")
+    audit.record("case.reassign_caseload", object_type="user", object_id=from_coach.id,
+                 summary=f"{len(cases)} trajecten en {moved_tasks} open acties van coach "
+                         f"{from_coach.id} naar {new_coach.id}")
+    for case in cases:
+        signals.case_reassigned.send(case, user=user, previous_coach=from_coach)
+    return cases
+
+
 def _require_edit_or_coordinate(user: User, case: Case, expected_version: int | None) -> None:
     require(user, (Action.EDIT_CASE, Action.REASSIGN_CASE), case, message=REASSIGN_REFUSED)
     if case.is_closed:
@@ -546,6 +804,7 @@ def decide_transfer(user: User, transfer: CaseTransfer, *, accept: bool, note: s
     case = transfer.case
     if case.is_closed:
         raise Conflict("Het traject is intussen afgesloten.", code="case_closed")
+    moved = 0
     if accept:
         if new_coach is None:
             raise DomainError("Kies de nieuwe loopbaancoach.", field="new_coach_id")
@@ -558,6 +817,7 @@ def decide_transfer(user: User, transfer: CaseTransfer, *, accept: bool, note: s
                       reason=f"overdracht van {transfer.from_region_code}")
         transfer.new_coach_id = new_coach.id
         transfer.status = TransferStatus.ACCEPTED
+        moved = _move_tasks_to(case, new_coach, transfer.to_region_code)
     else:
         if not (note or "").strip():
             raise DomainError("Geef een toelichting bij de weigering.", field="decision_note")
@@ -568,10 +828,22 @@ def decide_transfer(user: User, transfer: CaseTransfer, *, accept: bool, note: s
     _touch(case)
     audit.record("case.transfer_" + ("accept" if accept else "refuse"), object_type="case",
                  object_id=case.id, region_code=transfer.to_region_code,
-                 summary=f"{transfer.from_region_code} → {transfer.to_region_code}")
+                 summary=f"{transfer.from_region_code} → {transfer.to_region_code}"
+                         + (f", {moved} open acties naar de nieuwe coach" if accept else ""))
     signals.case_transfer_decided.send(case, user=user, transfer=transfer)
     if accept:
         signals.case_transferred.send(case, user=user, transfer=transfer)
+
+
+def _move_tasks_to(case: Case, coach: User, region_code: str) -> int:
+    """Open tasks whose owner is not of ``region_code`` go to ``coach``: the old region can no
+    longer open the case. Tasks of colleagues of the new region stay theirs."""
+    moved = 0
+    for task in open_tasks(case):
+        if region_code not in task.owner.region_codes or not task.owner.active:
+            task.owner = coach
+            moved += 1
+    return moved
 
 
 def withdraw_transfer(user: User, case: Case) -> None:

@@ -32,6 +32,8 @@ from rmt.cases.forms import (
     CandidateEditForm,
     CaseFilterForm,
     CaseForm,
+    CaseloadForm,
+    CloseForm,
     ConsentForm,
     IntakeForm,
     NoteForm,
@@ -39,6 +41,7 @@ from rmt.cases.forms import (
     PlanForm,
     ReassignForm,
     RegistrationForm,
+    ReopenForm,
     ServiceTypeForm,
     TaskForm,
     TransferDecisionForm,
@@ -60,6 +63,7 @@ AUDIT_LABELS = {
     "case.create": "Aangemeld",
     "candidate.update": "Gegevens gewijzigd",
     "case.transition": "Stap gewijzigd",
+    "case.reopen": "Heropend",
     "case.intake": "Intake bewerkt",
     "case.plan": "Trajectplan bewerkt",
     "case.activity_add": "Activiteit toegevoegd",
@@ -322,15 +326,19 @@ class CaseRights:
     reassign: bool
     view_notes: bool
     view_audit: bool
+    reopen: bool = False
 
     @classmethod
     def of(cls, user: Any, case: Case) -> CaseRights:
         may_edit = can(user, Action.EDIT_CASE, case)
+        deadline = service.reopen_deadline(case)
         return cls(
             edit=may_edit and not case.is_closed,
             reassign=(may_edit or can(user, Action.REASSIGN_CASE, case)) and not case.is_closed,
             view_notes=can(user, Action.VIEW_NOTES, case),
             view_audit=can(user, Action.VIEW_CASE_AUDIT, case),
+            reopen=(case.is_closed and deadline is not None and clock.today() <= deadline
+                    and can(user, Action.REOPEN_CASE, case)),
         )
 
 
@@ -365,8 +373,8 @@ def _case_forms(case: Case, submitted: dict[str, CaseForm], staff: list[User],
     task_form = make("actie", TaskForm, owner_id=case.coach_id)
     task_form.set_owners(staff)
     reassign_form = make("coach", ReassignForm, version=case.version)
-    reassign_form.set_coaches([u for u in staff
-                               if u.role == Role.COACH and u.id != case.coach_id])
+    reassign_form.set_coaches(queries.with_caseload(
+        [u for u in staff if u.role == Role.COACH and u.id != case.coach_id]))
     transfer_form = make("overdracht", TransferRequestForm, version=case.version)
     transfer_form.set_regions(regions, case.region_code)
     return {
@@ -378,16 +386,17 @@ def _case_forms(case: Case, submitted: dict[str, CaseForm], staff: list[User],
         "step_form": submitted.get("stap"),
         "reassign_form": reassign_form,
         "transfer_form": transfer_form,
+        "reopen_form": make("heropenen", ReopenForm, version=case.version),
     }
 
 
 def _shown_forms(rights: CaseRights, moves: CaseMoves, transfer_pending: bool) -> set[str]:
     """The prefixes of the forms the page shows to this user now."""
     shown = {"coach"} if rights.reassign else set()
+    shown |= {"heropenen"} if rights.reopen else set()
     if rights.edit:
         shown |= {"stap", "aantekening", "actie", "toestemming"}
         shown |= {"terug"} if moves.back else set()
-        shown |= {"afsluiten"} if moves.close else set()
         shown |= set() if transfer_pending else {"overdracht"}
     return shown
 
@@ -432,6 +441,8 @@ def _case_context(case: Case, submitted: dict[str, CaseForm], page_errors: list[
         "can_edit": rights.edit,
         "can_reassign": rights.reassign,
         "can_view_notes": rights.view_notes,
+        "can_reopen": rights.reopen,
+        "reopen_deadline": service.reopen_deadline(case),
         "simple_moves": moves.simple,
         "back_move": moves.back,
         "close_move": moves.close,
@@ -481,6 +492,63 @@ def transition(case_id: int):
         on_error=_on_case_page(case, prefix, form),
         on_success=lambda _event: redirect(_case_url(case)),
         success_message=lambda _event: f"Het traject staat nu in de stap {case.status.label}.")
+
+
+# --- closing and reopening -----------------------------------------------------------------
+
+
+def _render_close(case: Case, form: CloseForm, status: int = 200) -> ResponseReturnValue:
+    items = service.closing_items(case)
+    return render_template(
+        "cases/close.html", case=case, candidate=case.candidate, form=form, items=items,
+        blocking=[item for item in items if item.blocks],
+        placements=[p for p in service.work_placements(case) if p.runs_on(clock.today())],
+        work_exits=sorted(reason.value for reason in service.WORK_EXITS)), status
+
+
+@bp.route("/trajecten/<id:case_id>/afsluiten", methods=["GET", "POST"])
+@login_required
+def close(case_id: int):
+    """The confirmation step of closing: every open item and what closing does with it."""
+    case = _case_or_404(case_id)
+    require(current_user, Action.EDIT_CASE, case)
+    if case.is_closed:
+        return redirect(_case_url(case))
+    if request.method == "GET":
+        form = CloseForm(formdata=None, version=case.version)
+    else:
+        form = CloseForm()
+    form.set_placements([p for p in service.work_placements(case)
+                         if p.runs_on(clock.today())])
+    if request.method == "GET":
+        return _render_close(case, form)
+    return submit(
+        form,
+        lambda: service.close(current_user, case, exit_reason=form.exit_reason.data,
+                              exit_reason_text=form.exit_reason_text.data or "",
+                              reason=form.reason.data or "",
+                              placement_id=form.placement_id.data,
+                              expected_version=form.version_number),
+        on_error=_show_again(case, form, lambda f, status: _render_close(case, f, status)),
+        on_success=lambda _event: redirect(_case_url(case)),
+        success_message=lambda _event: (
+            f"Het traject is afgesloten met uitstroomreden {case.exit_reason.label.lower()}."))
+
+
+@bp.route("/trajecten/<id:case_id>/heropenen", methods=["POST"])
+@login_required
+def reopen(case_id: int):
+    case = _case_or_404(case_id)
+    require(current_user, Action.REOPEN_CASE, case)
+    form = ReopenForm(prefix="heropenen")
+    return submit(
+        form,
+        lambda: service.reopen(current_user, case, reason=form.reason.data,
+                               expected_version=form.version_number),
+        on_error=_on_case_page(case, "heropenen", form),
+        on_success=lambda _event: redirect(_case_url(case)),
+        success_message=lambda _event: (
+            f"Het traject is heropend en staat weer in de stap {case.status.label}."))
 
 
 # --- notes, tasks, consent ------------------------------------------------------------------
@@ -570,7 +638,8 @@ def reassign(case_id: int):
     require(current_user, (Action.EDIT_CASE, Action.REASSIGN_CASE), case,
             message=REASSIGN_REFUSED)
     form = ReassignForm(prefix="coach")
-    form.set_coaches(queries.region_staff({case.region_code}, (Role.COACH,)))
+    form.set_coaches(queries.with_caseload(queries.region_staff({case.region_code},
+                                                                (Role.COACH,))))
     return submit(
         form,
         lambda: service.reassign(current_user, case, _user_or_none(form.coach_id.data),
@@ -813,6 +882,49 @@ def _partner_form(record: DeliveryPartner | None) -> ResponseReturnValue:
 
 
 # ---------------------------------------------------------------------------------------------
+# A leaving coach's caseload
+
+
+def _render_caseload(form: CaseloadForm, coach: User | None, cases: list[Case],
+                     status: int = 200) -> ResponseReturnValue:
+    return render_template(
+        "cases/caseload.html", form=form, coach=coach, cases=cases,
+        inactive=queries.inactive_coach_caseloads(current_user),
+        coaches=queries.region_staff(set(current_user.region_codes), (Role.COACH,),
+                                     active_only=False),
+        region_names={r.code: r.name for r in _regions()}), status
+
+
+@bp.route("/trajecten/overnemen", methods=["GET", "POST"])
+@role_required(Action.REASSIGN_CASELOAD)
+def caseload():
+    """Hand over the running cases of a deactivated or leaving coach in one go."""
+    coach_id = request.values.get("coach", type=int)
+    coach = db.session.get(User, coach_id) if coach_id else None
+    if coach is not None and (coach.role != Role.COACH
+                              or not coach.region_codes & current_user.region_codes):
+        abort(404)
+    cases = queries.running_cases_of(current_user, coach) if coach else []
+    form = CaseloadForm() if request.method == "POST" else CaseloadForm(
+        formdata=None, case_ids=[c.id for c in cases])
+    regions = {c.region_code for c in cases} or set(current_user.region_codes)
+    candidates = [u for u in queries.region_staff(regions, (Role.COACH,))
+                  if coach is None or u.id != coach.id]
+    form.set_choices(cases, queries.with_caseload(candidates))
+    if request.method == "GET" or coach is None:
+        return _render_caseload(form, coach, cases)
+    return submit(
+        form,
+        lambda: service.reassign_caseload(current_user, coach, form.case_ids.data or [],
+                                          _user_or_none(form.new_coach_id.data)),
+        on_error=lambda status: _render_caseload(form, coach, cases, status),
+        on_success=lambda moved: redirect(url_for("cases.caseload", coach=coach.id)),
+        success_message=lambda moved: (
+            f"{len(moved)} {'traject is' if len(moved) == 1 else 'trajecten zijn'} "
+            f"overgedragen aan {moved[0].coach.name}."))
+
+
+# ---------------------------------------------------------------------------------------------
 # Transfer inbox of the receiving region
 
 
@@ -826,11 +938,13 @@ def _decision_forms(transfers: list[CaseTransfer], submitted: dict[int, Transfer
     """One decision form per pending transfer (the submitted one with its errors), each offering
     the coaches of the receiving region."""
     coaches = queries.region_staff({t.to_region_code for t in transfers}, (Role.COACH,))
+    labels = dict(queries.with_caseload(coaches))
     forms = {}
     for transfer in transfers:
         form = submitted.get(transfer.id) or TransferDecisionForm(formdata=None,
                                                                   prefix=f"t{transfer.id}")
-        form.set_coaches([c for c in coaches if transfer.to_region_code in c.region_codes])
+        form.set_coaches([(c.id, labels[c.id]) for c in coaches
+                          if transfer.to_region_code in c.region_codes])
         forms[transfer.id] = form
     return forms
 
@@ -839,11 +953,15 @@ def _render_inbox(forms: dict[int, TransferDecisionForm] | None = None, status: 
     forms = forms or {}
     transfers = queries.pending_transfers(current_user)
     pending_ids = {t.id for t in transfers}
+    # The summaries show these cases to the receiving region before it decides: audited.
+    audit.record_list_view("transfer.summary_view", [t.case_id for t in transfers],
+                           object_type="case", label="trajecten")
     # A request decided meanwhile has no form on the page any more: its errors go on top.
     page_errors = [message for transfer_id, form in forms.items()
                    if transfer_id not in pending_ids for message in _form_messages(form)]
     return render_template(
         "cases/transfers.html", transfers=transfers, forms=_decision_forms(transfers, forms),
+        summaries=queries.transfer_summaries(transfers),
         page_errors=page_errors,
         decided=queries.recent_decisions(current_user),
         region_names={r.code: r.name for r in _regions()},

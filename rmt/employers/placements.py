@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from rmt import audit, clock, signals
 from rmt.access import Action, can
 from rmt.auth.models import User
+from rmt.cases.extensions import OpenItem, WorkPlacement
 from rmt.cases.models import Case, Task
 from rmt.db_types import utcnow
 from rmt.employers.common import (
@@ -27,6 +28,7 @@ from rmt.employers.common import (
     scoped_case_ids,
     text_input,
 )
+from rmt.employers.lifecycle import OPEN_PROPOSAL_STATUSES
 from rmt.employers.models import (
     FOLLOW_UP_MONTHS,
     ContractType,
@@ -34,6 +36,8 @@ from rmt.employers.models import (
     FollowUp,
     Placement,
     Proposal,
+    ProposalEvent,
+    ProposalStatus,
 )
 from rmt.employers.registry import resolve_merged
 from rmt.errors_domain import Conflict, DomainError
@@ -180,3 +184,67 @@ def case_has_active_placement(case: Case) -> bool:
         sa.select(sa.func.count()).select_from(Placement).where(
             Placement.case_id == case.id,
             sa.or_(Placement.end_on.is_(None), Placement.end_on > today))) > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Closing the case
+
+
+def work_placements(case: Case) -> list[WorkPlacement]:
+    """The case's placements, for an exit to work (registered in
+    :data:`rmt.cases.extensions.work_placement_sources`)."""
+    if case.id is None:
+        return []
+    placements = db.session.scalars(
+        sa.select(Placement).where(Placement.case_id == case.id)
+        .options(joinedload(Placement.employer)).order_by(Placement.start_on, Placement.id))
+    return [WorkPlacement(p.id, f"{p.job_title} bij {p.employer.name} "
+                                f"({p.contract_type.label.lower()}, vanaf {p.start_on:%d-%m-%Y})",
+                          p.start_on, p.end_on)
+            for p in placements]
+
+
+def withdraw_proposal_on_case_close(user: User, proposal: Proposal, reason: str) -> None:
+    """An open voordracht is withdrawn, with the reason, when its case closes."""
+    if proposal.status not in OPEN_PROPOSAL_STATUSES:
+        raise Conflict("Een voordracht is intussen gewijzigd; bekijk het traject opnieuw "
+                       "voordat u afsluit.", code="open_items")
+    source = proposal.status
+    proposal.status = ProposalStatus.INGETROKKEN
+    proposal.status_since = utcnow()
+    proposal.decided_on = clock.today()
+    db.session.add(ProposalEvent(proposal=proposal, user_id=user.id, from_status=source,
+                                 to_status=ProposalStatus.INGETROKKEN, note=reason[:1000]))
+    audit.record("proposal.transition", object_type="case", object_id=proposal.case_id,
+                 region_code=proposal.case.region_code,
+                 summary=f"voordracht {proposal.id}: {source.value} → ingetrokken "
+                         "(traject afgesloten)")
+
+
+def open_items(case: Case) -> list[OpenItem]:
+    """Open voordrachten (withdrawn on closing) and aftercare checks not yet recorded (they stay:
+    the duurzaamheid is measured after the case closes, so their tasks stay open)."""
+    items: list[OpenItem] = []
+    proposals = db.session.scalars(
+        sa.select(Proposal).where(Proposal.case_id == case.id,
+                                  Proposal.status.in_(list(OPEN_PROPOSAL_STATUSES)))
+        .order_by(Proposal.id))
+    for proposal in proposals:
+        items.append(OpenItem(
+            "proposal", f"Voordracht {proposal.id} voor vacature {proposal.vacancy.title} "
+                        f"({proposal.status.label.lower()})",
+            "wordt ingetrokken met de reden: traject afgesloten",
+            settle=lambda user, reason, p=proposal: withdraw_proposal_on_case_close(
+                user, p, reason)))
+    follow_ups = db.session.scalars(
+        sa.select(FollowUp).join(Placement)
+        .where(Placement.case_id == case.id, FollowUp.still_employed.is_(None))
+        .options(joinedload(FollowUp.task)).order_by(FollowUp.due_on))
+    for follow_up in follow_ups:
+        items.append(OpenItem(
+            "follow_up", f"Nazorg {follow_up.months} "
+                         f"{'maand' if follow_up.months == 1 else 'maanden'} na plaatsing "
+                         f"{follow_up.placement_id}, verwacht {follow_up.due_on:%d-%m-%Y}",
+            "blijft staan: de nazorg loopt door na afsluiting (duurzaamheid)",
+            task_id=follow_up.task_id))
+    return items

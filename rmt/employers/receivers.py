@@ -9,7 +9,7 @@ from rmt.access import Action, can
 from rmt.cases import extensions
 from rmt.employers.import_kinds import KINDS as IMPORT_KINDS
 from rmt.employers.pages import CaseEmployment, case_employment
-from rmt.employers.placements import case_has_active_placement
+from rmt.employers.placements import case_has_active_placement, open_items, work_placements
 from rmt.imports import kinds
 
 
@@ -22,6 +22,8 @@ def connect() -> None:
     """The step geplaatst of a case needs an active placement (cases asks employers through
     its registry, so that cases never imports employers); the work section on the case page."""
     extensions.add(extensions.placement_checks, case_has_active_placement)
+    extensions.add(extensions.open_item_sources, open_items)
+    extensions.add(extensions.work_placement_sources, work_placements)
     extensions.add_section("employers/_case_section.html", work_section, order=20)
     for kind in IMPORT_KINDS:  # employers, their contacts and contact moments (rmt.imports)
         kinds.register(kind)

@@ -49,6 +49,11 @@ def on_transfer_decided(case: Case, *, user: User, transfer: CaseTransfer, **_: 
            exclude=user)
 
 
+def on_case_transferred(case: Case, *, user: User, transfer: CaseTransfer, **_: Any) -> None:
+    """The new coach of an accepted transfer: the case and its open actions are theirs now."""
+    notify([case.coach], Kind.CASE_REASSIGNED, "case", case.id, case_id=case.id, exclude=user)
+
+
 def on_task_assigned(case: Case, *, user: User, task: Any, **_: Any) -> None:
     notify([task.owner], Kind.TASK_ASSIGNED, "case", case.id, case_id=case.id, exclude=user)
 
@@ -93,5 +98,6 @@ def connect() -> None:
     signals.case_transfer_decided.connect(on_transfer_decided)
     signals.task_assigned.connect(on_task_assigned)
     signals.case_reassigned.connect(on_case_reassigned)
+    signals.case_transferred.connect(on_case_transferred)
     signals.praktijkverklaring_changed.connect(on_praktijkverklaring_changed)
     signals.user_deactivated.connect(on_user_deactivated)

@@ -82,6 +82,11 @@ MAIN_LINE: tuple[PvStatus, ...] = (
 
 FINAL_STATES: frozenset[PvStatus] = frozenset({PvStatus.UITGEREIKT, PvStatus.AFGEBROKEN})
 OPEN_STATES: frozenset[PvStatus] = frozenset(PvStatus) - FINAL_STATES
+#: Closing the case: a request without a signed praktijkovereenkomst is broken off with the
+#: reason "traject afgesloten"; from the signed agreement on, closing waits until it is issued
+#: or broken off by hand (the school and the leerbedrijf are involved by then).
+BROKEN_OFF_ON_CASE_CLOSE: frozenset[PvStatus] = frozenset({
+    PvStatus.AANGEVRAAGD, PvStatus.WERKPROCESSEN_VASTGESTELD})
 
 
 class PvTransitionKind(enum.StrEnum):

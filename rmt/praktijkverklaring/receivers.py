@@ -7,10 +7,11 @@ on the case page.
 from __future__ import annotations
 
 from rmt.cases import extensions
-from rmt.praktijkverklaring.service import case_section, timeline_items
+from rmt.praktijkverklaring.service import case_section, open_items, timeline_items
 
 
 def connect() -> None:
     """Add the praktijkverklaring steps to every case's timeline and its section to the page."""
     extensions.add(extensions.timeline_sources, timeline_items)
+    extensions.add(extensions.open_item_sources, open_items)
     extensions.add_section("praktijkverklaring/_case_section.html", case_section, order=30)

@@ -24,12 +24,14 @@ from stdnum.nl import brin as nl_brin
 from rmt import audit, clock, signals
 from rmt.access import Action, allowed_regions, can, require, scoped
 from rmt.auth.models import User
+from rmt.cases.extensions import OpenItem
 from rmt.cases.models import Candidate, Case
 from rmt.cases.service import TimelineItem
 from rmt.employers.models import Employer
 from rmt.errors_domain import Conflict, DomainError, StaleVersion
 from rmt.extensions import db
 from rmt.praktijkverklaring.lifecycle import (
+    BROKEN_OFF_ON_CASE_CLOSE,
     AssessmentResult,
     PvFacts,
     PvStatus,
@@ -722,3 +724,41 @@ def timeline_items(case: Case) -> list[TimelineItem]:
                                   event.reason, user_name or ""))
     return items
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Closing the case
+
+
+def break_off_on_case_close(user: User, trajectory: PvTrajectory, reason: str) -> PvEvent:
+    """Break off a praktijkverklaring not yet under agreement because its case closes (in the
+    closing's transaction, before the case is closed)."""
+    if trajectory.status not in BROKEN_OFF_ON_CASE_CLOSE:
+        raise Conflict("De praktijkverklaring is intussen gewijzigd; bekijk het traject opnieuw "
+                       "voordat u afsluit.", code="open_items")
+    source = trajectory.status
+    trajectory.abort_reason = reason[:500]
+    trajectory.status = PvStatus.AFGEBROKEN
+    trajectory.status_since = clock.now()
+    event = _record_event(trajectory, user, source, PvStatus.AFGEBROKEN, reason=reason[:500])
+    _touch(trajectory)
+    _audit("pv.transition", trajectory, f"{source.value} → afgebroken, traject afgesloten")
+    signals.praktijkverklaring_changed.send(trajectory, user=user, event=event)
+    return event
+
+
+def open_items(case: Case) -> list[OpenItem]:
+    """The case's praktijkverklaring in progress, and what closing the case does with it."""
+    trajectory = open_trajectory(case)
+    if trajectory is None:
+        return []
+    title = (f"Praktijkverklaring {trajectory.id} ({trajectory.qualification.name}), "
+             f"{trajectory.status_label.lower()}")
+    if trajectory.status in BROKEN_OFF_ON_CASE_CLOSE:
+        return [OpenItem("praktijkverklaring", title,
+                         "wordt afgebroken met de reden: traject afgesloten",
+                         settle=lambda user, reason: break_off_on_case_close(
+                             user, trajectory, reason))]
+    return [OpenItem("praktijkverklaring", title,
+                     "sluiten kan pas als de praktijkverklaring is uitgereikt of afgebroken",
+                     blocks=True)]

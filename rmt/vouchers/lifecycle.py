@@ -85,6 +85,11 @@ COMMITTED: frozenset[VoucherStatus] = frozenset({
     _S.TOEGEKEND, _S.GESTART, _S.AFGEROND, _S.AFGEBROKEN, _S.GEDECLAREERD, _S.BETAALD,
 })
 PAID: frozenset[VoucherStatus] = frozenset({_S.BETAALD})
+#: Closing a case (docs/decisions.md): refused while one of its vouchers is awarded or its
+#: training runs; a request still waiting for a decision is withdrawn (a move no person makes,
+#: so it is not in :data:`MOVES`); a finished training stays to be declared and paid.
+BLOCKS_CASE_CLOSE: frozenset[VoucherStatus] = frozenset({_S.TOEGEKEND, _S.GESTART})
+WITHDRAWN_ON_CASE_CLOSE: dict[VoucherStatus, VoucherStatus] = {_S.AANGEVRAAGD: _S.INGETROKKEN}
 FINAL: frozenset[VoucherStatus] = frozenset({_S.AFGEWEZEN, _S.INGETROKKEN, _S.BETAALD})
 
 

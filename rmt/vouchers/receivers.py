@@ -7,10 +7,11 @@ the case page.
 from __future__ import annotations
 
 from rmt.cases import extensions
-from rmt.vouchers.service import case_section, timeline_items
+from rmt.vouchers.service import case_section, open_items, timeline_items
 
 
 def connect() -> None:
     """Add the voucher events to every case's timeline and the vouchers to the case page."""
     extensions.add(extensions.timeline_sources, timeline_items)
+    extensions.add(extensions.open_item_sources, open_items)
     extensions.add_section("vouchers/_case_section.html", case_section, order=10)

@@ -34,6 +34,7 @@ from stdnum.util import isdigits
 from rmt import audit, clock, signals
 from rmt.access import Action, allowed_regions, can, get_or_404, require, scoped
 from rmt.auth.models import User
+from rmt.cases.extensions import OpenItem
 from rmt.cases.models import Case
 from rmt.cases.service import TimelineItem
 from rmt.enums import label_of
@@ -43,8 +44,11 @@ from rmt.regions.models import Region
 from rmt.transaction import lock_row
 from rmt.validation import normalise_phone, required_text
 from rmt.vouchers.lifecycle import (
+    BLOCKS_CASE_CLOSE,
     COMMITTED,
+    FINAL,
     PAID,
+    WITHDRAWN_ON_CASE_CLOSE,
     Move,
     MoveKind,
     VoucherStatus,
@@ -746,3 +750,56 @@ def timeline_items(case: Case) -> list[TimelineItem]:
                                   event.note, user_name or ""))
     return items
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Closing the case
+
+
+def _voucher_title(voucher: Voucher) -> str:
+    return (f"Voucher {voucher.id}: {voucher.course_name} ({format_euros(voucher.amount_cents)}),"
+            f" {voucher.status_label.lower()}")
+
+
+def withdraw_on_case_close(user: User, voucher: Voucher, reason: str) -> Voucher:
+    """Withdraw a request still waiting for a decision because its case closes (the closing's
+    transaction). The voucher row is locked first: a decision at the same moment either comes
+    first (then closing is refused) or finds the request withdrawn."""
+    _lock_voucher(voucher)
+    target = WITHDRAWN_ON_CASE_CLOSE.get(voucher.status)
+    if target is None:
+        raise Conflict(f"{_voucher_title(voucher)}: intussen gewijzigd; bekijk het traject "
+                       "opnieuw voordat u afsluit.", code="open_items")
+    at = clock.now()
+    source = voucher.status
+    voucher.status = target
+    voucher.updated_at = at
+    voucher.decision_note = reason[:1000]
+    _event(voucher, user, source, target, reason[:1000], at)
+    _record(voucher, user, "voucher." + target.value, f"{source.value} → {target.value}, "
+            "traject afgesloten")
+    return voucher
+
+
+def open_items(case: Case) -> list[OpenItem]:
+    """The case's vouchers that are not final, and what closing the case does with each."""
+    items = []
+    for voucher in db.session.scalars(
+            sa.select(Voucher).where(Voucher.case_id == case.id,
+                                     Voucher.status.not_in(list(FINAL)))
+            .order_by(Voucher.id)):
+        title = _voucher_title(voucher)
+        if voucher.status in BLOCKS_CASE_CLOSE:
+            outcome = ("sluiten kan pas als de opleiding is afgerond of afgebroken"
+                       if voucher.status == VoucherStatus.GESTART else
+                       "sluiten kan pas als de voucher is ingetrokken, of als de opleiding is "
+                       "gestart en afgerond")
+            items.append(OpenItem("voucher", title, outcome, blocks=True))
+        elif voucher.status in WITHDRAWN_ON_CASE_CLOSE:
+            items.append(OpenItem(
+                "voucher", title, "wordt ingetrokken met de reden: traject afgesloten",
+                settle=lambda user, reason, v=voucher: withdraw_on_case_close(user, v, reason)))
+        else:
+            items.append(OpenItem("voucher", title, "blijft staan: declaratie en betaling "
+                                                     "lopen door na afsluiting"))
+    return items

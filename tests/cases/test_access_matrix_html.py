@@ -23,7 +23,7 @@ from tests.helpers import html, post
 
 ID_ARGUMENTS = {"case_id", "task_id", "activity_id", "consent_id", "transfer_id"}
 # Coordinators may do these to a case of their region (policy REASSIGN_CASE, DECIDE_TRANSFER).
-COORDINATOR_CHANGES = {"cases.reassign", "cases.transfer_decide"}
+COORDINATOR_CHANGES = {"cases.reassign", "cases.transfer_decide", "cases.reopen"}
 
 
 def _case_rules(app) -> list[tuple[Rule, str]]:
@@ -116,7 +116,8 @@ def test_coordinator_of_the_region_reads_but_cannot_change(app, client, login_as
         url = _url(rule, ids)
         if method == "GET":
             response = client.get(url)
-            expected = 403 if rule.endpoint in ("cases.intake", "cases.candidate_edit") else 200
+            expected = 403 if rule.endpoint in ("cases.intake", "cases.candidate_edit",
+                                                 "cases.close") else 200
             assert response.status_code == expected, (rule.endpoint, response.status_code)
         elif rule.endpoint not in COORDINATOR_CHANGES:
             response = post(client, url, {"version": before[0], "text": "x",

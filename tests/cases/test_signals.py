@@ -54,11 +54,11 @@ def test_every_step_change_is_sent_and_closing_too(coach):
         event = service.transition(coach, case, "intake", expected_version=case.version)
         assert closed == []
         service.transition(coach, case, "afgesloten", expected_version=case.version,
-                           exit_reason="werk_loondienst")
+                           exit_reason="doorverwezen")
     assert [(sender, kwargs["event"].to_status) for sender, kwargs in steps] == [
         (case, CaseState.INTAKE), (case, CaseState.AFGESLOTEN)]
     assert steps[0][1] == {"user": coach, "event": event}
-    assert closed == [(case, {"user": coach, "reason": ExitReason.WERK_LOONDIENST})]
+    assert closed == [(case, {"user": coach, "reason": ExitReason.DOORVERWEZEN})]
 
 
 def test_reassigning_sends_the_previous_coach(coach):
