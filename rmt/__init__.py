@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import os
 import secrets
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from rmt import observability, transaction
+from rmt import clock, observability, transaction
 from rmt.access import Action, can
 from rmt.api import register_api
 from rmt.audit import service as audit_service
@@ -254,8 +255,14 @@ def _register_request_hooks(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
         return response
 
-    app.add_template_filter(lambda dt: format_datetime(dt, "d MMM yyyy HH:mm"), "localdatetime")
-    app.add_template_filter(lambda d: format_date(d, "d MMM yyyy"), "localdate")
+    # One clock (rmt.clock): a stored UTC moment is shown at its Dutch time and date, whatever
+    # locale or time zone Babel would pick.
+    app.add_template_filter(
+        lambda dt: format_datetime(clock.local(dt), "d MMM yyyy HH:mm", rebase=False),
+        "localdatetime")
+    app.add_template_filter(
+        lambda d: format_date(clock.local_date(d) if isinstance(d, datetime) else d,
+                              "d MMM yyyy", rebase=False), "localdate")
     # ``{{ value|label }}``: the Dutch label of any labelled enum (step, exit reason, role, ...).
     app.add_template_filter(label_of, "label")
     app.add_template_global(utcnow, "now")

@@ -39,7 +39,10 @@ def today() -> date:
 
 
 def local(moment: datetime) -> datetime:
-    """An aware moment in Dutch local time (for display and for taking its calendar date)."""
+    """An aware moment in Dutch local time (for display and for taking its calendar date); a
+    naive one is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(ZONE)
 
 

@@ -477,7 +477,7 @@ class _Context:
         group = rng.choices(list(_TARGET_GROUPS), weights=list(_TARGET_GROUPS.values()))[0]
         young = group is TargetGroup.ZONDER_STARTKWALIFICATIE
         age = rng.randint(18, 45) if young else rng.randint(21, 64)
-        birth_date = created_at.date() - timedelta(days=age * 365 + rng.randint(0, 364))
+        birth_date = clock.local_date(created_at) - timedelta(days=age * 365 + rng.randint(0, 364))
         if young:
             education, startkwalificatie = rng.choice(_WITHOUT_SK), False
         else:
@@ -534,7 +534,7 @@ class _Context:
         if walk.intake_left_at is not None:
             left = walk.intake_left_at + 1  # events[0] is the creation
             entered = max(i for i in range(left) if seed.events[i]["to_status"] is S.INTAKE)
-            start, end = stamps[entered].date(), stamps[left].date()
+            start, end = clock.local_date(stamps[entered]), clock.local_date(stamps[left])
             stamp = self.at(start + timedelta(days=rng.randint(0, (end - start).days)))
             completed_at = min(max(stamp, stamps[entered] + timedelta(minutes=30)),
                                stamps[left] - timedelta(minutes=30))
@@ -542,7 +542,7 @@ class _Context:
             return  # still in intake, nothing written yet
         person = seed.candidate
         group = person["target_group"]
-        age = (stamps[0].date() - person["birth_date"]).days // 365
+        age = (clock.local_date(stamps[0]) - person["birth_date"]).days // 365
         years = rng.randint(1, max(1, min(25, age - 18)))
         job, employer = rng.choice(data.FORMER_WORK)
         if group is TargetGroup.ZZP:
@@ -669,7 +669,8 @@ class _Context:
                 continue
             target = rng.choice(targets)
             _, town = rng.choice(self.municipalities[target])
-            day = max(seed.case["status_since"].date(), self.last_day - timedelta(days=10))
+            day = max(clock.local_date(seed.case["status_since"]),
+                      self.last_day - timedelta(days=10))
             seed.transfer = dict(
                 from_region_code=source, to_region_code=target, status=TransferStatus.REQUESTED,
                 reason=f"{seed.first_name} verhuist naar {town}; begeleiding daar voortzetten.",

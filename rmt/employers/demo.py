@@ -297,11 +297,11 @@ def _proposals_and_placements(rng: random.Random, today: date, open_vacancies: l
         # enough: in uitvoering for over 150 days (uitvoering -> geplaatst is an allowed skip).
         in_matching = _eligible_cases(code, today)
         waiting = [c for c in _eligible_cases(code, today, CaseState.UITVOERING)
-                   if c.status_since.date() <= today - timedelta(days=150)]
+                   if clock.local_date(c.status_since) <= today - timedelta(days=150)]
         chosen = ([waiting[0]] if waiting else in_matching[:1]) + in_matching[
             0 if waiting else 1:5]
         for index, case in enumerate(chosen):
-            since = max(case.status_since.date(), _consent_date(case))
+            since = max(clock.local_date(case.status_since), _consent_date(case))
             if since > today - timedelta(days=21):
                 continue
             if index == 0:

@@ -253,7 +253,7 @@ def _one_voucher(rng: random.Random, case: Case, budget: Budget,
                  now: datetime) -> Voucher:
     course, euros, days = course_row
     amount = min(budget.max_per_voucher_cents, round(euros * rng.uniform(0.85, 1.15) / 5) * 500)
-    start_on = requested_at.date() + timedelta(days=rng.randint(14, 45))
+    start_on = clock.local_date(requested_at) + timedelta(days=rng.randint(14, 45))
     end_on = start_on + timedelta(days=days)
     voucher = service.request_voucher(
         case.coach, case, budget_id=budget.id, provider_id=rng.choice(providers).id,

@@ -265,10 +265,11 @@ def _export_rows(budget: Budget) -> list[list[Any]]:
             v.provider.name, v.provider.kvk_number, v.course_name, v.start_on, v.end_on,
             Decimal(v.amount_cents) / 100, v.status.label,
             "ja" if v.status in COMMITTED else "nee", Decimal(v.committed_cents) / 100,
-            v.requested_at.date(), v.decided_at.date() if v.decided_at else None,
+            clock.local_date(v.requested_at),
+            clock.local_date(v.decided_at) if v.decided_at else None,
             v.invoice_number or None,
             Decimal(v.declared_amount_cents) / 100 if v.declared_amount_cents else None,
-            v.paid_at.date() if v.paid_at else None,
+            clock.local_date(v.paid_at) if v.paid_at else None,
         ])
     return rows
 

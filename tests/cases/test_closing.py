@@ -114,7 +114,7 @@ def test_the_confirmation_lists_every_open_item_and_closing_settles_them(case, c
     assert voucher.id not in {v.id for v in db.session.scalars(voucher_service.inbox_query(
         UserFactory(role="coordinator", regions=["MU"])))}
     actions = set(db.session.scalars(sa.select(AuditEntry.action).where(
-        AuditEntry.object_type == "case", AuditEntry.object_id == case.id)))
+        AuditEntry.object_type == "case", AuditEntry.object_id == str(case.id))))
     assert {"case.transition", "voucher.ingetrokken", "pv.transition",
             "proposal.transition"} <= actions
     titles = [item.title for item in service.timeline(case, include_notes=False)]
@@ -243,7 +243,7 @@ def test_reopen_within_thirty_days(case, coordinator):
     stat = db.session.get(StatCase, case.id)
     assert stat.closed_on is None and stat.exit_reason is None
     assert "case.reopen" in set(db.session.scalars(sa.select(AuditEntry.action).where(
-        AuditEntry.object_id == case.id)))
+        AuditEntry.object_id == str(case.id))))
 
 
 def test_reopen_after_thirty_days_is_refused(case, coordinator):
