@@ -149,3 +149,15 @@ def test_reopen_is_not_offered_after_thirty_days(client, login_as, coach, case):
     db.session.flush()
     login_as("coordinator", "MU")
     assert "Traject heropenen" not in text(client.get(f"/trajecten/{case.id}"))
+
+
+@pytest.mark.parametrize("data", [
+    {"exit_reason": "werk_loondienst", "placement_id": "abc"},
+    {"exit_reason": "bestaat-niet"},
+    {"exit_reason": "doorverwezen", "version": "x" * 20},
+])
+def test_malformed_close_input_is_refused_not_an_error(client, auth, coach, case, data):
+    auth.login(coach.email)
+    response = post(client, f"/trajecten/{case.id}/afsluiten", {"version": case.version, **data})
+    assert response.status_code in (400, 409)
+    assert case.status == CaseState.PLAN

@@ -144,3 +144,16 @@ def test_caseload_page_for_coaches_and_other_regions(client, login_as, leaving, 
         "case_ids": [caseload[0].id], "new_coach_id": leaving.id})
     assert response.status_code == 404
     assert caseload[0].coach is leaving
+
+
+@pytest.mark.parametrize("data", [
+    {"case_ids": ["abc"], "new_coach_id": "1"},
+    {"case_ids": ["99999999999999999999"], "new_coach_id": "x"},
+    {},
+])
+def test_malformed_caseload_input_is_refused_not_an_error(client, login_as, leaving, caseload,
+                                                          data):
+    login_as("coordinator", "MU")
+    response = post(client, f"/trajecten/overnemen?coach={leaving.id}", data)
+    assert response.status_code == 400
+    assert client.get("/trajecten/overnemen?coach=abc").status_code == 200
