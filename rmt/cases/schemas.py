@@ -115,6 +115,9 @@ class CaseSchema(BaseSchema):
     closed_on = fields.Date(allow_none=True)
     exit_reason = enum_field(ExitReason, allow_none=True)
     exit_reason_text = fields.String()
+    exit_placement_id = fields.Integer(allow_none=True, metadata={
+        "description": "De plaatsing van een uitstroom naar werk (werk_loondienst, "
+                       "werk_zelfstandig)."})
     version = fields.Integer(metadata={"description": "Stuur mee bij elke wijziging."})
     candidate = fields.Nested(CandidateSchema)
     allowed_transitions = fields.Function(

@@ -111,6 +111,7 @@ def test_the_api_applies_the_same_rules(app, client, coach, case):
         "to": "afgesloten", "exit_reason": "werk_loondienst", "placement_id": placement.id,
         "version": case.version})
     assert closed.status_code == 200 and closed.json["status"] == "afgesloten"
+    assert closed.json["exit_placement_id"] == placement.id
     assert api.post(f"/api/v1/cases/{case.id}/reopen", {
         "reason": "vergissing", "version": case.version}).status_code == 403
     reopened = api_for(app, client, coordinator).post(f"/api/v1/cases/{case.id}/reopen", {
