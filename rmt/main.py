@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from rmt import audit
 from rmt.auth.models import RegionMembership, Role, User
 from rmt.cases import queries
 from rmt.extensions import db
-from rmt.web import waiting
+from rmt.web import menu, waiting
 
 bp = Blueprint("main", __name__)
 
@@ -20,6 +20,12 @@ START_TEMPLATES = {
     Role.COORDINATOR: "main/start_coordinator.html",
     Role.ADMIN: "main/start_admin.html",
 }
+
+
+@bp.app_template_global("main_menu")
+def main_menu() -> list:
+    """The main menu of the signed-in user on this page (rmt/web/menu.py, templates/_nav.html)."""
+    return menu.menu_for(current_user, request.endpoint)
 
 
 @bp.route("/")
@@ -51,6 +57,12 @@ def _team_of(user: User) -> list[User]:
             .order_by(User.role, User.name)
         )
     )
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The icon browsers and tools ask for at the root (pages link the SVG in /static/img)."""
+    return current_app.send_static_file("img/favicon.ico")
 
 
 @bp.route("/gezondheid")
