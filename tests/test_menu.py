@@ -54,3 +54,11 @@ def test_a_group_with_one_link_is_that_link(client, login_as):
 def test_admin_menu_has_the_audit_log(login_as):
     admin = login_as("admin")
     assert "audit.index" in {link.endpoint for link in _links(menu_for(admin, None))}
+
+
+def test_admin_start_page_links_to_the_audit_log(client, login_as):
+    login_as("admin")
+    page = html(client.get("/"))
+    main = page.split('id="inhoud"')[1]
+    assert 'href="/audit">Auditlog nalopen</a>' in main
+    assert client.get("/audit").status_code == 200
