@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from rmt import audit
 from rmt.auth.models import RegionMembership, Role, User
 from rmt.cases import queries
 from rmt.extensions import db
+from rmt.web import menu, waiting
 
 bp = Blueprint("main", __name__)
 
@@ -21,17 +22,26 @@ START_TEMPLATES = {
 }
 
 
+@bp.app_template_global("main_menu")
+def main_menu() -> list:
+    """The main menu of the signed-in user on this page (rmt/web/menu.py, templates/_nav.html)."""
+    return menu.menu_for(current_user, request.endpoint)
+
+
 @bp.route("/")
 @login_required
 def index():
-    context = {"team": _team_of(current_user)}
+    context: dict = {"team": _team_of(current_user)}
     if current_user.role == Role.COACH:
-        context["dashboard"] = dashboard = queries.coach_dashboard(current_user)
-        # The page shows candidates' names: one audit entry with the cases shown.
-        audit.record_list_view("case.start_view", (row.case.id for row in dashboard.cases),
-                               object_type="case")
+        page = request.args.get("pagina", "1")
+        context["dashboard"] = dashboard = queries.coach_dashboard(
+            current_user, page=int(page) if page.isdigit() and len(page) < 7 else 1)
+        # The page shows candidates' names: one audit entry with only the cases shown.
+        audit.record_list_view("case.start_view", dashboard.shown_case_ids, object_type="case")
     elif current_user.role == Role.COORDINATOR:
         context["dashboard"] = queries.coordinator_dashboard(current_user)
+    if current_user.role in (Role.COORDINATOR, Role.ADMIN):
+        context["waiting"] = waiting.waiting_for(current_user)
     return render_template(START_TEMPLATES[current_user.role], **context)
 
 
@@ -47,6 +57,12 @@ def _team_of(user: User) -> list[User]:
             .order_by(User.role, User.name)
         )
     )
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The icon browsers and tools ask for at the root (pages link the SVG in /static/img)."""
+    return current_app.send_static_file("img/favicon.ico")
 
 
 @bp.route("/gezondheid")

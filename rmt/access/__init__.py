@@ -1,12 +1,13 @@
 """Fail-closed access control: the policy table and region-scoped loaders."""
 
-from rmt.access.policy import Action, allowed_regions, can, require
+from rmt.access.policy import Action, allowed_regions, can, every_region, require
 from rmt.access.scope import get_or_404, region_column, role_required, scoped
 
 __all__ = [
     "Action",
     "allowed_regions",
     "can",
+    "every_region",
     "get_or_404",
     "region_column",
     "require",

@@ -24,7 +24,8 @@ class Action(enum.StrEnum):
     CREATE_CASE = "create_case"
     VIEW_NOTES = "view_notes"
     VIEW_WORK_PROFILE = "view_work_profile"
-    VIEW_CASE_AUDIT = "view_case_audit"
+    VIEW_CASE_AUDIT = "view_case_audit"  # who saw one case (privacy page), own region
+    READ_AUDIT_LOG = "read_audit_log"  # the audit log (/audit); the admin across all regions
     DECIDE_TRANSFER = "decide_transfer"
     REASSIGN_CASE = "reassign_case"
     REOPEN_CASE = "reopen_case"  # within 30 days of closing (rmt.cases.service.reopen)
@@ -61,6 +62,7 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.VIEW_NOTES: frozenset({C, K}),
     Action.VIEW_WORK_PROFILE: frozenset({C, K, L}),
     Action.VIEW_CASE_AUDIT: frozenset({K}),
+    Action.READ_AUDIT_LOG: frozenset({K, A}),
     Action.DECIDE_TRANSFER: frozenset({K}),
     Action.REASSIGN_CASE: frozenset({C, K}),
     Action.REOPEN_CASE: frozenset({K}),
@@ -84,6 +86,19 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.SET_SECTOR_PRIORITY: frozenset({K, A}),
     Action.IMPORT_DATA: frozenset({C, L, K, A}),
 }
+
+
+#: Actions a role performs in every region, not only its own. The functioneel beheerder reads the
+#: whole audit log (BIO: someone outside the teams being logged reviews it); the log holds no
+#: case content, and the admin still cannot open a case (docs/security.md, Audit log).
+EVERY_REGION: dict[Action, frozenset[Role]] = {
+    Action.READ_AUDIT_LOG: frozenset({A}),
+}
+
+
+def every_region(user: Any, action: Action | str) -> bool:
+    """True when ``user`` may do ``action`` in every region (see :data:`EVERY_REGION`)."""
+    return can(user, action) and user.role in EVERY_REGION.get(Action(action), frozenset())
 
 
 def object_region(obj: Any) -> str | None:

@@ -1,10 +1,12 @@
-"""The audit log for coordinators: who viewed or changed what, per user and per case number.
+"""The audit log: who viewed or changed what, per user and per case number.
 
-Region-scoped: a coordinator sees only entries filed under one of their regions (entries about
-a case carry the case's region at that moment). Filterable by date range, action, user and case,
-paginated, and downloadable as CSV with the same filters. The page of one case ("wie heeft dit
-dossier bekeken") is a privacy page (:mod:`rmt.privacy.views`) built with :func:`log_page`:
-audit knows no feature.
+Read by the coordinators, region-scoped (only entries filed under one of their regions; entries
+about a case carry the case's region at that moment), and by the functioneel beheerder, for
+every region and the entries without one (sign-ins, user management): the log holds codes and
+numbers, no case content (docs/security.md, Audit log). Filterable by date range, action, user
+and case, paginated, and downloadable as CSV with the same filters. The page of one case ("wie
+heeft dit dossier bekeken") is a privacy page (:mod:`rmt.privacy.views`) built with
+:func:`log_page`: audit knows no feature.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, ValidationError
 
 from rmt import audit, clock, exports
-from rmt.access import Action, allowed_regions, role_required
+from rmt.access import Action, allowed_regions, every_region, role_required
 from rmt.audit.models import AuditEntry
 from rmt.audit.paging import page_number, paginate
 from rmt.auth.models import RegionMembership, User
@@ -65,6 +67,8 @@ class AuditFilterForm(FlaskForm):
 @dataclass(frozen=True)
 class Filters:
     regions: frozenset[str]
+    #: Every region and the entries without one (the functioneel beheerder).
+    every_region: bool = False
     start: datetime | None = None
     end: datetime | None = None
     action: str | None = None
@@ -72,7 +76,9 @@ class Filters:
     case_id: int | None = None
 
     def query(self) -> sa.Select:
-        query = sa.select(AuditEntry).where(AuditEntry.region_code.in_(sorted(self.regions)))
+        query = sa.select(AuditEntry)
+        if not self.every_region:
+            query = query.where(AuditEntry.region_code.in_(sorted(self.regions)))
         if self.start:
             query = query.where(AuditEntry.at >= self.start)
         if self.end:
@@ -102,29 +108,35 @@ class Filters:
 
 
 def _regions() -> frozenset[str]:
-    return allowed_regions(current_user, Action.VIEW_CASE_AUDIT)
+    return allowed_regions(current_user, Action.READ_AUDIT_LOG)
 
 
-def _user_choices(regions: frozenset[str]) -> list[tuple[str, str]]:
-    users = db.session.scalars(
-        sa.select(User).where(User.memberships.any(
-            RegionMembership.region_code.in_(sorted(regions)))).order_by(User.name)).all()
+def _every_region() -> bool:
+    return every_region(current_user, Action.READ_AUDIT_LOG)
+
+
+def _user_choices(regions: frozenset[str], every: bool) -> list[tuple[str, str]]:
+    query = sa.select(User).order_by(User.name, User.id)
+    if not every:
+        query = query.where(User.memberships.any(
+            RegionMembership.region_code.in_(sorted(regions))))
+    users = db.session.scalars(query).all()
     return [("", "Alle gebruikers")] + [(str(u.id), f"{u.name} ({u.email})") for u in users]
 
 
-def _action_choices(regions: frozenset[str]) -> list[tuple[str, str]]:
-    actions = db.session.scalars(
-        sa.select(AuditEntry.action).where(AuditEntry.region_code.in_(sorted(regions)))
-        .distinct().order_by(AuditEntry.action).limit(300)).all()
-    return [("", "Alle handelingen")] + [(a, a) for a in actions]
+def _action_choices(regions: frozenset[str], every: bool) -> list[tuple[str, str]]:
+    query = sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action).limit(300)
+    if not every:
+        query = query.where(AuditEntry.region_code.in_(sorted(regions)))
+    return [("", "Alle handelingen")] + [(a, a) for a in db.session.scalars(query).all()]
 
 
 def _form_and_filters(*, case_id: int | None = None,
                       user_id: int | None = None) -> tuple[AuditFilterForm, Filters]:
-    regions = _regions()
+    regions, every = _regions(), _every_region()
     form = AuditFilterForm(request.args)
-    form.gebruiker.choices = _user_choices(regions)
-    form.handeling.choices = _action_choices(regions)
+    form.gebruiker.choices = _user_choices(regions, every)
+    form.handeling.choices = _action_choices(regions, every)
     if case_id:
         form.traject.data = str(case_id)
     if user_id:
@@ -134,6 +146,7 @@ def _form_and_filters(*, case_id: int | None = None,
             for name, field in form._fields.items()}
     filters = Filters(
         regions=regions,
+        every_region=every,
         start=clock.start_of_day(data["van"]) if data["van"] else None,
         end=clock.start_of_day(data["tot"] + timedelta(days=1)) if data["tot"] else None,
         action=data["handeling"] or None,
@@ -158,7 +171,7 @@ def _render(form: AuditFilterForm, filters: Filters, endpoint: str, base: dict[s
         fixed["gebruiker"] = person.id
     return render_template(
         "audit/list.html", form=form, page=page, case=case, person=person,
-        regions=sorted(filters.regions), endpoint=endpoint,
+        regions=sorted(filters.regions), every_region=filters.every_region, endpoint=endpoint,
         csv_url=url_for("audit.export_csv", **{**args, **fixed}),
         url_for_page=lambda p: url_for(endpoint, **base, **args, pagina=p),
         form_action=url_for(endpoint, **base),
@@ -175,18 +188,18 @@ def log_page(endpoint: str, base: dict[str, Any], *, case: Any = None,
 
 
 @bp.route("")
-@role_required(Action.VIEW_CASE_AUDIT)
+@role_required(Action.READ_AUDIT_LOG)
 def index():
-    """The region's audit log, newest first."""
+    """The region's audit log (every region's, for the admin), newest first."""
     return log_page("audit.index", {})
 
 
 @bp.route("/gebruikers/<id:user_id>")
-@role_required(Action.VIEW_CASE_AUDIT)
+@role_required(Action.READ_AUDIT_LOG)
 def user_log(user_id: int):
-    """What one colleague of the region viewed or changed."""
+    """What one colleague of the region (any user, for the admin) viewed or changed."""
     person = db.session.get(User, user_id)
-    if person is None or not (person.region_codes & _regions()):
+    if person is None or not (_every_region() or person.region_codes & _regions()):
         abort(404)
     return log_page("audit.user_log", {"user_id": person.id}, person=person)
 
@@ -214,7 +227,7 @@ def _csv_rows(filters: Filters) -> Iterator[str]:
 
 
 @bp.route("/export.csv")
-@role_required(Action.VIEW_CASE_AUDIT)
+@role_required(Action.READ_AUDIT_LOG)
 def export_csv():
     """The filtered log as CSV (semicolon-separated, UTF-8 with BOM for spreadsheets)."""
     form, filters = _form_and_filters()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from rmt import clock
 from rmt.access import Action, scoped
@@ -276,6 +276,8 @@ class NextTask:
     title: str
     due_on: date
     overdue_count: int
+    #: "te_laat", "vandaag", "binnenkort" (within :data:`SOON_DAYS`) or "".
+    urgency: str = ""
 
 
 @dataclass
@@ -284,58 +286,158 @@ class CoachCaseRow:
     days_in_step: int
     next_task: NextTask | None
 
+    @property
+    def urgency(self) -> str:
+        """"te_laat", "vandaag", "binnenkort" (within :data:`SOON_DAYS`) or ""."""
+        return "" if self.next_task is None else self.next_task.urgency
+
 
 @dataclass
 class CoachDashboard:
+    #: One page of the coach's running cases: those with overdue or due work first.
     cases: list[CoachCaseRow]
+    #: The coach's own open tasks that are overdue, due today or due soon (at most
+    #: :data:`MAX_TASKS_ON_START`), the oldest date first.
     tasks: list[Task]
     today: date
+    #: Running cases of the coach, and how many of them have overdue tasks.
+    case_total: int = 0
+    cases_overdue: int = 0
+    #: Open tasks of the coach: all of them, overdue, and due today.
+    task_total: int = 0
+    tasks_overdue: int = 0
+    tasks_due_today: int = 0
+    page: int = 1
+    pages: int = 1
+    per_page: int = 0
+    #: Always False: the caseload is counted exactly (the pagination macro asks).
+    more: bool = False
 
     @property
     def overdue_tasks(self) -> int:
-        return sum(1 for task in self.tasks if task.due_on < self.today)
+        return self.tasks_overdue
+
+    @property
+    def later_tasks(self) -> int:
+        """Open tasks due after the window the page shows."""
+        return max(0, self.task_total - len(self.tasks))
+
+    @property
+    def shown_case_ids(self) -> list[int]:
+        """Every case whose candidate the page names (for the audit list-view entry)."""
+        return list(dict.fromkeys([row.case.id for row in self.cases]
+                                  + [task.case_id for task in self.tasks]))
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.case_total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.case_total, (self.page - 1) * self.per_page + len(self.cases))
 
 
-MAX_TASKS_ON_START = 100
+MAX_TASKS_ON_START = 25
+#: Cases per page on the coach's start page (a coach can have 400 running cases).
+COACH_PAGE = 15
+#: Tasks due within this many days count as "binnenkort" and are shown on the start page.
+SOON_DAYS = 7
 
 
-def coach_dashboard(user: User, today: date | None = None) -> CoachDashboard:
-    """The coach's open cases with their next task, and the coach's own open tasks."""
+def _urgency(due_on: date | None, today: date) -> str:
+    if due_on is None:
+        return ""
+    if due_on < today:
+        return "te_laat"
+    if due_on == today:
+        return "vandaag"
+    return "binnenkort" if (due_on - today).days <= SOON_DAYS else ""
+
+
+def coach_dashboard(user: User, today: date | None = None, page: int = 1,
+                    per_page: int = COACH_PAGE) -> CoachDashboard:
+    """What a coach must do today: their overdue and due tasks, then one page of their running
+    cases with the cases that have overdue or due work first.
+
+    A fixed number of statements, whatever the caseload: counts (2), the page of cases (1),
+    their next tasks (1) and the coach's tasks due soon (1).
+    """
     today = today or clock.today()
-    mine = scoped(sa.select(Case.id), user, Case).where(
-        Case.coach_id == user.id, Case.status != CaseState.AFGESLOTEN)
-    cases = db.session.scalars(
-        scoped(sa.select(Case).join(Case.candidate), user, Case)
-        .options(contains_eager(Case.candidate))
-        .where(Case.coach_id == user.id, Case.status != CaseState.AFGESLOTEN)
-        .order_by(Candidate.last_name, Candidate.first_name, Case.id)
-    ).unique().all()
+    soon = date.fromordinal(today.toordinal() + SOON_DAYS)
+    running = (Case.coach_id == user.id, Case.status != CaseState.AFGESLOTEN)
+    mine = scoped(sa.select(Case.id), user, Case).where(*running)
+    open_task = (Task.done_at.is_(None),)
 
-    position = sa.func.row_number().over(partition_by=Task.case_id,
-                                         order_by=(Task.due_on, Task.id))
-    overdue = sa.func.sum(sa.case((Task.due_on < today, 1), else_=0)).over(
-        partition_by=Task.case_id)
-    ranked = (
-        sa.select(Task.case_id, Task.title, Task.due_on, position.label("position"),
-                  overdue.label("overdue"))
-        .where(Task.case_id.in_(mine), Task.done_at.is_(None))
+    # Per running case: its first open due date and how many open tasks are overdue.
+    per_case = (
+        sa.select(Task.case_id.label("case_id"), sa.func.min(Task.due_on).label("first_due"),
+                  sa.func.sum(sa.case((Task.due_on < today, 1), else_=0)).label("overdue"))
+        .where(Task.case_id.in_(mine), *open_task)
+        .group_by(Task.case_id)
         .subquery()
     )
-    next_tasks = {
-        row.case_id: NextTask(row.title, row.due_on, int(row.overdue or 0))
-        for row in db.session.execute(sa.select(ranked).where(ranked.c.position == 1))
-    }
+    counts = db.session.execute(sa.select(
+        sa.select(sa.func.count()).select_from(mine.subquery()).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(per_case).where(per_case.c.overdue > 0)
+        .scalar_subquery())).one()
+    case_total, cases_overdue = int(counts[0] or 0), int(counts[1] or 0)
+    task_counts = db.session.execute(
+        scoped(sa.select(
+            sa.func.count(Task.id),
+            sa.func.count(Task.id).filter(Task.due_on < today),
+            sa.func.count(Task.id).filter(Task.due_on == today)).join(Task.case), user, Case)
+        .where(Task.owner_id == user.id, *open_task, Case.status != CaseState.AFGESLOTEN)
+    ).one()
+
+    pages = max(1, math.ceil(case_total / per_page))
+    page = min(max(1, page), pages)
+    bucket = sa.case((per_case.c.overdue > 0, 0), (per_case.c.first_due <= soon, 1), else_=2)
+    cases = db.session.execute(
+        scoped(sa.select(Case, per_case.c.first_due, per_case.c.overdue)
+               .join(Case.candidate), user, Case)
+        .outerjoin(per_case, per_case.c.case_id == Case.id)
+        .options(contains_eager(Case.candidate))
+        .where(*running)
+        .order_by(bucket, per_case.c.first_due.asc().nulls_last(), Candidate.last_name,
+                  Candidate.first_name, Case.id)
+        .limit(per_page).offset((page - 1) * per_page)
+    ).unique().all()
+
+    # The title of each shown case's first open task (a window over those cases' tasks only).
+    shown = [row[0].id for row in cases]
+    position = sa.func.row_number().over(partition_by=Task.case_id,
+                                         order_by=(Task.due_on, Task.id))
+    ranked = (sa.select(Task.case_id, Task.title, Task.due_on, position.label("position"))
+              .where(Task.case_id.in_(shown), *open_task).subquery())
+    titles = {r.case_id: (r.title, r.due_on) for r in db.session.execute(
+        sa.select(ranked).where(ranked.c.position == 1))} if shown else {}
+    rows = []
+    for case, _first_due, overdue in cases:
+        next_task = None
+        if case.id in titles:
+            title, due_on = titles[case.id]
+            next_task = NextTask(title, due_on, int(overdue or 0), _urgency(due_on, today))
+        rows.append(CoachCaseRow(case, days_since(case.status_since, today), next_task))
+
     tasks = db.session.scalars(
         scoped(sa.select(Task).join(Task.case), user, Case)
-        .options(contains_eager(Task.case))
-        .where(Task.owner_id == user.id, Task.done_at.is_(None),
+        .options(contains_eager(Task.case).contains_eager(Case.candidate))
+        .join(Case.candidate)
+        .where(Task.owner_id == user.id, *open_task, Task.due_on <= soon,
                Case.status != CaseState.AFGESLOTEN)
         .order_by(Task.due_on, Task.id)
         .limit(MAX_TASKS_ON_START)
     ).unique().all()
-    rows = [CoachCaseRow(case, days_since(case.status_since, today), next_tasks.get(case.id))
-            for case in cases]
-    return CoachDashboard(rows, list(tasks), today)
+    return CoachDashboard(
+        rows, list(tasks), today, case_total=case_total, cases_overdue=cases_overdue,
+        task_total=int(task_counts[0] or 0), tasks_overdue=int(task_counts[1] or 0),
+        tasks_due_today=int(task_counts[2] or 0), page=page, pages=pages, per_page=per_page)
+
+
+@dataclass
+class InactiveCoachLoad:
+    coach: User
+    running: int
 
 
 @dataclass
@@ -344,25 +446,47 @@ class CoordinatorDashboard:
     open_total: int
     pending_transfers: int
     overdue_tasks: int
+    #: Inactive coaches who still hold running cases in the coordinator's regions.
+    inactive_coaches: list[InactiveCoachLoad] = field(default_factory=list)
 
 
 def coordinator_dashboard(user: User, today: date | None = None) -> CoordinatorDashboard:
-    """Counts for the coordinator's regions: per step, transfers waiting, overdue tasks."""
+    """Counts for the coordinator's regions: per step, transfers waiting, overdue tasks, and
+    running cases of coaches who are no longer active."""
     today = today or clock.today()
     counts = dict(db.session.execute(
         scoped(sa.select(Case.status, sa.func.count(Case.id)), user, Case)
         .group_by(Case.status)).all())
     step_counts = [(state, int(counts.get(state, 0))) for state in STEP_ORDER]
     open_total = sum(n for state, n in step_counts if state != CaseState.AFGESLOTEN)
-    pending = db.session.scalar(
-        scoped(sa.select(sa.func.count(CaseTransfer.id)), user, CaseTransfer,
-               Action.DECIDE_TRANSFER)
-        .where(CaseTransfer.status == TransferStatus.REQUESTED)) or 0
+    pending = count_pending_transfers(user)
     overdue = db.session.scalar(
         scoped(sa.select(sa.func.count(Task.id)).join(Task.case), user, Case)
         .where(Task.done_at.is_(None), Task.due_on < today,
                Case.status != CaseState.AFGESLOTEN)) or 0
-    return CoordinatorDashboard(step_counts, open_total, int(pending), int(overdue))
+    inactive = [InactiveCoachLoad(coach, int(n)) for coach, n in db.session.execute(
+        scoped(sa.select(User, sa.func.count(Case.id)).join(Case, Case.coach_id == User.id),
+               user, Case)
+        .options(lazyload(User.memberships))
+        .where(Case.status != CaseState.AFGESLOTEN, User.active.is_(False))
+        .group_by(User.id).order_by(User.name, User.id))]
+    return CoordinatorDashboard(step_counts, open_total, int(pending), int(overdue), inactive)
+
+
+def count_pending_transfers(user: User) -> int:
+    """Transfer requests waiting for a decision of (a coordinator of) the user's regions."""
+    return db.session.scalar(
+        scoped(sa.select(sa.func.count(CaseTransfer.id)), user, CaseTransfer,
+               Action.DECIDE_TRANSFER)
+        .where(CaseTransfer.status == TransferStatus.REQUESTED)) or 0
+
+
+def count_cases_of_inactive_coaches(user: User) -> int:
+    """Running cases in the user's regions whose coach is no longer active (to reassign)."""
+    return db.session.scalar(
+        scoped(sa.select(sa.func.count(Case.id)).join(User, Case.coach_id == User.id), user,
+               Case, Action.REASSIGN_CASE)
+        .where(Case.status != CaseState.AFGESLOTEN, User.active.is_(False))) or 0
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,14 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from flask import url_for
 
 from rmt import audit, signals
+from rmt.access import Action
 from rmt.auth.models import User
+from rmt.cases import queries
 from rmt.cases.import_kinds import CANDIDATES, HISTORY
 from rmt.cases.models import Case, Task
 from rmt.extensions import db
 from rmt.imports import kinds
 from rmt.process import CaseState
+from rmt.web.waiting import add_waiting
 
 
 def hand_tasks_to_coaches(deactivated: User, **_: Any) -> None:
@@ -35,7 +39,15 @@ def hand_tasks_to_coaches(deactivated: User, **_: Any) -> None:
 
 def connect() -> None:
     """Candidates with their case, and the step history of such cases, can be imported
-    (rmt.imports); a deactivated user's open tasks on others' cases go to those coaches."""
+    (rmt.imports); a deactivated user's open tasks on others' cases go to those coaches;
+    transfer requests and cases of inactive coaches wait for the coordinator."""
     kinds.register(CANDIDATES)
     kinds.register(HISTORY)
     signals.user_deactivated.connect(hand_tasks_to_coaches)
+    add_waiting("Overdrachtsverzoeken naar uw regio", queries.count_pending_transfers,
+                lambda _user: url_for("cases.transfers"), action=Action.DECIDE_TRANSFER,
+                order=20)
+    add_waiting("Lopende trajecten van inactieve coaches (opnieuw toewijzen)",
+                queries.count_cases_of_inactive_coaches,
+                lambda _user: url_for("main.index", _anchor="inactieve-coaches"),
+                action=Action.DECIDE_TRANSFER, order=40)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from rmt import audit, clock, signals
-from rmt.access import Action, require, scoped
+from rmt.access import Action, can, require, scoped
 from rmt.auth.models import Role, User
 from rmt.cases import reference
 from rmt.cases.extensions import (
@@ -149,6 +150,33 @@ def find_duplicates(user: User, *, first_name: str = "", last_name: str = "",
     if exclude_candidate_id:
         query = query.where(Candidate.id != exclude_candidate_id)
     return list(db.session.scalars(query).unique())
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """A likely duplicate and what the coach can do with it on the confirmation screen."""
+
+    candidate: Candidate
+    #: The candidate's running case in any region (a person has at most one), or None.
+    running_case: Case | None
+    #: The running case is in one of the user's regions (so the screen may link to it).
+    running_case_visible: bool
+
+    @property
+    def can_open_new_case(self) -> bool:
+        """"Dit is dezelfde persoon" works only for someone without a running case."""
+        return self.running_case is None
+
+
+def duplicate_matches(user: User, candidates: list[Candidate]) -> list[DuplicateMatch]:
+    """For each duplicate from :func:`find_duplicates` (cases already loaded): whether a new
+    case can be opened for them, or which running case stands in the way. No statements."""
+    matches = []
+    for candidate in candidates:
+        running = next((case for case in candidate.cases if not case.is_closed), None)
+        visible = running is not None and can(user, Action.VIEW_CASE, running)
+        matches.append(DuplicateMatch(candidate, running, visible))
+    return matches
 
 
 def normalise_phone_safe(value: str) -> str:

@@ -236,6 +236,7 @@ def _render_duplicates(form: RegistrationForm, duplicates: list, status: int = 2
                        error: str | None = None) -> ResponseReturnValue:
     return render_template(
         "cases/register_confirm.html", form=form, duplicates=duplicates,
+        matches=service.duplicate_matches(current_user, duplicates),
         hidden_values=_hidden_values(form), error=error,
         my_regions=current_user.region_codes,
         choice_label=choice_label,

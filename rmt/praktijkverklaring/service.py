@@ -706,6 +706,30 @@ def status_counts(region_code: str) -> dict[PvStatus, int]:
     return counts
 
 
+#: The step that waits for the school: the assessment is done, the school still has to
+#: determine (vaststellen) the result before the verklaring can be issued.
+AWAITING_VASTSTELLING = PvStatus.BEOORDEELD
+
+
+def count_awaiting_vaststelling(user: User) -> int:
+    """Running trajectories in the user's regions that wait for the school's vaststelling."""
+    return db.session.scalar(
+        trajectory_query(user, status=AWAITING_VASTSTELLING.value).with_only_columns(
+            sa.func.count(PvTrajectory.id)).order_by(None)
+        .where(Case.status != CaseState.AFGESLOTEN)) or 0
+
+
+def trajectories_in_status(user: User, region_code: str, status: PvStatus,
+                           limit: int = 200) -> list[PvTrajectory]:
+    """Trajectories of one status on the region's cases, oldest step first (with candidate)."""
+    return list(db.session.scalars(
+        trajectory_query(user, status=status.value, region_code=region_code)
+        .options(selectinload(PvTrajectory.case).joinedload(Case.candidate))
+        .where(Case.status != CaseState.AFGESLOTEN)
+        .order_by(None).order_by(PvTrajectory.status_since, PvTrajectory.id)
+        .limit(limit)))
+
+
 def timeline_items(case: Case) -> list[TimelineItem]:
     """The praktijkverklaring steps of a case, for the case timeline (connected to
     :data:`rmt.cases.service.TIMELINE_SOURCES` by :mod:`rmt.praktijkverklaring.receivers`)."""

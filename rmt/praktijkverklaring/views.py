@@ -45,7 +45,7 @@ from rmt.praktijkverklaring.forms import (
     WorkProcessChoiceForm,
     WorkProcessForm,
 )
-from rmt.praktijkverklaring.lifecycle import MAIN_LINE, PvStatus, PvTransitionKind
+from rmt.praktijkverklaring.lifecycle import MAIN_LINE, PvStatus, PvTransitionKind, as_status
 from rmt.praktijkverklaring.models import (
     MboSchool,
     PvTrajectory,
@@ -371,11 +371,18 @@ def register():
     audit.record("pv.register_view", object_type="pv_register", object_id=region,
                  region_code=region, summary=f"jaar {year or 'alle'}")
     entries = service.register_entries(region, year)
+    # ?status=beoordeeld lists the running trajectories in one status (the start page links
+    # here for those that wait for the school's vaststelling).
+    status = as_status(request.args.get("status", ""))
+    in_status = (service.trajectories_in_status(current_user, region, status)
+                 if status is not None else [])
+    audit.record_list_view("case.list_view", (t.case_id for t in in_status), object_type="case")
     region_rows = {r.code: r for r in db.session.scalars(sa.select(Region))}
     return render_template(
         "praktijkverklaring/register.html", entries=entries, region=region_rows[region],
         regions=[region_rows[code] for code in regions], year=year,
-        years=service.register_years(region), counts=service.status_counts(region))
+        years=service.register_years(region), counts=service.status_counts(region),
+        status=status, in_status=in_status)
 
 
 def _export_rows() -> tuple[str, int | None, list[list[Any]]]:

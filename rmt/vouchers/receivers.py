@@ -6,12 +6,24 @@ the case page.
 
 from __future__ import annotations
 
+from flask import url_for
+
+from rmt.access import Action
 from rmt.cases import extensions
-from rmt.vouchers.service import case_section, open_items, timeline_items
+from rmt.vouchers.service import (
+    case_section,
+    count_awaiting_decision,
+    open_items,
+    timeline_items,
+)
+from rmt.web.waiting import add_waiting
 
 
 def connect() -> None:
-    """Add the voucher events to every case's timeline and the vouchers to the case page."""
+    """Add the voucher events to every case's timeline and the vouchers to the case page;
+    requests that wait for a decision to the coordinator's start page."""
     extensions.add(extensions.timeline_sources, timeline_items)
     extensions.add(extensions.open_item_sources, open_items)
     extensions.add_section("vouchers/_case_section.html", case_section, order=10)
+    add_waiting("Voucheraanvragen", count_awaiting_decision,
+                lambda _user: url_for("vouchers.inbox"), action=Action.DECIDE_VOUCHER, order=10)

@@ -40,6 +40,7 @@ from rmt.cases.service import TimelineItem
 from rmt.enums import label_of
 from rmt.errors_domain import Conflict, DomainError, Forbidden
 from rmt.extensions import db
+from rmt.process import CaseState
 from rmt.regions.models import Region
 from rmt.transaction import lock_row
 from rmt.validation import normalise_phone, required_text
@@ -539,8 +540,16 @@ def available_moves(user: User, voucher: Voucher) -> list[Move]:
             continue
         if move.kind == MoveKind.DECIDE and voucher.requested_by_id == user.id:
             continue
+        if move.target == VoucherStatus.TOEGEKEND and not can_still_be_granted(voucher):
+            continue  # only "Afwijzen" can work (see _check_decision)
         moves.append(move)
     return moves
+
+
+def can_still_be_granted(voucher: Voucher) -> bool:
+    """Whether the case still allows a grant: running, and still in the budget's region."""
+    case = voucher.case
+    return not _closed_at(case, clock.now()) and case.region_code == voucher.region_code
 
 
 def decide(user: User, voucher: Voucher, *, approve: bool, note: str = "",
@@ -683,11 +692,44 @@ def with_list_data(query: sa.Select) -> sa.Select:
         selectinload(Voucher.requested_by).lazyload(User.memberships))
 
 
+def _awaiting_decision(user: User, select: sa.Select) -> sa.Select:
+    """Requests (status aangevraagd) in the regions where ``user`` decides, with their case."""
+    return (scoped(select.join(Case, Voucher.case_id == Case.id), user, Voucher,
+                   Action.DECIDE_VOUCHER)
+            .where(Voucher.status == VoucherStatus.AANGEVRAAGD))
+
+
+def _decidable() -> sa.ColumnElement[bool]:
+    """A request can still be granted: its case is running and still in the budget's region
+    (the rules of :func:`_check_decision` that do not depend on the budget's room)."""
+    return sa.and_(Case.status != CaseState.AFGESLOTEN, Case.region_code == Voucher.region_code)
+
+
 def inbox_query(user: User) -> sa.Select:
-    """Requests waiting for a decision in the regions where ``user`` decides, oldest first."""
-    return (scoped(sa.select(Voucher), user, Voucher, Action.DECIDE_VOUCHER)
-            .where(Voucher.status == VoucherStatus.AANGEVRAAGD)
+    """Requests that wait for a decision of ``user``, oldest first: not their own request (four
+    eyes) and not one that can no longer be granted (case closed or transferred)."""
+    return (_awaiting_decision(user, sa.select(Voucher))
+            .where(_decidable(), Voucher.requested_by_id != user.id)
             .order_by(Voucher.requested_at, Voucher.id))
+
+
+def stale_requests_query(user: User) -> sa.Select:
+    """Requests that can no longer be granted (case closed or transferred): they only need to be
+    refused, so the inbox lists them apart from the decisions."""
+    return (_awaiting_decision(user, sa.select(Voucher)).where(sa.not_(_decidable()))
+            .order_by(Voucher.requested_at, Voucher.id))
+
+
+def count_awaiting_decision(user: User) -> int:
+    """How many requests :func:`inbox_query` lists (the start page's "Wacht op u")."""
+    return db.session.scalar(
+        _awaiting_decision(user, sa.select(sa.func.count(Voucher.id)))
+        .where(_decidable(), Voucher.requested_by_id != user.id)) or 0
+
+
+def course_started(voucher: Voucher, today: date | None = None) -> bool:
+    """The course began before today (Dutch calendar): granting now is after the fact."""
+    return voucher.start_on < (today or clock.today())
 
 
 def load_voucher(voucher_id: Any, user: User) -> Voucher:

@@ -354,9 +354,14 @@ def budget_export_xlsx(budget_id: int):
 @role_required(Action.DECIDE_VOUCHER)
 def inbox():
     vouchers = db.session.scalars(service.with_list_data(service.inbox_query(current_user))).all()
+    stale = db.session.scalars(
+        service.with_list_data(service.stale_requests_query(current_user))).all()
     budgets = {v.budget_id: v.budget for v in vouchers}
-    audit.record_list_view("voucher.list_view", (v.id for v in vouchers), object_type="voucher")
-    return render_template("vouchers/inbox.html", vouchers=vouchers,
+    audit.record_list_view("voucher.list_view", (v.id for v in [*vouchers, *stale]),
+                           object_type="voucher")
+    today = clock.today()
+    return render_template("vouchers/inbox.html", vouchers=vouchers, stale=stale, today=today,
+                           started=sum(service.course_started(v, today) for v in vouchers),
                            figures=service.figures_for(list(budgets.values())))
 
 
@@ -432,6 +437,10 @@ def _render_detail(voucher: Voucher, posted: tuple[str, MoveForm] | None = None,
                            case_url=_case_url(voucher.case_id),
                            figures=service.budget_figures(voucher.budget),
                            four_eyes=four_eyes, posted=posted[0] if posted else None,
+                           course_started=(voucher.status == VoucherStatus.AANGEVRAAGD
+                                           and service.course_started(voucher)),
+                           stale=(voucher.status == VoucherStatus.AANGEVRAAGD
+                                  and not service.can_still_be_granted(voucher)),
                            record_sections=sections.load("voucher", current_user, voucher)
                            ), status
 

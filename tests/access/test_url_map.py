@@ -13,6 +13,7 @@ PUBLIC_ENDPOINTS = {
     "static",  # CSS
     "auth.login",  # the sign-in page itself
     "main.health",  # load-balancer health check, reveals nothing
+    "main.favicon",  # the site icon
     "health.live",  # liveness: the process answers, reveals nothing
     "health.ready",  # readiness: database and Redis answer "ok" or "error", nothing else
     "api-docs.openapi_json",  # the OpenAPI document describes the API, holds no data

@@ -389,7 +389,7 @@ def test_demo_coordinator_signs_in_with_code_from_known_secret(client, auth):
 # --- nothing opens before the second factor ---------------------------------------------------
 
 #: What a user half-way through the sign-in may open: the sign-in steps themselves.
-HALF_WAY_PAGES = {"static", "auth.login", "main.health", "api-docs.openapi_json",
+HALF_WAY_PAGES = {"static", "auth.login", "main.health", "main.favicon", "api-docs.openapi_json",
                   "auth.second_factor", "auth.enrol_at_sign_in",
                   "health.live", "health.ready"}  # public liveness/readiness probes
 

@@ -200,7 +200,7 @@ def test_coach_start_page(client, coach):
     assert "Bakker, Ali Intake 12 Cv nabespreken" in page
     assert "(te laat) 1" in page
     assert f"Jong, Bea {'Trajectplan'} 0 — 0" in page or "Jong, Bea Trajectplan" in page
-    assert "2 open acties, waarvan 1 te laat" in page
+    assert "Acties te laat 1 Acties voor vandaag 0 Trajecten met acties te laat 1" in page
     # overdue first, marked in words
     assert page.index("Cv nabespreken") < page.index("Vacatures sturen")
     assert "Te laat" in page
@@ -246,7 +246,9 @@ def test_coordinator_start_page(client, login_as):
     page = text(response)
     assert "Intake 2" in page and "Trajectplan 1" in page
     assert "3 lopende trajecten in uw regio" in page
-    assert "1 overdrachtsverzoek naar uw regio" in page
+    assert "Wacht op u" in page
+    assert "Overdrachtsverzoeken naar uw regio 1" in page
+    assert 'href="/overdrachten"' in html(response)
     assert "1 actie in uw regio is te laat" in page
     assert 'href="/trajecten?stap=intake"' in html(response)
     assert coordinator.id

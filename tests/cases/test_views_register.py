@@ -216,3 +216,66 @@ def test_duplicates_of_other_regions_are_not_shown(client, coach):
     CaseFactory(candidate=candidate, region_code="FV")
     response = post(client, URL, registration_data())
     assert response.status_code == 302  # no confirmation step: the FV person is not visible
+
+
+# --- the duplicate screen offers only what can work ------------------------------------------
+
+
+def test_safe_choice_is_primary_and_new_candidate_secondary(client, coach, known):
+    page = html(post(client, URL, registration_data()))
+    same = page.split('name="bestaande_kandidaat"')[1].split("</form>")[0]
+    assert "utrecht-button--primary-action" in same and "Dit is dezelfde persoon" in same
+    anyway = page.split('name="bevestigd"')[1].split("</form>")[0]
+    assert "Toch nieuwe kandidaat aanmelden" in anyway
+    assert "utrecht-button--secondary-action" in anyway
+    assert "primary" not in anyway
+
+
+def test_person_with_running_case_gets_a_link_not_the_same_person_button(client, coach):
+    candidate = CandidateFactory(first_name="Fatma", last_name="Yildiz",
+                                 birth_date=date(1985, 3, 14))
+    running = CaseFactory(candidate=candidate, coach=coach, status=CaseState.DIAGNOSE)
+    response = post(client, URL, registration_data())
+    page = html(response)
+    assert response.status_code == 200 and "Is dit dezelfde persoon?" in page
+    assert "Dit is dezelfde persoon" not in page
+    assert 'name="bestaande_kandidaat"' not in page
+    link = page.split(f'href="/trajecten/{running.id}"')
+    # the step list links to it, and the choice column is a primary link to the running case
+    assert any("utrecht-button-link--primary-action" in part.split("<a ")[-1]
+               for part in link[:-1])
+    assert f"Naar het lopende traject {running.id}" in text(response)
+    assert "Toch nieuwe kandidaat aanmelden" in page
+
+
+def test_running_case_in_another_region_is_named_not_linked(client, coach):
+    candidate = CandidateFactory(first_name="Fatma", last_name="Yildiz",
+                                 birth_date=date(1985, 3, 14))
+    CaseFactory(candidate=candidate, coach=coach, status=CaseState.AFGESLOTEN)
+    elsewhere = CaseFactory(candidate=candidate, region_code="FV", status=CaseState.DIAGNOSE)
+    response = post(client, URL, registration_data())
+    page = html(response)
+    assert "Is dit dezelfde persoon?" in page
+    assert 'name="bestaande_kandidaat"' not in page
+    assert f"/trajecten/{elsewhere.id}" not in page
+    assert "lopend traject in een andere regio" in text(response)
+
+
+def test_duplicate_screen_query_count_does_not_grow_with_duplicates(client, coach):
+    from tests.querycount import count_statements
+
+    def statements() -> int:
+        with count_statements(cold=True) as seen:
+            assert "Is dit dezelfde persoon?" in text(post(client, URL, registration_data()))
+        return len(seen)
+
+    first = CandidateFactory(first_name="Fatma", last_name="Yildiz", birth_date=date(1985, 3, 14))
+    CaseFactory(candidate=first, coach=coach, status=CaseState.DIAGNOSE)
+    coach_id = coach.id
+    one = statements()
+    coach = db.session.get(type(coach), coach_id)  # detached by the cold count
+    for n in range(3):
+        other = CandidateFactory(first_name="Fatma", last_name=f"Yildiz{n}",
+                                 birth_date=date(1985, 3, 14), email=f"f{n}@x.nl")
+        CaseFactory(candidate=other, coach=coach, status=CaseState.AFGESLOTEN)
+    assert statements() == one

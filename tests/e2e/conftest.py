@@ -356,3 +356,19 @@ def sign_in() -> Callable:
                 page.get_by_role("button", name="Controleren").click()
 
     return _sign_in
+
+
+def menu_link(page, name: str):
+    """The main menu's link ``name``, visible: a link inside a group (a ``<details>``) is shown
+    by clicking the group's button first, as a user would."""
+    nav = page.get_by_role("navigation", name="Hoofdmenu")
+    link = nav.get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        fold = nav.locator("details.rmt-nav__fold > summary")
+        if fold.is_visible() and not nav.locator("details.rmt-nav__fold[open]").count():
+            fold.click()  # narrow screens: the whole menu is folded behind "Menu"
+        hidden = page.get_by_role("link", name=name, exact=True, include_hidden=True)
+        group = nav.locator("details.rmt-nav__group").filter(has=hidden)
+        if group.count() and not link.is_visible():
+            group.locator("summary").click()
+    return link

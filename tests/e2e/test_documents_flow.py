@@ -10,6 +10,8 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import menu_link
+
 pytestmark = pytest.mark.e2e
 
 COACH = "coach.mu@demo.rmt.test"
@@ -20,8 +22,8 @@ PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
 
 def test_coach_uploads_a_document_on_the_case_page(page, sign_in, assert_accessible):
     sign_in(page, COACH)
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Start").click()
-    page.get_by_role("table", name="Mijn lopende trajecten op naam").get_by_role(
+    menu_link(page, "Start").click()
+    page.get_by_role("table", name=re.compile("^Mijn lopende trajecten")).get_by_role(
         "link").first.click()
     section = page.get_by_role("region", name="Documenten")
     expect(section).to_be_visible()

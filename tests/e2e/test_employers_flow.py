@@ -11,6 +11,8 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import menu_link
+
 pytestmark = pytest.mark.e2e
 
 LIAISON = "liaison.mu@demo.rmt.test"
@@ -25,7 +27,7 @@ def test_liaison_contact_vacancy_proposal_placement(page, sign_in, assert_access
     assert_accessible(page)
 
     # The registry and the employer page
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Werkgevers").click()
+    menu_link(page, "Werkgevers").click()
     expect(page.get_by_role("heading", level=1, name="Werkgevers")).to_be_visible()
     page.get_by_label("Naam of KvK-nummer", exact=True).fill("van der wal")
     page.get_by_role("button", name="Zoeken").click()
@@ -124,7 +126,7 @@ def test_duplicate_kvk_links_to_the_existing_employer(page, sign_in, assert_acce
 
 def test_coordinator_sets_prioritaire_sectors_of_own_region(page, sign_in, assert_accessible):
     sign_in(page, "coordinator.gv@demo.rmt.test")
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Sectoren").click()
+    menu_link(page, "Sectoren").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Sectoren en prioriteit")
     assert_accessible(page)
     box = page.get_by_label("Schoonmaak en facilitair prioritair in Gooi- en Vechtstreek")

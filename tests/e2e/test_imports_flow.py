@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import menu_link
+
 pytestmark = pytest.mark.e2e
 
 COACH = "coach.mu@demo.rmt.test"
@@ -17,7 +19,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "imports"
 
 
 def _upload(page, path: Path) -> None:
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Importeren").click()
+    menu_link(page, "Importeren").click()
     expect(page.get_by_role("heading", level=1, name="Importeren uit Excel of CSV")).to_be_visible()
     page.get_by_label("Wat importeert u?", exact=True).select_option(label="Kandidaten met traject")
     page.get_by_label("Regio", exact=True).select_option("MU")
@@ -28,7 +30,7 @@ def _upload(page, path: Path) -> None:
 
 def test_coach_imports_candidates(page, sign_in, assert_accessible, tmp_path):
     sign_in(page, COACH)
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Importeren").click()
+    menu_link(page, "Importeren").click()
     assert_accessible(page)
 
     # A file with an impossible date: reported at its row and column, nothing imported

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import menu_link
+
 pytestmark = pytest.mark.e2e
 
 COACH = "coach.mu@demo.rmt.test"
@@ -136,8 +138,7 @@ def test_request_to_printed_certificate(page, sign_in, assert_accessible):
     page.set_viewport_size(screen_size)
 
     # The register of the region
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name="Praktijkverklaringen").click()
+    menu_link(page, "Praktijkverklaringen").click()
     expect(page.get_by_role("heading", level=1,
                             name="Register praktijkverklaringen Midden-Utrecht")).to_be_visible()
     expect(page.get_by_role("rowheader", name=number)).to_be_visible()
@@ -146,8 +147,7 @@ def test_request_to_printed_certificate(page, sign_in, assert_accessible):
 
 def test_admin_reference_data_pages(page, sign_in, assert_accessible):
     sign_in(page, "admin@demo.rmt.test")
-    nav = page.get_by_role("navigation", name="Hoofdmenu")
-    nav.get_by_role("link", name="Mbo-scholen").click()
+    menu_link(page, "Mbo-scholen").click()
     expect(page.get_by_role("heading", level=1, name="Mbo-scholen")).to_be_visible()
     expect(page.get_by_role("cell", name="25PZ")).to_be_visible()
     assert_accessible(page)
@@ -158,7 +158,7 @@ def test_admin_reference_data_pages(page, sign_in, assert_accessible):
     expect(page.get_by_text("Vul een geldige BRIN-code in").first).to_be_visible()
     assert_accessible(page)
 
-    nav.get_by_role("link", name="Kwalificaties").click()
+    menu_link(page, "Kwalificaties").click()
     expect(page.get_by_role("heading", level=1,
                             name="Kwalificaties en werkprocessen")).to_be_visible()
     assert_accessible(page)

@@ -8,6 +8,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import menu_link
+
 pytestmark = pytest.mark.e2e
 
 COORDINATOR = "coordinator.mu@demo.rmt.test"
@@ -59,8 +61,7 @@ def test_code_step_is_accessible_and_signs_in(page, assert_accessible):
 
 def test_coordinator_privacy_and_audit_pages(page, sign_in, assert_accessible, mu_candidate_id):
     sign_in(page, COORDINATOR)
-    nav = page.get_by_role("navigation", name="Hoofdmenu")
-    nav.get_by_role("link", name="Auditlog").click()
+    menu_link(page, "Auditlog").click()
     expect(page.get_by_role("heading", level=1, name="Auditlog")).to_be_visible()
     assert_accessible(page)
 
@@ -70,11 +71,11 @@ def test_coordinator_privacy_and_audit_pages(page, sign_in, assert_accessible, m
     expect(page.get_by_role("alert")).to_contain_text("De einddatum ligt voor de begindatum.")
     assert_accessible(page)
 
-    nav.get_by_role("link", name="Toestemmingen").click()
+    menu_link(page, "Toestemmingen").click()
     expect(page.get_by_role("heading", level=1, name="Toestemmingenregister")).to_be_visible()
     assert_accessible(page)
 
-    nav.get_by_role("link", name="Privacyverzoeken").click()
+    menu_link(page, "Privacyverzoeken").click()
     assert_accessible(page)
 
     page.goto(f"/privacy/kandidaten/{mu_candidate_id}")
@@ -93,8 +94,7 @@ def test_coordinator_privacy_and_audit_pages(page, sign_in, assert_accessible, m
 
 def test_second_factor_pages_for_a_coach(page, sign_in, assert_accessible):
     sign_in(page, COACH)
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name="Tweede factor").click()
+    menu_link(page, "Tweede factor").click()
     expect(page.get_by_role("heading", level=1, name="Tweede factor")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Tweede factor instellen").click()

@@ -10,6 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import menu_link
+
 pytestmark = pytest.mark.e2e
 
 COACH = "coach.mu@demo.rmt.test"
@@ -66,7 +68,7 @@ def test_admin_user_list_and_new_user_form(page, sign_in, assert_accessible):
     sign_in(page, ADMIN)
     expect(page.get_by_role("heading", level=1)).to_have_text("Goedendag, Beheerder Demo")
 
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Gebruikers").click()
+    menu_link(page, "Gebruikers").click()
     expect(page).to_have_url(re.compile(r"/beheer/gebruikers$"))
     expect(page.get_by_role("heading", level=1, name="Gebruikers")).to_be_visible()
     expect(page.get_by_role("cell", name="coach.mu@demo.rmt.test")).to_be_visible()

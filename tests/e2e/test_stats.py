@@ -13,6 +13,8 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import menu_link
+
 pytestmark = pytest.mark.e2e
 
 COACH = "coach.mu@demo.rmt.test"
@@ -47,8 +49,7 @@ def test_coordinator_reads_compares_and_downloads(page, sign_in, assert_accessib
                                                   live_server):
     foreign = only_own_server(page, live_server)
     sign_in(page, COORDINATOR)
-    menu = page.get_by_role("navigation", name="Hoofdmenu")
-    menu.get_by_role("link", name="Cijfers", exact=True).click()
+    menu_link(page, "Cijfers").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cijfers van Midden-Utrecht")
     summary = page.get_by_role("table", name=re.compile("^Kerncijfers per regio"))
     total = summary.get_by_role("row", name=re.compile("^Totaal"))
@@ -75,7 +76,7 @@ def test_coordinator_reads_compares_and_downloads(page, sign_in, assert_accessib
     assert_accessible(page)
 
     # The region comparison: aggregates of the four regions, small counts shielded.
-    menu.get_by_role("link", name="Regio's vergelijken").click()
+    menu_link(page, "Regio's vergelijken").click()
     expect(page.get_by_role("heading", level=1, name="Regio's vergelijken")).to_be_visible()
     table = page.get_by_role("table", name="Kerncijfers per regio")
     headers = [h.strip() for h in table.get_by_role("columnheader").all_inner_texts()]
@@ -104,7 +105,7 @@ def test_coach_sees_own_caseload_only(page, sign_in, assert_accessible, live_ser
     sign_in(page, COACH)
     menu = page.get_by_role("navigation", name="Hoofdmenu")
     expect(menu.get_by_role("link", name="Regio's vergelijken")).to_have_count(0)
-    menu.get_by_role("link", name="Cijfers", exact=True).click()
+    menu_link(page, "Cijfers").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cijfers van mijn trajecten")
     expect(page.get_by_label("Loopbaancoach", exact=True)).to_have_count(0)
     # Read-only: the only form on the page is the GET form of the period.

@@ -11,6 +11,8 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import menu_link
+
 pytestmark = pytest.mark.e2e
 
 COACH = "coach.mu@demo.rmt.test"
@@ -19,16 +21,14 @@ COORDINATOR = "coordinator.mu@demo.rmt.test"
 
 def test_coach_requests_and_coordinator_approves(page, sign_in, assert_accessible):
     sign_in(page, COACH)
-    menu = page.get_by_role("navigation", name="Hoofdmenu")
-
-    menu.get_by_role("link", name="Mijn vouchers").click()
+    menu_link(page, "Mijn vouchers").click()
     expect(page.get_by_role("heading", level=1,
                             name="Vouchers van mijn kandidaten")).to_be_visible()
     assert_accessible(page)
 
     # An open case of this coach, from the start page.
-    menu.get_by_role("link", name="Start").click()
-    page.get_by_role("table", name="Mijn lopende trajecten op naam").get_by_role(
+    menu_link(page, "Start").click()
+    page.get_by_role("table", name=re.compile("^Mijn lopende trajecten")).get_by_role(
         "link").first.click()
     section = page.get_by_role("region", name="Scholingsvouchers")
     expect(section).to_be_visible()
@@ -75,8 +75,7 @@ def test_coach_requests_and_coordinator_approves(page, sign_in, assert_accessibl
 
     # The coordinator of the region decides.
     sign_in(page, COORDINATOR)
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name="Voucheraanvragen").click()
+    menu_link(page, "Voucheraanvragen").click()
     expect(page.get_by_role("heading", level=1,
                             name="Voucheraanvragen die op uw besluit wachten")).to_be_visible()
     assert_accessible(page)

@@ -117,11 +117,42 @@ def test_pagination(client, login_as):
     assert client.get("/audit?pagina=abc").status_code == 200
 
 
-@pytest.mark.parametrize("role", ["coach", "liaison", "admin"])
-def test_only_coordinators_see_the_audit_log(client, login_as, role):
+@pytest.mark.parametrize("role", ["coach", "liaison"])
+def test_only_coordinators_and_the_admin_see_the_audit_log(client, login_as, role):
     login_as(role, "MU")
     for url in ("/audit", "/audit/export.csv", "/privacy/trajecten/1/audit", "/audit/gebruikers/1"):
         assert client.get(url).status_code == 403, url
+
+
+def test_admin_reads_the_whole_log_but_not_a_case(client, login_as, log):
+    """BIO: the functioneel beheerder reviews the log of every region and the entries without a
+    region (sign-ins, user management); the log holds numbers and codes, and the admin still
+    cannot open the case itself (docs/security.md, Audit log)."""
+    audit.record("auth.sign_in", object_type="user", object_id=log["coach"].id,
+                 user=log["coach"], summary="zonder regio")
+    login_as("admin")
+    page = helpers.text(client.get("/audit"))
+    assert "geheim AM" in page and "zonder regio" in page and "=HYPERLINK(1)" in page
+    assert "alle regio's" in page
+    assert client.get(f"/audit/gebruikers/{log['other'].id}").status_code == 200
+    body = client.get("/audit/export.csv").get_data(as_text=True)
+    assert "geheim AM" in body and "zonder regio" in body
+    # reading the log is itself audited
+    assert db.session.scalar(sa.select(sa.func.count()).where(
+        AuditEntry.action == "audit.list_view")) >= 1
+    # but no case content: the case page and the case's privacy page stay closed
+    assert client.get(f"/trajecten/{log['mu_case'].id}").status_code in (403, 404)
+    assert client.get(f"/privacy/trajecten/{log['mu_case'].id}/audit").status_code == 403
+    assert client.get("/audit/gebruikers/999999").status_code == 404
+
+
+def test_coordinator_still_sees_only_their_region(client, login_as, log):
+    audit.record("auth.sign_in", object_type="user", object_id=log["coach"].id,
+                 user=log["coach"], summary="zonder regio")
+    login_as("coordinator", "MU")
+    page = helpers.text(client.get("/audit"))
+    assert "geheim AM" not in page and "zonder regio" not in page
+    assert client.get(f"/audit/gebruikers/{log['am_case'].coach.id}").status_code == 404
 
 
 def _queries(client, url: str) -> int:

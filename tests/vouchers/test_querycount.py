@@ -30,8 +30,9 @@ S = VoucherStatus
 BOUNDS = {
     # +1: the unit of work commits once after the view; +1: the header's unread count;
     # +5: the list-view audit entry, written after the read (begin, chain lock on PostgreSQL,
-    # chain end, insert, commit; issue 16 item 9)
-    "/vouchers/te-beoordelen": 16,
+    # chain end, insert, commit; issue 16 item 9); +1: the requests that can no longer be
+    # granted, listed apart (issue 15 item 5)
+    "/vouchers/te-beoordelen": 17,
     "/budgetten/{budget}": 24,  # +5: the list-view audit entry; +1 the header's unread count
     "/budgetten/{budget}/vouchers.csv": 15,
     "/budgetten/{budget}/vouchers.xlsx": 16,

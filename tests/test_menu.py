@@ -1,0 +1,64 @@
+"""The main menu (rmt/web/menu.py): few top-level entries per role, every link one the role may
+open, and the same links as the policy allows (nothing lost by grouping)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rmt.access import can
+from rmt.web.menu import MENU, MenuGroup, MenuLink, ShownGroup, menu_for
+from tests.helpers import html
+
+ROLES = {"coach": ["MU"], "liaison": ["MU"], "coordinator": ["MU"], "admin": []}
+
+
+def _links(entries) -> list[MenuLink]:
+    found = []
+    for entry in entries:
+        found += entry.links if isinstance(entry, ShownGroup) else [entry]
+    return found
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_top_level_is_short_and_every_link_opens(client, login_as, role):
+    user = login_as(role, *ROLES[role])
+    shown = menu_for(user, "main.index")
+    assert len(shown) <= 7, [getattr(e, "label", e) for e in shown]
+    nav = html(client.get("/")).split('aria-label="Hoofdmenu"')[1].split("</nav>")[0]
+    hrefs = re.findall(r'<a class="utrecht-link[^"]*" href="([^"]+)"', nav)
+    assert len(hrefs) == len(_links(shown)) >= 4
+    for href in hrefs:
+        assert client.get(href).status_code == 200, href
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_grouping_hides_nothing_the_policy_allows(login_as, role):
+    user = login_as(role, *ROLES[role])
+    every = [link for entry in MENU
+             for link in (entry.links if isinstance(entry, MenuGroup) else (entry,))]
+    allowed = {link.endpoint for link in every
+               if not link.actions or any(can(user, a) for a in link.actions)}
+    assert {link.endpoint for link in _links(menu_for(user, None))} == allowed
+
+
+def test_a_group_with_one_link_is_that_link(client, login_as):
+    login_as("coach", "MU")  # of "Cijfers" and "Vouchers" a coach has one link each
+    nav = html(client.get("/")).split('aria-label="Hoofdmenu"')[1].split("</nav>")[0]
+    assert 'href="/cijfers/">Cijfers</a>' in nav and ">Mijn vouchers</a>" in nav
+    assert not re.search(r"<summary[^>]*>(Cijfers|Vouchers)<", nav)
+    assert re.search(r"<summary[^>]*>Werkgevers<", nav)  # two links: a group
+
+
+def test_admin_menu_has_the_audit_log(login_as):
+    admin = login_as("admin")
+    assert "audit.index" in {link.endpoint for link in _links(menu_for(admin, None))}
+
+
+def test_admin_start_page_links_to_the_audit_log(client, login_as):
+    login_as("admin")
+    page = html(client.get("/"))
+    main = page.split('id="inhoud"')[1]
+    assert 'href="/audit">Auditlog nalopen</a>' in main
+    assert client.get("/audit").status_code == 200
