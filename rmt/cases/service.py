@@ -313,7 +313,7 @@ def transition(user: User, case: Case, to: str, *, expected_version: int | None,
                           exit_reason=case.exit_reason if target == CaseState.AFGESLOTEN else None,
                           at=at)
     audit.record("case.transition", object_type="case", object_id=case.id,
-                 region_code=case.region_code, summary=f"{source.value} → {target.value}")
+                 region_code=case.region_code, summary=f"{source.label} → {target.label}")
     signals.case_step_changed.send(case, user=user, event=event)
     if target == CaseState.AFGESLOTEN:
         signals.case_closed.send(case, user=user, reason=case.exit_reason)
@@ -387,7 +387,8 @@ def set_activity_status(user: User, case: Case, activity_id: int, status: str,
     activity.status = ActivityStatus(status)
     _touch(case)
     audit.record("case.activity_status", object_type="case", object_id=case.id,
-                 region_code=case.region_code, summary=f"activiteit {activity.id}: {status}")
+                 region_code=case.region_code,
+                 summary=f"activiteit {activity.id}: {activity.status.label}")
     return activity
 
 
@@ -461,7 +462,7 @@ def record_consent(user: User, case: Case, purpose: str, given_on: date) -> Cons
     db.session.add(consent)
     db.session.flush()
     audit.record("consent.give", object_type="case", object_id=case.id,
-                 region_code=case.region_code, summary=f"{purpose.value} per {given_on}")
+                 region_code=case.region_code, summary=f"{purpose.label} per {given_on:%d-%m-%Y}")
     return consent
 
 
@@ -476,7 +477,7 @@ def revoke_consent(user: User, case: Case, consent_id: int) -> Consent:
     consent.revoked_on = clock.today()
     consent.revoked_by_id = user.id
     audit.record("consent.revoke", object_type="case", object_id=case.id,
-                 region_code=case.region_code, summary=f"{consent.purpose.value}")
+                 region_code=case.region_code, summary=consent.purpose.label)
     return consent
 
 
