@@ -82,7 +82,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    # Dutch only (docs/i18n.md): Flask-Babel formats dates, numbers and plurals in nl.
+    # Dutch only (docs/language.md): Flask-Babel formats dates, numbers and plurals in nl.
     babel.init_app(app, default_locale="nl")
     limiter.init_app(app)
     smorest_api.init_app(app)
