@@ -5,9 +5,18 @@ from __future__ import annotations
 import ast
 
 import pytest
+import sqlalchemy as sa
 
 from rmt.audit.actions import ACTION_TITLES, OBJECT_TYPES, action_title, object_label
+from rmt.audit.models import AuditEntry
+from rmt.auth.models import Role
+from rmt.cases import service as case_service
+from rmt.employers import vacancies
+from rmt.employers.models import VacancyStatus
+from rmt.extensions import db
+from rmt.process import CaseState
 from tests.audit import codes
+from tests.factories import CaseFactory, UserFactory, VacancyFactory
 
 
 def test_every_recorded_action_code_has_a_dutch_title():
@@ -47,3 +56,21 @@ def test_labels():
     assert object_label("pv_register", "MU") == "Register praktijkverklaringen MU"
     assert object_label("budget") == "Budget"
     assert object_label(None, None) == ""
+
+
+def _last_summary(action: str) -> str:
+    return db.session.scalars(sa.select(AuditEntry.summary).where(AuditEntry.action == action)
+                              .order_by(AuditEntry.id.desc())).first()
+
+
+def test_state_changes_are_summarised_with_the_dutch_labels():
+    liaison = UserFactory(role=Role.LIAISON, regions=["MU"])
+    vacancy = VacancyFactory(status=VacancyStatus.OPEN, region_code="MU")
+    vacancies.set_vacancy_status(liaison, vacancy, "filled")
+    assert _last_summary("vacancy.status") == "Open → Vervuld"
+    case = CaseFactory(region_code="MU", status=CaseState.AANGEMELD)
+    case_service.transition(case.coach, case, CaseState.INTAKE.value,
+                            expected_version=case.version)
+    assert _last_summary("case.transition") == (
+        f"{CaseState.AANGEMELD.label} → {CaseState.INTAKE.label}")
+    assert "aangemeld → intake" not in _last_summary("case.transition")
