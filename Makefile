@@ -6,7 +6,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEV_ENV := RMT_ENV=development
 VENDOR := rmt/static/vendor/utrecht
 
-.PHONY: run test test-sqlite test-postgres lint install assets translations chromium serve-prod bench bench-import bench-pages load clean
+.PHONY: run test test-sqlite test-postgres lint install assets chromium serve-prod bench bench-import bench-pages load clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,15 +22,11 @@ $(VENDOR)/component-library.css $(VENDOR)/design-tokens.css: node_modules/.insta
 	cp node_modules/@utrecht/design-tokens/dist/index.css $(VENDOR)/design-tokens.css
 	cp node_modules/@utrecht/component-library-css/dist/index.css $(VENDOR)/component-library.css
 
-rmt/translations/en/LC_MESSAGES/messages.mo: rmt/translations/en/LC_MESSAGES/messages.po $(BIN)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d rmt/translations -l en
-
 install: $(BIN)/.installed
 assets: $(VENDOR)/component-library.css $(VENDOR)/design-tokens.css
-translations: rmt/translations/en/LC_MESSAGES/messages.mo
 
 ## make run: development server with demo data on SQLite, http://127.0.0.1:5000
-run: install assets translations
+run: install assets
 	$(DEV_ENV) $(BIN)/flask --app rmt db upgrade
 	$(DEV_ENV) $(BIN)/flask --app rmt demo seed
 	$(DEV_ENV) $(BIN)/flask --app rmt run --host 127.0.0.1 --port 5000
@@ -42,10 +38,10 @@ test: lint test-sqlite test-postgres
 lint: install
 	$(BIN)/ruff check .
 
-test-sqlite: install assets translations chromium
+test-sqlite: install assets chromium
 	$(BIN)/pytest
 
-test-postgres: install assets translations chromium
+test-postgres: install assets chromium
 	@$(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=test', connect_timeout=5).close()" \
 	  || { echo "PostgreSQL is not reachable at 127.0.0.1:5432 (user postgres, database test). Start it, e.g.: pg_ctlcluster --skip-systemctl-redirect \$$(ls /etc/postgresql) main start"; exit 1; }
 	RMT_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -m "not e2e"
@@ -60,7 +56,7 @@ chromium:
 
 # Several worker processes must share the rate-limit counters: Redis, unless told otherwise.
 serve-prod: export RMT_RATELIMIT_STORAGE_URI ?= redis://127.0.0.1:6379/0
-serve-prod: install assets translations
+serve-prod: install assets
 	$(BIN)/flask --app rmt db upgrade
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:8000 'rmt:create_app()'
 
@@ -75,13 +71,13 @@ bench-import: install
 ## wrk (apt-get install wrk), both engines; BENCH_SECONDS per page; BENCH_PAGES_ARGS=--reuse keeps
 ## the seeded databases. Needs PostgreSQL and Redis. Not in make test.
 bench-pages: export RMT_RATELIMIT_STORAGE_URI ?= redis://127.0.0.1:6379/0
-bench-pages: install assets translations
+bench-pages: install assets
 	$(BIN)/python -m benchmarks.pages $(BENCH_PAGES_ARGS)
 
 ## make load: many clients against gunicorn on SQLite and PostgreSQL (needs PostgreSQL and Redis);
 ## LOAD_CLIENTS, LOAD_SECONDS, LOAD_INSTANCES, LOAD_ENGINE=sqlite|postgresql|both. Not in make test.
 LOAD_ENGINE ?= both
-load: install assets translations
+load: install assets
 	$(BIN)/python -m benchmarks.load --engine $(LOAD_ENGINE)
 
 clean:

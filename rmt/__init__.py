@@ -16,9 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, g, request, session
+from flask import Flask, abort, g, request
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -83,7 +83,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    # Dutch only (docs/language.md): Flask-Babel formats dates, numbers and plurals in nl.
+    babel.init_app(app, default_locale="nl")
     limiter.init_app(app)
     smorest_api.init_app(app)
 
@@ -169,15 +170,6 @@ def _register_blueprints(app: Flask) -> None:
     for name in BLUEPRINT_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)
     register_api(app)
-
-
-def _select_locale() -> str:
-    supported = ("nl", "en")
-    wanted = request.args.get("lang")
-    if wanted in supported:
-        session["lang"] = wanted
-        return wanted
-    return session.get("lang") if session.get("lang") in supported else "nl"
 
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -266,7 +258,6 @@ def _register_request_hooks(app: Flask) -> None:
     # ``{{ value|label }}``: the Dutch label of any labelled enum (step, exit reason, role, ...).
     app.add_template_filter(label_of, "label")
     app.add_template_global(utcnow, "now")
-    app.add_template_global(get_locale, "get_locale")
 
     def table_caption_id() -> str:
         """A fresh id per table on the page, for the caption that names its scroll container."""

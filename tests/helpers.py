@@ -6,7 +6,9 @@ plain functions live here. Import them: ``from tests.helpers import html, count,
 
 from __future__ import annotations
 
+import csv
 import html as html_lib
+import io
 import re
 from typing import Any
 
@@ -49,3 +51,12 @@ def bearer_header(token: str) -> dict[str, str]:
 def post(client: Any, url: str, data: dict | None = None, **kwargs: Any) -> Any:
     """POST a form with a valid CSRF token taken from the start page (no side effects)."""
     return client.post_form(url, data or {}, token_page="/", **kwargs)
+
+
+def csv_rows(response: Any) -> list[list[str]]:
+    """A CSV download as rows, after checking it is written for Dutch Excel: text/csv in
+    UTF-8 with a byte-order mark, cells separated by semicolons (rmt.exports)."""
+    assert response.mimetype == "text/csv", response.mimetype
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeff"), "no byte-order mark: Excel would not read UTF-8"
+    return list(csv.reader(io.StringIO(body[1:], newline=""), delimiter=";"))

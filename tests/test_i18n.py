@@ -1,215 +1,195 @@
-"""The shell in English: ?lang=en switches and sticks, and the catalog is complete and compiled."""
+"""Dutch only (docs/language.md): no language switch, every form message Dutch, plurals through
+ngettext, dates and numbers in the nl locale."""
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
+import pkgutil
 import re
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import read_mo
-from babel.messages.pofile import read_po
 from flask import render_template_string
+from flask_babel import format_date, format_decimal, ngettext
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 
-from rmt.auth.forms import LoginForm
-from rmt.auth.models import Role
-from rmt.auth.views import SIGN_IN_FAILED_MESSAGE
-from rmt.errors import EXPLANATIONS, TITLES
+import rmt
 from tests import helpers
 
 ROOT = Path(__file__).resolve().parent.parent
-PO_PATH = ROOT / "rmt" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-MO_PATH = PO_PATH.with_suffix(".mo")
+#: "voucher(s)", "fout(en)", "kandidaat/kandidaten", "mbo-school/scholen".
+HAND_MADE = re.compile(r"[a-z]\((s|en|n)\)|\b(\w{3})\w*/\2\w*(?![\w.])")
+#: "{{ '' if n == 1 else 's' }}", "{{ 'is' if n == 1 else 'zijn' }}".
+CHOSEN_BY_HAND = re.compile(r"\{\{[^}]*\bif [^}]*[!=]= *1 else\b")
+TEMPLATE_TAG = re.compile(r"\{%.*?%\}")
+#: Words of an English message (WTForms' defaults, say) that no Dutch message contains.
+ENGLISH = re.compile(r"\b(the|this field|must|invalid|not a valid|required|please|enter|"
+                     r"choice|value|number|characters|only)\b", re.I)
 
 
-def _catalog():
-    with PO_PATH.open("rb") as fh:
-        return read_po(fh)
+# --- no English switch -----------------------------------------------------------------------
 
 
-def _translations() -> dict[str, str]:
-    return {m.id: m.string for m in _catalog() if m.id}
-
-
-def _header_text(html: str) -> str:
-    match = re.search(r'<p class="rmt-user__who">(.*?)</p>', html, re.S)
-    assert match, "no signed-in header"
-    return " ".join(match.group(1).split())
-
-
-# --- the language switch -------------------------------------------------------------------
-
-
-def test_dutch_is_the_default(client):
+def test_the_shell_is_dutch_and_offers_no_other_language(client):
     html = helpers.html(client.get("/inloggen"))
     assert '<html lang="nl">' in html
     assert '<h1 class="utrecht-heading-1">Inloggen</h1>' in html
     assert "Naar de inhoud" in html
-    assert 'href="?lang=en"' in html
+    assert "lang=" not in html.replace('<html lang="nl">', "")
+    assert "English" not in html
 
 
-def test_sign_in_page_in_english(client):
-    response = client.get("/inloggen?lang=en")
-    html = helpers.html(response)
-    assert response.status_code == 200
-    assert '<html lang="en">' in html
-    assert "<title>Sign in · RMT Case Registration</title>" in html
-    assert '<h1 class="utrecht-heading-1">Sign in</h1>' in html
-    assert "Sign in with the email address and password of your RMT account." in html
-    assert ">Email address</label>" in html and ">Password</label>" in html
-    assert "(required)" in html
-    assert "Skip to content" in html
-    assert "Regional Mobility Teams, Province of Utrecht" in html
-    assert 'href="?lang=nl"' in html
-    assert "Inloggen" not in html
+def test_asking_for_english_changes_nothing(client):
+    html = helpers.html(client.get("/inloggen?lang=en"))
+    assert '<html lang="nl">' in html and "Inloggen" in html and "Sign in" not in html
+    assert '<html lang="nl">' in helpers.html(client.get("/inloggen"))
 
 
-def test_language_choice_sticks_until_changed(client):
-    client.get("/inloggen?lang=en")
-    assert '<html lang="en">' in helpers.html(client.get("/inloggen"))
-    client.get("/inloggen?lang=nl")
-    html = helpers.html(client.get("/inloggen"))
-    assert '<html lang="nl">' in html
-    assert "Inloggen" in html
-
-
-def test_unsupported_language_falls_back_to_dutch(client):
-    assert '<html lang="nl">' in helpers.html(client.get("/inloggen?lang=de"))
-
-
-# --- pages and messages in English ---------------------------------------------------------
-
-
-def test_not_found_page_in_english(client):
-    response = client.get("/bestaat-niet?lang=en")
-    html = helpers.html(response)
-    assert response.status_code == 404
-    assert '<html lang="en">' in html
-    assert '<h1 class="utrecht-heading-1">Page not found</h1>' in html
-    assert "The page does not exist or you do not have access to it." in html
-    assert "Error code: 404" in html
-    assert "Go to the home page" in html
+def test_signed_in_pages_have_no_language_switch(client, login_as):
+    login_as("coach", "MU")
+    html = helpers.html(client.get("/?lang=en"))
+    assert '<html lang="nl">' in html and "Loopbaancoach" in html and "Uitloggen" in html
+    assert "lang=" not in html.replace('<html lang="nl">', "")
 
 
 def test_not_found_page_in_dutch(client):
-    html = helpers.html(client.get("/bestaat-niet"))
+    html = helpers.html(client.get("/bestaat-niet?lang=en"))
     assert '<h1 class="utrecht-heading-1">Pagina niet gevonden</h1>' in html
     assert "Foutcode: 404" in html
 
 
-def test_expired_form_explained_in_english(client):
-    client.get("/inloggen?lang=en")
-    response = client.post("/inloggen", data={"email": "a@b.nl", "password": "x"})
-    html = helpers.html(response)
-    assert response.status_code == 400
-    assert "Request could not be processed" in html
-    assert "The form has expired or is invalid." in html
+# --- forms -----------------------------------------------------------------------------------
 
 
-def test_coach_header_in_english(client, login_as):
+def test_required_fields_are_marked_in_dutch(client, login_as):
     login_as("coach", "MU")
-    html = helpers.html(client.get("/?lang=en"))
-    header = _header_text(html)
-    assert "Career coach" in header
-    assert "Loopbaancoach" not in header
-    assert ">Sign out</button>" in html
-    assert 'aria-label="Main menu"' in html
-    assert ">Change password</a>" in html
+    html = helpers.html(client.get("/trajecten/nieuw?lang=en"))
+    assert re.search(r'>Voornaam</label> <span class="rmt-required">\(verplicht\)</span>', html)
+    assert "(required)" not in html
 
 
-def test_coach_header_in_dutch(client, login_as):
-    login_as("coach", "MU")
-    assert "Loopbaancoach" in _header_text(helpers.html(client.get("/")))
-
-
-def test_wrong_credentials_in_english(client, auth):
-    client.get("/inloggen?lang=en")
-    html = helpers.html(auth.login("niemand@test.nl", "verkeerd-wachtwoord"))
-    assert "The email address or the password is incorrect." in html
-    assert "The form was not saved." in html
-
-
-def test_empty_sign_in_form_in_english(client):
-    client.get("/inloggen?lang=en")
+def test_empty_sign_in_form_is_explained_in_dutch(client):
     response = client.post_form("/inloggen", {"email": "", "password": ""})
     html = helpers.html(response)
     assert response.status_code == 400
-    assert "Please correct the marked fields:" in html
-    assert 'href="#email">Email address:' in html
-    assert "(required)" in html
+    assert "Verbeter de gemarkeerde velden:" in html
+    assert 'href="#email">E-mailadres:' in html
+    assert not ENGLISH.search(helpers.text(response))
 
 
-def test_sign_in_prompt_in_english(client):
-    client.get("/inloggen?lang=en")
-    response = client.get("/", follow_redirects=True)
-    assert "Please sign in to view this page." in helpers.html(response)
+def _form_classes() -> list[type[FlaskForm]]:
+    for module in pkgutil.walk_packages(rmt.__path__, "rmt."):
+        importlib.import_module(module.name)
+    found: set[type[FlaskForm]] = set()
+    pending = [FlaskForm]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            pending.append(sub)
+            if sub.__module__.startswith("rmt.") and not inspect.isabstract(sub):
+                found.add(sub)
+    return sorted(found, key=lambda f: f"{f.__module__}.{f.__name__}")
 
 
-class _FormWithError:
-    """Just enough of a WTForms form for the form_errors macro: one form-level error."""
-
-    def __init__(self, message: str) -> None:
-        self.errors = {None: [message]}
-        self.form_errors = [message]
-
-    def __iter__(self):
-        return iter(())
+#: Forms whose view sets something up before validating.
+SETUP = {"RegistrationForm": lambda form: form.set_municipalities([])}
+NONSENSE = ("", " ", "x" * 5000, "-1", "abc", "31-02-2026", "0")
 
 
-def test_data_shown_through_a_translation_stays_escaped(app):
-    """Form errors and flashes go through gettext, which marks its result safe: escape first."""
+def test_every_form_message_is_dutch(app):
+    """Every form of every feature, given nonsense in every field: WTForms' own messages
+    (invalid integer, too long, not a valid choice) come in Dutch too."""
+    forms = _form_classes()
+    assert len(forms) >= 40
+    messages: set[str] = set()
+    with app.test_request_context("/", method="POST"):
+        app.config["WTF_CSRF_ENABLED"] = False
+        try:
+            for form_class in forms:
+                for value in NONSENSE:
+                    form = form_class(formdata=MultiDict(
+                        {name: value for name in form_class()._fields}))
+                    SETUP.get(form_class.__name__, lambda _form: None)(form)
+                    for field in form:
+                        if getattr(field, "choices", ()) is None:
+                            field.choices = []  # a view fills these
+                    form.validate()
+                    messages |= {str(message) for errors in form.errors.values()
+                                 for message in (errors.values() if isinstance(errors, dict)
+                                                 else errors)}
+        finally:
+            app.config["WTF_CSRF_ENABLED"] = True
+    assert len(messages) >= 30
+    english = sorted(m for m in messages if ENGLISH.search(m))
+    assert not english, english
+
+
+def test_data_shown_in_form_errors_stays_escaped(app):
+    """Form-level errors and labels are data: the template escapes them."""
+
+    class FormWithError:
+        errors = {None: ["<b>50%</b> & meer"]}
+        form_errors = ["<b>50%</b> & meer"]
+
+        def __iter__(self):
+            return iter(())
+
     template = '{% from "_forms.html" import form_errors %}{{ form_errors(form) }}'
-    with app.test_request_context("/?lang=en"):
-        html = render_template_string(template, form=_FormWithError("<b>50%</b> & meer"))
+    with app.test_request_context("/"):
+        html = render_template_string(template, form=FormWithError())
     assert "&lt;b&gt;50%&lt;/b&gt; &amp; meer" in html
     assert "<b>" not in html
 
 
-# --- the catalog -----------------------------------------------------------------------------
+# --- plurals, numbers and dates in nl ----------------------------------------------------------
 
 
-def test_every_msgid_has_a_translation():
-    empty = [m.id for m in _catalog() if m.id and not all(
-        m.string if isinstance(m.string, tuple) else (m.string,))]
-    assert not empty, f"untranslated in {PO_PATH.name}: {empty}"
+def test_plurals_numbers_and_dates_are_dutch(app):
+    with app.test_request_context("/"):
+        assert ngettext("%(num)d voucher", "%(num)d vouchers", 1) == "1 voucher"
+        assert ngettext("%(num)d voucher", "%(num)d vouchers", 12) == "12 vouchers"
+        assert format_decimal(Decimal("1250.5")) == "1.250,5"
+        assert format_date(date(2026, 3, 1), "d MMMM yyyy") == "1 maart 2026"
 
 
-def test_no_fuzzy_translations():
-    fuzzy = [m.id for m in _catalog() if m.id and m.fuzzy]
-    assert not fuzzy, f"review these and drop the fuzzy flag: {fuzzy}"
+@pytest.mark.parametrize(("count", "expected"), [(0, "0 kandidaten"), (1, "1 kandidaat"),
+                                                  (27, "27 kandidaten")])
+def test_jinja_pluralize(app, count, expected):
+    template = ("{% trans count=n %}{{ count }} kandidaat{% pluralize %}"
+                "{{ count }} kandidaten{% endtrans %}")
+    with app.test_request_context("/"):
+        assert render_template_string(template, n=count) == expected
 
 
-def test_catalog_is_up_to_date_with_the_source():
-    """Every _('...') in the templates and every N_() in extra_messages.py has an entry."""
-    with (ROOT / "babel.cfg").open() as fh:
-        method_map, options_map = parse_mapping_cfg(fh, filename="babel.cfg")
-    extracted = {message for _file, _line, message, *_rest
-                 in extract_from_dir(str(ROOT), method_map, options_map)}
-    extracted = {m if isinstance(m, str) else m[0] for m in extracted}
-    missing = sorted(extracted - set(_translations()))
-    assert not missing, f"run pybabel extract + update (see {PO_PATH.name}): {missing}"
+def test_no_hand_made_plurals_in_the_templates():
+    """"voucher(s)", "kandidaat/kandidaten", "regel{{ 's' }}": use ngettext or
+    {% trans count=... %}...{% pluralize %}...{% endtrans %} instead."""
+    found = []
+    for path in sorted((ROOT / "rmt" / "templates").rglob("*.html")):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if HAND_MADE.search(TEMPLATE_TAG.sub("", line)) or CHOSEN_BY_HAND.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{number}")
+    assert not found, "\n".join(found)
 
 
-@pytest.mark.parametrize(
-    "dutch",
-    [
-        *TITLES.values(),
-        "Fout",
-        *EXPLANATIONS.values(),
-        *(role.label for role in Role),
-        LoginForm.email.args[0],
-        LoginForm.password.args[0],
-        SIGN_IN_FAILED_MESSAGE,
-    ],
-)
-def test_text_kept_in_code_is_in_the_catalog(dutch):
-    """These reach the templates as data; rmt/translations/extra_messages.py must list them."""
-    assert _translations().get(dutch), f"add {dutch!r} to rmt/translations/extra_messages.py"
-
-
-def test_compiled_catalog_matches_the_po():
-    assert MO_PATH.exists(), "run: make translations"
-    with MO_PATH.open("rb") as fh:
-        compiled = {m.id: m.string for m in read_mo(fh) if m.id}
-    assert compiled == _translations(), "stale messages.mo; run: make translations"
+def test_no_hand_made_plurals_in_python_text():
+    """The same for text in the code (flash messages, CLI output, audit summaries, mail);
+    docstrings and comments may say "stay(s)"."""
+    found = []
+    for path in sorted((ROOT / "rmt").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                    and id(node) not in docstrings and HAND_MADE.search(node.value)):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value[:60]!r}")
+            if isinstance(node, ast.IfExp) and isinstance(node.test, ast.Compare) and any(
+                    isinstance(c, ast.Constant) and c.value == 1 for c in node.test.comparators
+            ) and all(isinstance(b, ast.Constant) and isinstance(b.value, str)
+                      for b in (node.body, node.orelse)):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)}")
+    assert not found, "\n".join(found)

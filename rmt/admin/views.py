@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import ngettext
 from flask_login import current_user
 
 from rmt import audit
@@ -99,7 +100,8 @@ def user_edit(user_id: int):
 def user_revoke_tokens(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     count = service.revoke_api_tokens(user)
-    flash(f"{count} API-token(s) ingetrokken.", "success")
+    flash(ngettext("%(num)d API-token ingetrokken.", "%(num)d API-tokens ingetrokken.", count),
+          "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 

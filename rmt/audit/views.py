@@ -25,6 +25,7 @@ from wtforms import SelectField, StringField, ValidationError
 
 from rmt import audit, clock, exports
 from rmt.access import Action, allowed_regions, every_region, role_required
+from rmt.audit.actions import action_title, object_label
 from rmt.audit.models import AuditEntry
 from rmt.audit.paging import page_number, paginate
 from rmt.auth.models import RegionMembership, User
@@ -99,7 +100,7 @@ class Filters:
         if self.end:
             parts.append(f"tot {clock.local(self.end):%d-%m-%Y}")
         if self.action:
-            parts.append(f"handeling {self.action}")
+            parts.append(f"handeling {action_title(self.action)}")
         if self.user_id:
             parts.append(f"gebruiker {self.user_id}")
         if self.case_id:
@@ -128,7 +129,9 @@ def _action_choices(regions: frozenset[str], every: bool) -> list[tuple[str, str
     query = sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action).limit(300)
     if not every:
         query = query.where(AuditEntry.region_code.in_(sorted(regions)))
-    return [("", "Alle handelingen")] + [(a, a) for a in db.session.scalars(query).all()]
+    actions = db.session.scalars(query).all()
+    named = sorted(((a, action_title(a)) for a in actions), key=lambda pair: pair[1].casefold())
+    return [("", "Alle handelingen"), *named]
 
 
 def _form_and_filters(*, case_id: int | None = None,
@@ -172,6 +175,7 @@ def _render(form: AuditFilterForm, filters: Filters, endpoint: str, base: dict[s
     return render_template(
         "audit/list.html", form=form, page=page, case=case, person=person,
         regions=sorted(filters.regions), every_region=filters.every_region, endpoint=endpoint,
+        action_title=action_title, object_label=object_label,
         csv_url=url_for("audit.export_csv", **{**args, **fixed}),
         url_for_page=lambda p: url_for(endpoint, **base, **args, pagina=p),
         form_action=url_for(endpoint, **base),
@@ -204,8 +208,8 @@ def user_log(user_id: int):
     return log_page("audit.user_log", {"user_id": person.id}, person=person)
 
 
-CSV_HEADER = ("tijdstip", "gebruiker", "handeling", "soort", "nummer", "regio", "ip",
-              "toelichting")
+CSV_HEADER = ("tijdstip", "gebruiker", "handeling", "code", "gegeven", "soort", "nummer", "regio",
+              "ip", "toelichting")
 
 
 def _csv_rows(filters: Filters) -> Iterator[str]:
@@ -218,9 +222,10 @@ def _csv_rows(filters: Filters) -> Iterator[str]:
             query = query.where(AuditEntry.id < last_id)
         batch = db.session.scalars(query).all()
         yield exports.csv_text(([
-            clock.local(entry.at).isoformat(timespec="seconds"), entry.user_email,
-            entry.action, entry.object_type, entry.object_id, entry.region_code, entry.ip,
-            entry.summary] for entry in batch), bom=False)
+            entry.at, entry.user_email, action_title(entry.action), entry.action,
+            object_label(entry.object_type, entry.object_id), entry.object_type,
+            entry.object_id, entry.region_code, entry.ip, entry.summary] for entry in batch),
+            bom=False)
         if len(batch) < CSV_BATCH:
             return
         last_id = batch[-1].id

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
+from flask_babel import ngettext
 from zxcvbn import zxcvbn
 
 from rmt import audit, clock, signals, transaction
@@ -413,5 +414,6 @@ def revoke_api_tokens(user: User) -> int:
         api_token.revoked_at = utcnow()
     if tokens:
         audit.record("api_token.revoke", object_type="user", object_id=user.id,
-                     summary=f"{len(tokens)} token(s) ingetrokken")
+                     summary=ngettext("%(num)d token ingetrokken", "%(num)d tokens ingetrokken",
+                                      len(tokens)))
     return len(tokens)

@@ -94,7 +94,7 @@ def save_service_type(user: User, record: ServiceType | None, data: dict[str, An
     _flush_versioned("dit soort dienst")
     audit.record("service_type." + ("create" if created else "update"),
                  object_type="service_type", object_id=record.id,
-                 summary=f"{record.code} ({category.value})", user=user)
+                 summary=f"{record.code} ({category.label})", user=user)
     return record
 
 
@@ -121,7 +121,7 @@ def save_partner(user: User, record: DeliveryPartner | None, data: dict[str, Any
     _flush_versioned("deze partner")
     audit.record("delivery_partner." + ("create" if created else "update"),
                  object_type="delivery_partner", object_id=record.id,
-                 summary=f"{kind.value}", user=user)
+                 summary=kind.label, user=user)
     return record
 
 

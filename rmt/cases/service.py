@@ -343,7 +343,7 @@ def transition(user: User, case: Case, to: str, *, expected_version: int | None,
     _touch(case)
     event = _record_event(case, user, source, target, reason=(reason or "").strip(), at=at)
     audit.record("case.transition", object_type="case", object_id=case.id,
-                 region_code=case.region_code, summary=f"{source.value} → {target.value}")
+                 region_code=case.region_code, summary=f"{source.label} → {target.label}")
     signals.case_step_changed.send(case, user=user, event=event)
     return event
 
@@ -625,7 +625,8 @@ def set_activity_status(user: User, case: Case, activity_id: int, status: str,
     activity.status = ActivityStatus(status)
     _touch(case)
     audit.record("case.activity_status", object_type="case", object_id=case.id,
-                 region_code=case.region_code, summary=f"activiteit {activity.id}: {status}")
+                 region_code=case.region_code,
+                 summary=f"activiteit {activity.id}: {activity.status.label}")
     return activity
 
 
@@ -699,7 +700,7 @@ def record_consent(user: User, case: Case, purpose: str, given_on: date) -> Cons
     db.session.add(consent)
     db.session.flush()
     audit.record("consent.give", object_type="case", object_id=case.id,
-                 region_code=case.region_code, summary=f"{purpose.value} per {given_on}")
+                 region_code=case.region_code, summary=f"{purpose.label} per {given_on:%d-%m-%Y}")
     return consent
 
 
@@ -714,7 +715,7 @@ def revoke_consent(user: User, case: Case, consent_id: int) -> Consent:
     consent.revoked_on = clock.today()
     consent.revoked_by_id = user.id
     audit.record("consent.revoke", object_type="case", object_id=case.id,
-                 region_code=case.region_code, summary=f"{consent.purpose.value}")
+                 region_code=case.region_code, summary=consent.purpose.label)
     return consent
 
 

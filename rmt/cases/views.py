@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 
 from rmt import audit, clock, pdf, transaction
 from rmt.access import Action, can, get_or_404, require, role_required
+from rmt.audit.actions import action_title
 from rmt.audit.service import entries_for_object
 from rmt.auth.models import Role, User
 from rmt.cases import extensions, queries, reference, service
@@ -58,27 +59,6 @@ from rmt.web.handlers import reference_form, submit
 
 bp = Blueprint("cases", __name__)
 
-AUDIT_LABELS = {
-    "case.view": "Bekeken",
-    "case.create": "Aangemeld",
-    "candidate.update": "Gegevens gewijzigd",
-    "case.transition": "Stap gewijzigd",
-    "case.reopen": "Heropend",
-    "case.intake": "Intake bewerkt",
-    "case.plan": "Trajectplan bewerkt",
-    "case.activity_add": "Activiteit toegevoegd",
-    "case.activity_status": "Activiteit gewijzigd",
-    "case.note_add": "Aantekening toegevoegd",
-    "case.task_add": "Actie toegevoegd",
-    "case.task_done": "Actie afgerond",
-    "consent.give": "Toestemming vastgelegd",
-    "consent.revoke": "Toestemming ingetrokken",
-    "case.reassign": "Andere loopbaancoach",
-    "case.transfer_request": "Overdracht aangevraagd",
-    "case.transfer_accept": "Overdracht geaccepteerd",
-    "case.transfer_refuse": "Overdracht geweigerd",
-    "case.transfer_withdraw": "Overdracht ingetrokken",
-}
 SIMPLE_MOVES = (TransitionKind.FORWARD, TransitionKind.SKIP, TransitionKind.RESUME,
                 TransitionKind.PAUSE)
 REASSIGN_REFUSED = service.REASSIGN_REFUSED
@@ -417,7 +397,7 @@ def _case_sections(case: Case, rights: CaseRights, detail: queries.CaseDetail
         "timeline": service.timeline(case, include_notes=rights.view_notes,
                                      notes=detail.notes),
         "audit_entries": entries_for_object("case", case.id) if rights.view_audit else None,
-        "audit_labels": AUDIT_LABELS,
+        "audit_title": action_title,
         "days_in_step": queries.days_since(case.status_since, today),
         "today": today,
         "main_line": [s for s in CaseState if s != CaseState.GEPAUZEERD],

@@ -70,7 +70,7 @@ def record_contact_moment(user: User, employer: Employer, data: dict[str, Any]) 
     db.session.add(moment)
     db.session.flush()
     audit.record("employer.contact_moment", object_type="employer", object_id=employer.id,
-                 region_code=region_code, summary=f"contactmoment {moment.id} ({kind.value})")
+                 region_code=region_code, summary=f"contactmoment {moment.id} ({kind.label})")
     return moment
 
 

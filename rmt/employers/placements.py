@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import ngettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from rmt import audit, clock, signals
@@ -86,8 +87,8 @@ def create_placement(user: User, case: Case, employer: Employer | None, data: di
     for months in FOLLOW_UP_MONTHS:
         due_on = add_months(placement.start_on, months)
         task = Task(case=case, owner_id=case.coach_id, due_on=due_on, created_by_id=user.id,
-                    title=f"Nazorg {months} {'maand' if months == 1 else 'maanden'}: "
-                          f"werkt de kandidaat nog bij {employer.name}?"[:300])
+                    title=(ngettext("Nazorg %(num)d maand", "Nazorg %(num)d maanden", months)
+                           + f": werkt de kandidaat nog bij {employer.name}?")[:300])
         db.session.add(task)
         db.session.add(FollowUp(placement=placement, months=months, due_on=due_on, task=task))
     db.session.flush()

@@ -333,7 +333,7 @@ def set_sector_priorities(user: User, priorities: dict[int, set[str]]) -> list[S
             changed.append(sector)
             audit.record("sector.priority", object_type="sector", object_id=sector.id,
                          summary=f"{sector.code}: {', '.join(sorted(wanted)) or 'geen'} "
-                                 f"(door {user.role.value})")
+                                 f"(door {user.role.label})")
     return changed
 
 

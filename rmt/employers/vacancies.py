@@ -122,7 +122,7 @@ def set_vacancy_status(user: User, vacancy: Vacancy, to: str) -> Vacancy:
     vacancy.status = target
     vacancy.ended_on = None if target == VacancyStatus.OPEN else clock.today()
     audit.record("vacancy.status", object_type="vacancy", object_id=vacancy.id,
-                 region_code=vacancy.region_code, summary=f"{source.value} → {target.value}")
+                 region_code=vacancy.region_code, summary=f"{source.label} → {target.label}")
     return vacancy
 
 
@@ -253,7 +253,7 @@ def transition_proposal(user: User, proposal: Proposal, to: str, *, note: str = 
     db.session.add(event)
     audit.record("proposal.transition", object_type="case", object_id=case.id,
                  region_code=case.region_code,
-                 summary=f"voordracht {proposal.id}: {source.value} → {target.value}")
+                 summary=f"voordracht {proposal.id}: {source.label} → {target.label}")
     if target == ProposalStatus.AANGENOMEN:
         create_placement(user, case, vacancy.employer, placement_data, proposal=proposal)
         if fill_vacancy and vacancy.status == VacancyStatus.OPEN:
@@ -261,7 +261,8 @@ def transition_proposal(user: User, proposal: Proposal, to: str, *, note: str = 
             vacancy.ended_on = clock.today()
             audit.record("vacancy.status", object_type="vacancy", object_id=vacancy.id,
                          region_code=vacancy.region_code,
-                         summary=f"open → filled (voordracht {proposal.id})")
+                         summary=f"{VacancyStatus.OPEN.label} → {VacancyStatus.FILLED.label} "
+                                 f"(voordracht {proposal.id})")
     db.session.flush()
     return event
 

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -680,7 +681,9 @@ def follow_up_record(follow_up_id: int):
         form, lambda: placements.record_follow_up(
             current_user, follow_up, still_employed=form.still_employed.data == "ja",
             reason=form.reason.data or ""),
-        on_error=page, success_message=f"De nazorg na {months} maand(en) is vastgelegd.",
+        on_error=page, success_message=ngettext("De nazorg na %(num)d maand is vastgelegd.",
+                                                 "De nazorg na %(num)d maanden is vastgelegd.",
+                                                 months),
         on_success=done)
 
 

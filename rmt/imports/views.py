@@ -207,9 +207,7 @@ def run(run_id: int) -> ResponseReturnValue:
 def template(kind_name: str, extension: str) -> ResponseReturnValue:
     kind = _kind_or_404(kind_name)
     if extension == "csv":
-        return Response("\ufeff" + service.csv_template(kind), mimetype="text/csv",
-                        headers={"Content-Disposition":
-                                 f"attachment; filename=sjabloon-{kind.name}.csv"})
+        return exports.csv_response(service.csv_template(kind), f"sjabloon-{kind.name}.csv")
     if extension == "xlsx":
         return Response(service.xlsx_template(kind),
                         mimetype="application/vnd.openxmlformats-officedocument."

@@ -7,6 +7,7 @@ import time
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
+from flask_babel import ngettext
 
 from rmt import clock
 from rmt.notifications import outbox
@@ -53,7 +54,8 @@ def due(today) -> None:
     day = today.date() if today else clock.today()
     with unit_of_work():
         written = outbox.notify_due_follow_ups(day)
-    click.echo(f"{written} melding(en) over nazorgcontacten aangemaakt.")
+    click.echo(ngettext("%(num)d melding over nazorgcontacten aangemaakt.",
+                        "%(num)d meldingen over nazorgcontacten aangemaakt.", written))
 
 
 @notify_cli.command("digest")
@@ -66,4 +68,5 @@ def digest(today) -> None:
     day = today.date() if today else clock.today()
     with unit_of_work():
         queued = outbox.queue_digests(day)
-    click.echo(f"{queued} dagoverzicht(en) klaargezet.")
+    click.echo(ngettext("%(num)d dagoverzicht klaargezet.", "%(num)d dagoverzichten klaargezet.",
+                        queued))

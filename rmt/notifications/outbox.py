@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import ngettext
 
 from rmt import clock
 from rmt.auth.models import Role, User
@@ -354,7 +355,8 @@ def collect_digests(today: date) -> list[Digest]:
     for follow_up, placement, case in open_follow_ups(today):
         for user in follow_up_recipients(placement, case):
             digest_of(user).follow_ups.append(DigestLine(
-                f"Nazorgcontact na {follow_up.months} maand(en) bij traject {case.id}, "
+                ngettext("Nazorgcontact na %(num)d maand", "Nazorgcontact na %(num)d maanden",
+                         follow_up.months) + f" bij traject {case.id}, "
                 f"verwacht {_when(follow_up.due_on, today)}",
                 record_url("placement", placement.id, external=True)))
     waiting = db.session.execute(

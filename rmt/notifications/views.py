@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from rmt.access import Action, role_required
@@ -88,7 +89,8 @@ def mark_all_read():
     if not form.validate_on_submit():
         abort(400)
     count = service.mark_all_read(current_user)
-    flash(f"{count} melding(en) als gelezen gemarkeerd.", "success")
+    flash(ngettext("%(num)d melding als gelezen gemarkeerd.",
+                   "%(num)d meldingen als gelezen gemarkeerd.", count), "success")
     return redirect(url_for("notifications.index"))
 
 

@@ -551,7 +551,7 @@ def transition(user: User, trajectory: PvTrajectory, to: Any, *,
     event = _record_event(trajectory, user, source, target,
                           reason=reason or (f"registernummer {number}" if number else ""))
     _touch(trajectory)
-    _audit("pv.transition", trajectory, f"{source.value} → {target.value}"
+    _audit("pv.transition", trajectory, f"{source.label} → {target.label}"
            + (f", {number}" if number else ""))
     signals.praktijkverklaring_changed.send(trajectory, user=user, event=event)
     if issuing:

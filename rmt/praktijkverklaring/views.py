@@ -403,10 +403,7 @@ def _filename(region: str, year: int | None, ext: str) -> str:
 @role_required(Action.VIEW_CASE)
 def register_csv():
     region, year, rows = _export_rows()
-    return exports.csv_response(
-        [service.REGISTER_COLUMNS,
-         *([v.isoformat() if isinstance(v, date) else v for v in row] for row in rows)],
-        _filename(region, year, "csv"))
+    return exports.csv_response([service.REGISTER_COLUMNS, *rows], _filename(region, year, "csv"))
 
 
 @bp.route("/praktijkverklaringen/register.xlsx")

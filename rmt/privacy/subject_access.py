@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from rmt.access import Action, allowed_regions
+from rmt.audit.actions import action_title, object_label
 from rmt.audit.models import AuditEntry
 from rmt.auth.models import User
 from rmt.cases.models import (
@@ -228,7 +229,8 @@ def access_log(candidate: Candidate, case_ids: list[int], limit: int = 5000) -> 
     )
     return [
         {"at": _iso(e.at), "user": e.user_email, "action": e.action,
-         "object": f"{e.object_type} {e.object_id}", "region": e.region_code,
+         "action_title": action_title(e.action),
+         "object": object_label(e.object_type, e.object_id), "region": e.region_code,
          "summary": e.summary}
         for e in db.session.scalars(query)
     ]

@@ -42,7 +42,7 @@ TITLES = {
     "decided_by": "Besloten door", "decided_at": "Besloten op", "decision_note": "Toelichting",
     "purpose_label": "Doel", "given_on": "Gegeven op", "recorded_by": "Vastgelegd door",
     "revoked_on": "Ingetrokken op", "revoked_by": "Ingetrokken door", "user": "Gebruiker",
-    "action": "Handeling", "object": "Gegeven", "summary": "Toelichting",
+    "action": "Code", "action_title": "Handeling", "object": "Gegeven", "summary": "Toelichting",
     # sections of vouchers, praktijkverklaringen, proposals and placements (rmt/privacy/sections)
     "case": "Traject", "course": "Opleiding", "provider": "Opleider",
     "funding_source": "Financier", "budget_year": "Budgetjaar", "amount": "Bedrag",

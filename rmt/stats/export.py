@@ -1,9 +1,9 @@
 """Downloads of every table (CSV, XLSX) and the anonymised SQLite export for Datasette.
 
-CSV is meant for machines: RFC 4180 with commas, a point as decimal sign, ISO dates, UTF-8 with
-a byte-order mark (so Excel recognises the encoding); headers are the Dutch column names with
-the unit. XLSX is meant for people: real numbers, percentages and euro amounts with a number
-format, months and dates as dates. A hidden cell is the text "<5" or "x" in both.
+CSV opens in Dutch Excel (:mod:`rmt.exports`: semicolons, a decimal comma, dd-mm-jjjj, UTF-8
+with a byte-order mark); headers are the Dutch column names with the unit. XLSX keeps real
+numbers, percentages and euro amounts with a number format, months and dates as dates. A hidden
+cell is the text "<5" or "x" in both. Machines read the SQLite export (below) or the API.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from rmt.stats.tables import Cell, Table
 UNITS = {"percent": " (%)", "days": " (dagen)", "money": " (€)"}
 XLSX_FORMATS = {"percent": "0.0%", "days": "0.0", "money": '"€" #,##0.00', "month": "mmm yyyy",
                 "date": "dd-mm-yyyy", "count": "#,##0"}
-CSV_MIMETYPE = exports.CSV_MIMETYPE
 XLSX_MIMETYPE = exports.XLSX_MIMETYPE
 
 
@@ -37,19 +36,17 @@ def _csv_value(cell: Cell) -> Any:
     if value is None:
         return ""
     if cell.kind == "money":
-        return f"{value / 100:.2f}"
+        return exports.euros(int(value))
     if cell.kind == "month":
-        return value.strftime("%Y-%m")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+        return value.strftime("%m-%Y")
+    return value  # numbers and dates: rmt.exports writes them in Dutch notation
 
 
 def to_csv(table: Table) -> bytes:
     """Labels (coach names, say) and values through :func:`rmt.exports.safe_cell`."""
     rows = [_header(table), *([row.label, *[_csv_value(c) for c in row.cells]]
                               for row in table.rows)]
-    return exports.csv_text(rows, delimiter=",").encode("utf-8")
+    return exports.csv_text(rows).encode("utf-8")
 
 
 def _xlsx_value(cell: Cell) -> Any:

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
+from rmt import exports
 from rmt.access import Action, allowed_regions, role_required
 from rmt.auth.models import RegionMembership, Role, User
 from rmt.extensions import db
@@ -94,10 +95,8 @@ def download(key: str, fmt: str):
 
 def _file(table: Table, fmt: str, name: str, subtitle: str) -> Response:
     if fmt == "csv":
-        body, mimetype = export.to_csv(table), export.CSV_MIMETYPE
-    else:
-        body, mimetype = export.to_xlsx(table, subtitle), export.XLSX_MIMETYPE
-    response = Response(body, mimetype=mimetype)
+        return exports.csv_response(export.to_csv(table), f"{name}.csv")
+    response = Response(export.to_xlsx(table, subtitle), mimetype=export.XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 

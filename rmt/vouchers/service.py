@@ -600,7 +600,7 @@ def advance(user: User, voucher: Voucher, to: Any, *, note: str = "",
         voucher.paid_at = at
     _event(voucher, user, source, target, note, at)
     db.session.flush()
-    summary = f"{source.value} → {target.value}"
+    summary = f"{source.label} → {target.label}"
     if move.needs_invoice:
         summary += f", factuur vastgelegd, {format_euros(voucher.declared_amount_cents)}"
     elif target in (VoucherStatus.TOEGEKEND, VoucherStatus.BETAALD):

@@ -263,12 +263,12 @@ def _export_rows(budget: Budget) -> list[list[Any]]:
         rows.append([
             v.id, v.case_id, v.region_code, budget.funding_source.name, budget.year,
             v.provider.name, v.provider.kvk_number, v.course_name, v.start_on, v.end_on,
-            Decimal(v.amount_cents) / 100, v.status.label,
-            "ja" if v.status in COMMITTED else "nee", Decimal(v.committed_cents) / 100,
+            exports.euros(v.amount_cents), v.status.label,
+            "ja" if v.status in COMMITTED else "nee", exports.euros(v.committed_cents),
             clock.local_date(v.requested_at),
             clock.local_date(v.decided_at) if v.decided_at else None,
             v.invoice_number or None,
-            Decimal(v.declared_amount_cents) / 100 if v.declared_amount_cents else None,
+            exports.euros(v.declared_amount_cents) if v.declared_amount_cents else None,
             clock.local_date(v.paid_at) if v.paid_at else None,
         ])
     return rows
@@ -284,25 +284,11 @@ def _export_budget(budget_id: int) -> tuple[Budget, list[list[Any]], str]:
     return budget, rows, name
 
 
-def _csv_value(value: Any) -> Any:
-    """Dutch notation for the CSV (decimal comma, dd-mm-yyyy); text is made safe by
-    :func:`rmt.exports.csv_response`."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
-    if isinstance(value, date):
-        return value.strftime("%d-%m-%Y")
-    return value
-
-
 @bp.route("/budgetten/<id:budget_id>/vouchers.csv")
 @login_required
 def budget_export_csv(budget_id: int):
     _budget, rows, name = _export_budget(budget_id)
-    return exports.csv_response(
-        [EXPORT_HEADERS, *([_csv_value(value) for value in row] for row in rows)],
-        f"{name}.csv")
+    return exports.csv_response([EXPORT_HEADERS, *rows], f"{name}.csv")
 
 
 @bp.route("/budgetten/<id:budget_id>/vouchers.xlsx")

@@ -159,9 +159,9 @@ def test_digest_lists_due_tasks_and_follow_ups_without_personal_data(smtp, app, 
     db.session.flush()
     result = app.test_cli_runner().invoke(args=["notify", "digest"])
     assert result.exit_code == 0, result.output
-    assert "2 dagoverzicht(en)" in result.output  # the coach and the liaison
+    assert "2 dagoverzichten klaargezet" in result.output  # the coach and the liaison
     again = app.test_cli_runner().invoke(args=["notify", "digest"])
-    assert "0 dagoverzicht(en)" in again.output  # one per user and day
+    assert "0 dagoverzichten klaargezet" in again.output  # one per user and day
     outbox.send_all()
     by_to = {str(m["To"]): m for m in smtp.handler.messages}
     coach_text = by_to[coach.email].get_body(("plain",)).get_content()
@@ -169,7 +169,7 @@ def test_digest_lists_due_tasks_and_follow_ups_without_personal_data(smtp, app, 
     assert coach_text.count("Actie bij traject") == 1  # not the task due later
     assert f"Traject {case.id} is aan u toegewezen." in coach_text
     liaison_text = by_to[liaison.email].get_body(("plain",)).get_content()
-    assert f"Nazorgcontact na 1 maand(en) bij traject {case.id}" in liaison_text
+    assert f"Nazorgcontact na 1 maand bij traject {case.id}" in liaison_text
     assert f"/plaatsingen/{placement.id}" in liaison_text
     for text in smtp.handler.texts():
         assert FIRST_NAME not in text and LAST_NAME not in text and "Bel " not in text
@@ -206,8 +206,8 @@ def test_follow_up_due_is_notified_once_to_the_liaison_who_placed(smtp, app, cas
     colleague = UserFactory(role="liaison", regions=["MU"])
     _placement(case, liaison)
     runner = app.test_cli_runner()
-    assert "1 melding(en)" in runner.invoke(args=["notify", "due"]).output
-    assert "0 melding(en)" in runner.invoke(args=["notify", "due"]).output
+    assert "1 melding over" in runner.invoke(args=["notify", "due"]).output
+    assert "0 meldingen over" in runner.invoke(args=["notify", "due"]).output
     rows = db.session.scalars(sa.select(Notification)).all()
     assert [(n.user_id, n.kind) for n in rows] == [(liaison.id, Kind.FOLLOW_UP_DUE)]
     assert colleague.id not in {n.user_id for n in rows}

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -44,9 +43,26 @@ def test_coordinator_sees_only_entries_of_own_regions(client, login_as, log):
     response = client.get("/audit")
     html = helpers.html(response)
     assert response.status_code == 200
-    assert "geheim AM" not in html and f"traject {log['am_case'].id}" not in html
-    assert f"traject {log['mu_case'].id}" in html and log["coach"].email in html
+    assert "geheim AM" not in html and f"Traject {log['am_case'].id}" not in html
+    assert f"Traject {log['mu_case'].id}" in html and log["coach"].email in html
     assert rows(html) == 3
+
+
+def test_actions_and_records_are_described_in_dutch(client, login_as, log):
+    login_as("coordinator", "MU")
+    vacancy_entry = audit.record("vacancy.status", object_type="vacancy", object_id=49,
+                                 region_code="MU", user=log["coach"], summary="Open → Vervuld")
+    assert vacancy_entry is not None
+    html = helpers.html(client.get("/audit"))
+    cells = re.findall(r'<td class="utrecht-table__cell">(.*?)</td>', html)
+    assert "Dossier bekeken" in cells and "Aantekening toegevoegd" in cells
+    assert "Status van vacature gewijzigd" in cells and "Vacature 49" in cells
+    assert not any(code in cells for code in ("case.view", "case.note_add", "vacancy.status"))
+    # the filter offers the titles; the code is only the option's value
+    assert '<option value="case.note_add">Aantekening toegevoegd</option>' in html
+    table = helpers.csv_rows(client.get("/audit/export.csv?handeling=vacancy.status"))
+    assert table[1][2:7] == ["Status van vacature gewijzigd", "vacancy.status", "Vacature 49",
+                             "vacancy", "49"]
 
 
 def test_filters_by_action_user_case_and_dates(client, login_as, log):
@@ -95,10 +111,12 @@ def test_csv_export_uses_the_filters_and_is_audited(client, login_as, log):
     response = client.get(f"/audit/export.csv?traject={log['mu_case'].id}")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    text = helpers.html(response).lstrip("\ufeff")
-    table = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert table[0][:3] == ["tijdstip", "gebruiker", "handeling"]
-    assert len(table) == 4 and all(r[5] == "MU" for r in table[1:])
+    text = helpers.html(response)
+    table = helpers.csv_rows(response)
+    assert table[0] == ["tijdstip", "gebruiker", "handeling", "code", "gegeven", "soort",
+                        "nummer", "regio", "ip", "toelichting"]
+    assert len(table) == 4 and all(r[7] == "MU" for r in table[1:])
+    assert re.fullmatch(r"\d\d-\d\d-20\d\d \d\d:\d\d:\d\d", table[1][0])  # Dutch time
     assert "'=HYPERLINK(1)" in text  # no formula injection in spreadsheets
     last = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert (last.action, last.user_id) == ("audit.export", coordinator.id)
@@ -194,6 +212,5 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(client, login_as
     case = CaseFactory(region_code="MU")
     entry("case.view", region="MU", user=case.coach, case=case, summary=dangerous)
     login_as("coordinator", "MU")
-    text = helpers.html(client.get(f"/audit/export.csv?traject={case.id}"))
-    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
-    assert [row[7] for row in table[1:]] == ["'" + dangerous]
+    table = helpers.csv_rows(client.get(f"/audit/export.csv?traject={case.id}"))
+    assert [row[9] for row in table[1:]] == ["'" + dangerous]

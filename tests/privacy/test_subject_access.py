@@ -56,7 +56,9 @@ def test_coordinator_reads_everything_as_json(client, login_as):
     assert len(data["consents"]) == 2  # consents are the person's, whatever the region
     log = data["access_log"]
     assert any(e["action"] == "case.view" and e["user"] == case.coach.email for e in log)
-    assert not any(e["object"] == f"case {other.id}" for e in log)
+    assert any(e["action_title"] == "Dossier bekeken" and e["object"] == f"Traject {case.id}"
+               for e in log)
+    assert not any(e["object"] == f"Traject {other.id}" for e in log)
     # the export itself is audited
     entry = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert (entry.action, entry.object_type, entry.object_id, entry.user_id,

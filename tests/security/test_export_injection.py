@@ -149,13 +149,21 @@ def test_every_export_endpoint_is_walked(app):
     assert found == set(EXPORT_URLS), "classify the new export in EXPORT_URLS"
 
 
+#: What Dutch Excel would misread: a decimal point, an ISO date or moment.
+ENGLISH_NOTATION = re.compile(r"^-?\d+\.\d+$|^\d{4}-\d{2}-\d{2}")
+
+
 def _check_csv(url: str, body: str) -> int:
-    text = body.lstrip("\ufeff")
-    delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
+    """Also checks the file opens in Dutch Excel: BOM, semicolons, decimal comma, dd-mm-jjjj."""
+    assert body.startswith("\ufeff"), (url, "no byte-order mark")
     neutralised = 0
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+    rows = list(csv.reader(io.StringIO(body[1:], newline=""), delimiter=";"))
+    assert len(rows[0]) > 1, (url, "not separated by semicolons", rows[0])
+    for row in rows:
+        assert len(row) == len(rows[0]), (url, row)
         for cell in row:
             assert not dangerous(cell), (url, cell)
+            assert not ENGLISH_NOTATION.match(cell), (url, cell)
             neutralised += cell.startswith("'")
     return neutralised
 

@@ -224,14 +224,10 @@ def test_comparison_without_data_renders(client, login_as):
 
 
 def test_comparison_downloads_keep_the_suppression(client, login_as, population):
-    import csv
-    import io
-
     login_as("coordinator", "MU")
     html = helpers.html(client.get("/cijfers/regios", query_string=QUERY))
     shown = parse_tables(html)["uitstroom"]
-    text = helpers.html(client.get("/cijfers/regios/tabel/uitstroom.csv",
-                      query_string=QUERY))
-    rows = {r[0]: r[1:] for r in csv.reader(io.StringIO(text.lstrip("\ufeff")))}
+    rows = {r[0]: r[1:] for r in helpers.csv_rows(client.get(
+        "/cijfers/regios/tabel/uitstroom.csv", query_string=QUERY))}
     for label, cells in shown.items():
         assert [c.replace(".", "") for c in cells] == rows[label]
