@@ -202,6 +202,11 @@ class Candidate(db.Model):
         enum_column(ReferralPartner, "referral_partner"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Name, e-mail address and phone number, lowercased and without accents: what the case
+    #: search matches (``rmt.cases.search``; refreshed by every service that writes them).
+    #: Indexed outside the model: pg_trgm on PostgreSQL, the FTS5 table ``candidate_fts`` on
+    #: SQLite (see the migration ``c41e9a7b3d58``).
+    search_text: Mapped[str] = mapped_column(sa.String(600), default="", server_default="")
 
     municipality: Mapped[Municipality] = relationship(lazy="joined")
     cases: Mapped[list[Case]] = relationship(back_populates="candidate",

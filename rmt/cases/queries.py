@@ -7,7 +7,6 @@ statements whatever the number of cases (no per-row lazy loads): the tests count
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -17,6 +16,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from rmt import clock
 from rmt.access import Action, scoped
 from rmt.auth.models import RegionMembership, Role, User
+from rmt.cases import search
 from rmt.cases.models import (
     Candidate,
     Case,
@@ -117,19 +117,10 @@ class CasePage:
 
 
 def search_condition(q: str) -> sa.ColumnElement[bool] | None:
-    """Name, e-mail address or phone number matching ``q`` (the case list and the API)."""
-    q = (q or "").strip()
-    if not q:
-        return None
-    haystack = sa.func.lower(
-        Candidate.first_name + " " + Candidate.name_prefix + " " + Candidate.last_name + " "
-        + Candidate.first_name + " " + Candidate.last_name + " " + Candidate.email)
-    by_text = sa.and_(*[haystack.contains(term, autoescape=True)
-                        for term in q.lower().split()[:6]])
-    digits = re.sub(r"[\s\-().]", "", q)
-    if re.fullmatch(r"\+?\d{3,15}", digits):
-        return sa.or_(Candidate.phone.contains(digits, autoescape=True), by_text)
-    return by_text
+    """Cases whose candidate's name, e-mail address or phone number matches ``q``, or whose
+    number ``q`` names (the case list, the API and the header search; see
+    :mod:`rmt.cases.search`)."""
+    return search.case_condition(q)
 
 
 def _conditions(filters: CaseFilters) -> list[sa.ColumnElement[bool]]:
@@ -172,6 +163,9 @@ def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> C
     page = min(max(1, filters.page), pages)
     order = [column.asc() if ascending != filters.descending else column.desc()
              for column, ascending in _sort_columns(filters.sort)]
+    first = search.number_first(filters.q)
+    if first is not None:  # "301": case 301 before the phone numbers with 301 in them
+        order.insert(0, first)
     query = (
         scoped(sa.select(Case).join(Case.candidate), user, Case)
         .options(contains_eager(Case.candidate))
