@@ -154,8 +154,12 @@ def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> C
     """One page of the region's cases (two statements plus one for the coaches' regions)."""
     conditions = _conditions(filters)
     cap = max(COUNT_CAP, min(max(1, filters.page), 100_000) * filters.per_page)
-    matching = (scoped(sa.select(Case.id).join(Case.candidate), user, Case)
-                .where(*conditions).limit(cap + 1).subquery())
+    # The count joins the candidate only for a filter on its columns (the search is a
+    # subquery on case_file.candidate_id).
+    counted = sa.select(Case.id)
+    if filters.target_group or filters.referral_partner:
+        counted = counted.join(Case.candidate)
+    matching = scoped(counted, user, Case).where(*conditions).limit(cap + 1).subquery()
     found = db.session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
     more = found > cap
     total = min(found, cap)
@@ -178,6 +182,20 @@ def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> C
     rows = [CaseRow(case, days_since(case.status_since, today))
             for case in db.session.scalars(query).unique()]
     return CasePage(rows, total, page, pages, filters.per_page, more)
+
+
+def only_case_named(user: User, q: str) -> int | None:
+    """The id of the case a case-number query ("301", "Traject 301") finds when it finds
+    exactly one case the user may see (the header search opens it); otherwise None. Two
+    statements at most."""
+    parsed = search.parse(q)
+    if parsed.case_number is None:
+        return None
+    condition = search.case_condition(parsed)
+    ids = db.session.scalars(
+        scoped(sa.select(Case.id).join(Case.candidate), user, Case).where(condition).limit(2)
+    ).all()
+    return ids[0] if len(ids) == 1 else None
 
 
 # ---------------------------------------------------------------------------------------------

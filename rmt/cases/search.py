@@ -39,7 +39,7 @@ _FOLD = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ı": "i", "�
                        "æ": "ae", "œ": "oe", "ß": "ss", "þ": "th", "ð": "d"})
 #: "Traject 301", "traject-301", "T-301", "#301", "nr. 301", "trajectnummer 301".
 _EXPLICIT_NUMBER = re.compile(
-    r"(?:(?:traject(?:nummer)?|nummer|nr\.?|t)\s*[-:#.]?\s*|#)(\d{1,9})", re.IGNORECASE)
+    r"(?:(?:traject(?:nummer)?|nr\.?|t)\s*[-:#.]?\s*|#)(\d{1,9})", re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"\d{1,9}")
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 _PHONE = re.compile(r"\+?\d{3,15}")
@@ -107,29 +107,47 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _all_terms(terms: tuple[str, ...]) -> sa.ColumnElement[bool]:
-    """Every term occurs in ``candidate.search_text`` (through the engine's index)."""
-    if not _is_sqlite():
-        return sa.and_(*[Candidate.search_text.contains(t, autoescape=True) for t in terms])
+def _all_terms(terms: tuple[str, ...], candidate_id: sa.ColumnElement[int]
+               ) -> sa.ColumnElement[bool]:
+    """Every term occurs in ``candidate.search_text`` (through the engine's index).
+
+    For another column than ``candidate.id`` (``case_file.candidate_id`` in the case list) the
+    match is a subquery on that column, never an OR across two tables: the few candidate ids
+    it yields then drive the query through that column's index (PostgreSQL: a semi-join from
+    the trigram index; SQLite: the FTS5 rowids), instead of walking every case of the region."""
+    fts_ids = None
+    conditions = []
+    for term in terms:
+        if _is_sqlite() and len(term) >= TRIGRAM:
+            continue
+        conditions.append(Candidate.search_text.contains(term, autoescape=True))
     long_terms = [t for t in terms if len(t) >= TRIGRAM]
-    conditions = [Candidate.search_text.contains(t, autoescape=True)
-                  for t in terms if len(t) < TRIGRAM]
-    if long_terms:
+    if _is_sqlite() and long_terms:
         fts = sa.table("candidate_fts", sa.column("rowid"))
-        matching = sa.select(fts.c.rowid).where(
+        fts_ids = sa.select(fts.c.rowid).where(
             sa.literal_column("candidate_fts").op("MATCH")(
                 " AND ".join(_fts_phrase(t) for t in long_terms)))
-        conditions.insert(0, Candidate.id.in_(matching))
-    return sa.and_(*conditions)
+    if candidate_id is Candidate.id:
+        if fts_ids is not None:
+            conditions.insert(0, Candidate.id.in_(fts_ids))
+        return sa.and_(*conditions)
+    if fts_ids is not None and not conditions:
+        return candidate_id.in_(fts_ids)
+    if fts_ids is not None:
+        conditions.insert(0, Candidate.id.in_(fts_ids))
+    return candidate_id.in_(sa.select(Candidate.id).where(*conditions))
 
 
-def candidate_condition(parsed: ParsedQuery) -> sa.ColumnElement[bool] | None:
-    """Candidates whose text matches (words, or the phone number typed with separators)."""
+def candidate_condition(parsed: ParsedQuery, candidate_id: sa.ColumnElement[int] | None = None
+                        ) -> sa.ColumnElement[bool] | None:
+    """Candidates whose text matches (words, or the phone number typed with separators);
+    ``candidate_id`` is the column that names the candidate (default ``candidate.id``)."""
+    column = Candidate.id if candidate_id is None else candidate_id
     alternatives = []
     if parsed.terms:
-        alternatives.append(_all_terms(parsed.terms))
+        alternatives.append(_all_terms(parsed.terms, column))
     if parsed.phone:
-        alternatives.append(_all_terms((parsed.phone,)))
+        alternatives.append(_all_terms((parsed.phone,), column))
     if not alternatives:
         return None
     return alternatives[0] if len(alternatives) == 1 else sa.or_(*alternatives)
@@ -144,7 +162,7 @@ def case_condition(q: str | ParsedQuery) -> sa.ColumnElement[bool] | None:
     by_number = Case.id == parsed.case_number if parsed.case_number is not None else None
     if parsed.number_only:
         return by_number
-    by_text = candidate_condition(parsed)
+    by_text = candidate_condition(parsed, Case.candidate_id)
     if by_number is None:
         return by_text
     return sa.or_(by_number, by_text) if by_text is not None else by_number

@@ -51,7 +51,8 @@ def test_normalise_lowercases_and_strips_accents(text, expected):
 @pytest.mark.parametrize(("q", "number", "number_only"), [
     ("301", 301, False), ("Traject 301", 301, True), ("traject-301", 301, True),
     ("T-301", 301, True), ("t301", 301, True), ("#301", 301, True), ("nr. 301", 301, True),
-    ("trajectnummer 301", 301, True), ("Jansen", None, False), ("301a", None, False),
+    ("trajectnummer 301", 301, True), ("nummer4711", None, False), ("Jansen", None, False),
+    ("301a", None, False),
     ("06-1234 5678", None, False), ("1234567890", None, False),
 ])
 def test_parse_finds_the_case_number(q, number, number_only):
