@@ -118,3 +118,13 @@ def test_api_list_reads_cases_newest_first_from_the_index(client, coach, bearer)
         if "count(" not in statement:
             assert "ix_case_file_region_opened" in plan, plan
             assert "TEMP B-TREE" not in plan, plan  # read in order, no sort
+
+
+def test_name_order_walks_the_name_index_on_sqlite(coach):
+    if _postgres():
+        pytest.skip("PostgreSQL plans by cost: see docs/benchmarks.md")
+    for filters in (CaseFilters(), CaseFilters(page=3), CaseFilters(status="intake")):
+        count, rows = plans(lambda f=filters: list_cases(coach, f))
+        # the page's ids: candidates in name order, each case found by its candidate
+        assert "SCAN candidate USING COVERING INDEX ix_candidate_sort_name" in rows, rows
+        assert "SCAN case_file" not in rows and "SCAN case_file" not in count, count
