@@ -25,7 +25,7 @@ def test_coach_finds_a_case_from_the_header(page, sign_in, assert_accessible):
                          if re.fullmatch(r"/trajecten/\d+", href) and text)
 
     search.get_by_label("Zoek traject").fill(f"Traject {case_id}")
-    search.get_by_role("button", name="Zoeken").click()
+    search.get_by_role("button", name="Zoek", exact=True).click()
     expect(page).to_have_url(re.compile(rf"/trajecten/{case_id}$"))
     expect(page.get_by_text(f"Traject {case_id} ·")).to_be_visible()
     assert_accessible(page)
@@ -34,7 +34,7 @@ def test_coach_finds_a_case_from_the_header(page, sign_in, assert_accessible):
     page.get_by_role("search", name="Trajecten zoeken").get_by_label("Zoek traject").fill(
         word.upper())
     page.get_by_role("search", name="Trajecten zoeken").get_by_role(
-        "button", name="Zoeken").click()
+        "button", name="Zoek", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Trajecten in")
     expect(page.get_by_role("link", name=re.compile(re.escape(word))).first).to_be_visible()
     assert_accessible(page)
