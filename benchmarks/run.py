@@ -149,6 +149,7 @@ def _copy(connection: sa.Connection, table: sa.Table, columns: list[str], rows: 
 
 def seed(app, db, cases: int, events: int, months: int, seed_value: int) -> dict[str, float]:
     from rmt.cases.models import Candidate, Case, CaseEvent
+    from rmt.cases.search import search_text_of
     from rmt.regions.models import Municipality
     from rmt.stats.summary import rebuild
 
@@ -163,7 +164,7 @@ def seed(app, db, cases: int, events: int, months: int, seed_value: int) -> dict
     candidate_cols = ["id", "first_name", "name_prefix", "last_name", "birth_date", "email",
                       "phone", "postcode", "municipality_id", "education_level",
                       "has_startkwalificatie", "work_status", "benefit", "target_group",
-                      "referral_partner", "created_at"]
+                      "referral_partner", "created_at", "search_text"]
     case_cols = ["id", "candidate_id", "region_code", "coach_id", "status", "paused_from",
                  "opened_on", "closed_on", "exit_reason", "exit_reason_text", "status_since",
                  "created_at", "updated_at", "version"]
@@ -189,7 +190,9 @@ def seed(app, db, cases: int, events: int, months: int, seed_value: int) -> dict
                     case_id, "Kandidaat", "", f"Nummer{case_id}", date(1980, 1, 1),
                     f"k{case_id}@bench.test", f"06{case_id:08d}", "3511 AB", municipality,
                     "mbo2", True, "werkzoekend", "ww", rng.choice(TARGET_GROUPS),
-                    rng.choice(REFERRAL_PARTNERS), start))
+                    rng.choice(REFERRAL_PARTNERS), start,
+                    search_text_of("Kandidaat", "", f"Nummer{case_id}",
+                                   f"k{case_id}@bench.test", f"06{case_id:08d}")))
                 paused_from = steps[-2].to_status if last.to_status == "gepauzeerd" else None
                 case_rows.append((
                     case_id, case_id, last.region, rng.choice(coaches[last.region]),

@@ -16,9 +16,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, abort, g, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime
+from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -26,7 +28,7 @@ from rmt import clock, observability, transaction
 from rmt.access import Action, can
 from rmt.api import register_api
 from rmt.audit import service as audit_service
-from rmt.auth.models import User
+from rmt.auth.models import RegionMembership, User
 from rmt.db_types import utcnow
 from rmt.enums import label_of
 from rmt.errors import register_error_handlers
@@ -201,7 +203,12 @@ def _register_request_hooks(app: Flask) -> None:
         ident, _, token = user_id.partition(":")
         if not ident.isdigit() or not token:
             return None
-        user = db.session.get(User, int(ident))
+        # One statement for the user, their memberships and regions (every request pays it;
+        # a plain get() sent a second one for the memberships).
+        user = db.session.scalars(
+            sa.select(User).where(User.id == int(ident))
+            .options(joinedload(User.memberships).joinedload(RegionMembership.region))
+        ).unique().one_or_none()
         if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
             return None
         return user

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.types import TypeDecorator
 
 from rmt import clock
@@ -52,3 +54,25 @@ def enum_column(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+class FixedOrderJoin(sa.sql.expression.Join):
+    """An inner join whose left table SQLite must read first (``CROSS JOIN ... ON``; SQLite
+    never reorders the tables of a CROSS JOIN). Other engines get a plain JOIN and plan freely.
+
+    For a list sorted by a column of the left table with a LIMIT: SQLite then walks that
+    table's index in order and stops at the page, instead of sorting every matching row."""
+
+    inherit_cache = True
+
+
+@compiles(FixedOrderJoin, "sqlite")
+def _fixed_order_join_sqlite(join: FixedOrderJoin, compiler: Any, **kw: Any) -> str:
+    kw["asfrom"] = True
+    return (f"{compiler.process(join.left, **kw)} CROSS JOIN "
+            f"{compiler.process(join.right, **kw)} ON {compiler.process(join.onclause, **kw)}")
+
+
+def fixed_order_join(left: Any, right: Any, onclause: Any) -> FixedOrderJoin:
+    """``left JOIN right ON onclause``, read in that order on SQLite (:class:`FixedOrderJoin`)."""
+    return FixedOrderJoin(left, right, onclause)

@@ -27,6 +27,7 @@ from rmt.cases.models import (
     Task,
     WorkStatus,
 )
+from rmt.cases.search import search_text_of
 from rmt.employers.models import (
     ContactKind,
     ContactMoment,
@@ -106,6 +107,9 @@ class CandidateFactory(BaseFactory):
     benefit = Benefit.WW
     target_group = TargetGroup.WERKZOEKENDEN
     referral_partner = ReferralPartner.UWV
+    # As the services write it (rmt.cases.search.refresh).
+    search_text = factory.LazyAttribute(lambda o: search_text_of(
+        o.first_name, o.name_prefix, o.last_name, o.email, o.phone))
 
 
 class CaseFactory(BaseFactory):

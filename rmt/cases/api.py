@@ -21,7 +21,14 @@ from sqlalchemy.orm import contains_eager, defaultload
 from rmt import clock, transaction
 from rmt.access import Action, get_or_404, require, scoped
 from rmt.api.auth import authenticate_bearer
-from rmt.api.common import page, problem_documenter, require_json_body, respond
+from rmt.api.common import (
+    COUNT_CAP,
+    capped_count,
+    page,
+    problem_documenter,
+    require_json_body,
+    respond,
+)
 from rmt.api.schemas import PageArgsSchema
 from rmt.auth.models import User
 from rmt.cases import reference, service
@@ -46,6 +53,7 @@ from rmt.cases.schemas import (
     ReopenSchema,
     ServiceTypeListSchema,
     TransitionSchema,
+    cursor_of,
 )
 from rmt.errors import problem
 from rmt.errors_domain import DomainError
@@ -85,13 +93,17 @@ class CaseCollection(MethodView):
     @blp.response(200, CaseListSchema)
     @_problems(401, 403, 422)
     def get(self, args: dict[str, Any]):
-        """Cases in your regions, filtered and paged (newest first)."""
+        """Cases in your regions, filtered and paged (newest first).
+
+        `total` counts at most 1,000 matches (or up to the page asked for) and says so with
+        `total_capped`; page with `page` as before, or with `after=<next_cursor>` (keyset:
+        every page equally fast, however far). A case number in `q` finds that case.
+        """
         require(current_user, Action.VIEW_CASE, message=NO_CASE_ACCESS)
         query = (
             scoped(sa.select(Case).join(Case.candidate), current_user, Case, Action.VIEW_CASE)
             .options(contains_eager(Case.candidate),
                      defaultload(Case.coach).lazyload(User.memberships))
-            .order_by(Case.opened_on.desc(), Case.id.desc())
         )
         if "status" in args:
             query = query.where(Case.status == args["status"])
@@ -102,8 +114,21 @@ class CaseCollection(MethodView):
         search = search_condition(args.get("q", ""))  # the same search as the HTML case list
         if search is not None:
             query = query.where(search)
-        items, total = page(query, args)
-        return {"items": items, "total": total, "page": args["page"]}
+        per_page = args["per_page"]
+        if "after" in args:
+            opened_on, case_id = args["after"]
+            query = query.where(sa.tuple_(Case.opened_on, Case.id) < (opened_on, case_id))
+            total, capped, number = *capped_count(query, COUNT_CAP), 1
+        else:
+            number = args["page"]
+            total, capped = capped_count(query, max(COUNT_CAP, number * per_page))
+        rows = db.session.scalars(
+            query.order_by(Case.opened_on.desc(), Case.id.desc())
+            .limit(per_page + 1).offset((number - 1) * per_page)).all()
+        items = list(rows[:per_page])
+        last = items[-1] if len(rows) > per_page else None
+        return {"items": items, "total": total, "total_capped": capped, "page": number,
+                "next_cursor": cursor_of(last.opened_on, last.id) if last else None}
 
     @blp.arguments(CaseCreateSchema)
     @blp.response(201, CaseSchema)

@@ -27,6 +27,7 @@ from rmt import audit, clock
 from rmt.auth import service as auth_service
 from rmt.auth.models import Role, User
 from rmt.cases import demo_data as data
+from rmt.cases import search
 from rmt.cases.models import (
     OTHER_SERVICE_CODE,
     ActivityStatus,
@@ -435,6 +436,7 @@ class _Context:
         days = self._days(walk)
         stamps = [self.at(day) for day in days]
         candidate, first_name = self._candidate(region, stamps[0])
+        self._with_search_text(candidate)
         sector = rng.choice(list(data.SECTORS))
         if region == "FV" and rng.random() < 0.3:
             sector = "groen en voedsel"
@@ -498,6 +500,13 @@ class _Context:
             target_group=group, referral_partner=referrer, created_at=created_at,
             anonymised_at=None,
         ), first_name
+
+    @staticmethod
+    def _with_search_text(candidate: dict[str, Any]) -> dict[str, Any]:
+        candidate["search_text"] = search.search_text_of(
+            candidate["first_name"], candidate["name_prefix"], candidate["last_name"],
+            candidate["email"], candidate["phone"])
+        return candidate
 
     def _email(self, first: str, prefix: str, last: str, birth_date: date) -> str:
         styles = (f"{first}.{prefix}{last}", f"{first[0]}{prefix}{last}",

@@ -421,6 +421,8 @@ class TransferDecisionForm(CaseForm):
 
 OPEN_FILTER = ""
 ALL_FILTER = "alle"
+#: Longest search text (the case list's and the header's).
+MAX_QUERY = 100
 STEP_FILTER_CHOICES = [
     (OPEN_FILTER, "Alle lopende trajecten"),
     *CaseState.choices(),
@@ -438,8 +440,8 @@ class CaseFilterForm(CaseForm):
     verwijzer = Choice("Verwijzer", choices=[("", "Alle verwijzers"), *ReferralPartner.choices()])
     van = DateInput("Aangemeld vanaf", validators=[Optional()])
     tot = DateInput("Aangemeld tot en met", validators=[Optional()])
-    q = StringField("Zoeken", filters=[_strip], validators=[max_length(100)],
-                    description="Op naam, e-mailadres of telefoonnummer.")
+    q = StringField("Zoeken", filters=[_strip], validators=[max_length(MAX_QUERY)],
+                    description="Op naam, e-mailadres, telefoonnummer of trajectnummer.")
 
     def set_coaches(self, coaches: list[User]) -> None:
         self.coach.choices = opts([("", "Alle coaches"), *[

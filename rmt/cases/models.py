@@ -184,7 +184,7 @@ class Candidate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(sa.String(100))
     name_prefix: Mapped[str] = mapped_column(sa.String(20), default="")
-    last_name: Mapped[str] = mapped_column(sa.String(100), index=True)
+    last_name: Mapped[str] = mapped_column(sa.String(100))
     birth_date: Mapped[date] = mapped_column(sa.Date, index=True)
     email: Mapped[str] = mapped_column(sa.String(254), default="", index=True)
     phone: Mapped[str] = mapped_column(sa.String(20), default="", index=True)
@@ -202,12 +202,22 @@ class Candidate(db.Model):
         enum_column(ReferralPartner, "referral_partner"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Name, e-mail address and phone number, lowercased and without accents: what the case
+    #: search matches (``rmt.cases.search``; refreshed by every service that writes them).
+    #: Indexed outside the model: pg_trgm on PostgreSQL, the FTS5 table ``candidate_fts`` on
+    #: SQLite (see the migration ``c41e9a7b3d58``).
+    search_text: Mapped[str] = mapped_column(sa.String(600), default="", server_default="")
 
     municipality: Mapped[Municipality] = relationship(lazy="joined")
     cases: Mapped[list[Case]] = relationship(back_populates="candidate",
                                              order_by="Case.opened_on.desc()")
     consents: Mapped[list[Consent]] = relationship(back_populates="candidate",
                                                    order_by="Consent.given_on.desc()")
+
+    __table_args__ = (
+        # The case list's default order (name): read in index order, stopped at the page.
+        sa.Index("ix_candidate_sort_name", "last_name", "first_name", "id"),
+    )
 
     @property
     def full_name(self) -> str:
@@ -281,6 +291,12 @@ class Case(db.Model):
     __table_args__ = (
         sa.Index("uq_case_one_open_per_candidate", "candidate_id", unique=True,
                  sqlite_where=_OPEN, postgresql_where=_OPEN),
+        # The case list and the API list (issue 14; plans in docs/benchmarks.md): a region's
+        # cases in one step, a coach's open cases, newest first, longest in their step.
+        sa.Index("ix_case_file_region_status", "region_code", "status", "coach_id"),
+        sa.Index("ix_case_file_coach_status", "coach_id", "status"),
+        sa.Index("ix_case_file_region_opened", "region_code", "opened_on", "id"),
+        sa.Index("ix_case_file_region_status_since", "region_code", "status_since"),
     )
 
     @property

@@ -7,7 +7,6 @@ statements whatever the number of cases (no per-row lazy loads): the tests count
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -17,6 +16,7 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 from rmt import clock
 from rmt.access import Action, scoped
 from rmt.auth.models import RegionMembership, Role, User
+from rmt.cases import search
 from rmt.cases.models import (
     Candidate,
     Case,
@@ -28,6 +28,7 @@ from rmt.cases.models import (
     Task,
     TransferStatus,
 )
+from rmt.db_types import fixed_order_join
 from rmt.extensions import db
 from rmt.process import MAIN_LINE, CaseState
 
@@ -198,19 +199,10 @@ class CasePage:
 
 
 def search_condition(q: str) -> sa.ColumnElement[bool] | None:
-    """Name, e-mail address or phone number matching ``q`` (the case list and the API)."""
-    q = (q or "").strip()
-    if not q:
-        return None
-    haystack = sa.func.lower(
-        Candidate.first_name + " " + Candidate.name_prefix + " " + Candidate.last_name + " "
-        + Candidate.first_name + " " + Candidate.last_name + " " + Candidate.email)
-    by_text = sa.and_(*[haystack.contains(term, autoescape=True)
-                        for term in q.lower().split()[:6]])
-    digits = re.sub(r"[\s\-().]", "", q)
-    if re.fullmatch(r"\+?\d{3,15}", digits):
-        return sa.or_(Candidate.phone.contains(digits, autoescape=True), by_text)
-    return by_text
+    """Cases whose candidate's name, e-mail address or phone number matches ``q``, or whose
+    number ``q`` names (the case list, the API and the header search; see
+    :mod:`rmt.cases.search`)."""
+    return search.case_condition(q)
 
 
 def _conditions(filters: CaseFilters) -> list[sa.ColumnElement[bool]]:
@@ -244,8 +236,12 @@ def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> C
     """One page of the region's cases (two statements plus one for the coaches' regions)."""
     conditions = _conditions(filters)
     cap = max(COUNT_CAP, min(max(1, filters.page), 100_000) * filters.per_page)
-    matching = (scoped(sa.select(Case.id).join(Case.candidate), user, Case)
-                .where(*conditions).limit(cap + 1).subquery())
+    # The count joins the candidate only for a filter on its columns (the search is a
+    # subquery on case_file.candidate_id).
+    counted = sa.select(Case.id)
+    if filters.target_group or filters.referral_partner:
+        counted = counted.join(Case.candidate)
+    matching = scoped(counted, user, Case).where(*conditions).limit(cap + 1).subquery()
     found = db.session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
     more = found > cap
     total = min(found, cap)
@@ -253,18 +249,49 @@ def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> C
     page = min(max(1, filters.page), pages)
     order = [column.asc() if ascending != filters.descending else column.desc()
              for column, ascending in _sort_columns(filters.sort)]
-    query = (
-        scoped(sa.select(Case).join(Case.candidate), user, Case)
-        .options(contains_eager(Case.candidate))
+    first = search.number_first(filters.q)
+    if first is not None:  # "301": case 301 before the phone numbers with 301 in them
+        order.insert(0, first)
+    # A deferred join: the ids of the page are sorted and cut first, in a narrow subquery
+    # (id and sort keys), and only those cases are then read whole. Sorting thousands of
+    # whole rows (case, candidate, municipality, coach) was most of the list's time on SQLite.
+    # By name, without a search: SQLite walks the candidates in name order (ix_candidate_sort_name)
+    # and stops at the page instead of sorting a region's ten thousand open cases; a search
+    # starts from its own index instead.
+    by_name = filters.sort == "naam" and search.parse(filters.q).empty
+    joined = (fixed_order_join(Candidate, Case, Case.candidate_id == Candidate.id) if by_name
+              else sa.join(Case, Candidate, Case.candidate_id == Candidate.id))
+    page_ids = (
+        scoped(sa.select(Case.id).select_from(joined), user, Case)
         .where(*conditions)
         .order_by(*order, Case.id)
         .limit(filters.per_page)
         .offset((page - 1) * filters.per_page)
     )
+    query = (
+        scoped(sa.select(Case).join(Case.candidate), user, Case)
+        .options(contains_eager(Case.candidate))
+        .where(Case.id.in_(page_ids))
+        .order_by(*order, Case.id)
+    )
     today = today or clock.today()
     rows = [CaseRow(case, days_since(case.status_since, today))
             for case in db.session.scalars(query).unique()]
     return CasePage(rows, total, page, pages, filters.per_page, more)
+
+
+def only_case_named(user: User, q: str) -> int | None:
+    """The id of the case a case-number query ("301", "Traject 301") finds when it finds
+    exactly one case the user may see (the header search opens it); otherwise None. Two
+    statements at most."""
+    parsed = search.parse(q)
+    if parsed.case_number is None:
+        return None
+    condition = search.case_condition(parsed)
+    ids = db.session.scalars(
+        scoped(sa.select(Case.id).join(Case.candidate), user, Case).where(condition).limit(2)
+    ).all()
+    return ids[0] if len(ids) == 1 else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask_login import current_user
@@ -136,8 +137,16 @@ class CaseListItemSchema(CaseSchema):
 
 class CaseListSchema(BaseSchema):
     items = fields.List(fields.Nested(CaseListItemSchema))
-    total = fields.Integer()
-    page = fields.Integer()
+    total = fields.Integer(metadata={"description": (
+        "Aantal gevonden trajecten, geteld tot hoogstens 1.000 (of tot en met de gevraagde "
+        "pagina); is `total_capped` waar, dan zijn er meer.")})
+    total_capped = fields.Boolean(metadata={"description": (
+        "Waar als de telling bij `total` is gestopt: er zijn meer trajecten.")})
+    page = fields.Integer(metadata={"description": (
+        "De gevraagde pagina (1 bij bladeren met `after`).")})
+    next_cursor = fields.String(allow_none=True, metadata={"description": (
+        "Geef dit mee als `after` voor de volgende pagina (keyset, ook voorbij 1.000); "
+        "null op de laatste pagina.")})
 
 
 class NoteSchema(BaseSchema):
@@ -185,12 +194,39 @@ class ProblemSchema(api_schemas.ProblemSchema):
 # Input
 
 
+_CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2})\.(\d{1,10})")
+
+
+class CursorField(fields.String):
+    """``next_cursor`` of the case list: ``<opened_on>.<id>`` of the last case of a page."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any
+                     ) -> tuple[date, int]:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        match = _CURSOR.fullmatch(text or "")
+        try:
+            if match is None or not 1 <= int(match[2]) <= MAX_ID:
+                raise ValueError
+            return date.fromisoformat(match[1]), int(match[2])
+        except ValueError:
+            raise ValidationError("Geef de next_cursor van de vorige pagina.") from None
+
+
+def cursor_of(opened_on: date, case_id: int) -> str:
+    return f"{opened_on.isoformat()}.{case_id}"
+
+
 class CaseListArgsSchema(PageArgsSchema):
     status = enum_field(CaseState)
     region = fields.String(validate=validate.OneOf(REGION_CODES, error=REGION_CHOICE))
     coach = fields.Integer(validate=validate.Range(min=1, max=MAX_ID, error="Geef een geldig id."),
                            metadata={"description": "Id van de loopbaancoach."})
-    q = text_field(100, metadata={"description": "Zoek op naam, e-mailadres of telefoonnummer."})
+    q = text_field(100, metadata={"description": (
+        "Zoek op naam, e-mailadres of telefoonnummer (hoofdletters en accenten maken niet "
+        "uit) of op trajectnummer (`301`, `Traject 301`).")})
+    after = CursorField(metadata={"description": (
+        "Keyset-bladeren: de `next_cursor` van de vorige pagina. Dan telt `page` niet en "
+        "blijft elke pagina even snel.")})
     per_page = fields.Integer(load_default=25, validate=validate.Range(
         min=1, max=api_schemas.MAX_PER_PAGE,
         error=f"Geef een aantal van 1 tot en met {api_schemas.MAX_PER_PAGE}."))

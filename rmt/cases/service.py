@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from rmt import audit, clock, signals
 from rmt.access import Action, can, require, scoped
 from rmt.auth.models import Role, User
-from rmt.cases import reference
+from rmt.cases import reference, search
 from rmt.cases.extensions import (
     OpenItem,
     TimelineItem,
@@ -66,6 +66,8 @@ CANDIDATE_FIELDS = (
     "benefit",
     "target_group", "referral_partner",
 )
+#: The fields that make up ``candidate.search_text``.
+SEARCHED_FIELDS = {"first_name", "name_prefix", "last_name", "email", "phone"}
 INTAKE_FIELDS = ("motivation", "wishes", "obstacles", "work_history", "preferred_sectors")
 
 EDIT_REFUSED = "U mag dit traject niet wijzigen."
@@ -236,6 +238,7 @@ def register(user: User, *, candidate_data: dict[str, Any] | None = None,
                 code="open_case_exists", case_id=open_case.id)
     else:
         candidate = Candidate(**clean_candidate_data(candidate_data or {}))
+        search.refresh(candidate)
         db.session.add(candidate)
     case = Case(candidate=candidate, region_code=region_code, coach=coach,
                 status=CaseState.AANGEMELD, opened_on=opened_on or clock.today(),
@@ -258,6 +261,8 @@ def update_candidate(user: User, case: Case, data: dict[str, Any], expected_vers
         if getattr(candidate, key) != value:
             setattr(candidate, key, value)
             changed.append(key)
+    if set(changed) & SEARCHED_FIELDS:
+        search.refresh(candidate)
     _touch(case)
     audit.record("candidate.update", object_type="case", object_id=case.id,
                  region_code=case.region_code, summary=", ".join(changed) or "geen wijziging")

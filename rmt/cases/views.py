@@ -28,6 +28,7 @@ from rmt.auth.models import Role, User
 from rmt.cases import extensions, queries, reference, service
 from rmt.cases.forms import (
     ALL_FILTER,
+    MAX_QUERY,
     ActivityForm,
     ActivityStatusForm,
     CandidateEditForm,
@@ -184,6 +185,21 @@ def case_list():
                                                                   result.page),
         filtered=bool(kept),
     ), 200 if valid else 400
+
+
+@bp.route("/zoeken")
+@role_required(Action.VIEW_CASE)
+def header_search():
+    """The header's search box. A case number ("301", "Traject 301") that matches exactly one
+    case the user may see opens that case; anything else is the case list's search over every
+    case of the user's regions, closed ones included."""
+    q = (request.args.get("q") or "").strip()[:MAX_QUERY]
+    if not q:
+        return redirect(url_for("cases.case_list"))
+    case_id = queries.only_case_named(current_user, q)
+    if case_id is not None:
+        return redirect(url_for("cases.case_page", case_id=case_id))
+    return redirect(url_for("cases.case_list", q=q, stap=ALL_FILTER))
 
 
 # ---------------------------------------------------------------------------------------------

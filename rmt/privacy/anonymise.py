@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from rmt.cases import search
 from rmt.cases.models import (
     Candidate,
     Case,
@@ -103,6 +104,7 @@ def anonymise(candidate: Candidate, now: datetime | None = None) -> Report:
     candidate.last_name = ANONYMOUS_NAME
     candidate.email = ""
     candidate.phone = ""
+    search.refresh(candidate)
     candidate.postcode = ""
     candidate.birth_date = reduced_birth_date(candidate.birth_date)
     candidate.anonymised_at = now

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from rmt import audit, clock
 from rmt.access import Action, allowed_regions, can
 from rmt.auth.models import User
+from rmt.cases import search
 from rmt.cases.models import Candidate, Case, Consent, ConsentPurpose
 from rmt.db_types import utcnow
 from rmt.errors_domain import Conflict, DomainError, Forbidden
@@ -60,15 +61,15 @@ def find_candidates(user: User, q: str, limit: int = 25) -> list[Candidate]:
         return []
     in_scope = sa.select(Case.candidate_id).where(Case.region_code.in_(sorted(regions)))
     query = sa.select(Candidate).where(Candidate.id.in_(in_scope))
-    if q.isdigit() and len(q) <= 9:
+    parsed = search.parse(q)
+    if parsed.case_number is not None:  # "301", "Traject 301": the person of that case
         query = query.where(Candidate.id.in_(sa.select(Case.candidate_id).where(
-            Case.id == int(q))))
-    else:
-        for term in q.lower().split()[:5]:
-            query = query.where(sa.or_(
-                sa.func.lower(Candidate.first_name).contains(term, autoescape=True),
-                sa.func.lower(Candidate.last_name).contains(term, autoescape=True),
-                sa.func.lower(Candidate.email).contains(term, autoescape=True)))
+            Case.id == parsed.case_number)))
+    else:  # the case list's search (accents and case ignored, indexed)
+        condition = search.candidate_condition(parsed)
+        if condition is None:  # nothing searchable left (only accents or punctuation)
+            return []
+        query = query.where(condition)
     query = query.options(
         selectinload(Candidate.cases).joinedload(Case.coach).lazyload(User.memberships)
     ).order_by(

@@ -163,7 +163,46 @@ def test_list_paginates_newest_first(api, coach):
     third = api.get("/api/v1/cases?per_page=3&page=3").json
     assert [i["id"] for i in third["items"]] == [cases[6].id]
     assert api.get("/api/v1/cases?per_page=3&page=9").json == {
-        "items": [], "total": 7, "page": 9}
+        "items": [], "total": 7, "total_capped": False, "page": 9, "next_cursor": None}
+
+
+def test_list_keyset_pages_follow_next_cursor(api, coach):
+    cases = [CaseFactory(coach=coach, opened_on=date.today() - timedelta(days=n // 2))
+             for n in range(7)]  # pairs opened on the same day: the id breaks the tie
+    newest_first = sorted(cases, key=lambda c: (c.opened_on, c.id), reverse=True)
+    seen, cursor, pages = [], None, 0
+    while True:
+        body = api.get("/api/v1/cases?per_page=3" + (f"&after={cursor}" if cursor else "")).json
+        seen += [i["id"] for i in body["items"]]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [c.id for c in newest_first] and pages == 3
+    # the same first page through page=1 and its cursor
+    first = api.get("/api/v1/cases?per_page=3").json
+    assert first["next_cursor"] == f"{newest_first[2].opened_on.isoformat()}.{newest_first[2].id}"
+
+
+@pytest.mark.parametrize("cursor", ["x", "2026-13-45.1", "2026-01-01.0", "2026-01-01",
+                                    "2026-01-01.99999999999"])
+def test_list_refuses_a_malformed_cursor(api, coach, cursor):
+    response = api.get(f"/api/v1/cases?after={cursor}")
+    assert response.status_code == 422
+    assert response.json["errors"]["after"]
+
+
+def test_list_count_stops_at_the_cap(api, coach, monkeypatch):
+    import rmt.cases.api as cases_api
+
+    monkeypatch.setattr(cases_api, "COUNT_CAP", 4)
+    for _ in range(6):
+        CaseFactory(coach=coach)
+    body = api.get("/api/v1/cases?per_page=2").json
+    assert (body["total"], body["total_capped"]) == (4, True)
+    # the page asked for is always counted up to: page 3 of 2 sees all 6
+    body = api.get("/api/v1/cases?per_page=2&page=3").json
+    assert (body["total"], body["total_capped"], len(body["items"])) == (6, False, 2)
 
 
 def test_coordinator_lists_region_read_only(app, client, coach):
@@ -515,3 +554,8 @@ def test_openapi_documents_cases(client):
     params = {p["name"]: p for p in spec["paths"]["/api/v1/cases"]["get"]["parameters"]}
     assert params["per_page"]["schema"]["maximum"] == 100
     assert "gepauzeerd" in params["status"]["schema"]["enum"]
+    assert "next_cursor" in params["after"]["description"]
+    assert "Traject 301" in params["q"]["description"]
+    listed = schemas["CaseList"]["properties"]
+    assert {"total", "total_capped", "page", "next_cursor"} <= set(listed)
+    assert "1.000" in listed["total"]["description"]

@@ -111,7 +111,8 @@ def test_collection_hides_other_regions(app, client, case, who):
     mine = CaseFactory(region_code="AM")
     body = api.get("/api/v1/cases").json
     assert [item["id"] for item in body["items"]] == [mine.id] and body["total"] == 1
-    assert api.get("/api/v1/cases?region=MU").json == {"items": [], "total": 0, "page": 1}
+    assert api.get("/api/v1/cases?region=MU").json == {
+        "items": [], "total": 0, "total_capped": False, "page": 1, "next_cursor": None}
     assert api.get(f"/api/v1/cases?coach={case.coach_id}").json["total"] == 0
 
 

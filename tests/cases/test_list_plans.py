@@ -1,0 +1,130 @@
+"""The case list's statements use the indexes made for them (issue 14).
+
+SQLite: ``EXPLAIN QUERY PLAN`` of the statements the list really sends, on a test database
+without statistics (as a new installation is): the plan does not depend on the row counts.
+PostgreSQL plans by cost, and with a handful of rows it rightly prefers other paths, so a plan
+test of the whole list would be flaky there: its plans at 100,000 cases are in
+docs/benchmarks.md, and the test here proves that the trigram index serves the search's
+condition (sequential scans priced out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from rmt.cases import search
+from rmt.cases.models import Candidate
+from rmt.cases.queries import CaseFilters, list_cases
+from rmt.extensions import db
+from rmt.process import CaseState
+from tests.factories import CandidateFactory, CaseFactory, UserFactory
+
+
+@contextmanager
+def captured() -> Iterator[list[tuple[str, object]]]:
+    statements: list[tuple[str, object]] = []
+
+    def before(_conn, _cursor, statement, parameters, *_args) -> None:
+        statements.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", before)
+
+
+def plans(run: Callable[[], object], *, with_statements: bool = False) -> list:
+    """The plan of every statement on case_file that ``run`` sends, as one text each (or
+    (statement, plan) pairs)."""
+    with captured() as statements:
+        run()
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    texts = []
+    for statement, parameters in statements:
+        if "case_file" not in statement or not statement.lstrip().upper().startswith("SELECT"):
+            continue
+        cursor.execute(("EXPLAIN " if postgres else "EXPLAIN QUERY PLAN ") + statement,
+                       parameters)
+        plan = "\n".join(str(row[0] if postgres else row[-1]) for row in cursor.fetchall())
+        texts.append((statement, plan) if with_statements else plan)
+    if postgres:
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    return texts
+
+
+def _postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+@pytest.fixture
+def coach():
+    coach = UserFactory(role="coach", regions=["MU"])
+    for n in range(30):
+        CaseFactory(coach=coach, status=CaseState.INTAKE if n % 3 else CaseState.PLAN,
+                    candidate=CandidateFactory(last_name=f"Achternaam{n}"))
+        CaseFactory(region_code="AM")
+    db.session.flush()
+    return coach
+
+
+def test_step_filter_reads_the_region_status_index(coach):
+    if _postgres():
+        pytest.skip("PostgreSQL plans by cost: see docs/benchmarks.md")
+    count, rows = plans(lambda: list_cases(coach, CaseFilters(status="intake")))
+    assert "ix_case_file_region_status" in count, count
+    assert "ix_case_file_region_status" in rows, rows
+
+
+def test_search_starts_from_the_search_index(coach):
+    if _postgres():
+        pytest.skip("PostgreSQL plans by cost: see docs/benchmarks.md")
+    for q in ("achternaam1", "Traject 7", "100"):
+        for plan in plans(lambda q=q: list_cases(coach, CaseFilters(q=q, status="alle"))):
+            assert "SCAN case_file" not in plan and "SCAN candidate " not in plan, plan
+            if q != "Traject 7":
+                assert "candidate_fts VIRTUAL TABLE" in plan, plan
+
+
+def test_postgres_trigram_index_serves_the_search(coach):
+    if not _postgres():
+        pytest.skip("the trigram index is PostgreSQL's")
+    condition = search.candidate_condition(search.parse("Achternaam1 @voorbeeld"))
+    statement = sa.select(Candidate.id).where(condition)
+    compiled = statement.compile(db.session.get_bind())
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    cursor.execute("SET LOCAL enable_seqscan = off")
+    cursor.execute("EXPLAIN " + str(compiled), compiled.params)
+    plan = "\n".join(row[0] for row in cursor.fetchall())
+    cursor.execute("SET LOCAL enable_seqscan = on")
+    assert "Bitmap Index Scan on ix_candidate_search_text_trgm" in plan, plan
+
+
+def test_api_list_reads_cases_newest_first_from_the_index(client, coach, bearer):
+    if _postgres():
+        pytest.skip("PostgreSQL plans by cost: see docs/benchmarks.md")
+    headers = bearer(coach)
+    found = plans(lambda: client.get("/api/v1/cases", headers=headers), with_statements=True)
+    assert len(found) == 2  # the capped count, the page
+    for statement, plan in found:
+        assert "SCAN case_file" not in plan and "Seq Scan on case_file" not in plan, plan
+        if "count(" not in statement:
+            assert "ix_case_file_region_opened" in plan, plan
+            assert "TEMP B-TREE" not in plan, plan  # read in order, no sort
+
+
+def test_name_order_walks_the_name_index_on_sqlite(coach):
+    if _postgres():
+        pytest.skip("PostgreSQL plans by cost: see docs/benchmarks.md")
+    for filters in (CaseFilters(), CaseFilters(page=3), CaseFilters(status="intake")):
+        count, rows = plans(lambda f=filters: list_cases(coach, f))
+        # the page's ids: candidates in name order, each case found by its candidate
+        assert "SCAN candidate USING COVERING INDEX ix_candidate_sort_name" in rows, rows
+        assert "SCAN case_file" not in rows and "SCAN case_file" not in count, count

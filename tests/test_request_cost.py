@@ -1,0 +1,36 @@
+"""The fixed cost of a signed-in request (issue 14): the statements of the cheapest page are
+few and fixed, whatever the user's regions."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.querycount import count_statements
+
+
+def _statements(client, path: str = "/account/wachtwoord") -> list[str]:
+    with count_statements(cold=True) as statements:
+        response = client.get(path)
+    assert response.status_code == 200
+    return statements
+
+
+@pytest.mark.parametrize("regions", [("MU",), ("MU", "AM", "GV", "FV")])
+def test_change_password_page_statements(client, login_as, regions):
+    login_as("coordinator", *regions)
+    statements = _statements(client)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    # the user with their regions (one statement) and the unread notifications of the header
+    assert len(selects) == 2, statements
+    assert any("region_membership" in s and "user_account" in s for s in selects)
+
+
+def test_the_user_loader_reads_the_regions_in_the_same_statement(client, login_as):
+    user = login_as("coach", "MU", "AM")
+    names = [m.region.name for m in sorted(user.memberships, key=lambda m: m.region_code)]
+    statements = _statements(client)
+    loading = [s for s in statements if "FROM user_account" in s]
+    assert len(loading) == 1, loading
+    assert not [s for s in statements if s.lstrip().startswith("SELECT region_membership")]
+    body = client.get("/account/wachtwoord").get_data(as_text=True)
+    assert ", ".join(names) in body  # the header still names the user's regions
