@@ -105,7 +105,8 @@ def index():
         # The names found are shown: their candidate ids, never the search text.
         audit.record("privacy.search", summary=f"{len(results)} resultaten" + (
             ": kandidaten " + ",".join(str(p.id) for p in results) if results else ""))
-    return render_template("privacy/index.html", q=q, results=results, regions=regions)
+    return render_template("privacy/index.html", q=q, results=results, regions=regions,
+                           waiting=queries.waiting_privacy_requests(current_user))
 
 
 @bp.route("/kandidaten/<id:candidate_id>")

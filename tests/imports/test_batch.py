@@ -32,12 +32,13 @@ def statements_for(coach: tuple[int, str], rows: int, first: int, *, dry_run: bo
     data = make_csv([candidate_row(n, email) for n in range(first, first + rows)])
     with count_statements(cold=True) as statements:
         result = run(db.session.get(User, user_id), data, dry_run=dry_run)
-    assert (result.created, result.errors) == (rows, [])
+    assert (result.created, result.errors) == (rows, []), result.errors
     return len(statements)
 
 
 def test_statements_do_not_grow_with_the_rows(coach_mu) -> None:
-    CaseFactory(region_code="MU", coach=coach_mu)  # something to compare duplicates with
+    # something to compare duplicates with (a phone no row of the file has)
+    CaseFactory(region_code="MU", coach=coach_mu, candidate__phone="0699999999")
     coach = (coach_mu.id, coach_mu.email)
     small_dry = statements_for(coach, 3, 1, dry_run=True)
     large_dry = statements_for(coach, 40, 1, dry_run=True)
