@@ -69,7 +69,11 @@ def _municipalities() -> dict[str, int]:
 
 
 def municipality_id(value: Any) -> int:
-    ident = _municipalities().get(heading_key(value))
+    seen = kinds.cached("municipality_cells", dict)  # the same few names, thousands of times
+    key = str(value)
+    if key not in seen:
+        seen[key] = _municipalities().get(heading_key(value))
+    ident = seen[key]
     if ident is None:
         raise DomainError("Onbekende gemeente; gebruik de naam zoals in de lijst van "
                           "gemeenten.")
