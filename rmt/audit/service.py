@@ -147,7 +147,7 @@ def _append_many(rows: list[dict[str, Any]]) -> int:
         row["prev_hash"] = prev_hash
         row["scheme"] = KEYED_SCHEME
         row["hash"] = prev_hash = compute_hash(prev_hash, row, key)
-    db.session.execute(sa.insert(AuditEntry), rows)
+    db.session.execute(sa.insert(AuditEntry.__table__), rows)
     return len(rows)
 
 

@@ -251,16 +251,16 @@ class CandidateBatch:
             return []
         now = utcnow()
         candidate_ids = transaction.reserve_ids(Candidate.__table__, len(rows))
-        db.session.execute(sa.insert(Candidate), [
+        db.session.execute(sa.insert(Candidate.__table__), [
             {**service.new_candidate_values(row.candidate, now), "id": candidate_id}
             for row, candidate_id in zip(rows, candidate_ids, strict=True)])
         case_ids = transaction.reserve_ids(Case.__table__, len(rows))
-        db.session.execute(sa.insert(Case), [
+        db.session.execute(sa.insert(Case.__table__), [
             {**service.new_case_values(region, row.coach, row.values.get("opened_on"), now),
              "candidate_id": candidate_id, "id": case_id, "version": 1}
             for row, candidate_id, case_id in zip(rows, candidate_ids, case_ids, strict=True)])
         # The statistics summary follows bulk inserts of events by itself (rmt.stats.summary).
-        db.session.execute(sa.insert(CaseEvent), [
+        db.session.execute(sa.insert(CaseEvent.__table__), [
             service.new_case_event_values(case_id, region, row.actor, now)
             for row, case_id in zip(rows, case_ids, strict=True)])
         entries = []
@@ -276,7 +276,7 @@ class CandidateBatch:
                                 "object_id": case_id, "region_code": region,
                                 "summary": "intake opgeslagen", "user": self.user})
         if intakes:
-            db.session.execute(sa.insert(Intake), intakes)
+            db.session.execute(sa.insert(Intake.__table__), intakes)
         audit.record_many(entries)
         self._steps(rows, case_ids)
         if signals.case_created.receivers:
