@@ -4,6 +4,9 @@ entry, its step event (the statistics), its timeline line and its signal."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 import sqlalchemy as sa
 
 from rmt import signals
@@ -11,10 +14,22 @@ from rmt.audit.models import AuditEntry
 from rmt.audit.service import verify_chain
 from rmt.auth.models import User
 from rmt.cases import service as case_service
-from rmt.cases.models import Candidate, Case, CaseEvent, Intake
+from rmt.cases.models import (
+    Benefit,
+    Candidate,
+    Case,
+    CaseEvent,
+    EducationLevel,
+    Intake,
+    ReferralPartner,
+    TargetGroup,
+    WorkStatus,
+)
+from rmt.errors_domain import DomainError
 from rmt.extensions import db
 from rmt.imports import kinds, service
 from rmt.process import CaseState
+from rmt.regions.models import Municipality
 from rmt.stats.models import StatCase
 from tests.factories import CaseFactory
 from tests.helpers import count
@@ -129,3 +144,22 @@ def test_duplicates_in_the_file_follow_the_registration_rule(coach_mu) -> None:
     result = run(coach_mu, data, dry_run=True)
     assert [(e.row, e.column) for e in result.errors] == [(3, ""), (4, "")]
     assert result.created == 2
+
+
+def test_the_single_row_path_applies_the_same_rules(coach_mu) -> None:
+    """``apply_row`` (one row, through ``register``) and the batch share check_candidate_row."""
+    kind = kinds.get("candidates")
+    values = {"first_name": "Sanne", "last_name": "Visser", "birth_date": date(1990, 5, 1),
+              "postcode": "3511ab", "municipality_id": db.session.scalar(
+                  sa.select(Municipality.id).where(Municipality.name == "Utrecht")),
+              "education_level": EducationLevel.MBO3, "work_status": WorkStatus.WERKZOEKEND,
+              "benefit": Benefit.WW, "target_group": TargetGroup.WERKZOEKENDEN,
+              "referral_partner": ReferralPartner.UWV, "status": CaseState.INTAKE}
+    outcome = kind.apply_row(coach_mu, "MU", dict(values))
+    case = db.session.get(Case, outcome.object_id)
+    assert (case.status, case.candidate.postcode) == (CaseState.INTAKE, "3511 AB")
+    with pytest.raises(DomainError, match="bekende kandidaat"):
+        kind.apply_row(coach_mu, "MU", dict(values, last_name="Anders"))
+    batch = kind.batch(coach_mu, "MU", [dict(values, last_name="Anders")])
+    with pytest.raises(DomainError, match="bekende kandidaat"):
+        batch.check(dict(values, last_name="Anders"))
