@@ -44,10 +44,15 @@ def candidates_csv(rows: int, coach_email: str, seed: int = 2026) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADINGS)
+    used: set[tuple[str, object]] = set()
     for n in range(1, rows + 1):
         birth = fake.date_of_birth(minimum_age=20, maximum_age=60)
+        first_name = fake.first_name()
+        while (first_name, birth) in used:  # the same first name and birth date: a duplicate
+            birth = fake.date_of_birth(minimum_age=20, maximum_age=60)
+        used.add((first_name, birth))
         writer.writerow([
-            f"BENCH-{n:06d}", fake.first_name(), "", f"{fake.last_name()}{n}",
+            f"BENCH-{n:06d}", first_name, "", f"{fake.last_name()}{n}",
             birth.strftime("%d-%m-%Y"), f"kandidaat{n}@example.nl", f"06{n:08d}",
             f"35{rng.randint(10, 99)} {rng.choice('ABCDEFGH')}{rng.choice('KLMNPR')}",
             "Utrecht", coach_email, "2026-01-15", rng.choice(["mbo2", "Mbo niveau 3", "havo"]),
@@ -68,20 +73,33 @@ def run_engine(name: str, url: str, rows: int) -> None:
             db.session.add(coach)
         data = candidates_csv(rows, "coach.mu@bench.test")
         kind = kinds.get("candidates")
-        timings = {}
+        timings, statements = {}, {}
+        counter = {"n": 0}
+
+        def count(*_args: object) -> None:
+            counter["n"] += 1
+
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        started_cpu = time.process_time()
         for label, dry_run in (("proefimport", True), ("import", False)):
             started = time.perf_counter()
+            counter["n"] = 0
             with transaction.unit_of_work():
                 user = db.session.scalar(sa.select(User).where(User.email == "coach.mu@bench.test"))
                 result = service.run_import(user, kind, "MU", "bench.csv", data, dry_run=dry_run)
             timings[label] = time.perf_counter() - started
+            statements[label] = counter["n"]
             if result.errors:
                 print(f"  {name}: {len(result.errors)} fouten, bijv. {result.errors[0]}")
                 return
+        cpu = time.process_time() - started_cpu
+        sa.event.remove(db.engine, "before_cursor_execute", count)
         total = sum(timings.values())
-        print(f"{name:<10} {rows} rijen: proefimport {timings['proefimport']:.1f} s, import "
-              f"{timings['import']:.1f} s, samen {total:.1f} s "
-              f"({rows / total:.0f} rijen/s), {result.created} aangemaakt")
+        print(f"{name:<10} {rows} rijen: proefimport {timings['proefimport']:.1f} s "
+              f"({statements['proefimport']} statements), import {timings['import']:.1f} s "
+              f"({statements['import']} statements), samen {total:.1f} s "
+              f"({rows / total:.0f} rijen/s; CPU van dit proces {cpu:.1f} s), "
+              f"{result.created} aangemaakt")
         db.session.remove()
         db.engine.dispose()
 

@@ -132,7 +132,7 @@ def _configure_engine_options(app: Flask) -> None:
 MODEL_MODULES = ("rmt.regions.models", "rmt.auth.models", "rmt.audit.models", "rmt.cases.models",
                  "rmt.employers.models", "rmt.vouchers.models", "rmt.praktijkverklaring.models",
                  "rmt.stats.models", "rmt.imports.models", "rmt.documents.models",
-                 "rmt.notifications.models")
+                 "rmt.notifications.models", "rmt.privacy.models")
 #: The HTML blueprints (``bp`` of each module), in registration order; the API's are listed in
 #: :mod:`rmt.api`.
 BLUEPRINT_MODULES = ("rmt.main", "rmt.health", "rmt.auth.views", "rmt.admin.views",

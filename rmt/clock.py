@@ -73,3 +73,13 @@ def frozen(moment: datetime) -> Iterator[datetime]:
         yield _frozen_at
     finally:
         _frozen_at = previous
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later; the month's last day when it is shorter
+    (31 January + 1 month = 28 or 29 February), as a legal term "within one month" counts."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - date.resolution).day
+    return date(year, month, min(day.day, last))

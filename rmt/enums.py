@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from typing import Any, ClassVar, Self
 
 
@@ -34,11 +35,17 @@ class LabelledEnum(enum.StrEnum):
     @classmethod
     def from_label_or_value(cls, text: str) -> Self | None:
         """The member whose value or label equals ``text`` (case-insensitive), else None."""
-        wanted = (text or "").strip().casefold()
-        for member in cls:
-            if wanted in (member.value.casefold(), member.label.casefold()):
-                return member
-        return None
+        return _lookup(cls).get((text or "").strip().casefold())
+
+
+@functools.cache
+def _lookup(cls: type[LabelledEnum]) -> dict[str, LabelledEnum]:
+    """Casefolded value and label → member (the first member wins, as in definition order)."""
+    found: dict[str, LabelledEnum] = {}
+    for member in reversed(list(cls)):
+        found[member.label.casefold()] = member
+        found[member.value.casefold()] = member
+    return found
 
 
 def label_of(value: Any) -> str:

@@ -35,6 +35,11 @@ task_assigned = _signals.signal("task-assigned", doc="A task got an owner. kwarg
 candidate_erased = _signals.signal(
     "candidate-erased", doc="A candidate's personal data was erased or anonymised. kwargs: user")
 
+# Privacy
+privacy_request_received = _signals.signal(
+    "privacy-request-received", doc="A candidate's privacy request was registered and waits "
+    "for the region's privacy handler. kwargs: user")
+
 # Vouchers
 voucher_requested = _signals.signal("voucher-requested", doc="kwargs: user")
 voucher_decided = _signals.signal("voucher-decided", doc="Approved or refused. kwargs: user")

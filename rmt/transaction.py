@@ -185,3 +185,22 @@ def lock_row(table: sa.Table | str, ident: Any, *, column: str = "id") -> None:
         db.session.execute(sa.select(table.c[column]).where(key).with_for_update())
     elif not _writing.get():
         db.session.execute(sa.update(table).where(key).values({column: table.c[column]}))
+
+
+def reserve_ids(table: sa.Table, count: int) -> list[int]:
+    """``count`` new primary keys of ``table`` (an integer ``id``), for a multi-row INSERT
+    whose rows others refer to (an import: candidates, then their cases).
+
+    PostgreSQL draws them from the column's sequence, so concurrent writers never collide.
+    SQLite has one writer at a time (``BEGIN IMMEDIATE``, see above) and continues after the
+    highest id; a writer that did not hold the lock would fail on the primary key, never
+    overwrite. Returned in ascending order."""
+    if count <= 0:
+        return []
+    if db.session.get_bind().dialect.name == "postgresql":
+        sequence = sa.func.pg_get_serial_sequence(table.name, "id")
+        ids = db.session.scalars(sa.select(sa.func.nextval(sequence))
+                                 .select_from(sa.func.generate_series(1, count))).all()
+        return sorted(ids)
+    start = db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0
+    return list(range(start + 1, start + count + 1))

@@ -6,6 +6,7 @@ field in a form and per field in a problem+json answer.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -38,13 +39,18 @@ def limited_text(value: Any, field: str, max_len: int) -> str:
     return text
 
 
+#: python-stdnum's check, remembered (its clean-up of the text is slow for an import of
+#: thousands of rows; a refused postcode raises and is not remembered).
+_valid_postcode = functools.lru_cache(maxsize=8192)(nl_postcode.validate)
+
+
 def normalise_postcode(value: str | None, *, required: bool = True,
                        field: str = "postcode") -> str:
     """'3511ab' -> '3511 AB' (python-stdnum). An empty optional postcode stays empty."""
     if not required and not clean_text(value):
         return ""
     try:
-        return nl_postcode.validate(value or "")
+        return _valid_postcode(value or "")
     except StdnumError as exc:
         raise DomainError(POSTCODE_MESSAGE, field=field) from exc
 

@@ -41,6 +41,7 @@ class Action(enum.StrEnum):
     COMPARE_REGIONS = "compare_regions"
     MANAGE_EMPLOYERS = "manage_employers"
     HANDLE_PRIVACY_REQUEST = "handle_privacy_request"  # subject access and erasure
+    RECORD_PRIVACY_REQUEST = "record_privacy_request"  # register a request received (rmt.privacy)
     VIEW_CONSENT_REGISTER = "view_consent_register"
     VIEW_EMPLOYERS = "view_employers"
     MERGE_EMPLOYERS = "merge_employers"
@@ -78,6 +79,7 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.COMPARE_REGIONS: frozenset({K}),
     Action.MANAGE_EMPLOYERS: frozenset({L, K}),
     Action.HANDLE_PRIVACY_REQUEST: frozenset({K}),
+    Action.RECORD_PRIVACY_REQUEST: frozenset({C, K}),  # whoever may see the case
     Action.VIEW_CONSENT_REGISTER: frozenset({K}),
     Action.VIEW_EMPLOYERS: frozenset({C, L, K}),
     Action.MERGE_EMPLOYERS: frozenset({K}),

@@ -33,20 +33,17 @@ from rmt.extensions import db
 _ADVISORY_LOCK_KEY = 0x524D5441  # "RMTA"
 
 
-def canonical(entry: AuditEntry) -> str:
-    """The exact text the hash covers; stable across engines."""
+_CANONICAL_FIELDS = ("user_id", "user_email", "action", "object_type", "object_id",
+                     "region_code", "ip", "summary")
+
+
+def canonical(entry: AuditEntry | dict[str, Any]) -> str:
+    """The exact text the hash covers; stable across engines. ``entry``: an entry, or the
+    column values of one not yet written (:func:`record_many`)."""
+    get = entry.get if isinstance(entry, dict) else lambda name: getattr(entry, name)
     return json.dumps(
-        {
-            "at": entry.at.isoformat(timespec="microseconds"),
-            "user_id": entry.user_id,
-            "user_email": entry.user_email,
-            "action": entry.action,
-            "object_type": entry.object_type,
-            "object_id": entry.object_id,
-            "region_code": entry.region_code,
-            "ip": entry.ip,
-            "summary": entry.summary,
-        },
+        {"at": get("at").isoformat(timespec="microseconds"),
+         **{name: get(name) for name in _CANONICAL_FIELDS}},
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
@@ -72,12 +69,14 @@ def _key() -> bytes:
     return key.encode()
 
 
-def compute_hash(prev_hash: str, entry: AuditEntry) -> str:
+def compute_hash(prev_hash: str, entry: AuditEntry | dict[str, Any],
+                 key: bytes | None = None) -> str:
     """The entry's hash under its own scheme (HMAC with the key, or legacy plain SHA-256)."""
     message = (prev_hash + canonical(entry)).encode()
-    if entry.scheme == LEGACY_SCHEME:
+    scheme = entry.get("scheme") if isinstance(entry, dict) else entry.scheme
+    if scheme == LEGACY_SCHEME:
         return hashlib.sha256(message).hexdigest()
-    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+    return hmac.new(key or _key(), message, hashlib.sha256).hexdigest()
 
 
 def _lock_chain() -> None:
@@ -105,9 +104,16 @@ def record(
     a short write transaction of its own (:func:`rmt.transaction.defer_write`): a read never
     fails because another request holds SQLite's write lock; then None is returned.
     """
+    fields = _fields(action, object_type=object_type, object_id=object_id,
+                     region_code=region_code, summary=summary, user=user)
+    return transaction.defer_write(lambda: _append(fields))
+
+
+def _fields(action: str, *, object_type: str | None = None, object_id: Any = None,
+            region_code: str | None = None, summary: str = "", user: Any = None) -> dict:
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user
-    fields = {
+    return {
         "at": utcnow(),
         "user_id": getattr(user, "id", None) if user is not None else None,
         "user_email": getattr(user, "email", None) if user is not None else None,
@@ -118,7 +124,31 @@ def record(
         "ip": request.remote_addr if has_request_context() else None,
         "summary": summary,
     }
-    return transaction.defer_write(lambda: _append(fields))
+
+
+def record_many(entries: Iterable[dict[str, Any]]) -> int:
+    """Append many entries at once (an import): each dict holds the keyword arguments of
+    :func:`record` (``action``, ``object_type``, ``object_id``, ``region_code``, ``summary``,
+    ``user``). The same chain as one :func:`record` per entry, in order, but the chain is
+    locked and its end read once, the hashes are computed in Python and the rows go in with
+    one multi-row INSERT per batch. Returns how many were appended (after the read, like
+    :func:`record`, in a read-only unit of work: then 0)."""
+    rows = [_fields(**entry) for entry in entries]
+    if not rows:
+        return 0
+    return transaction.defer_write(lambda: _append_many(rows)) or 0
+
+
+def _append_many(rows: list[dict[str, Any]]) -> int:
+    _lock_chain()
+    prev_hash = _last_hash()
+    key = _key()
+    for row in rows:
+        row["prev_hash"] = prev_hash
+        row["scheme"] = KEYED_SCHEME
+        row["hash"] = prev_hash = compute_hash(prev_hash, row, key)
+    db.session.execute(sa.insert(AuditEntry.__table__), rows)
+    return len(rows)
 
 
 def record_list_view(action: str, ids: Iterable[Any], *, object_type: str | None = None,

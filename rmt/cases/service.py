@@ -12,8 +12,8 @@ lines, placement checks) is registered in :mod:`rmt.cases.extensions`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Container, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from rmt import audit, clock, signals
-from rmt.access import Action, can, require, scoped
+from rmt.access import Action, allowed_regions, can, require, scoped
 from rmt.auth.models import Role, User
 from rmt.cases import reference, search
 from rmt.cases.extensions import (
@@ -91,8 +91,12 @@ def validate_birth_date(value: date, today: date | None = None) -> date:
     return value
 
 
-def clean_candidate_data(data: dict[str, Any]) -> dict[str, Any]:
-    """Normalise fields that both the form and the API accept as free text."""
+def clean_candidate_data(data: dict[str, Any], *,
+                         municipality_ids: Container[int] | None = None) -> dict[str, Any]:
+    """Normalise fields that both the form and the API accept as free text.
+
+    ``municipality_ids``: the known municipalities, when the caller loaded them once for many
+    candidates (an import); else each call looks its municipality up."""
     cleaned = {key: data[key] for key in CANDIDATE_FIELDS if key in data}
     for key in ("first_name", "name_prefix", "last_name", "email"):
         if key in cleaned:
@@ -105,8 +109,9 @@ def clean_candidate_data(data: dict[str, Any]) -> dict[str, Any]:
         cleaned["phone"] = normalise_phone(cleaned["phone"])
     if "birth_date" in cleaned:
         validate_birth_date(cleaned["birth_date"])
-    if "municipality_id" in cleaned and db.session.get(
-            Municipality, cleaned["municipality_id"]) is None:
+    if "municipality_id" in cleaned and (
+            cleaned["municipality_id"] not in municipality_ids if municipality_ids is not None
+            else db.session.get(Municipality, cleaned["municipality_id"]) is None):
         raise DomainError("Kies een gemeente uit de lijst.", field="municipality_id")
     return cleaned
 
@@ -119,39 +124,151 @@ def _name_key(text: str) -> str:
     return re.sub(r"[^a-z]", "", (text or "").lower())
 
 
+def is_likely_duplicate(known: Any, *, first_name: str = "", last_name: str = "",
+                        birth_date: date | None = None, email: str = "",
+                        phone: str = "") -> bool:
+    """The duplicate rule: the same birth date and a similar name (same last name, or same
+    first name, ignoring case), or the same e-mail address, or the same phone number.
+
+    ``known`` is a candidate (or anything with its name, birth date, e-mail and phone);
+    ``phone`` is normalised here. The one place of this rule, for the form, the API and the
+    import (:class:`DuplicateFinder`)."""
+    if birth_date and known.birth_date == birth_date and (
+            (known.last_name or "").lower() == (last_name or "").strip().lower()
+            or (known.first_name or "").lower() == (first_name or "").strip().lower()):
+        return True
+    if email and email.strip() and known.email == email.strip().lower():
+        return True
+    number = normalise_phone_safe(phone) if phone else ""
+    return bool(number) and known.phone == number
+
+
+def _duplicate_prefilter(birth_dates: Collection[date], emails: Collection[str],
+                         phones: Collection[str]) -> sa.ColumnElement[bool] | None:
+    """Candidates that might match (:func:`is_likely_duplicate` decides): the same birth date,
+    e-mail address or phone number."""
+    conditions = []
+    if birth_dates:
+        conditions.append(Candidate.birth_date.in_(birth_dates))
+    if emails:
+        conditions.append(Candidate.email.in_(emails))
+    if phones:
+        conditions.append(Candidate.phone.in_(phones))
+    return sa.or_(*conditions) if conditions else None
+
+
+def _duplicate_keys(person: dict[str, Any]) -> tuple[date | None, str, str]:
+    email = (person.get("email") or "").strip().lower()
+    phone = normalise_phone_safe(person.get("phone") or "")
+    return person.get("birth_date"), email, phone
+
+
 def find_duplicates(user: User, *, first_name: str = "", last_name: str = "",
                     birth_date: date | None = None, email: str = "", phone: str = "",
                     exclude_candidate_id: int | None = None) -> list[Candidate]:
-    """Likely duplicates among candidates with a case in the user's regions.
-
-    A match is: the same birth date and a similar name (same last name, or same first name), or
-    the same e-mail address, or the same phone number.
-    """
-    conditions = []
-    if birth_date:
-        similar_name = sa.or_(
-            sa.func.lower(Candidate.last_name) == (last_name or "").strip().lower(),
-            sa.func.lower(Candidate.first_name) == (first_name or "").strip().lower(),
-        )
-        conditions.append(sa.and_(Candidate.birth_date == birth_date, similar_name))
-    if email and email.strip():
-        conditions.append(Candidate.email == email.strip().lower())
-    if phone and normalise_phone_safe(phone):
-        conditions.append(Candidate.phone == normalise_phone_safe(phone))
-    if not conditions:
+    """Likely duplicates (:func:`is_likely_duplicate`) among candidates with a case in the
+    user's regions, by last name, at most 10."""
+    person = {"first_name": first_name, "last_name": last_name, "birth_date": birth_date,
+              "email": email, "phone": phone}
+    day, address, number = _duplicate_keys(person)
+    prefilter = _duplicate_prefilter([day] if day else [], [address] if address else [],
+                                     [number] if number else [])
+    if prefilter is None:
         return []
     in_my_regions = scoped(sa.select(Case.candidate_id), user, Case, Action.VIEW_CASE)
     query = (
         sa.select(Candidate)
-        .where(sa.or_(*conditions), Candidate.id.in_(in_my_regions),
-               Candidate.anonymised_at.is_(None))
+        .where(prefilter, Candidate.id.in_(in_my_regions), Candidate.anonymised_at.is_(None))
         .options(selectinload(Candidate.cases))
-        .order_by(Candidate.last_name)
-        .limit(10)
+        .order_by(Candidate.last_name, Candidate.id)
     )
     if exclude_candidate_id:
         query = query.where(Candidate.id != exclude_candidate_id)
-    return list(db.session.scalars(query).unique())
+    found = [c for c in db.session.scalars(query).unique()
+             if is_likely_duplicate(c, **person)]
+    return found[:10]
+
+
+@dataclass
+class KnownPerson:
+    """What the duplicate rule reads of a candidate (:class:`DuplicateFinder`)."""
+
+    id: int | None
+    first_name: str
+    name_prefix: str
+    last_name: str
+    birth_date: date
+    email: str
+    phone: str
+    regions: set[str] = field(default_factory=set)
+
+    full_name = Candidate.full_name
+
+
+class DuplicateFinder:
+    """:func:`find_duplicates` for many people at once (an import): the candidates who might
+    match any of ``people`` are read in a few queries (500 values each) up front; people
+    registered meanwhile are added with :meth:`add`, so later rows of the same file find
+    them too. Same rule, same scope (the regions where the user may see cases)."""
+
+    CHUNK = 500
+
+    def __init__(self, people: Iterable[dict[str, Any]]) -> None:
+        self._by_date: dict[date, list[KnownPerson]] = {}
+        self._by_email: dict[str, list[KnownPerson]] = {}
+        self._by_phone: dict[str, list[KnownPerson]] = {}
+        keys = [_duplicate_keys(person) for person in people]
+        wanted = [sorted({k[i] for k in keys if k[i]}) for i in range(3)]
+        found: dict[int, KnownPerson] = {}
+        for position, values in enumerate(wanted):
+            for start in range(0, len(values), self.CHUNK):
+                chunk = values[start:start + self.CHUNK]
+                prefilter = _duplicate_prefilter(*[chunk if i == position else []
+                                                   for i in range(3)])
+                rows = db.session.execute(
+                    sa.select(Candidate.id, Candidate.first_name, Candidate.name_prefix,
+                              Candidate.last_name, Candidate.birth_date, Candidate.email,
+                              Candidate.phone, Case.region_code)
+                    .join(Case, Case.candidate_id == Candidate.id)
+                    .where(prefilter, Candidate.anonymised_at.is_(None)))
+                for *person, region_code in rows:
+                    known = found.get(person[0])
+                    if known is None:
+                        known = found[person[0]] = KnownPerson(*person)
+                    known.regions.add(region_code)
+        for known in found.values():
+            self._index(known)
+
+    def _index(self, known: KnownPerson) -> None:
+        self._by_date.setdefault(known.birth_date, []).append(known)
+        if known.email:
+            self._by_email.setdefault(known.email, []).append(known)
+        if known.phone:
+            self._by_phone.setdefault(known.phone, []).append(known)
+
+    def find(self, user: User, person: dict[str, Any]) -> list[KnownPerson]:
+        """Likely duplicates of ``person`` (candidate fields) that ``user`` may see."""
+        day, address, number = _duplicate_keys(person)
+        buckets = [bucket for bucket in (self._by_date.get(day) if day else None,
+                                         self._by_email.get(address) if address else None,
+                                         self._by_phone.get(number) if number else None)
+                   if bucket]
+        if not buckets:
+            return []
+        regions = allowed_regions(user, Action.VIEW_CASE)
+        wanted = {"first_name": person.get("first_name") or "",
+                  "last_name": person.get("last_name") or "", "birth_date": day,
+                  "email": address, "phone": number}
+        seen = {id(known): known for bucket in buckets for known in bucket
+                if known.regions & regions and is_likely_duplicate(known, **wanted)}
+        return sorted(seen.values(), key=lambda known: known.last_name)[:10]
+
+    def add(self, candidate: dict[str, Any], region_code: str) -> None:
+        """A person registered (or about to be) in ``region_code`` by this import."""
+        self._index(KnownPerson(
+            None, candidate["first_name"], candidate.get("name_prefix") or "",
+            candidate["last_name"], candidate["birth_date"], candidate.get("email") or "",
+            candidate.get("phone") or "", {region_code}))
 
 
 @dataclass(frozen=True)
@@ -240,16 +357,60 @@ def register(user: User, *, candidate_data: dict[str, Any] | None = None,
         candidate = Candidate(**clean_candidate_data(candidate_data or {}))
         search.refresh(candidate)
         db.session.add(candidate)
-    case = Case(candidate=candidate, region_code=region_code, coach=coach,
-                status=CaseState.AANGEMELD, opened_on=opened_on or clock.today(),
-                status_since=utcnow())
+    now = utcnow()
+    values = new_case_values(region_code, coach, opened_on, now)
+    del values["coach_id"]  # through the relationship: a coach made in the same unit of work
+    case = Case(candidate=candidate, coach=coach, **values)
     db.session.add(case)
-    _record_event(case, user, None, CaseState.AANGEMELD)
+    _record_event(case, user, None, CaseState.AANGEMELD, at=now)
     db.session.flush()
-    audit.record("case.create", object_type="case", object_id=case.id, region_code=region_code,
-                 summary=f"kandidaat {candidate.id}, coach {coach.id}")
+    audit.record(**created_audit(case.id, region_code, candidate.id, coach))
     signals.case_created.send(case, user=user)
     return case
+
+
+# The records a registration makes, as column values: :func:`register` builds its objects from
+# them, and an import (:class:`rmt.cases.import_kinds.CandidateBatch`) inserts thousands at once.
+
+
+def new_candidate_values(cleaned: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Every column of a new candidate from :func:`clean_candidate_data` output (the
+    defaults of the model filled in, so that many rows have the same keys)."""
+    values = {"name_prefix": "", "email": "", "phone": "", "has_startkwalificatie": False,
+              "banenafspraak": False, **cleaned, "created_at": now}
+    return values
+
+
+def new_case_values(region_code: str, coach: User, opened_on: date | None,
+                    now: datetime) -> dict[str, Any]:
+    """A new case in the first step (without its candidate)."""
+    return {"region_code": region_code, "coach_id": coach.id, "status": CaseState.AANGEMELD,
+            "opened_on": opened_on or clock.today(), "status_since": now, "created_at": now,
+            "updated_at": now, "exit_reason_text": ""}
+
+
+def new_case_event_values(case_id: int | None, region_code: str, user: User,
+                          now: datetime) -> dict[str, Any]:
+    """The first event of a new case ("Aangemeld in ..."): the statistics' input."""
+    return {"case_id": case_id, "region_code": region_code, "at": now, "user_id": user.id,
+            "from_status": None, "to_status": CaseState.AANGEMELD, "reason": "",
+            "exit_reason": None}
+
+
+def created_audit(case_id: int, region_code: str, candidate_id: int,
+                  coach: User) -> dict[str, Any]:
+    """The audit entry of a registration (keyword arguments of :func:`rmt.audit.record`)."""
+    return {"action": "case.create", "object_type": "case", "object_id": case_id,
+            "region_code": region_code, "summary": f"kandidaat {candidate_id}, coach {coach.id}"}
+
+
+def check_new_case_step(step: CaseState, *, reason: str) -> None:
+    """Refuse what :func:`transition` would refuse when a case just registered (intake not
+    completed, no plan, no placement) moves on to ``step`` (an import that names a step)."""
+    facts = CaseFacts(state=CaseState.AANGEMELD)
+    problems = check(facts, step.value, reason=reason)
+    if problems:
+        raise _refusal(problems, facts)
 
 
 def update_candidate(user: User, case: Case, data: dict[str, Any], expected_version: int) -> None:
@@ -323,6 +484,15 @@ def available_transitions(case: Case) -> list[Transition]:
     return allowed_transitions(case.status, case.paused_from)
 
 
+def _refusal(problems: list, facts: CaseFacts) -> DomainError:
+    first = problems[0]
+    error_cls = Conflict if first.code == "not_allowed" else DomainError
+    return error_cls(" ".join(p.message for p in problems), field=first.field,
+                     code=first.code, problems=problems,
+                     allowed=[t.target.value
+                              for t in allowed_transitions(facts.state, facts.paused_from)])
+
+
 def transition(user: User, case: Case, to: str, *, expected_version: int | None,
                reason: str = "", exit_reason: str | None = None,
                exit_reason_text: str = "", at: datetime | None = None,
@@ -355,13 +525,10 @@ def transition(user: User, case: Case, to: str, *, expected_version: int | None,
 
 def _check_move(case: Case, to: str, **kwargs: Any) -> None:
     """Refuse a move the process engine does not allow now (409) or whose input is missing."""
-    problems = check(case_facts(case), to, **kwargs)
+    facts = case_facts(case)
+    problems = check(facts, to, **kwargs)
     if problems:
-        first = problems[0]
-        error_cls = Conflict if first.code == "not_allowed" else DomainError
-        raise error_cls(" ".join(p.message for p in problems), field=first.field,
-                        code=first.code, problems=problems,
-                        allowed=[t.target.value for t in available_transitions(case)])
+        raise _refusal(problems, facts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -567,14 +734,18 @@ def reopen(user: User, case: Case, *, reason: str, expected_version: int | None 
 # Intake, plan, notes, tasks
 
 
+def intake_values(data: dict[str, Any]) -> dict[str, str]:
+    """The intake fields given in ``data``, trimmed."""
+    return {key: (data[key] or "").strip() for key in INTAKE_FIELDS if key in data}
+
+
 def save_intake(user: User, case: Case, data: dict[str, Any], *, complete: bool,
                 expected_version: int | None) -> Intake:
     _require_edit(user, case, expected_version)
     intake = case.intake or Intake(case=case)
     db.session.add(intake)
-    for key in INTAKE_FIELDS:
-        if key in data:
-            setattr(intake, key, (data[key] or "").strip())
+    for key, value in intake_values(data).items():
+        setattr(intake, key, value)
     if complete:
         missing = [k for k in ("motivation", "work_history") if not getattr(intake, k)]
         if missing:

@@ -8,16 +8,24 @@ A feature registers its kinds from its ``receivers.connect()`` (never at import 
 ``apply_row(user, region_code, values)`` gets the parsed values of one row (by column name,
 empty cells left out) and calls the feature's own service; it returns a :class:`RowOutcome`
 or raises :class:`rmt.errors_domain.DomainError` (whose ``field`` names the column).
+
+A kind whose rows come by the thousand may also offer ``batch`` (a :class:`RowBatch`): the
+rows are then checked one by one against look-ups made once per file, and the accepted ones
+written together at the end (the import's queries do not grow with every row). The rules are
+the feature's own, shared with ``apply_row``.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from rmt.enums import LabelledEnum
 from rmt.errors_domain import DomainError
@@ -36,6 +44,55 @@ class RowOutcome:
 
 
 Parser = Callable[[Any], Any]
+
+
+class RowBatch(Protocol):
+    """The rows of one file of a kind, checked one by one and written together.
+
+    ``check`` applies every rule to one row (in file order, so a later row sees the earlier
+    accepted ones, e.g. as duplicates) and returns what the row would do (object id None), or
+    raises DomainError; it writes nothing. ``write`` writes every checked row and returns their
+    outcomes in the order they were checked. A dry run never calls ``write``."""
+
+    def check(self, values: dict[str, Any]) -> RowOutcome: ...
+
+    def write(self) -> list[RowOutcome]: ...
+
+
+class RowRefused(Exception):
+    """Raised by :meth:`RowBatch.write` when a rule refused the row checked as ``position``
+    (0-based) only when written; the import then writes nothing."""
+
+    def __init__(self, position: int, error: DomainError) -> None:
+        super().__init__(error.message)
+        self.position, self.error = position, error
+
+
+#: ``batch(user, region_code, rows)``: a :class:`RowBatch` for the parsed rows of a file
+#: (``rows``: the values of every row without cell errors, for look-ups made up front).
+BatchFactory = Callable[[Any, str, list[dict[str, Any]]], RowBatch]
+
+_run_cache: ContextVar[dict[str, Any] | None] = ContextVar("import_run_cache", default=None)
+
+
+@contextmanager
+def run_cache() -> Iterator[None]:
+    """Look-ups that parsers make (reference data) are made once for the file."""
+    token = _run_cache.set({})
+    try:
+        yield
+    finally:
+        _run_cache.reset(token)
+
+
+def cached(name: str, load: Callable[[], Any]) -> Any:
+    """``load()`` once per import run (inside :func:`run_cache`), else every time."""
+    cache = _run_cache.get()
+    if cache is None:
+        return load()
+    if name not in cache:
+        cache[name] = load()
+    return cache[name]
 
 
 @dataclass(frozen=True)
@@ -65,6 +122,9 @@ class ImportKind:
     #: ``update_row(user, region_code, values, object_id)``: bring a record imported before
     #: under the same key up to date (only when the person asks for it); None: not offered.
     update_row: Callable[[Any, str, dict[str, Any], int], RowOutcome] | None = None
+    #: New records checked row by row and written together (:class:`RowBatch`); None: each
+    #: row through ``apply_row``.
+    batch: BatchFactory | None = None
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -133,6 +193,9 @@ def text_of(max_length: int) -> Parser:
 
 
 EXCEL_EPOCH = date(1899, 12, 30)
+DATE_MESSAGE = "Vul een geldige datum in als dd-mm-jjjj of jjjj-mm-dd."
+_DATE = re.compile(r"(?P<d1>\d{1,2})-(?P<m1>\d{1,2})-(?P<y1>\d{4})"
+                   r"|(?P<y2>\d{4})-(?P<m2>\d{1,2})-(?P<d2>\d{1,2})")
 
 
 def parse_date(value: Any) -> date:
@@ -148,12 +211,20 @@ def parse_date(value: Any) -> date:
     text = str(value).strip().replace("/", "-").replace(".", "-")
     if text.isdigit() and len(text) <= 6:
         return parse_date(int(text))
+    match = _DATE.fullmatch(text)  # the usual forms without strptime (thousands of rows)
+    if match:
+        day, month, year = match.group("d1", "m1", "y1") if match["d1"] else match.group(
+            "d2", "m2", "y2")
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise DomainError(DATE_MESSAGE) from None
     for form in ("%d-%m-%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S"):
         try:
             return datetime.strptime(text, form).date()
         except ValueError:
             continue
-    raise DomainError("Vul een geldige datum in als dd-mm-jjjj of jjjj-mm-dd.")
+    raise DomainError(DATE_MESSAGE)
 
 
 TRUE_WORDS = {"ja", "j", "waar", "true", "1", "yes", "x"}

@@ -32,6 +32,7 @@ class Kind(LabelledEnum):
         "pv_ready": "Praktijkverklaring klaar om vast te stellen",
         "inactive_coach_case": "Traject van gedeactiveerde coach",
         "follow_up_due": "Nazorgcontact verwacht",
+        "privacy_request": "Privacyverzoek wacht op afhandeling",
     }
 
     VOUCHER_REQUESTED = "voucher_requested"
@@ -43,6 +44,7 @@ class Kind(LabelledEnum):
     PV_READY = "pv_ready"
     INACTIVE_COACH_CASE = "inactive_coach_case"
     FOLLOW_UP_DUE = "follow_up_due"
+    PRIVACY_REQUEST = "privacy_request"
 
 
 class Delivery(LabelledEnum):

@@ -12,6 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from rmt import signals
+from rmt.access import Action
+from rmt.access.policy import POLICY
 from rmt.auth.models import Role, User
 from rmt.cases.models import Case, CaseTransfer, TransferStatus
 from rmt.extensions import db
@@ -71,6 +73,16 @@ def on_praktijkverklaring_changed(trajectory: PvTrajectory, *, user: User, event
            trajectory.id, case_id=trajectory.case_id, exclude=user)
 
 
+def on_privacy_request_received(privacy_request: Any, *, user: User | None,
+                                **_: Any) -> None:
+    """Privacy request waiting: whoever handles privacy requests in its region (the role of
+    :data:`rmt.access.Action.HANDLE_PRIVACY_REQUEST`), not the one who recorded it."""
+    handlers = [person for role in sorted(POLICY[Action.HANDLE_PRIVACY_REQUEST])
+                for person in region_staff(privacy_request.region_code, role)]
+    notify(handlers, Kind.PRIVACY_REQUEST, "privacy_request", privacy_request.id,
+           case_id=privacy_request.case_id, exclude=user)
+
+
 def on_user_deactivated(deactivated: User, **_: Any) -> None:
     """Each open case of a deactivated coach: its region's coordinators must reassign it."""
     cases = db.session.scalars(
@@ -101,3 +113,4 @@ def connect() -> None:
     signals.case_transferred.connect(on_case_transferred)
     signals.praktijkverklaring_changed.connect(on_praktijkverklaring_changed)
     signals.user_deactivated.connect(on_user_deactivated)
+    signals.privacy_request_received.connect(on_privacy_request_received)

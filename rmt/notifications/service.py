@@ -33,6 +33,7 @@ from rmt.notifications.models import (
     Preference,
 )
 from rmt.praktijkverklaring.models import PvTrajectory
+from rmt.privacy.models import PrivacyRequest
 from rmt.vouchers.models import Voucher
 
 
@@ -61,6 +62,8 @@ RECORD_TYPES: dict[str, RecordType] = {
                      "praktijkverklaring"),
     "placement": RecordType(Placement, Action.VIEW_WORK_PROFILE, "employers.placement",
                             "placement_id", "plaatsing"),
+    "privacy_request": RecordType(PrivacyRequest, Action.HANDLE_PRIVACY_REQUEST,
+                                  "privacy.request_detail", "request_id", "privacyverzoek"),
 }
 
 #: Dutch sentences per kind; ``{case}`` is the case number, ``{number}`` the record's own.
@@ -77,6 +80,8 @@ TEXTS: dict[Kind, str] = {
     Kind.INACTIVE_COACH_CASE: "De coach van traject {case} is gedeactiveerd; wijs een nieuwe "
                               "coach toe.",
     Kind.FOLLOW_UP_DUE: "Een nazorgcontact bij traject {case} (plaatsing {number}) is verwacht.",
+    Kind.PRIVACY_REQUEST: "Privacyverzoek {number} (traject {case}) wacht op afhandeling, "
+                          "binnen de wettelijke termijn van één maand.",
 }
 
 
@@ -158,7 +163,7 @@ def mail_bodies(notification: Notification) -> tuple[str, str]:
 
 def _number(notification: Notification) -> str:
     kind = RECORD_TYPES[notification.record_type]
-    if notification.record_type == "voucher" or notification.record_type == "pv":
+    if notification.record_type in ("voucher", "pv", "privacy_request"):
         return f"{kind.noun} {notification.record_id}"
     return f"traject {notification.case_id}"
 

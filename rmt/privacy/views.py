@@ -21,8 +21,9 @@ from rmt.audit.views import log_page
 from rmt.cases.models import Case, ConsentPurpose, NoteKind, TransferStatus
 from rmt.enums import label_of
 from rmt.extensions import db
-from rmt.privacy import service, subject_access
-from rmt.privacy.forms import ErasureForm
+from rmt.privacy import queries, requests, service, subject_access
+from rmt.privacy.forms import CloseRequestForm, ErasureForm, RecordRequestForm
+from rmt.privacy.models import PrivacyRequest, RequestKind
 from rmt.process import CaseState, ExitReason
 from rmt.web.handlers import submit
 
@@ -104,7 +105,8 @@ def index():
         # The names found are shown: their candidate ids, never the search text.
         audit.record("privacy.search", summary=f"{len(results)} resultaten" + (
             ": kandidaten " + ",".join(str(p.id) for p in results) if results else ""))
-    return render_template("privacy/index.html", q=q, results=results, regions=regions)
+    return render_template("privacy/index.html", q=q, results=results, regions=regions,
+                           waiting=queries.waiting_privacy_requests(current_user))
 
 
 @bp.route("/kandidaten/<id:candidate_id>")
@@ -207,3 +209,74 @@ def case_audit_log(case_id: int):
     """Who viewed or changed this case ("wie heeft dit dossier bekeken of gewijzigd")."""
     case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE_AUDIT)
     return log_page("privacy.case_audit_log", {"case_id": case.id}, case=case)
+
+
+# ---------------------------------------------------------------------------------------------
+# The register of privacy requests
+
+
+@bp.route("/trajecten/<id:case_id>/verzoeken/nieuw", methods=["GET", "POST"])
+@role_required(Action.RECORD_PRIVACY_REQUEST)
+def record_request(case_id: int):
+    """Record a privacy request the candidate of this case made."""
+    case = get_or_404(Case, case_id, current_user, Action.RECORD_PRIVACY_REQUEST)
+    form = RecordRequestForm()
+    if request.method == "GET":
+        form.received_on.data = clock.today()
+
+    def page(status: int) -> ResponseReturnValue:
+        return render_template("privacy/request_new.html", case=case, form=form), status
+
+    if request.method != "POST":
+        return page(200)
+    return submit(
+        form, lambda: requests.record_request(current_user, case, kind=form.kind.data,
+                                              received_on=form.received_on.data,
+                                              note=form.note.data),
+        on_error=page,
+        on_success=lambda made: redirect(url_for("privacy.request_detail", request_id=made.id)),
+        success_message=lambda made: f"Het verzoek is vastgelegd; afhandelen uiterlijk "
+                                     f"{format_date(made.due_on, 'd MMMM yyyy')}.")
+
+
+@bp.route("/verzoeken")
+@role_required(Action.RECORD_PRIVACY_REQUEST)
+def requests_list():
+    """Open privacy requests of the user's regions, overdue first (or the closed ones)."""
+    closed = request.args.get("status") == "afgehandeld"
+    return render_template("privacy/requests.html",
+                           listing=queries.request_list(current_user, closed=closed),
+                           can_handle=bool(allowed_regions(current_user,
+                                                           Action.HANDLE_PRIVACY_REQUEST)))
+
+
+def _request_page(privacy_request: PrivacyRequest, form: CloseRequestForm,
+                  status: int = 200) -> ResponseReturnValue:
+    return render_template("privacy/request.html", item=privacy_request, form=form,
+                           today=clock.today(), kinds=RequestKind), status
+
+
+@bp.route("/verzoeken/<id:request_id>")
+@role_required(Action.RECORD_PRIVACY_REQUEST)
+def request_detail(request_id: int):
+    """One request: its term, where to handle it, and (for the handler) closing it."""
+    privacy_request = get_or_404(PrivacyRequest, request_id, current_user,
+                                 Action.RECORD_PRIVACY_REQUEST)
+    form = CloseRequestForm(version=privacy_request.version)
+    return _request_page(privacy_request, form)
+
+
+@bp.route("/verzoeken/<id:request_id>/afhandelen", methods=["POST"])
+@role_required(Action.HANDLE_PRIVACY_REQUEST)
+def close_request(request_id: int):
+    privacy_request = get_or_404(PrivacyRequest, request_id, current_user,
+                                 Action.HANDLE_PRIVACY_REQUEST)
+    form = CloseRequestForm()
+    return submit(
+        form, lambda: requests.close_request(current_user, privacy_request,
+                                             outcome=form.outcome.data,
+                                             outcome_note=form.outcome_note.data,
+                                             expected_version=form.version_number),
+        on_error=lambda status: _request_page(privacy_request, form, status),
+        on_success=lambda _done: redirect(url_for("privacy.requests_list")),
+        success_message="Het verzoek is afgehandeld.")
