@@ -36,6 +36,7 @@ class Action(enum.StrEnum):
     MANAGE_BUDGET = "manage_budget"
     VIEW_STATS = "view_stats"
     COMPARE_REGIONS = "compare_regions"
+    VIEW_MONITOR = "view_monitor"  # the quarterly monitor of own regions (rmt.stats.monitor)
     MANAGE_EMPLOYERS = "manage_employers"
     HANDLE_PRIVACY_REQUEST = "handle_privacy_request"  # subject access and erasure
     VIEW_CONSENT_REGISTER = "view_consent_register"
@@ -70,6 +71,7 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.MANAGE_BUDGET: frozenset({K}),  # own region; the admin via MANAGE_REFERENCE_DATA
     Action.VIEW_STATS: frozenset({C, K}),
     Action.COMPARE_REGIONS: frozenset({K}),
+    Action.VIEW_MONITOR: frozenset({K}),
     Action.MANAGE_EMPLOYERS: frozenset({L, K}),
     Action.HANDLE_PRIVACY_REQUEST: frozenset({K}),
     Action.VIEW_CONSENT_REGISTER: frozenset({K}),

@@ -42,6 +42,7 @@ from rmt.cases.models import (
     Task,
     TransferStatus,
 )
+from rmt.cases.sectors import as_section
 from rmt.db_types import utcnow
 from rmt.enums import label_of
 from rmt.errors_domain import Conflict, DomainError, StaleVersion
@@ -57,7 +58,11 @@ CANDIDATE_FIELDS = (
     "benefit",
     "target_group", "referral_partner",
 )
-INTAKE_FIELDS = ("motivation", "wishes", "obstacles", "work_history", "preferred_sectors")
+INTAKE_FIELDS = ("motivation", "wishes", "obstacles", "work_history", "preferred_sectors",
+                 "origin_sector")
+PLAN_FIELDS = ("goal", "target_section", "target_sector", "target_occupation")
+#: Coded fields: an SBI section letter, or empty for "sector nog kiezen".
+SECTOR_FIELDS = ("origin_sector", "target_section")
 
 EDIT_REFUSED = "U mag dit traject niet wijzigen."
 REASSIGN_REFUSED = "U mag dit traject niet toewijzen."
@@ -324,6 +329,16 @@ def transition(user: User, case: Case, to: str, *, expected_version: int | None,
 # Intake, plan, notes, tasks
 
 
+def _field_value(key: str, value: Any) -> Any:
+    """A text field stripped; a sector field as its SBI section (None: still to choose)."""
+    if key not in SECTOR_FIELDS:
+        return (value or "").strip()
+    section = as_section(value)
+    if section is None and value not in (None, ""):
+        raise DomainError("Kies een sector (SBI-sectie A tot en met U) uit de lijst.", field=key)
+    return section
+
+
 def save_intake(user: User, case: Case, data: dict[str, Any], *, complete: bool,
                 expected_version: int | None) -> Intake:
     _require_edit(user, case, expected_version)
@@ -331,7 +346,7 @@ def save_intake(user: User, case: Case, data: dict[str, Any], *, complete: bool,
     db.session.add(intake)
     for key in INTAKE_FIELDS:
         if key in data:
-            setattr(intake, key, (data[key] or "").strip())
+            setattr(intake, key, _field_value(key, data[key]))
     if complete:
         missing = [k for k in ("motivation", "work_history") if not getattr(intake, k)]
         if missing:
@@ -350,9 +365,9 @@ def save_plan(user: User, case: Case, data: dict[str, Any], expected_version: in
     _require_edit(user, case, expected_version)
     plan = case.plan or Plan(case=case)
     db.session.add(plan)
-    for key in ("goal", "target_sector", "target_occupation"):
+    for key in PLAN_FIELDS:
         if key in data:
-            setattr(plan, key, (data[key] or "").strip())
+            setattr(plan, key, _field_value(key, data[key]))
     _touch(case)
     audit.record("case.plan", object_type="case", object_id=case.id, region_code=case.region_code)
     return plan
