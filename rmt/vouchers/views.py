@@ -397,7 +397,8 @@ def request_voucher(case_id: int):
             current_user, case, budget_id=id_choice(form.budget_id.data),
             provider_id=id_choice(form.provider_id.data), course_name=form.course_name.data,
             start_on=form.start_on.data, end_on=form.end_on.data,
-            amount_cents=form.amount.data, motivation=form.motivation.data),
+            amount_cents=form.amount.data, motivation=form.motivation.data,
+            co_funding=form.co_funding()),
         on_error=render,
         success_message=lambda voucher: (f"Voucher {voucher.id} is aangevraagd. Een "
                                          "regiocoördinator van de regio beslist erover."),
