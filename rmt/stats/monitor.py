@@ -352,10 +352,12 @@ class Monitor:
     tables: dict[str, Table] = field(default_factory=dict)
     protected: dict[str, CountTable] = field(default_factory=dict)
     flows: dict[str, list[tuple[str, str, Cell]]] = field(default_factory=dict)
+    region_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
-        where = "provincie Utrecht" if self.scope.province else self.scope.regions[0]
+        code = self.scope.regions[0]
+        where = "provincie Utrecht" if self.scope.province else self.region_names.get(code, code)
         return f"Kwartaalmonitor {self.quarter.label}, {where}"
 
 
@@ -443,7 +445,7 @@ def build(quarter: Quarter, scope: MonitorScope) -> Monitor:
     period = quarter.period()
     regions = scope.regions
     names = service.region_names()
-    monitor = Monitor(quarter, scope)
+    monitor = Monitor(quarter, scope, region_names=names)
 
     persons = service.persons_started(Scope(regions), period, Dimension.REGION)
     groups = [(f"tg:{g.value}", g.label) for g in TargetGroup]
