@@ -180,8 +180,7 @@ def flow_chart(uid: str, title: str, origins: list[Node], targets: list[Node],
             f'<path d="M{xa:.1f},{y0:.1f} C{mid:.1f},{y0:.1f} {mid:.1f},{y1:.1f} {xb:.1f},{y1:.1f} '
             f'L{xb:.1f},{y1 + h:.1f} C{mid:.1f},{y1 + h:.1f} {mid:.1f},{y0 + h:.1f} '
             f'{xa:.1f},{y0 + h:.1f} Z" fill="{colour.get(origin, SERIES[0])}" '
-            f'fill-opacity="0.45" stroke="{colour.get(origin, SERIES[0])}" stroke-width="0.5">'
-            f'<title>{_e(names[origin])} naar {_e(names[target])}: {_e(value)}</title></path>')
+            f'fill-opacity="0.45" stroke="{colour.get(origin, SERIES[0])}" stroke-width="0.5"/>')
         described.append(f"{names[origin]} naar {names[target]}: {value:g}")
     for nodes, places, x, anchor, tx in ((origins, left, x_left, "end", x_left - 6),
                                          (targets, right, x_right, "start",

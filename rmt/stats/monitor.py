@@ -251,7 +251,8 @@ def priority_sections(regions: tuple[str, ...]) -> dict[str, set[str]]:
 def mobility(regions: tuple[str, ...], period: Period) -> tuple[Counts, Counts]:
     """Flows between sectors, summed over ``regions``:
 
-    - intended: cases that ran in the period, sector of origin (intake) → target sector (plan);
+    - intended: cases that ran in the period and have a trajectplan, sector of origin
+      (intake) → target sector (plan);
     - realised: placements started in the period, sector of origin → sector of the placement.
 
     Keys ``(origin, target)`` with SBI letters, :data:`NO_SECTOR` where none is recorded."""
@@ -259,8 +260,8 @@ def mobility(regions: tuple[str, ...], period: Period) -> tuple[Counts, Counts]:
     intended_query = (
         sa.select(Intake.origin_sector, Plan.target_section, sa.func.count())
         .select_from(running)
+        .join(Plan, Plan.case_id == running.c.id)
         .outerjoin(Intake, Intake.case_id == running.c.id)
-        .outerjoin(Plan, Plan.case_id == running.c.id)
         .group_by(Intake.origin_sector, Plan.target_section))
     intended: Counts = defaultdict(int)
     for origin, target, count in db.session.execute(intended_query):
@@ -504,8 +505,8 @@ def build(quarter: Quarter, scope: MonitorScope) -> Monitor:
     intended, realised = mobility(regions, period)
     _flow_table("mobiliteit_doel", "Van sector van herkomst naar doelsector", "doelsector",
                 intended, monitor,
-                "Trajecten die in het kwartaal liepen: de sector van de huidige of laatste baan "
-                "(intake) en de doelsector van het trajectplan.")
+                "Trajecten die in het kwartaal liepen en een trajectplan hebben: de sector van "
+                "de huidige of laatste baan (intake) en de doelsector van het trajectplan.")
     _flow_table("mobiliteit_plaatsing", "Van sector van herkomst naar sector van plaatsing",
                 "sector van plaatsing", realised, monitor,
                 "Plaatsingen die in het kwartaal begonnen: de sector van herkomst en de sector "

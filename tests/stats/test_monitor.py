@@ -248,7 +248,7 @@ def test_page_with_flow_charts_and_data_tables(client, login_as, quarter_history
     page = helpers.html(response)
     assert "Kwartaalmonitor 2e kwartaal 2026, provincie Utrecht" in helpers.text(response)
     assert page.count('role="img"') >= 2 and "<path d=" in page
-    assert "H Vervoer en opslag naar Q Gezondheids- en welzijnszorg: 5" in page
+    assert "H Vervoer en opslag naar Q Gezondheids- en welzijnszorg: 5" in page  # <desc>
     assert 'id="bijschrift-mobiliteit_doel"' in page
     # Hidden flows are not drawn (drawing them would tell they are not zero).
     assert "G Handel naar" not in page.split('id="bijschrift-mobiliteit_doel"')[0]

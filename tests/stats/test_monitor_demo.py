@@ -27,6 +27,7 @@ TODAY = date.today()
 
 
 
+
 @pytest.fixture
 def seeded():
     seed_demo_users("Demo-wachtwoord-voor-tests-1")
