@@ -171,6 +171,13 @@ class Voucher(db.Model):
         return [(self.budget, self.main_amount_cents, declared),
                 *((p.budget, p.amount_cents, p.declared_cents) for p in self.parts)]
 
+    def committed_on(self, budget_id: int) -> int:
+        """What this voucher takes from one of its budgets (0 when it does not count)."""
+        if self.status not in COMMITTED:
+            return 0
+        return sum(declared if declared is not None else cents
+                   for budget, cents, declared in self.funding() if budget.id == budget_id)
+
     def __repr__(self) -> str:
         return f"<Voucher {self.id} {self.status}>"
 

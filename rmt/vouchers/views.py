@@ -264,7 +264,7 @@ def _export_rows(budget: Budget) -> list[list[Any]]:
             v.id, v.case_id, v.region_code, budget.funding_source.name, budget.year,
             v.provider.name, v.provider.kvk_number, v.course_name, v.start_on, v.end_on,
             Decimal(v.amount_cents) / 100, v.status.label,
-            "ja" if v.status in COMMITTED else "nee", Decimal(v.committed_cents) / 100,
+            "ja" if v.status in COMMITTED else "nee", Decimal(v.committed_on(budget.id)) / 100,
             v.requested_at.date(), v.decided_at.date() if v.decided_at else None,
             v.invoice_number or None,
             Decimal(v.declared_amount_cents) / 100 if v.declared_amount_cents else None,
@@ -431,6 +431,8 @@ def _render_detail(voucher: Voucher, posted: tuple[str, MoveForm] | None = None,
     return render_template("vouchers/detail.html", voucher=voucher, moves=moves, forms=forms,
                            case_url=_case_url(voucher.case_id),
                            figures=service.budget_figures(voucher.budget),
+                           part_figures=service.figures_for(
+                               [budget for budget, _, _ in voucher.funding()]),
                            four_eyes=four_eyes, posted=posted[0] if posted else None,
                            record_sections=sections.load("voucher", current_user, voucher)
                            ), status

@@ -141,7 +141,8 @@ def test_the_form_records_a_split(client, case, budget, oo_budget, provider):
     assert response.status_code == 302, text(response)
     part = db.session.query(VoucherFunding).one()
     assert (part.budget_id, part.amount_cents) == (oo_budget.id, 1_250_00)
-    detail = text(client.get(response.headers["Location"]))
+    location = response.headers["Location"]
+    detail = text(client.get(location))
     assert "O&O-fonds" in detail and "hoofdbudget" in detail
     refused = post(client, url, {
         "budget_id": str(budget.id), "provider_id": str(provider.id), "course_name": "IG",
@@ -150,6 +151,15 @@ def test_the_form_records_a_split(client, case, budget, oo_budget, provider):
         "motivation": "Zorg", "co_budget_1": str(oo_budget.id), "co_amount_1": "1.000,00"})
     assert refused.status_code == 400
     assert "hoofdbudget moet ook een deel betalen" in text(refused)
+    # A coordinator deciding sees what is left on each budget of the split.
+    with client.session_transaction() as session:
+        session["_user_id"] = UserFactory(role="coordinator", regions=["MU"]).get_id()
+        session["_fresh"] = True
+    decide = text(client.get(location))
+    assert "Elk deel moet passen in het eigen budget" in decide
+    assert f"{oo_budget.title}: deel € 1.250,00; nog € 2.000,00 vrij" in decide
+    csv = client.get(f"/budgetten/{oo_budget.id}/vouchers.csv")
+    assert csv.status_code == 200 and str(part.voucher_id) in csv.data.decode("utf-8-sig")
 
 
 def test_the_api_takes_and_shows_the_split(client, bearer, case, budget, oo_budget, provider,
