@@ -143,11 +143,11 @@ def flow_chart(uid: str, title: str, origins: list[Node], targets: list[Node],
     whose width is its number. Only published flows are drawn (a hidden one is not: drawing it
     would tell it is not zero); every node and band carries its number as text or in the
     description, and the same figures are in the table beside the chart."""
-    label_w, node_w, gap, top = 310, 14, 10, 10
-    plot_h = max(120, 26 * max(len(origins), len(targets), 1))
+    label_w, node_w, gap, top = 310, 14, 12, 10
+    plot_h = max(220, 44 * max(len(origins), len(targets), 1))
     left_sum = sum(n.value or 0 for n in origins)
     right_sum = sum(n.value or 0 for n in targets)
-    scale = (plot_h - gap * max(len(origins), len(targets))) / max(left_sum, right_sum, 1)
+    scale = (plot_h - (gap + 8) * max(len(origins), len(targets))) / max(left_sum, right_sum, 1)
     height = plot_h + 2 * top
 
     def place(nodes: list[Node]) -> dict[str, tuple[float, float]]:
@@ -155,7 +155,7 @@ def flow_chart(uid: str, title: str, origins: list[Node], targets: list[Node],
         for node in nodes:
             h = max(3.0, (node.value or 0) * scale)
             result[node.key] = (y, h)
-            y += h + gap
+            y += max(h, 8.0) + gap  # room for the label of a thin node
         return result
 
     left, right = place(origins), place(targets)
