@@ -256,13 +256,15 @@ def measure(action: Callable[[], object], repeat: int, counter: QueryCounter
 
 
 def run_engine(name: str, url: str, args: argparse.Namespace) -> list[tuple]:
+    import flask
     import flask_migrate
 
     from rmt import create_app
+    from rmt.clock import ZONE as LOCAL_TZ
     from rmt.extensions import db
     from rmt.stats import service
+    from rmt.stats.monitor import Quarter
     from rmt.stats.service import Dimension, Period, Scope
-    from rmt.stats.summary import LOCAL_TZ
 
     app = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": url,
                       "SECRET_KEY": "benchmark-secret-key-not-for-production"})
@@ -286,6 +288,9 @@ def run_engine(name: str, url: str, args: argparse.Namespace) -> list[tuple]:
                 with client.session_transaction() as session:
                     session["_user_id"] = user_id
                     session["_fresh"] = True
+                # The run holds one app context: forget the user loaded by the previous request
+                # (its session was removed), as a fresh request in production would.
+                flask.g.__dict__.clear()
                 response = client.get(url)
                 assert response.status_code == 200, response.status_code
                 db.session.remove()
@@ -299,6 +304,12 @@ def run_engine(name: str, url: str, args: argparse.Namespace) -> list[tuple]:
         rows.append((name, "comparison, 4 regions",
                      *measure(page("/cijfers/regios", coordinators["MU"]), args.repeat,
                               counter)))
+        # The quarterly monitor of the last whole quarter, one region and the province.
+        quarter = Quarter.current().previous()
+        for where in ("MU", "provincie"):
+            rows.append((name, f"quarterly monitor {where}", *measure(page(
+                f"/cijfers/monitor?kwartaal={quarter}&regio={where}", coordinators["MU"]),
+                args.repeat, counter)))
 
         def hand_written(regions: tuple[str, ...]) -> Callable[[], object]:
             names = ", ".join(f"'{r}'" for r in regions)

@@ -109,3 +109,65 @@ def test_free_text_activities_become_overig_with_their_text(empty_database_url):
             texts = conn.execute(sa.text("SELECT description FROM plan_activity")).scalars()
             assert sorted(texts) == ["Cursus heftruck", "Taalles"]
         db.engine.dispose()
+
+
+def test_free_text_sectors_are_coded_where_a_keyword_names_them(empty_database_url):
+    """The SBI migration codes the intake's work history and the plan's target sector by the
+    keyword table, leaves the rest empty (sector nog kiezen) and gives a placement the section
+    of its employer's sector."""
+    fresh = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url,
+                        "SECRET_KEY": "x" * 32})
+    now = "2026-01-05 10:00:00"
+    with fresh.app_context():
+        flask_migrate.upgrade(revision="b2d8f4a10c32")
+        with db.engine.begin() as conn:
+            run = conn.execute
+            run(sa.text(
+                "INSERT INTO user_account (id, email, name, password_hash, role, active, "
+                "failed_logins, session_token, created_at) VALUES (1, 'c@x.nl', 'Coach', 'x', "
+                "'coach', true, 0, 'token', :now)"), {"now": now})
+            municipality = run(sa.text("SELECT min(id) FROM municipality")).scalar()
+            zorg = run(sa.text("SELECT id FROM sector WHERE code = 'zorg'")).scalar()
+            for ident in (1, 2):
+                run(sa.text(
+                    "INSERT INTO candidate (id, first_name, name_prefix, last_name, birth_date, "
+                    "email, phone, postcode, municipality_id, education_level, "
+                    "has_startkwalificatie, banenafspraak, work_status, benefit, target_group, "
+                    "referral_partner, created_at) VALUES (:i, 'A', '', 'B', '1980-01-01', '', "
+                    "'', '3511AB', :m, 'mbo2', false, false, 'werkend', 'geen', 'werkenden', "
+                    "'uwv', :now)"), {"i": ident, "m": municipality, "now": now})
+                run(sa.text(
+                    "INSERT INTO case_file (id, candidate_id, region_code, coach_id, status, "
+                    "opened_on, exit_reason_text, status_since, created_at, updated_at, version) "
+                    "VALUES (:i, :i, 'MU', 1, 'plan', '2026-01-05', '', :now, :now, :now, 1)"),
+                    {"i": ident, "now": now})
+            run(sa.text(
+                "INSERT INTO intake (case_id, motivation, wishes, obstacles, work_history, "
+                "preferred_sectors, updated_at) VALUES "
+                "(1, '', '', '', 'Orderpicker bij een distributiecentrum', '', :now), "
+                "(2, '', '', '', 'Van alles gedaan', '', :now)"), {"now": now})
+            run(sa.text(
+                "INSERT INTO plan (case_id, goal, target_sector, target_occupation, updated_at) "
+                "VALUES (1, '', 'zorg en welzijn', '', :now), (2, '', 'iets met mensen', '', "
+                ":now)"), {"now": now})
+            run(sa.text(
+                "INSERT INTO employer (id, kvk_number, name, sector_id, street_address, "
+                "postcode, city, created_at, updated_at, version) VALUES (1, '12345678', "
+                "'Zorg BV', :s, '', '', '', :now, :now, 1)"), {"s": zorg, "now": now})
+            run(sa.text(
+                "INSERT INTO placement (case_id, employer_id, job_title, contract_type, "
+                "hours_per_week, start_on, end_reason, created_by_id, created_at) VALUES "
+                "(1, 1, 'Helpende', 'vast', 24, '2026-01-10', '', 1, :now)"), {"now": now})
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            origin = conn.execute(sa.text(
+                "SELECT case_id, origin_sector FROM intake ORDER BY case_id")).all()
+            target = conn.execute(sa.text(
+                "SELECT case_id, target_section, target_sector FROM plan ORDER BY case_id")).all()
+            placed = conn.execute(sa.text("SELECT sector FROM placement")).scalar()
+        assert [tuple(r) for r in origin] == [(1, "H"), (2, None)]
+        assert [tuple(r) for r in target] == [(1, "Q", "zorg en welzijn"),
+                                              (2, None, "iets met mensen")]
+        assert placed == "Q"
+        flask_migrate.downgrade(revision="b2d8f4a10c32")
+        db.engine.dispose()

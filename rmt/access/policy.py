@@ -39,6 +39,7 @@ class Action(enum.StrEnum):
     MANAGE_BUDGET = "manage_budget"
     VIEW_STATS = "view_stats"
     COMPARE_REGIONS = "compare_regions"
+    VIEW_MONITOR = "view_monitor"  # the quarterly monitor of own regions (rmt.stats.monitor)
     MANAGE_EMPLOYERS = "manage_employers"
     HANDLE_PRIVACY_REQUEST = "handle_privacy_request"  # subject access and erasure
     RECORD_PRIVACY_REQUEST = "record_privacy_request"  # register a request received (rmt.privacy)
@@ -77,6 +78,7 @@ POLICY: dict[Action, frozenset[Role]] = {
     Action.MANAGE_BUDGET: frozenset({K}),  # own region; the admin via MANAGE_REFERENCE_DATA
     Action.VIEW_STATS: frozenset({C, K}),
     Action.COMPARE_REGIONS: frozenset({K}),
+    Action.VIEW_MONITOR: frozenset({K}),
     Action.MANAGE_EMPLOYERS: frozenset({L, K}),
     Action.HANDLE_PRIVACY_REQUEST: frozenset({K}),
     Action.RECORD_PRIVACY_REQUEST: frozenset({C, K}),  # whoever may see the case

@@ -52,6 +52,7 @@ from rmt.cases.models import (
     TransferStatus,
     WorkStatus,
 )
+from rmt.cases.sectors import section_from_text
 from rmt.extensions import db
 from rmt.process import MAIN_LINE, CaseFacts, CaseState, ExitReason, check, find_transition
 from rmt.regions import REGION_CODES
@@ -564,6 +565,9 @@ class _Context:
             motivation=rng.choice(data.MOTIVATIONS[group.value]), wishes=rng.choice(data.WISHES),
             obstacles=rng.choice(data.OBSTACLES), work_history=history,
             preferred_sectors=words["sector"], completed_at=completed_at,
+            # Coded from the last job as the data migration would; a zzp trade the keywords
+            # do not know stays "sector nog kiezen".
+            origin_sector=section_from_text(history.split(".")[0]),
             updated_at=completed_at or stamps[-1],
         )
 
@@ -575,6 +579,7 @@ class _Context:
         entered = next(i for i, e in enumerate(seed.events) if e["to_status"] is S.PLAN)
         seed.plan = dict(goal=rng.choice(data.GOALS).format(**words),
                          target_sector=words["sector"], target_occupation=words["occupation"],
+                         target_section=section_from_text(words["sector"]),
                          updated_at=stamps[entered] + timedelta(hours=1))
         count = walk.activity_count
         if count == 0 and walk.state is S.PLAN and rng.random() < 0.6:

@@ -42,6 +42,7 @@ from rmt.cases.models import (
     TargetGroup,
     WorkStatus,
 )
+from rmt.cases.sectors import SbiSection
 from rmt.errors_domain import DomainError
 from rmt.forms import email_address, max_length, required
 from rmt.process import CaseState, ExitReason
@@ -182,6 +183,9 @@ class IntakeForm(CaseForm):
     preferred_sectors = StringField("Voorkeurssectoren", filters=[_strip],
                                     validators=[max_length(500)],
                                     description="Bijvoorbeeld: zorg, techniek, logistiek.")
+    origin_sector = Choice("Sector van herkomst",
+                           choices=[("", "Sector nog kiezen"), *SbiSection.choices()],
+                           description="De SBI-sectie van de huidige of laatste baan.")
     version = _version_field()
 
     def intake_data(self) -> dict[str, str]:
@@ -190,7 +194,11 @@ class IntakeForm(CaseForm):
 
 class PlanForm(CaseForm):
     goal = TextAreaField("Doel van het traject", validators=[max_length(LONG_TEXT)])
-    target_sector = StringField("Beoogde sector", filters=[_strip], validators=[max_length(200)])
+    target_section = Choice("Doelsector", choices=[("", "Sector nog kiezen"),
+                                                   *SbiSection.choices()],
+                            description="De SBI-sectie waarin de kandidaat werk zoekt.")
+    target_sector = StringField("Toelichting op de sector", filters=[_strip],
+                                validators=[max_length(200)])
     target_occupation = StringField("Beoogd beroep", filters=[_strip],
                                     validators=[max_length(200)])
     version = _version_field()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rmt import clock
 from rmt.auth.models import User
+from rmt.cases.sectors import SbiSection
 from rmt.db_types import UTCDateTime, enum_column, utcnow
 from rmt.enums import LabelledEnum
 from rmt.extensions import db
@@ -341,6 +342,9 @@ class Intake(db.Model):
     obstacles: Mapped[str] = mapped_column(sa.Text, default="")
     work_history: Mapped[str] = mapped_column(sa.Text, default="")
     preferred_sectors: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: Sector of origin: the SBI section of the current or last job (None: still to choose).
+    origin_sector: Mapped[SbiSection | None] = mapped_column(
+        enum_column(SbiSection, "origin_sector"), index=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -354,7 +358,11 @@ class Plan(db.Model):
 
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("case_file.id"), primary_key=True)
     goal: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Free text of before the coding (kept as the coach's explanation).
     target_sector: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: Target sector: an SBI section (None: still to choose).
+    target_section: Mapped[SbiSection | None] = mapped_column(
+        enum_column(SbiSection, "target_section"), index=True)
     target_occupation: Mapped[str] = mapped_column(sa.String(200), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -51,6 +51,7 @@ from rmt.cases.models import (
     Task,
     TransferStatus,
 )
+from rmt.cases.sectors import as_section
 from rmt.db_types import utcnow
 from rmt.enums import label_of
 from rmt.errors_domain import Conflict, DomainError, StaleVersion
@@ -68,7 +69,11 @@ CANDIDATE_FIELDS = (
 )
 #: The fields that make up ``candidate.search_text``.
 SEARCHED_FIELDS = {"first_name", "name_prefix", "last_name", "email", "phone"}
-INTAKE_FIELDS = ("motivation", "wishes", "obstacles", "work_history", "preferred_sectors")
+INTAKE_FIELDS = ("motivation", "wishes", "obstacles", "work_history", "preferred_sectors",
+                 "origin_sector")
+PLAN_FIELDS = ("goal", "target_section", "target_sector", "target_occupation")
+#: Coded fields: an SBI section letter, or empty for "sector nog kiezen".
+SECTOR_FIELDS = ("origin_sector", "target_section")
 
 EDIT_REFUSED = "U mag dit traject niet wijzigen."
 REASSIGN_REFUSED = "U mag dit traject niet toewijzen."
@@ -734,9 +739,19 @@ def reopen(user: User, case: Case, *, reason: str, expected_version: int | None 
 # Intake, plan, notes, tasks
 
 
-def intake_values(data: dict[str, Any]) -> dict[str, str]:
-    """The intake fields given in ``data``, trimmed."""
-    return {key: (data[key] or "").strip() for key in INTAKE_FIELDS if key in data}
+def _field_value(key: str, value: Any) -> Any:
+    """A text field stripped; a sector field as its SBI section (None: still to choose)."""
+    if key not in SECTOR_FIELDS:
+        return (value or "").strip()
+    section = as_section(value)
+    if section is None and value not in (None, ""):
+        raise DomainError("Kies een sector (SBI-sectie A tot en met U) uit de lijst.", field=key)
+    return section
+
+
+def intake_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The intake fields given in ``data``: texts trimmed, sectors as their SBI section."""
+    return {key: _field_value(key, data[key]) for key in INTAKE_FIELDS if key in data}
 
 
 def save_intake(user: User, case: Case, data: dict[str, Any], *, complete: bool,
@@ -764,9 +779,9 @@ def save_plan(user: User, case: Case, data: dict[str, Any], expected_version: in
     _require_edit(user, case, expected_version)
     plan = case.plan or Plan(case=case)
     db.session.add(plan)
-    for key in ("goal", "target_sector", "target_occupation"):
+    for key in PLAN_FIELDS:
         if key in data:
-            setattr(plan, key, (data[key] or "").strip())
+            setattr(plan, key, _field_value(key, data[key]))
     _touch(case)
     audit.record("case.plan", object_type="case", object_id=case.id, region_code=case.region_code)
     return plan

@@ -777,8 +777,8 @@ def plan(case_id: int):
     form = PlanForm()
     return submit(
         form,
-        lambda: service.save_plan(current_user, case, {k: form._fields[k].data or "" for k in (
-            "goal", "target_sector", "target_occupation")}, form.version_number),
+        lambda: service.save_plan(current_user, case, {k: form._fields[k].data or "" for k in
+                                                       service.PLAN_FIELDS}, form.version_number),
         on_error=_on_plan_page(case, "plan", form),
         on_success=lambda _plan: redirect(_plan_url(case)),
         success_message="Het trajectplan is opgeslagen.")

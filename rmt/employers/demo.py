@@ -35,6 +35,7 @@ from rmt.employers.models import (
     Sector,
     Vacancy,
     VacancyStatus,
+    sector_priority,
 )
 from rmt.extensions import db
 from rmt.process import CaseState
@@ -178,6 +179,7 @@ def seed_employers(today: date | None = None,
     today = today or clock.today()
     rng = rng or random.Random(DEMO_RANDOM_SEED)  # noqa: S311 - demo data
     summary = EmployerSeedSummary()
+    _ensure_priorities()
     employers = _ensure_employers(summary)
     liaisons = _liaisons()
     if not liaisons or not employers:
@@ -191,6 +193,27 @@ def seed_employers(today: date | None = None,
     if not db.session.scalar(sa.select(Proposal.id).limit(1)):
         _proposals_and_placements(rng, today, open_vacancies, liaisons, summary)
     return summary
+
+
+#: Prioritaire sectors per region of the demo (the monitor counts placements in them).
+PRIORITIES: dict[str, tuple[str, ...]] = {
+    "MU": ("techniek", "zorg", "onderwijs", "ict"),
+    "AM": ("techniek", "zorg", "logistiek", "bouw"),
+    "GV": ("zorg", "onderwijs", "techniek", "horeca"),
+    "FV": ("agrifood", "techniek", "logistiek", "zorg"),
+}
+
+
+def _ensure_priorities() -> None:
+    """Give every region its prioritaire sectors when no region has any yet."""
+    if db.session.scalar(sa.select(sector_priority.c.sector_id).limit(1)) is not None:
+        return
+    regions = {r.code: r for r in db.session.scalars(sa.select(Region))}
+    for sector in db.session.scalars(sa.select(Sector)):
+        codes = [code for code, names in PRIORITIES.items() if sector.code in names]
+        if codes:
+            sector.priority_regions = [regions[c] for c in sorted(codes) if c in regions]
+    db.session.flush()
 
 
 def _ensure_employers(summary: EmployerSeedSummary) -> list[Employer]:

@@ -21,6 +21,7 @@ from wtforms import (
     widgets,
 )
 
+from rmt.cases.sectors import SbiSection
 from rmt.employers import registry
 from rmt.employers.models import ContactKind, ContractType
 from rmt.errors_domain import DomainError
@@ -220,10 +221,13 @@ class PlacementFieldsMixin:
         "Uren per week", [validators.Optional(),
                           validators.NumberRange(1, 60, "Vul een aantal uren van 1 tot 60 in.")])
     job_title = StringField("Functie", validators=[max_length(200)])
+    sector = pick("Sector van de baan", "Kies een sector uit de lijst.", optional=True,
+                  choices=[("", "Zoals de sector van de werkgever"), *SbiSection.choices()])
 
     def placement_data(self) -> dict:
         return {"start_on": self.start_on.data, "contract_type": self.contract_type.data,
-                "hours_per_week": self.hours_per_week.data, "job_title": self.job_title.data}
+                "hours_per_week": self.hours_per_week.data, "job_title": self.job_title.data,
+                "sector": self.sector.data or None}
 
 
 class ProposalStepForm(PlacementFieldsMixin, EmployersForm):
@@ -294,7 +298,13 @@ class SectorForm(VersionMixin, EmployersForm):
 
     name = StringField("Naam", validators=[required("Vul de naam van de sector in."),
                                            max_length(100)])
+    sbi_section = pick("SBI-sectie (CBS)", "Kies een SBI-sectie uit de lijst.", optional=True,
+                       choices=[("", "Nog niet gekozen"), *SbiSection.choices()],
+                       description="De monitor telt plaatsingen en doelsectoren per SBI-sectie; "
+                                   "een sectie is prioritair in een regio als een van haar "
+                                   "sectoren het is.")
     active = BooleanField("Actief (te kiezen bij nieuwe werkgevers en vacatures)", default=True)
 
     def to_data(self) -> dict:
-        return {"name": self.name.data or "", "active": bool(self.active.data)}
+        return {"name": self.name.data or "", "active": bool(self.active.data),
+                "sbi_section": self.sbi_section.data or None}

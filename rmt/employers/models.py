@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from rmt import clock
 from rmt.auth.models import User
 from rmt.cases.models import Case, Task
+from rmt.cases.sectors import SbiSection
 from rmt.db_types import UTCDateTime, enum_column, utcnow
 from rmt.enums import LabelledEnum
 from rmt.extensions import db
@@ -99,6 +100,9 @@ class Sector(db.Model):
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    #: The SBI section this sector belongs to (placements and the monitor count in sections).
+    sbi_section: Mapped[SbiSection | None] = mapped_column(
+        enum_column(SbiSection, "sector_sbi_section"))
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}
@@ -326,6 +330,9 @@ class Placement(db.Model):
     start_on: Mapped[date] = mapped_column(sa.Date, index=True)
     end_on: Mapped[date | None] = mapped_column(sa.Date)
     end_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    #: The SBI section of the job (by default that of the employer's sector).
+    sector: Mapped[SbiSection | None] = mapped_column(enum_column(SbiSection, "placement_sector"),
+                                                      index=True)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

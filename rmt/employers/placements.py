@@ -19,6 +19,7 @@ from rmt.access import Action, can
 from rmt.auth.models import User
 from rmt.cases.extensions import OpenItem, WorkPlacement
 from rmt.cases.models import Case, Task
+from rmt.cases.sectors import as_section
 from rmt.db_types import utcnow
 from rmt.employers.common import (
     DUE_SOON_DAYS,
@@ -61,7 +62,11 @@ def clean_placement_data(data: dict[str, Any]) -> dict[str, Any]:
     end_on = data.get("end_on")
     if end_on is not None and (not isinstance(end_on, date) or end_on < start_on):
         raise DomainError("De einddatum ligt op of na de startdatum.", field="end_on")
+    sector = as_section(data.get("sector"))
+    if sector is None and data.get("sector") not in (None, ""):
+        raise DomainError("Kies een sector (SBI-sectie A tot en met U).", field="sector")
     return {
+        "sector": sector,
         "job_title": text_input(data, "job_title", 200, required="Vul de functie in."),
         "contract_type": contract_type,
         "hours_per_week": check_hours(data.get("hours_per_week")),
@@ -80,8 +85,11 @@ def create_placement(user: User, case: Case, employer: Employer | None, data: di
     if employer is None:
         raise DomainError("Kies de werkgever.", field="employer_id")
     employer = resolve_merged(employer)
+    cleaned = clean_placement_data(data)
+    # Without a choice, the job is in the SBI section of the employer's sector.
+    cleaned["sector"] = cleaned["sector"] or employer.sector.sbi_section
     placement = Placement(case=case, employer=employer, proposal=proposal,
-                          created_by_id=user.id, **clean_placement_data(data))
+                          created_by_id=user.id, **cleaned)
     db.session.add(placement)
     db.session.flush()
     for months in FOLLOW_UP_MONTHS:

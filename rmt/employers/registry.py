@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from rmt import audit, signals
 from rmt.access import Action, allowed_regions, can
 from rmt.auth.models import User
+from rmt.cases.sectors import as_section
 from rmt.db_types import utcnow
 from rmt.employers.common import (
     check_version,
@@ -365,6 +366,9 @@ def save_sector(user: User, sector: Sector | None, data: dict[str, Any], *,
     active = data.get("active", True)
     if not isinstance(active, bool):
         raise DomainError("Geef aan of de sector actief is.", field="active")
+    section = as_section(data.get("sbi_section"))
+    if section is None and data.get("sbi_section") not in (None, ""):
+        raise DomainError("Kies een SBI-sectie uit de lijst.", field="sbi_section")
     clash = db.session.scalar(sa.select(Sector).where(
         sa.func.lower(Sector.name) == name.lower(), Sector.id != (sector.id if sector else 0)))
     if clash is not None:
@@ -372,11 +376,11 @@ def save_sector(user: User, sector: Sector | None, data: dict[str, Any], *,
     created = sector is None
     changed: list[str] = []
     if sector is None:
-        sector = Sector(code=_sector_code(name), name=name, active=active)
+        sector = Sector(code=_sector_code(name), name=name, active=active, sbi_section=section)
         db.session.add(sector)
-        changed = ["name", "active"]
+        changed = ["name", "active", "sbi_section"]
     else:
-        for key, value in (("name", name), ("active", active)):
+        for key, value in (("name", name), ("active", active), ("sbi_section", section)):
             if getattr(sector, key) != value:
                 setattr(sector, key, value)
                 changed.append(key)

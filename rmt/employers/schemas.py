@@ -12,6 +12,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from rmt.api.schemas import MAX_ID, MAX_PER_PAGE, BaseSchema, ProblemSchema, by_service
+from rmt.cases.sectors import SbiSection
 from rmt.employers import common, lifecycle, registry
 from rmt.employers.models import ContactKind, ContractType, ProposalStatus, VacancyStatus
 from rmt.regions import REGION_CODES
@@ -79,6 +80,8 @@ class SectorSchema(Schema):
     active = fields.Boolean(metadata={"description": "niet actief: niet te kiezen voor nieuwe "
                                                      "werkgevers en vacatures"})
     priority_regions = fields.Function(lambda s: sorted(s.priority_codes))
+    sbi_section = fields.Function(lambda s: s.sbi_section.value if s.sbi_section else None,
+                                  metadata={"description": "CBS SBI section (A-U)"})
 
 
 class ContactSchema(Schema):
@@ -328,6 +331,8 @@ class PlacementSchema(Schema):
     proposal_id = fields.Integer(allow_none=True)
     job_title = fields.String()
     contract_type = fields.Function(lambda p: p.contract_type.value)
+    sector = fields.Function(lambda p: p.sector.value if p.sector else None, metadata={
+        "description": "SBI section (A-U) of the job; null: still to choose"})
     hours_per_week = fields.Integer()
     start_on = fields.Date()
     end_on = fields.Date(allow_none=True)
@@ -352,11 +357,16 @@ CONTRACT = _one_of([c.value for c in ContractType], "Kies een van: vast, tijdeli
                    "detachering, zzp-opdracht, leerwerkbaan.")
 
 
+SECTION = _one_of([s.value for s in SbiSection], "Kies een SBI-sectie: A tot en met U.")
+
+
 class PlacementCreateSchema(BaseSchema):
     case_id = _id(required=True)
     employer_id = _id(required=True)
     job_title = _text(200, required=True)
     contract_type = fields.String(required=True, validate=CONTRACT)
+    sector = fields.String(load_default=None, allow_none=True, validate=SECTION, metadata={
+        "description": "SBI section (A-U); default: that of the employer's sector"})
     hours_per_week = fields.Integer(required=True, strict=True, validate=HOURS)
     start_on = fields.Date(required=True)
     end_on = fields.Date(load_default=None, allow_none=True)
@@ -367,6 +377,8 @@ class PlacementDetailsSchema(BaseSchema):
 
     start_on = fields.Date(required=True)
     contract_type = fields.String(required=True, validate=CONTRACT)
+    sector = fields.String(load_default=None, allow_none=True, validate=SECTION, metadata={
+        "description": "SBI section (A-U); default: that of the employer's sector"})
     hours_per_week = fields.Integer(strict=True, validate=HOURS)
     job_title = _text(200)
     end_on = fields.Date(load_default=None, allow_none=True)

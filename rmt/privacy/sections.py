@@ -118,6 +118,23 @@ def voucher_events(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
         .order_by(event.c.at, event.c.id))
 
 
+def voucher_funding(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
+    """The co-funding parts of the vouchers (medefinanciering)."""
+    tables = _tables("voucher", "voucher_funding", "budget", "funding_source")
+    case_ids = _case_ids(cases)
+    if tables is None or not case_ids:
+        return []
+    voucher, part, budget, source = tables
+    return _rows(_select(
+        [part.c.voucher_id.label("voucher"), source.c.name.label("funding_source"),
+         budget.c.year.label("budget_year"), part.c.amount_cents, part.c.declared_cents],
+        part.join(voucher, voucher.c.id == part.c.voucher_id)
+        .join(budget, budget.c.id == part.c.budget_id)
+        .join(source, source.c.id == budget.c.funding_source_id), {})
+        .where(voucher.c.case_id.in_(case_ids))
+        .order_by(part.c.voucher_id, part.c.id))
+
+
 # --- praktijkverklaringen ----------------------------------------------------------------------
 
 
@@ -237,8 +254,9 @@ def follow_ups(_candidate: Any, cases: list[Any]) -> list[dict[str, Any]]:
 
 #: (key, title, tables it covers, collect): the order of the export.
 SECTIONS: tuple[tuple[str, str, tuple[str, ...], Any], ...] = (
-    ("vouchers", "Scholingsvouchers", ("voucher", "voucher_event"), vouchers),
+    ("vouchers", "Scholingsvouchers", ("voucher", "voucher_event", "voucher_funding"), vouchers),
     ("voucher_events", "Stappen van scholingsvouchers", (), voucher_events),
+    ("voucher_funding", "Medefinanciering van scholingsvouchers", (), voucher_funding),
     ("praktijkverklaringen", "Praktijkverklaringen",
      ("pv_trajectory", "pv_work_process", "pv_event"), praktijkverklaringen),
     ("pv_work_processes", "Werkprocessen van praktijkverklaringen", (), pv_work_processes),

@@ -175,10 +175,12 @@ def _case(case: Case, transfers: Iterable[CaseTransfer]) -> dict[str, Any]:
             "motivation": intake.motivation, "wishes": intake.wishes,
             "obstacles": intake.obstacles, "work_history": intake.work_history,
             "preferred_sectors": intake.preferred_sectors,
+            "origin_sector": intake.origin_sector.label if intake.origin_sector else "",
             "completed_at": _iso(intake.completed_at),
         },
         "plan": None if plan is None else {
             "goal": plan.goal, "target_sector": plan.target_sector,
+            "target_section": plan.target_section.label if plan.target_section else "",
             "target_occupation": plan.target_occupation,
         },
         "activities": [

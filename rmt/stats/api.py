@@ -22,7 +22,7 @@ from rmt.api.schemas import MAX_ID, BaseSchema
 from rmt.auth.models import Role
 from rmt.cases.models import ReferralPartner, TargetGroup
 from rmt.errors_domain import Forbidden
-from rmt.stats import service
+from rmt.stats import monitor, service
 from rmt.stats.forms import MAX_PERIOD_DAYS
 from rmt.stats.scope import REGION_CODES, Dimension, Period
 from rmt.stats.tables import Table, comparison, page_tables
@@ -134,3 +134,37 @@ def pipeline(args: dict[str, Any]):
     return {"period": meta, "scope": "own", "regions": list(scope.regions),
             "breakdown": args["breakdown"], "suppressed": False,
             "tables": [table_json(t) for t in page_tables(figures).values()]}
+
+
+class MonitorArgsSchema(BaseSchema):
+    quarter = fields.String(metadata={"description": "Quarter as 2026-Q3 (default: the current "
+                                                     "quarter, Europe/Amsterdam)"})
+    region = fields.String(metadata={"description": "A region code (MU, AM, GV, FV) or "
+                                                    "'provincie' (default: the province when "
+                                                    "allowed, else your first region)"})
+
+
+class MonitorSchema(Schema):
+    quarter = fields.String()
+    period = fields.Dict()
+    region = fields.String()
+    regions = fields.List(fields.String())
+    suppressed = fields.Boolean()
+    tables = fields.List(fields.Dict())
+
+
+@blp.route("/stats/monitor")
+@blp.arguments(MonitorArgsSchema, location="query")
+@blp.response(200, MonitorSchema)
+def monitor_report(args: dict[str, Any]):
+    """The quarterly monitor of one region or of the province, in the funders' terms, with
+    small-cell and complementary suppression (definitions: docs/statistics.md). Another
+    region's monitor is a 404; the province needs the role that compares regions."""
+    quarter = (monitor.Quarter.parse(args["quarter"]) if args.get("quarter")
+               else monitor.Quarter.current())
+    scope = monitor.monitor_scope(current_user, args.get("region"))
+    result = monitor.build(quarter, scope)
+    return {"quarter": str(quarter),
+            "period": {"from": quarter.start.isoformat(), "to": quarter.end.isoformat()},
+            "region": scope.key, "regions": list(scope.regions), "suppressed": True,
+            "tables": [table_json(t) for t in result.tables.values()]}

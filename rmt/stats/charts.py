@@ -127,3 +127,71 @@ def monthly_columns(uid: str, title: str, months: list[str], series: list[tuple[
         f"{month}: " + ", ".join(f"{name} {values[i]}" for name, values in series)
         for i, month in enumerate(months))
     return _frame(uid, width, height, title, desc + ".", body)
+
+
+@dataclass(frozen=True)
+class Node:
+    key: str
+    label: str
+    value: float | None  # None: the total is hidden (drawn thin, its text says why)
+    text: str
+
+
+def flow_chart(uid: str, title: str, origins: list[Node], targets: list[Node],
+               flows: list[tuple[str, str, float]], *, width: int = 960) -> Markup:
+    """A flow chart (Sankey-like): origins on the left, targets on the right, a band per flow
+    whose width is its number. Only published flows are drawn (a hidden one is not: drawing it
+    would tell it is not zero); every node and band carries its number as text or in the
+    description, and the same figures are in the table beside the chart."""
+    label_w, node_w, gap, top = 310, 14, 12, 10
+    plot_h = max(220, 44 * max(len(origins), len(targets), 1))
+    left_sum = sum(n.value or 0 for n in origins)
+    right_sum = sum(n.value or 0 for n in targets)
+    scale = (plot_h - (gap + 8) * max(len(origins), len(targets))) / max(left_sum, right_sum, 1)
+    height = plot_h + 2 * top
+
+    def place(nodes: list[Node]) -> dict[str, tuple[float, float]]:
+        y, result = float(top), {}
+        for node in nodes:
+            h = max(3.0, (node.value or 0) * scale)
+            result[node.key] = (y, h)
+            y += max(h, 8.0) + gap  # room for the label of a thin node
+        return result
+
+    left, right = place(origins), place(targets)
+    x_left, x_right = label_w, width - label_w - node_w
+    colour = {n.key: SERIES[i % len(SERIES)] for i, n in enumerate(origins)}
+    body: list[str] = []
+    used_left = {k: 0.0 for k in left}
+    used_right = {k: 0.0 for k in right}
+    described = []
+    names = {n.key: n.label for n in [*origins, *targets]}
+    for origin, target, value in flows:
+        if origin not in left or target not in right or not value:
+            continue
+        h = value * scale
+        y0 = left[origin][0] + used_left[origin]
+        y1 = right[target][0] + used_right[target]
+        used_left[origin] += h
+        used_right[target] += h
+        xa, xb = x_left + node_w, x_right
+        mid = (xa + xb) / 2
+        body.append(
+            f'<path d="M{xa:.1f},{y0:.1f} C{mid:.1f},{y0:.1f} {mid:.1f},{y1:.1f} {xb:.1f},{y1:.1f} '
+            f'L{xb:.1f},{y1 + h:.1f} C{mid:.1f},{y1 + h:.1f} {mid:.1f},{y0 + h:.1f} '
+            f'{xa:.1f},{y0 + h:.1f} Z" fill="{colour.get(origin, SERIES[0])}" '
+            f'fill-opacity="0.45" stroke="{colour.get(origin, SERIES[0])}" stroke-width="0.5"/>')
+        described.append(f"{names[origin]} naar {names[target]}: {value:g}")
+    for nodes, places, x, anchor, tx in ((origins, left, x_left, "end", x_left - 6),
+                                         (targets, right, x_right, "start",
+                                          x_right + node_w + 6)):
+        for node in nodes:
+            y, h = places[node.key]
+            body.append(f'<rect x="{x}" y="{y:.1f}" width="{node_w}" height="{h:.1f}" '
+                        f'fill="{colour.get(node.key, MUTED) if nodes is origins else INK}"/>')
+            body.append(f'<text x="{tx}" y="{y + h / 2 + 4:.1f}" text-anchor="{anchor}" '
+                        f'fill="{INK}">{_e(node.label)} ({_e(node.text)})</text>')
+    desc = ("Links de sector van herkomst, rechts de doelsector. "
+            + ("; ".join(described) + "." if described else "Geen stromen om te tekenen.")
+            + " Kleine en afgeschermde stromen zijn niet getekend.")
+    return _frame(uid, width, height, title, desc, body)

@@ -65,9 +65,7 @@ def _xlsx_value(cell: Cell) -> Any:
     return value
 
 
-def to_xlsx(table: Table, subtitle: str = "") -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
+def _write_sheet(sheet: Any, table: Table) -> None:
     sheet.title = table.key[:31]
     exports.append_row(sheet, _header(table))
     for cell in sheet[1]:
@@ -85,20 +83,52 @@ def to_xlsx(table: Table, subtitle: str = "") -> bytes:
         (len(r.label) for r in table.rows), default=10) + 2))
     for index in range(2, len(table.columns) + 2):
         sheet.column_dimensions[get_column_letter(index)].width = 16
+
+
+def _write_notes(workbook: Workbook, tables: list[Table], subtitle: str) -> None:
     notes = workbook.create_sheet("Toelichting")
-    exports.append_row(notes, ["Tabel", table.title])
     if subtitle:
         exports.append_row(notes, ["Periode", subtitle])
-    if table.description:
-        exports.append_row(notes, ["Toelichting", table.description])
-    if table.suppressed:
+    for table in tables:
+        exports.append_row(notes, ["Tabel", table.title])
+        if table.description:
+            exports.append_row(notes, ["Toelichting", table.description])
+    if any(t.suppressed for t in tables):
         exports.append_row(notes, ["<5", "Minder dan 5 (klein aantal, niet getoond)"])
         exports.append_row(notes, ["x", "Verborgen om een klein aantal elders in de tabel te "
                                         "beschermen, of een percentage of mediaan over minder "
                                         "dan 5"])
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["B"].width = 90
+
+
+def to_xlsx(table: Table, subtitle: str = "") -> bytes:
+    workbook = Workbook()
+    _write_sheet(workbook.active, table)
+    _write_notes(workbook, [table], subtitle)
     return exports.xlsx_bytes(workbook)
+
+
+def report_xlsx(tables: list[Table], subtitle: str = "") -> bytes:
+    """Several tables in one workbook: a sheet per table, then the notes."""
+    workbook = Workbook()
+    for index, table in enumerate(tables):
+        _write_sheet(workbook.active if index == 0 else workbook.create_sheet(), table)
+    _write_notes(workbook, tables, subtitle)
+    return exports.xlsx_bytes(workbook)
+
+
+def report_csv(tables: list[Table]) -> bytes:
+    """Several tables as one long CSV: a line per cell (table, row, column, value, shown)."""
+    rows: list[list[Any]] = [["tabel", "rij", "rij_label", "kolom", "kolom_label", "eenheid",
+                              "waarde", "weergave"]]
+    for table in tables:
+        for row in table.rows:
+            for column, cell in zip(table.columns, row.cells, strict=True):
+                value = "" if cell.hidden else _csv_value(cell)
+                rows.append([table.key, row.key, row.label, column.key, column.label,
+                             UNIT_NAMES.get(cell.kind, cell.kind), value, cell.display])
+    return exports.csv_text(rows, delimiter=",").encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -71,3 +71,26 @@ class StatsForm(PeriodForm):
 
     def text(self, name: str) -> str | None:
         return self._value(name) or None
+
+
+#: The first quarter offered by the monitor (the RMTs started in 2021).
+FIRST_MONITOR_YEAR = 2021
+
+
+class MonitorForm(FlaskForm):
+    """Quarter and region of the quarterly monitor (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    kwartaal = Choice("Kwartaal", message="Kies een kwartaal uit de lijst.")
+    regio = Choice("Regio of provincie", message="Kies een regio uit de lijst.")
+
+    def set_choices(self, quarters: list[tuple[str, str]], regions: list[tuple[str, str]]
+                    ) -> None:
+        self.kwartaal.choices = opts(quarters)
+        self.regio.choices = opts(regions)
+
+    def value(self, name: str) -> str | None:
+        field = self._fields[name]
+        return None if field.errors else (field.data or None)

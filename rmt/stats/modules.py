@@ -26,7 +26,8 @@ from rmt.praktijkverklaring.models import PvStatus, PvTrajectory
 from rmt.stats.models import StatSpan
 from rmt.stats.scope import Period, Scope
 from rmt.vouchers.lifecycle import COMMITTED, PAID
-from rmt.vouchers.models import Budget, FundingSource, Voucher
+from rmt.vouchers.models import Budget, FundingSource
+from rmt.vouchers.queries import funding_lines
 
 
 def _case_filters(scope: Scope, case_id_column: sa.ColumnElement) -> list:
@@ -68,21 +69,22 @@ class BudgetFigures:
 
 def vouchers(scope: Scope, period: Period) -> list[BudgetFigures]:
     """Per budget of the scope's regions whose year lies in the period: vouchers committed
-    (toegekend up to betaald) with their amount, and those paid."""
-    amount = sa.func.coalesce(Voucher.declared_amount_cents, Voucher.amount_cents)
-    committed = Voucher.status.in_([s.value for s in COMMITTED])
-    paid = Voucher.status.in_([s.value for s in PAID])
-    voucher_filter = sa.and_(Voucher.budget_id == Budget.id,
-                             *_case_filters(scope, Voucher.case_id))
+    (toegekend up to betaald) with the part this budget pays, and those paid. A voucher with
+    co-funding counts with each budget it is paid from."""
+    line = funding_lines()
+    amount = sa.func.coalesce(line.c.declared, line.c.amount)
+    committed = line.c.status.in_([s.value for s in COMMITTED])
+    paid = line.c.status.in_([s.value for s in PAID])
+    line_filter = sa.and_(line.c.budget_id == Budget.id, *_case_filters(scope, line.c.case_id))
     query = (
         sa.select(Budget.id, Budget.region_code, FundingSource.name, Budget.year,
                   Budget.amount_cents,
-                  sa.func.count(Voucher.id).filter(committed),
+                  sa.func.count(line.c.voucher_id).filter(committed),
                   sa.func.coalesce(sa.func.sum(amount).filter(committed), 0),
-                  sa.func.count(Voucher.id).filter(paid),
+                  sa.func.count(line.c.voucher_id).filter(paid),
                   sa.func.coalesce(sa.func.sum(amount).filter(paid), 0))
         .join(FundingSource, FundingSource.id == Budget.funding_source_id)
-        .outerjoin(Voucher, voucher_filter)
+        .outerjoin(line, line_filter)
         .where(Budget.region_code.in_(_regions(scope)),
                Budget.year.between(period.start.year, period.end.year))
         .group_by(Budget.id, Budget.region_code, FundingSource.name, Budget.year,

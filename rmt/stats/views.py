@@ -10,15 +10,15 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request
-from flask_login import current_user
+from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from rmt import exports
 from rmt.access import Action, allowed_regions, role_required
 from rmt.auth.models import RegionMembership, Role, User
 from rmt.extensions import db
-from rmt.stats import charts, export, service
-from rmt.stats.forms import PeriodForm, StatsForm
+from rmt.stats import charts, export, monitor, service
+from rmt.stats.forms import FIRST_MONITOR_YEAR, MonitorForm, PeriodForm, StatsForm
 from rmt.stats.scope import REGION_CODES, Dimension, Period, Scope
 from rmt.stats.service import PipelineFigures, region_names
 from rmt.stats.summary import FUNNEL_STEPS
@@ -178,3 +178,97 @@ def _comparison_charts(tables: dict[str, Table]) -> dict[str, Markup]:
             "grafiek-doorlooptijd", "Mediane doorlooptijd per stap per regio (dagen)",
             _region_bars(tables["doorlooptijd"])),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# The quarterly monitor
+
+
+def _quarters() -> list[tuple[str, str]]:
+    """Every quarter from the first year up to the current one, newest first."""
+    current = monitor.Quarter.current()
+    result, quarter = [], current
+    while quarter.year >= FIRST_MONITOR_YEAR:
+        result.append((str(quarter), quarter.label))
+        quarter = quarter.previous()
+    return result
+
+
+def _monitor_request() -> tuple[MonitorForm, bool, monitor.Quarter, monitor.MonitorScope]:
+    names = region_names()
+    regions = [(monitor.PROVINCE, "Provincie Utrecht (vier regio's)")] if (
+        monitor.can_see_province(current_user)) else []
+    regions += [(code, names.get(code, code)) for code in monitor.monitor_regions(current_user)]
+    form = MonitorForm(formdata=request.args if request.args else None)
+    form.set_choices(_quarters(), regions)
+    valid = form.validate() if request.args else True
+    chosen = form.value("kwartaal")
+    quarter = monitor.Quarter.parse(chosen) if chosen else monitor.Quarter.current()
+    # The region as asked (not as the form's choices allow): another region is a 404.
+    scope = monitor.monitor_scope(current_user, request.args.get("regio") or None)
+    return form, valid, quarter, scope
+
+
+def _monitor_charts(result: monitor.Monitor) -> dict[str, Markup]:
+    labels = monitor.flow_labels()
+    result_charts = {}
+    for key, title in (("mobiliteit_doel", "Van sector van herkomst naar doelsector"),
+                       ("mobiliteit_plaatsing",
+                        "Van sector van herkomst naar sector van plaatsing")):
+        table = result.tables[key]
+        totals = {row.key: row.cells[-1] for row in table.rows if not row.total}
+        total_row = next((row for row in table.rows if row.total), None)
+        origins = [charts.Node(k, labels.get(k, k), None if c.hidden else c.value, c.display)
+                   for k, c in totals.items()]
+        targets = []
+        if total_row is not None:
+            for column, cell in zip(table.columns[:-1], total_row.cells[:-1], strict=True):
+                targets.append(charts.Node(column.key, labels.get(column.key, column.key),
+                                           None if cell.hidden else cell.value, cell.display))
+        flows = [(o, t, cell.value) for o, t, cell in result.flows[key] if not cell.hidden]
+        result_charts[key] = charts.flow_chart(f"grafiek-{key}", title, origins, targets, flows)
+    return result_charts
+
+
+def _monitor_subtitle(result: monitor.Monitor) -> str:
+    quarter = result.quarter
+    return (f"{quarter.label}: {format_value(quarter.start, 'date')} tot en met "
+            f"{format_value(quarter.end, 'date')}")
+
+
+@bp.route("/monitor")
+@login_required
+def monitor_page():
+    form, valid, quarter, scope = _monitor_request()
+    result = monitor.build(quarter, scope)
+    args = {"kwartaal": str(quarter), "regio": scope.key}
+    return render_template(
+        "stats/monitor.html", form=form, result=result, tables=result.tables,
+        charts=_monitor_charts(result), subtitle=_monitor_subtitle(result), args=args,
+    ), 200 if valid else 400
+
+
+@bp.route("/monitor/tabel/<key>.<any(csv, xlsx):fmt>")
+@login_required
+def monitor_download(key: str, fmt: str):
+    _form, _valid, quarter, scope = _monitor_request()
+    result = monitor.build(quarter, scope)
+    table = result.tables.get(key) or abort(404)
+    return _file(table, fmt, f"monitor-{scope.key}-{quarter}-{key}", _monitor_subtitle(result))
+
+
+@bp.route("/monitor/rapport.<any(csv, xlsx):fmt>")
+@login_required
+def monitor_report(fmt: str):
+    _form, _valid, quarter, scope = _monitor_request()
+    result = monitor.build(quarter, scope)
+    tables = list(result.tables.values())
+    if fmt == "csv":
+        body, mimetype = export.report_csv(tables), export.CSV_MIMETYPE
+    else:
+        body, mimetype = export.report_xlsx(tables, _monitor_subtitle(result)), \
+            export.XLSX_MIMETYPE
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="monitor-{scope.key}-{quarter}.{fmt}"')
+    return response

@@ -166,7 +166,9 @@ class VoucherCollection(MethodView):
         query = service.voucher_query(current_user, status=args.get("status"),
                                       case_id=args.get("case_id"),
                                       budget_id=args.get("budget_id"))
-        items, total = page(query.options(selectinload(Voucher.events)), args)
+        items, total = page(query.options(selectinload(Voucher.events),
+                                          selectinload(Voucher.budget),
+                                          selectinload(Voucher.parts)), args)
         return {"items": items, "total": total, "page": args["page"]}
 
     @blp.arguments(VoucherCreateSchema)
@@ -188,7 +190,7 @@ class VoucherCollection(MethodView):
             current_user, case, budget_id=data["budget_id"], provider_id=data["provider_id"],
             course_name=data["course_name"], start_on=data["start_on"],
             end_on=data["end_on"], amount_cents=data["amount_cents"],
-            motivation=data["motivation"])
+            motivation=data["motivation"], co_funding=data["co_funding"])
         body = VoucherSchema().dump(voucher)
         return respond(body, 201, {
             "Location": url_for("api_vouchers.VoucherItem", voucher_id=body["id"])})

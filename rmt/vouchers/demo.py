@@ -214,8 +214,12 @@ def _insert_vouchers(rng: random.Random, today: date) -> int:
             course = _course_for(rng, status, first, last)
             latest = max(first, last - timedelta(days=_days_needed(status, course)))
             request_day = first + timedelta(days=rng.randint(0, (latest - first).days))
+            # Every third voucher is co-funded by another budget of the year (medefinanciering).
+            others = sorted((b for (y, _), b in budgets.items()
+                             if y == year and b.id != budget.id), key=lambda b: b.id)
+            co_budget = others[0] if others and created % 3 == 1 else None
             _one_voucher(rng, case, budget, providers, coordinator, status, course,
-                         _at(request_day, rng, now), now)
+                         _at(request_day, rng, now), now, co_budget=co_budget)
             created += 1
     return created
 
@@ -250,9 +254,14 @@ def _course_for(rng: random.Random, status: VoucherStatus, first: date, last: da
 def _one_voucher(rng: random.Random, case: Case, budget: Budget,
                  providers: list[TrainingProvider], coordinator: User, status: VoucherStatus,
                  course_row: tuple[str, int, int], requested_at: datetime,
-                 now: datetime) -> Voucher:
+                 now: datetime, co_budget: Budget | None = None) -> Voucher:
     course, euros, days = course_row
     amount = min(budget.max_per_voucher_cents, round(euros * rng.uniform(0.85, 1.15) / 5) * 500)
+    co_funding = []
+    if co_budget is not None:  # 40% from the co-funder, in whole euros
+        share = min(co_budget.max_per_voucher_cents, amount * 40 // 100 // 100 * 100)
+        if 0 < share < amount:
+            co_funding = [{"budget_id": co_budget.id, "amount_cents": share}]
     start_on = clock.local_date(requested_at) + timedelta(days=rng.randint(14, 45))
     end_on = start_on + timedelta(days=days)
     voucher = service.request_voucher(
@@ -261,7 +270,7 @@ def _one_voucher(rng: random.Random, case: Case, budget: Budget,
         motivation="Past bij het trajectplan: de kandidaat wil overstappen naar een sector met "
                    "vraag naar personeel, en de opleiding leidt tot een erkend diploma of "
                    "certificaat.",
-        at=requested_at)
+        co_funding=co_funding, at=requested_at)
     moment = requested_at
     for target in PATHS[status]:
         if target in (S.TOEGEKEND, S.AFGEWEZEN):

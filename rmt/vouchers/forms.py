@@ -115,8 +115,12 @@ class BudgetCreateForm(BudgetAmountsForm):
             self.year.data = str(this_year)
 
 
+#: Co-funding rows on the request form (the service accepts up to MAX_CO_FUNDING).
+CO_FUNDING_ROWS = 2
+
+
 class VoucherRequestForm(FormMixin, FlaskForm):
-    field_aliases = {"amount_cents": "amount"}
+    field_aliases = {"amount_cents": "amount", "co_funding": "co_budget_1"}
 
     budget_id = SelectField("Budget", choices=[], validate_choice=False,
                             validators=[required("Kies het budget.")])
@@ -133,10 +137,30 @@ class VoucherRequestForm(FormMixin, FlaskForm):
                                                         "zij de kandidaat aan werk?",
                                validators=[required("Vul de motivatie in."),
                                            max_length(10_000)])
+    co_budget_1 = SelectField("Medefinanciering 1: budget", choices=[], validate_choice=False,
+                              description="Betaalt een ander budget (bijvoorbeeld een "
+                                          "O&O-fonds) een deel? Het hoofdbudget betaalt de rest.")
+    co_amount_1 = EuroField("Medefinanciering 1: bedrag (€)")
+    co_budget_2 = SelectField("Medefinanciering 2: budget", choices=[], validate_choice=False)
+    co_amount_2 = EuroField("Medefinanciering 2: bedrag (€)")
+
+    def co_funding(self) -> list[dict]:
+        """The filled co-funding rows as the service takes them (a row half filled too, so
+        the service can say what is missing)."""
+        rows = []
+        for n in range(1, CO_FUNDING_ROWS + 1):
+            budget, amount = self._fields[f"co_budget_{n}"].data, self._fields[
+                f"co_amount_{n}"].data
+            if budget or amount is not None:
+                rows.append({"budget_id": id_choice(budget), "amount_cents": amount})
+        return rows
 
     def set_choices(self, budgets: list[tuple[int, str]], providers: list[tuple[int, str]]):
         self.budget_id.choices = [("", "Kies een budget"),
                                   *[(str(i), label) for i, label in budgets]]
+        for n in range(1, CO_FUNDING_ROWS + 1):
+            self._fields[f"co_budget_{n}"].choices = [
+                ("", "Geen medefinanciering"), *[(str(i), label) for i, label in budgets]]
         self.provider_id.choices = [("", "Kies een opleider"),
                                     *[(str(i), label) for i, label in providers]]
 

@@ -134,6 +134,9 @@ class Voucher(db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     events: Mapped[list[VoucherEvent]] = relationship(back_populates="voucher",
                                                       order_by="VoucherEvent.id")
+    #: Co-funding: the parts paid from other budgets; the main budget pays the rest.
+    parts: Mapped[list[VoucherFunding]] = relationship(back_populates="voucher",
+                                                       order_by="VoucherFunding.id")
 
     __table_args__ = (
         sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
@@ -155,8 +158,65 @@ class Voucher(db.Model):
             return 0
         return self.declared_amount_cents or self.amount_cents
 
+    @property
+    def main_amount_cents(self) -> int:
+        """The part of the amount the main budget pays (all of it without co-funding)."""
+        return self.amount_cents - sum(p.amount_cents for p in self.parts)
+
+    def funding(self) -> list[tuple[Budget, int, int | None]]:
+        """Every part as (budget, amount, declared share): the main budget first."""
+        declared = None
+        if self.declared_amount_cents is not None:
+            declared = self.declared_amount_cents - sum(p.declared_cents or 0 for p in self.parts)
+        return [(self.budget, self.main_amount_cents, declared),
+                *((p.budget, p.amount_cents, p.declared_cents) for p in self.parts)]
+
+    def committed_on(self, budget_id: int) -> int:
+        """What this voucher takes from one of its budgets (0 when it does not count)."""
+        if self.status not in COMMITTED:
+            return 0
+        return sum(declared if declared is not None else cents
+                   for budget, cents, declared in self.funding() if budget.id == budget_id)
+
     def __repr__(self) -> str:
         return f"<Voucher {self.id} {self.status}>"
+
+
+class VoucherFunding(db.Model):
+    """A part of a voucher paid from another budget than its main one (medefinanciering).
+
+    A training paid from several budgets (say the RMT budget and an O&O-fonds) has one row per
+    extra budget; the main budget (``Voucher.budget_id``) pays the rest of the amount, so a
+    voucher without rows is paid wholly from its main budget. Each part, the main one too, is
+    checked against its own budget. Once declared, the declared amount is divided over the
+    parts in proportion (``declared_cents``); the main budget's share is the rest.
+    """
+
+    __tablename__ = "voucher_funding"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    voucher_id: Mapped[int] = mapped_column(sa.ForeignKey("voucher.id"), index=True)
+    budget_id: Mapped[int] = mapped_column(sa.ForeignKey("budget.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    declared_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+    voucher: Mapped[Voucher] = relationship(back_populates="parts")
+    budget: Mapped[Budget] = relationship(lazy="joined")
+
+    __table_args__ = (
+        sa.UniqueConstraint("voucher_id", "budget_id", name="uq_voucher_funding_budget"),
+        sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
+        sa.CheckConstraint("declared_cents IS NULL OR "
+                           "(declared_cents >= 0 AND declared_cents <= amount_cents)",
+                           name="declared_within_amount"),
+    )
+
+    @property
+    def committed_cents(self) -> int:
+        """What this part takes from its budget (0 when the voucher does not count)."""
+        if self.voucher.status not in COMMITTED:
+            return 0
+        return self.declared_cents if self.declared_cents is not None else self.amount_cents
 
 
 class VoucherEvent(db.Model):

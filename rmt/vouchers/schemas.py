@@ -143,6 +143,11 @@ class VoucherSchema(Schema):
     paid_at = fields.DateTime(allow_none=True)
     committed_cents = fields.Integer(metadata={
         "description": "Wat deze voucher van het budget vastlegt (0 als hij niet meetelt)."})
+    funding = fields.Function(lambda v: [
+        {"budget_id": budget.id, "budget": budget.title, "amount_cents": cents,
+         "declared_cents": declared, "main": index == 0}
+        for index, (budget, cents, declared) in enumerate(v.funding())], metadata={
+        "description": "Per budget het deel dat het betaalt; het hoofdbudget eerst."})
     events = fields.List(fields.Nested(VoucherEventSchema))
 
 
@@ -159,6 +164,11 @@ class VoucherListSchema(Schema):
     page = fields.Integer()
 
 
+class CoFundingSchema(BaseSchema):
+    budget_id = _id(required=True)
+    amount_cents = _cents("Het deel in eurocenten.", required=True)
+
+
 class VoucherCreateSchema(BaseSchema):
     case_id = _id(required=True, metadata={"description": "Een open traject in uw regio."})
     budget_id = _id(required=True, metadata={
@@ -171,6 +181,10 @@ class VoucherCreateSchema(BaseSchema):
     amount_cents = _cents("Het bedrag in eurocenten (1250,50 euro = 125050).", required=True)
     motivation = fields.String(required=True, validate=validate.Length(
         min=1, max=10_000, error="Gebruik 1 tot en met 10000 tekens."))
+    co_funding = fields.List(fields.Nested(CoFundingSchema), load_default=list, validate=(
+        validate.Length(max=3, error="Geef hoogstens 3 medefinancieringen.")), metadata={
+        "description": "Medefinanciering: andere budgetten van de regio die een deel betalen; "
+                       "het hoofdbudget (budget_id) betaalt de rest."})
 
 
 class VoucherDecisionSchema(BaseSchema):

@@ -46,7 +46,6 @@ from rmt.transaction import lock_row
 from rmt.validation import normalise_phone, required_text
 from rmt.vouchers.lifecycle import (
     BLOCKS_CASE_CLOSE,
-    COMMITTED,
     FINAL,
     PAID,
     WITHDRAWN_ON_CASE_CLOSE,
@@ -58,8 +57,16 @@ from rmt.vouchers.lifecycle import (
     find_move,
     refusal,
 )
-from rmt.vouchers.models import Budget, FundingSource, TrainingProvider, Voucher, VoucherEvent
+from rmt.vouchers.models import (
+    Budget,
+    FundingSource,
+    TrainingProvider,
+    Voucher,
+    VoucherEvent,
+    VoucherFunding,
+)
 from rmt.vouchers.money import MAX_CENTS, format_euros
+from rmt.vouchers.queries import committed_amount_expr, funding_lines
 
 MOVE_ACTIONS: dict[MoveKind, Action] = {
     MoveKind.DECIDE: Action.DECIDE_VOUCHER,
@@ -89,28 +96,20 @@ class Figures:
         return self.amount - self.committed
 
 
-def committed_amount_expr() -> sa.ColumnElement[int]:
-    """What one voucher row takes from its budget (SQL): the declared amount once known."""
-    return sa.case(
-        (Voucher.status.in_(sorted(COMMITTED)),
-         sa.func.coalesce(Voucher.declared_amount_cents, Voucher.amount_cents)),
-        else_=0)
-
-
 def _sums(budget_ids: list[int]) -> dict[int, tuple[int, int, int, int]]:
     """(committed, paid, requested, count) per budget id: one aggregate statement."""
     if not budget_ids:
         return {}
-    committed = committed_amount_expr()
-    paid = sa.case((Voucher.status.in_(sorted(PAID)), committed), else_=0)
-    requested = sa.case((Voucher.status == VoucherStatus.AANGEVRAAGD, Voucher.amount_cents),
+    line = funding_lines(budget_ids)
+    committed = committed_amount_expr(line)
+    paid = sa.case((line.c.status.in_(sorted(PAID)), committed), else_=0)
+    requested = sa.case((line.c.status == VoucherStatus.AANGEVRAAGD.value, line.c.amount),
                         else_=0)
     rows = db.session.execute(
-        sa.select(Voucher.budget_id, sa.func.coalesce(sa.func.sum(committed), 0),
+        sa.select(line.c.budget_id, sa.func.coalesce(sa.func.sum(committed), 0),
                   sa.func.coalesce(sa.func.sum(paid), 0),
                   sa.func.coalesce(sa.func.sum(requested), 0), sa.func.count())
-        .where(Voucher.budget_id.in_(budget_ids))
-        .group_by(Voucher.budget_id))
+        .group_by(line.c.budget_id))
     return {row[0]: (int(row[1]), int(row[2]), int(row[3]), int(row[4])) for row in rows}
 
 
@@ -146,7 +145,9 @@ def _lock_voucher(voucher: Voucher) -> None:
     1. :func:`advance` locks the voucher (two decisions on one request: the second sees the
        first's result and is refused ``not_allowed``);
     2. a decision to grant (:func:`_check_decision`) and :func:`update_budget` lock the budget,
-       then read what is committed (two approvals on one budget cannot both spend the rest).
+       then read what is committed (two approvals on one budget cannot both spend the rest);
+       a voucher paid from several budgets locks all of them in ascending id order
+       (:func:`_lock_budgets`), so no two writers wait for each other in a circle.
 
     :func:`rmt.transaction.lock_row` holds the lock until the unit of work ends (PostgreSQL:
     ``SELECT ... FOR UPDATE``; SQLite: a writing unit began ``BEGIN IMMEDIATE`` already). The
@@ -161,6 +162,16 @@ def _lock_budget(budget: Budget) -> None:
     """Lock the budget row (see :func:`_lock_voucher` for the order), then read it again."""
     lock_row(Budget.__table__, _identity(budget))
     db.session.refresh(budget)
+
+
+def _lock_budgets(budgets: list[Budget]) -> list[Budget]:
+    """Lock several budgets, always in ascending id order: two approvals that share budgets
+    (one on RMT + O&O, the other on O&O + RMT) then wait for each other instead of each
+    holding one lock and waiting for the other (a deadlock)."""
+    ordered = sorted({_identity(b): b for b in budgets}.items())
+    for _ident, budget in ordered:
+        _lock_budget(budget)
+    return [b for _ident, b in ordered]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -478,10 +489,57 @@ def _clean_note(note: str | None, field: str = "note") -> str:
     return text
 
 
+#: At most this many co-funding parts besides the main budget.
+MAX_CO_FUNDING = 3
+
+
+def _co_funding(case: Case, main: Budget, amount_cents: int, parts: Any, today: date
+                ) -> list[tuple[Budget, int]]:
+    """Validate the co-funding parts ``[{"budget_id", "amount_cents"}]``: other budgets of the
+    case's region, open, each once, each within its maximum per voucher, and leaving a part
+    (more than € 0,00) for the main budget. Errors are at ``co_funding`` (or the amount)."""
+    if not parts:
+        return []
+    if not isinstance(parts, list | tuple) or len(parts) > MAX_CO_FUNDING:
+        raise DomainError(f"Geef hoogstens {MAX_CO_FUNDING} medefinancieringen.",
+                          field="co_funding")
+    result: list[tuple[Budget, int]] = []
+    seen = {main.id}
+    for part in parts:
+        part = part if isinstance(part, dict) else {}
+        ident, cents = part.get("budget_id"), part.get("amount_cents")
+        budget = db.session.get(Budget, ident) if _valid_id(ident) else None
+        if budget is None or budget.region_code != case.region_code:
+            raise DomainError("Kies voor de medefinanciering een budget van de regio van dit "
+                              "traject uit de lijst.", field="co_funding", code="unknown_budget")
+        if budget.id in seen:
+            raise DomainError("Elk budget betaalt één deel: kies voor de medefinanciering een "
+                              "ander budget dan het hoofdbudget en de andere delen.",
+                              field="co_funding", code="budget_twice")
+        seen.add(budget.id)
+        _check_budget_open(budget, today, field="co_funding")
+        if not isinstance(cents, int) or isinstance(cents, bool) or cents <= 0:
+            raise DomainError("Vul voor elke medefinanciering een bedrag groter dan € 0,00 in.",
+                              field="co_funding")
+        if cents > budget.max_per_voucher_cents:
+            raise DomainError(
+                f"Regel maximum per voucher: het deel van {budget.title} is hoger dan het "
+                f"maximum van {format_euros(budget.max_per_voucher_cents)} per voucher.",
+                field="co_funding", code="exceeds_max_per_voucher")
+        result.append((budget, cents))
+    if sum(c for _, c in result) >= amount_cents:
+        raise DomainError("De medefinanciering is even hoog als of hoger dan het bedrag; het "
+                          "hoofdbudget moet ook een deel betalen.", field="co_funding",
+                          code="co_funding_too_high")
+    return result
+
+
 def request_voucher(user: User, case: Case, *, budget_id: Any, provider_id: Any,
                     course_name: str, start_on: date | None, end_on: date | None,
-                    amount_cents: Any, motivation: str, at: datetime | None = None) -> Voucher:
-    """A coach requests a voucher for an open case on a budget of the case's region."""
+                    amount_cents: Any, motivation: str, co_funding: Any = None,
+                    at: datetime | None = None) -> Voucher:
+    """A coach requests a voucher for an open case on a budget of the case's region; with
+    ``co_funding`` other budgets of the region pay parts of it and the main budget the rest."""
     at = at or clock.now()
     today = clock.local_date(at)
     require(user, Action.REQUEST_VOUCHER, case, "Alleen een loopbaancoach van de regio van dit "
@@ -510,11 +568,13 @@ def request_voucher(user: User, case: Case, *, budget_id: Any, provider_id: Any,
                           "drie jaar.", field="start_on")
     if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or amount_cents <= 0:
         raise DomainError("Vul een bedrag groter dan € 0,00 in.", field="amount_cents")
-    if amount_cents > budget.max_per_voucher_cents:
+    parts = _co_funding(case, budget, amount_cents, co_funding, today)
+    main_cents = amount_cents - sum(c for _, c in parts)
+    if main_cents > budget.max_per_voucher_cents:
         raise DomainError(
-            f"Regel maximum per voucher: het bedrag is hoger dan het maximum van "
-            f"{format_euros(budget.max_per_voucher_cents)} voor dit budget.",
-            field="amount_cents", code="exceeds_max_per_voucher")
+            f"Regel maximum per voucher: {'het deel van het hoofdbudget' if parts else 'het'} "
+            f"bedrag is hoger dan het maximum van {format_euros(budget.max_per_voucher_cents)} "
+            "voor dit budget.", field="amount_cents", code="exceeds_max_per_voucher")
     text = required_text(motivation, "motivation", "Vul de motivatie in.", MAX_TEXT)
     voucher = Voucher(case=case, region_code=case.region_code, budget=budget, provider=provider,
                       course_name=course, start_on=start_on, end_on=end_on,
@@ -522,11 +582,14 @@ def request_voucher(user: User, case: Case, *, budget_id: Any, provider_id: Any,
                       status=VoucherStatus.AANGEVRAAGD, requested_by_id=user.id,
                       requested_at=at, updated_at=at)
     db.session.add(voucher)
+    for part_budget, cents in parts:
+        db.session.add(VoucherFunding(voucher=voucher, budget=part_budget, amount_cents=cents))
     _event(voucher, user, None, VoucherStatus.AANGEVRAAGD, "", at)
     db.session.flush()
     _record(voucher, user, "voucher.request",
-            f"aangevraagd, {format_euros(amount_cents)} op budget {budget.id}, "
-            f"opleider {provider.id}")
+            f"aangevraagd, {format_euros(amount_cents)} op budget {budget.id}"
+            + "".join(f" + {format_euros(c)} op budget {b.id}" for b, c in parts)
+            + f", opleider {provider.id}")
     signals.voucher_requested.send(voucher, user=user)
     return voucher
 
@@ -625,20 +688,23 @@ def _check_decision(user: User, voucher: Voucher, case: Case, *, approve: bool,
     if _closed_at(case, at):
         raise Conflict("Regel traject: het traject is afgesloten; een voucher kan niet meer "
                        "worden toegekend. Wijs de aanvraag af.", code="case_closed")
-    budget = voucher.budget
-    _lock_budget(budget)
-    _check_budget_open(budget, clock.local_date(at), field=None, error=Conflict)
-    if voucher.amount_cents > budget.max_per_voucher_cents:
-        raise Conflict(
-            f"Regel maximum per voucher: {format_euros(voucher.amount_cents)} is meer dan het "
-            f"maximum van {format_euros(budget.max_per_voucher_cents)} per voucher van dit "
-            "budget.", code="exceeds_max_per_voucher")
-    remaining = budget.amount_cents - committed_cents(budget.id)
-    if voucher.amount_cents > remaining:
-        raise Conflict(
-            f"Regel resterend budget: {format_euros(voucher.amount_cents)} is meer dan er nog "
-            f"over is op {budget.title} ({format_euros(remaining)}).",
-            code="exceeds_remaining_budget", remaining_cents=remaining)
+    # Every budget the voucher is paid from, locked in a fixed order; then each part is checked
+    # against what is left on its own budget.
+    _lock_budgets([voucher.budget, *(p.budget for p in voucher.parts)])
+    for budget, cents, _declared in voucher.funding():
+        _check_budget_open(budget, clock.local_date(at), field=None, error=Conflict)
+        if cents > budget.max_per_voucher_cents:
+            raise Conflict(
+                f"Regel maximum per voucher: {format_euros(cents)} is meer dan het maximum van "
+                f"{format_euros(budget.max_per_voucher_cents)} per voucher van {budget.title}.",
+                code="exceeds_max_per_voucher")
+        remaining = budget.amount_cents - committed_cents(budget.id)
+        if cents > remaining:
+            raise Conflict(
+                f"Regel resterend budget: {format_euros(cents)} is meer dan er nog over is op "
+                f"{budget.title} ({format_euros(remaining)}).",
+                code="exceeds_remaining_budget", remaining_cents=remaining,
+                budget_id=budget.id)
 
 
 def _apply_declaration(voucher: Voucher, invoice_number: str | None, declared: Any,
@@ -662,6 +728,24 @@ def _apply_declaration(voucher: Voucher, invoice_number: str | None, declared: A
     voucher.invoice_number = number
     voucher.declared_amount_cents = declared
     voucher.declared_at = at
+    _divide_declared(voucher, declared)
+
+
+def _divide_declared(voucher: Voucher, declared: int) -> None:
+    """Divide the declared amount over the parts in proportion to their approved amounts, in
+    whole cents: the main budget's share rounded down, the cents left over one each to the
+    co-funding parts in order. No share exceeds its approved part, so no budget is charged
+    more than was approved on it."""
+    if not voucher.parts:
+        return
+    total = voucher.amount_cents
+    main = declared * voucher.main_amount_cents // total
+    shares = [declared * p.amount_cents // total for p in voucher.parts]
+    left = declared - main - sum(shares)
+    for index in range(left):
+        shares[index % len(shares)] += 1
+    for part, share in zip(voucher.parts, shares, strict=True):
+        part.declared_cents = share
 
 
 # ---------------------------------------------------------------------------------------------
@@ -677,7 +761,8 @@ def voucher_query(user: User, *, status: str | None = None, case_id: int | None 
     if case_id:
         query = query.where(Voucher.case_id == case_id)
     if budget_id:
-        query = query.where(Voucher.budget_id == budget_id)
+        query = query.where(sa.or_(Voucher.budget_id == budget_id, Voucher.id.in_(
+            sa.select(VoucherFunding.voucher_id).where(VoucherFunding.budget_id == budget_id))))
     if coach_id:
         query = query.where(Voucher.case_id.in_(
             sa.select(Case.id).where(Case.coach_id == coach_id)))
@@ -688,7 +773,7 @@ def with_list_data(query: sa.Select) -> sa.Select:
     """Load what list pages show (case, candidate, budget, requester) in a bounded number of
     statements."""
     return query.options(
-        selectinload(Voucher.case), selectinload(Voucher.budget),
+        selectinload(Voucher.case), selectinload(Voucher.budget), selectinload(Voucher.parts),
         selectinload(Voucher.requested_by).lazyload(User.memberships))
 
 

@@ -264,7 +264,7 @@ def _export_rows(budget: Budget) -> list[list[Any]]:
             v.id, v.case_id, v.region_code, budget.funding_source.name, budget.year,
             v.provider.name, v.provider.kvk_number, v.course_name, v.start_on, v.end_on,
             exports.euros(v.amount_cents), v.status.label,
-            "ja" if v.status in COMMITTED else "nee", exports.euros(v.committed_cents),
+            "ja" if v.status in COMMITTED else "nee", exports.euros(v.committed_on(budget.id)),
             clock.local_date(v.requested_at),
             clock.local_date(v.decided_at) if v.decided_at else None,
             v.invoice_number or None,
@@ -389,7 +389,8 @@ def request_voucher(case_id: int):
             current_user, case, budget_id=id_choice(form.budget_id.data),
             provider_id=id_choice(form.provider_id.data), course_name=form.course_name.data,
             start_on=form.start_on.data, end_on=form.end_on.data,
-            amount_cents=form.amount.data, motivation=form.motivation.data),
+            amount_cents=form.amount.data, motivation=form.motivation.data,
+            co_funding=form.co_funding()),
         on_error=render,
         success_message=lambda voucher: (f"Voucher {voucher.id} is aangevraagd. Een "
                                          "regiocoördinator van de regio beslist erover."),
@@ -422,6 +423,8 @@ def _render_detail(voucher: Voucher, posted: tuple[str, MoveForm] | None = None,
     return render_template("vouchers/detail.html", voucher=voucher, moves=moves, forms=forms,
                            case_url=_case_url(voucher.case_id),
                            figures=service.budget_figures(voucher.budget),
+                           part_figures=service.figures_for(
+                               [budget for budget, _, _ in voucher.funding()]),
                            four_eyes=four_eyes, posted=posted[0] if posted else None,
                            course_started=(voucher.status == VoucherStatus.AANGEVRAAGD
                                            and service.course_started(voucher)),

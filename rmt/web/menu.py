@@ -65,6 +65,7 @@ MENU: tuple[MenuLink | MenuGroup, ...] = (
     MenuGroup("Cijfers", (
         MenuLink("stats.index", "Cijfers", (_A.VIEW_STATS,)),
         MenuLink("stats.compare", "Regio's vergelijken", (_A.COMPARE_REGIONS,)),
+        MenuLink("stats.monitor_page", "Kwartaalmonitor", (_A.VIEW_MONITOR, _A.COMPARE_REGIONS)),
     )),
     MenuGroup("Beheer", (
         MenuLink("admin.users", "Gebruikers", (_A.MANAGE_USERS,)),
