@@ -25,6 +25,7 @@ from rmt import observability, transaction
 from rmt.access import Action, can
 from rmt.api import register_api
 from rmt.audit import service as audit_service
+from rmt.auth import oidc
 from rmt.auth.models import User
 from rmt.db_types import utcnow
 from rmt.enums import label_of
@@ -85,6 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
     smorest_api.init_app(app)
+    oidc.init_app(app)
 
     _register_models()
     _connect_receivers()
