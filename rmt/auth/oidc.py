@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -194,6 +195,15 @@ def providers() -> list[Provider]:
 
 def provider(name: str) -> Provider | None:
     return next((p for p in providers() if p.name == name), None)
+
+
+def form_origins() -> frozenset[str]:
+    """The origins of the providers' issuers, for the policy's ``form-action``."""
+    origins = set()
+    for prov in providers():
+        parts = urlsplit(prov.issuer)
+        origins.add(f"{parts.scheme}://{parts.netloc}")
+    return frozenset(origins)
 
 
 def _client(prov: Provider) -> FlaskOAuth2App:

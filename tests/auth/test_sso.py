@@ -577,3 +577,11 @@ def test_an_sso_only_user_has_no_usable_password(client, auth, sso):
         assert not service.verify_password(user.password_hash, guess)
     assert auth.login("nieuw@test.nl", "!sso").status_code == 200
     assert signed_in_user_id(client) is None
+
+
+def test_the_policy_lets_forms_go_on_to_the_provider(client, sso):
+    """The SSO button and the sign-out are forms answered by a redirect to the provider;
+    browsers hold that redirect to ``form-action`` (tests/e2e/test_sso_flow.py shows it)."""
+    csp = client.get("/inloggen").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {sso.issuer};" in csp
+    assert "script-src 'self';" in csp
