@@ -261,8 +261,12 @@ def complete_authorization(prov: Provider) -> tuple[dict[str, Any], str]:
             claims_options=options, claims_cls=_IdToken,
             leeway=current_app.config["RMT_SSO_CLOCK_SKEW_SECONDS"])
     except OAuthError as exc:
-        reason = Reason.STATE if exc.error == "mismatching_state" else Reason.DENIED
-        raise ProviderError(reason, f"{exc.error}: {exc.description or ''}") from exc
+        # Only the error code, reduced to a code's characters: the description (and, on the
+        # redirect back, the code itself) is whatever the query string says, and the audit
+        # trail keeps codes, not free text.
+        code = re.sub(r"[^a-z0-9_]", "", str(exc.error or "").lower())[:40] or "error"
+        reason = Reason.STATE if code == "mismatching_state" else Reason.DENIED
+        raise ProviderError(reason, code) from exc
     except JoseError as exc:
         raise ProviderError(Reason.TOKEN, f"{type(exc).__name__}: {exc}") from exc
     except (requests.RequestException, ValueError, KeyError, TypeError) as exc:

@@ -585,3 +585,15 @@ def test_the_policy_lets_forms_go_on_to_the_provider(client, sso):
     csp = client.get("/inloggen").headers["Content-Security-Policy"]
     assert f"form-action 'self' {sso.issuer};" in csp
     assert "script-src 'self';" in csp
+
+
+def test_the_providers_error_text_stays_out_of_the_audit_trail(client, sso):
+    start(client)
+    with client.session_transaction() as session:
+        state = next(k for k in session if k.startswith("_state_test_")).rsplit("_", 1)[1]
+    response = client.get(f"/inloggen/sso/test/terug?error=Geheim%20<b>tekst&state={state}"
+                          "&error_description=Geheimtekst%20van%20iemand")
+    assert response.status_code == 400
+    summary = last_entry("auth.sso_refused").summary
+    assert summary == "test: denied (geheimbtekst)"  # a code's characters only
+    assert "Geheimtekst" not in helpers.html(response)
