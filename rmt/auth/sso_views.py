@@ -88,6 +88,8 @@ def sso_callback(name: str):
 @bp.route("/uitgelogd")
 def sso_signed_out():
     """Where the provider's end-session page sends the browser back."""
+    if current_user.is_authenticated:  # not after a sign-out of ours: nothing to say
+        return redirect(url_for("main.index"))
     flash("U bent uitgelogd, ook bij uw organisatie.", "info")
     return redirect(url_for("auth.login"))
 

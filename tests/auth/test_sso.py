@@ -597,3 +597,9 @@ def test_the_providers_error_text_stays_out_of_the_audit_trail(client, sso):
     summary = last_entry("auth.sso_refused").summary
     assert summary == "test: denied (geheimbtekst)"  # a code's characters only
     assert "Geheimtekst" not in helpers.html(response)
+
+
+def test_the_signed_out_page_says_nothing_to_someone_signed_in(client, login_as):
+    login_as("coach", "MU")
+    response = client.get("/uitgelogd", follow_redirects=True)
+    assert "U bent uitgelogd" not in helpers.html(response)
