@@ -14,7 +14,7 @@ from flask import render_template_string
 
 from rmt.auth.forms import LoginForm
 from rmt.auth.models import Role
-from rmt.auth.views import SIGN_IN_FAILED_MESSAGE
+from rmt.auth.views import SIGN_IN_FAILED_MESSAGE, SSO_REQUIRED_MESSAGE
 from rmt.errors import EXPLANATIONS, TITLES
 from tests import helpers
 
@@ -201,6 +201,7 @@ def test_catalog_is_up_to_date_with_the_source():
         LoginForm.email.args[0],
         LoginForm.password.args[0],
         SIGN_IN_FAILED_MESSAGE,
+        SSO_REQUIRED_MESSAGE,
     ],
 )
 def test_text_kept_in_code_is_in_the_catalog(dutch):

@@ -62,4 +62,6 @@ N_("Wachtwoord")
 N_("Het e-mailadres of het wachtwoord klopt niet. Na een aantal mislukte pogingen moet u "
    "steeds iets langer wachten voordat een nieuwe poging wordt gecontroleerd (hooguit een "
    "kwartier).")
+N_("Log in met het account van uw organisatie (de knop hieronder). Inloggen met een "
+   "RMT-wachtwoord is alleen nog mogelijk voor de functioneel beheerder.")
 N_("Log in om deze pagina te bekijken.")
