@@ -24,7 +24,7 @@ from rmt.extensions import limiter
 SSO_NEXT_KEY = "sso_next"
 #: Longer ID tokens (a user in hundreds of groups) are not kept in the session cookie; the
 #: provider's sign-out then goes without ``id_token_hint`` (with ``client_id``).
-MAX_ID_TOKEN_IN_SESSION = 2500
+MAX_ID_TOKEN_IN_SESSION = 1800
 STATUS = {sso.Refusal.STATE: 400, sso.Refusal.DENIED: 400, sso.Refusal.TOKEN: 400,
           sso.Refusal.UNREACHABLE: 503}
 

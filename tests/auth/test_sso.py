@@ -9,12 +9,15 @@ provider's own key and handed out by its own token endpoint.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 import sqlalchemy as sa
 from joserfc.jwk import RSAKey
 
+from rmt import clock
 from rmt.audit.models import AuditEntry
 from rmt.auth import oidc, service
 from rmt.auth.models import AuthSetting, ExternalIdentity, Role, User
@@ -325,10 +328,6 @@ def test_a_replayed_id_token_is_refused(client, sso):
 
 def test_an_expired_token_by_the_apps_clock_is_refused(client, sso, monkeypatch):
     """The real provider's token, checked by the app's clock (rmt.clock) two hours later."""
-    from datetime import timedelta
-
-    from rmt import clock
-
     UserFactory(email="coach.sso@test.nl", role="coach", regions=["MU"])
     later = clock.now() + timedelta(hours=2)
     authorize_url = start(client)
@@ -429,8 +428,6 @@ def test_sign_out_ends_the_providers_session_too(client, sso):
     assert signed_in_user_id(client) is None and client.get("/").status_code == 302
     assert last_entry("auth.sign_out").summary == "ook bij test"
     # the provider accepts the request (it shows its confirmation page)
-    import requests
-
     assert requests.get(location, timeout=5).status_code == 200
     back = client.get("/uitgelogd", follow_redirects=True)
     assert "U bent uitgelogd, ook bij uw organisatie." in helpers.html(back)
@@ -604,3 +601,17 @@ def test_the_signed_out_page_says_nothing_to_someone_signed_in(client, login_as)
     login_as("coach", "MU")
     response = client.get("/uitgelogd", follow_redirects=True)
     assert "U bent uitgelogd" not in helpers.html(response)
+
+
+def test_a_long_id_token_stays_out_of_the_session_cookie(client, sso):
+    """A person in many groups: the cookie keeps no ID token, the provider's sign-out then goes
+    with the client id instead of the token hint."""
+    UserFactory(email="coach.sso@test.nl", role="coach", regions=["MU"])
+    authorize_url = start(client)
+    many = ["rmt-coach-mu", *(f"groep-{n:04d}-{'x' * 20}" for n in range(80))]
+    sso.next_id_token(sso.sign(claims_for(sso, authorize_url, groups=many)))
+    assert callback(client, sso.sign_in(authorize_url, "coach")).status_code == 302
+    with client.session_transaction() as session:
+        assert session["sso"] == {"p": "test", "t": ""}
+    params = authorize_params(client.post_form("/uitloggen", token_page="/").headers["Location"])
+    assert params["client_id"] == "rmt-test" and "id_token_hint" not in params
