@@ -72,7 +72,8 @@ def user_edit(user_id: int):
     form.set_region_choices(_regions())
 
     def page(status: int) -> ResponseReturnValue:
-        return render_template("admin/user_form.html", form=form, user=user), status
+        return render_template("admin/user_form.html", form=form, user=user,
+                               identities=sso.identities(user)), status
 
     def update() -> None:
         if user.id == current_user.id and (not form.active.data or form.role.data != Role.ADMIN):

@@ -228,11 +228,13 @@ def sign_in(prov: Provider, claims: dict, now: datetime | None = None) -> Outcom
     return Outcome(user=user, mfa=mfa)
 
 
-def identities() -> list[ExternalIdentity]:
-    """Every linked identity, for the admin's SSO page."""
-    return list(db.session.scalars(
-        sa.select(ExternalIdentity).join(ExternalIdentity.user)
-        .order_by(User.name, ExternalIdentity.provider)))
+def identities(user: User | None = None) -> list[ExternalIdentity]:
+    """The linked identities (of ``user``, or everyone's), for the admin's pages."""
+    query = (sa.select(ExternalIdentity).join(ExternalIdentity.user)
+             .order_by(User.name, ExternalIdentity.provider))
+    if user is not None:
+        query = query.where(ExternalIdentity.user_id == user.id)
+    return list(db.session.scalars(query))
 
 
 def unlink(identity: ExternalIdentity) -> None:

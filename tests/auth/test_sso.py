@@ -615,3 +615,12 @@ def test_a_long_id_token_stays_out_of_the_session_cookie(client, sso):
         assert session["sso"] == {"p": "test", "t": ""}
     params = authorize_params(client.post_form("/uitloggen", token_page="/").headers["Location"])
     assert params["client_id"] == "rmt-test" and "id_token_hint" not in params
+
+
+def test_the_users_page_shows_the_link(client, login_as, sso):
+    user = UserFactory(email="coach.sso@test.nl", role="coach", regions=["MU"])
+    sign_in(client, sso, "coach")
+    client.post_form("/uitloggen", token_page="/")
+    login_as("admin")
+    html = helpers.html(client.get(f"/beheer/gebruikers/{user.id}"))
+    assert "<dt>Inloggen via de organisatie</dt><dd>test (coach.sso@test.nl)</dd>" in html
