@@ -26,8 +26,7 @@ from urllib.parse import urlsplit
 
 import requests
 from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
-from authlib.integrations.flask_client import OAuthError as OAuthError
+from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App, OAuthError
 from authlib.oidc.core import CodeIDToken
 from flask import Flask, current_app, request
 from joserfc.errors import JoseError
@@ -185,7 +184,6 @@ def init_app(app: Flask) -> None:
     """The providers come from ``RMT_SSO_PROVIDERS`` unless the configuration gave a list."""
     if app.config.get("RMT_SSO_PROVIDER_LIST") is None:
         app.config["RMT_SSO_PROVIDER_LIST"] = providers_from_env()
-    OAuth(app)
     app.extensions["rmt.sso_clients"] = {}
 
 
@@ -213,9 +211,11 @@ def _client(prov: Provider) -> FlaskOAuth2App:
     key = (prov.name, prov.issuer, prov.client_id, prov.client_secret, prov.scopes)
     client = cache.get(key)
     if client is None:
-        oauth: OAuth = current_app.extensions["authlib.integrations.flask_client"]
-        client = oauth.register(
-            prov.name, overwrite=True, client_id=prov.client_id,
+        # Made directly rather than through Authlib's ``OAuth`` registry: the registry keeps
+        # the first client of a name (a changed configuration would not take effect) and
+        # would fill gaps from app.config keys named after the provider.
+        client = FlaskOAuth2App(
+            FlaskIntegration(prov.name), prov.name, client_id=prov.client_id,
             client_secret=prov.client_secret, server_metadata_url=prov.discovery_url,
             client_kwargs={"scope": prov.scopes, "code_challenge_method": "S256",
                            "default_timeout": HTTP_TIMEOUT_SECONDS})

@@ -348,11 +348,13 @@ def test_an_error_from_the_provider_is_a_dutch_page(client, sso):
 
 
 def test_an_unreachable_provider_is_a_503_page(client, app, sso, monkeypatch):
+    """Also right after the same provider name worked with another configuration."""
+    start(client)
     monkeypatch.setitem(app.config, "RMT_SSO_PROVIDER_LIST", [Provider(
-        name="weg", label="Weg", issuer="http://127.0.0.1:9", client_id="x", client_secret="y")])
-    response = client.post_form("/inloggen/sso/weg", token_page="/inloggen")
+        name="test", label="Weg", issuer="http://127.0.0.1:9", client_id="x", client_secret="y")])
+    response = client.post_form("/inloggen/sso/test", token_page="/inloggen")
     assert response.status_code == 503 and "niet bereikbaar" in helpers.html(response)
-    assert last_entry("auth.sso_refused").summary.startswith("weg: unreachable")
+    assert last_entry("auth.sso_refused").summary.startswith("test: unreachable")
 
 
 def test_unknown_provider_is_404(client, sso):
