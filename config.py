@@ -66,6 +66,11 @@ class Config:
     RMT_HSTS = True
     RMT_API_TOKEN_DAYS = int(os.environ.get("RMT_API_TOKEN_DAYS", "90"))
     RMT_TOTP_RATE_LIMIT = os.environ.get("RMT_TOTP_RATE_LIMIT", "10 per minute")
+    # Single sign-on (docs/sso.md): None reads the providers from RMT_SSO_PROVIDERS and
+    # RMT_SSO_<NAME>_* at start-up (rmt.auth.oidc); a list of oidc.Provider replaces them.
+    RMT_SSO_PROVIDER_LIST = None
+    # Clock difference with the provider tolerated when checking an ID token's exp/iat/nbf.
+    RMT_SSO_CLOCK_SKEW_SECONDS = int(os.environ.get("RMT_SSO_CLOCK_SKEW_SECONDS", "60"))
     # Notifications (docs/notifications.md): no RMT_SMTP_URL prints mail to the console.
     RMT_SMTP_URL = os.environ.get("RMT_SMTP_URL") or None
     RMT_MAIL_FROM = os.environ.get("RMT_MAIL_FROM", "RMT Casusregistratie <noreply@localhost>")

@@ -28,6 +28,7 @@ from rmt import clock, observability, transaction
 from rmt.access import Action, can
 from rmt.api import register_api
 from rmt.audit import service as audit_service
+from rmt.auth import oidc
 from rmt.auth.models import RegionMembership, User
 from rmt.db_types import utcnow
 from rmt.enums import label_of
@@ -89,6 +90,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, default_locale="nl")
     limiter.init_app(app)
     smorest_api.init_app(app)
+    oidc.init_app(app)
 
     _register_models()
     _connect_receivers()
@@ -190,6 +192,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+
+
+def content_security_policy(form_origins: frozenset[str] = frozenset()) -> str:
+    """The policy, with the SSO providers' origins as form targets: the SSO button and the
+    sign-out are forms whose answer redirects to the provider, and browsers hold redirects
+    after a form to ``form-action`` too."""
+    if not form_origins:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", "form-action 'self' " + " ".join(sorted(form_origins)))
+
+
 #: One year, subdomains included (production only; see ``RMT_HSTS``).
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -242,7 +256,8 @@ def _register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy",
+                                    content_security_policy(oidc.form_origins()))
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"

@@ -71,3 +71,11 @@ class UserCreateForm(UserEditForm):
                                      name=self.name.data or "")
         if problems:
             raise ValidationError(" ".join(problems))
+
+
+class SsoSettingForm(FlaskForm):
+    sso_required = BooleanField(
+        "Inloggen via de organisatie (SSO) verplicht",
+        description="Dan logt iedereen behalve de functioneel beheerders in met het account van "
+                    "de eigen organisatie. Beheerders houden hun wachtwoord en tweede factor als "
+                    "noodtoegang.")

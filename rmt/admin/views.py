@@ -11,9 +11,9 @@ from flask_login import current_user
 from rmt import audit
 from rmt.access import Action, role_required
 from rmt.admin import service as admin_service
-from rmt.admin.forms import UserCreateForm, UserUpdateForm
-from rmt.auth import service, totp
-from rmt.auth.models import Role, User
+from rmt.admin.forms import SsoSettingForm, UserCreateForm, UserUpdateForm
+from rmt.auth import oidc, service, sso, totp
+from rmt.auth.models import ExternalIdentity, Role, User
 from rmt.cases.queries import workload
 from rmt.extensions import db
 from rmt.regions.models import Region
@@ -76,7 +76,8 @@ def user_edit(user_id: int):
         return render_template(
             "admin/user_form.html", form=form, user=user, workload=load,
             workload_sentence=admin_service.workload_sentence(user.name, load),
-            ask_confirmation=bool(form.confirm_deactivation.errors)), status
+            ask_confirmation=bool(form.confirm_deactivation.errors),
+            identities=sso.identities(user)), status
 
     def update() -> None:
         admin_service.update_user(current_user._get_current_object(), user,
@@ -120,3 +121,32 @@ def user_reset_totp(user_id: int):
               "Bij de volgende keer inloggen stelt de gebruiker een nieuwe in"
               f"{'' if user.totp_required else ' (als die dat wil)'}.", "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/sso", methods=["GET", "POST"])
+@role_required(Action.MANAGE_USERS)
+def sso_settings():
+    """The configured providers and their mapping (from the environment), whether SSO is
+    required, and the linked accounts."""
+    form = SsoSettingForm()
+
+    def page(status: int) -> ResponseReturnValue:
+        return render_template("admin/sso.html", form=form, providers=oidc.providers(),
+                               identities=sso.identities()), status
+
+    if request.method == "POST":
+        return submit(form, lambda: service.set_sso_required(form.sso_required.data),
+                      on_error=page, on_success=lambda _: redirect(url_for("admin.sso_settings")),
+                      success_message="De instelling is opgeslagen.")
+    form.sso_required.data = service.sso_required()
+    return page(200)
+
+
+@bp.route("/sso/koppelingen/<id:identity_id>/verwijderen", methods=["POST"])
+@role_required(Action.MANAGE_USERS)
+def sso_unlink(identity_id: int):
+    identity = db.session.get(ExternalIdentity, identity_id) or abort(404)
+    email = identity.email
+    sso.unlink(identity)
+    flash(f"De koppeling met {email} is verwijderd.", "success")
+    return redirect(url_for("admin.sso_settings"))

@@ -146,3 +146,35 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ExternalIdentity(db.Model):
+    """A person's account at an OpenID Connect provider, linked to their RMT user.
+
+    The provider's ``sub`` is the stable key (an e-mail address can be reassigned); the e-mail is
+    kept to show the admin which account is linked.
+    """
+
+    __tablename__ = "external_identity"
+    __table_args__ = (sa.UniqueConstraint("provider", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(sa.String(40))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class AuthSetting(db.Model):
+    """A sign-in setting the admin changes on the SSO page (``sso_required``)."""
+
+    __tablename__ = "auth_setting"
+
+    key: Mapped[str] = mapped_column(sa.String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(200))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

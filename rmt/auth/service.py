@@ -16,7 +16,8 @@ from flask_babel import ngettext
 from zxcvbn import zxcvbn
 
 from rmt import audit, clock, signals, transaction
-from rmt.auth.models import ApiToken, Role, User, new_session_token
+from rmt.auth import oidc
+from rmt.auth.models import ApiToken, AuthSetting, Role, User, new_session_token
 from rmt.db_types import utcnow
 from rmt.errors_domain import DomainError
 from rmt.extensions import db
@@ -184,6 +185,7 @@ class Outcome:
     OK = "ok"
     INVALID = "invalid"
     LOCKED = "locked"
+    SSO_REQUIRED = "sso_required"  # right password, but this person signs in through SSO
 
 
 class SecondFactor:
@@ -238,13 +240,15 @@ def count_failure(user: User, now: datetime, *, action: str = "auth.sign_in_fail
     return bool(delay)
 
 
-def complete_sign_in(user: User, now: datetime, method: str = "") -> None:
-    """The last step of a successful sign-in: reset the failure counter and audit it."""
+def complete_sign_in(user: User, now: datetime, method: str = "", via: str = "") -> None:
+    """The last step of a successful sign-in: reset the failure counter and audit it.
+    ``method``: the local second factor used; ``via``: the SSO provider (rmt.auth.sso)."""
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
+    parts = [via, f"met tweede factor ({method})" if method else ""]
     audit.record("auth.sign_in", object_type="user", object_id=user.id, user=user,
-                 summary=f"met tweede factor ({method})" if method else "")
+                 summary="; ".join(part for part in parts if part))
 
 
 def authenticate(email: str, password: str, now: datetime | None = None) -> SignInResult:
@@ -270,6 +274,10 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Sign
     if not verify_password(user.password_hash, password) or not user.active:
         count_failure(user, now)
         return SignInResult(Outcome.INVALID, user)
+    if user.role not in LOCAL_SIGN_IN_ROLES and sso_required():
+        audit.record("auth.sign_in_refused", object_type="user", object_id=user.id, user=user,
+                     summary="inloggen via de organisatie (SSO) is verplicht")
+        return SignInResult(Outcome.SSO_REQUIRED, user)
     if user.totp_enabled or user.totp_required:
         # Only half-way: the failure counter is reset after the second factor, so knowing the
         # password does not buy fresh guesses at the code.
@@ -280,6 +288,41 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> Sign
         return SignInResult(Outcome.OK, user, step)
     complete_sign_in(user, now)
     return SignInResult(Outcome.OK, user)
+
+
+#: Who keeps the password sign-in when SSO is required: the admins (break-glass access, with
+#: their TOTP), so a broken identity provider never locks everybody out.
+LOCAL_SIGN_IN_ROLES = frozenset({Role.ADMIN})
+SSO_REQUIRED_SETTING = "sso_required"
+
+
+def sso_required() -> bool:
+    """Must everyone but the admins sign in through SSO? Only when a provider is configured:
+    without one, the setting cannot lock anybody out."""
+    if not oidc.providers():
+        return False
+    setting = db.session.get(AuthSetting, SSO_REQUIRED_SETTING)
+    return setting is not None and setting.value == "1"
+
+
+def set_sso_required(required: bool) -> None:
+    """The admin's setting (audited). Switching it on needs a configured provider."""
+    if required and not oidc.providers():
+        raise DomainError("Er is geen SSO-provider ingesteld; zonder provider kan inloggen via "
+                          "de organisatie niet verplicht worden.", field="sso_required",
+                          code="no_sso_provider")
+    value = "1" if required else "0"
+    setting = db.session.get(AuthSetting, SSO_REQUIRED_SETTING)
+    if (setting.value if setting else "0") == value:
+        return
+    if setting is None:
+        db.session.add(AuthSetting(key=SSO_REQUIRED_SETTING, value=value, changed_at=utcnow()))
+    else:
+        setting.value = value
+        setting.changed_at = utcnow()
+    audit.record("auth.setting_change", object_type="auth_setting", object_id=SSO_REQUIRED_SETTING,
+                 summary="SSO verplicht voor iedereen behalve beheerders: "
+                         + ("aan" if required else "uit"))
 
 
 def set_password(user: User, password: str) -> None:

@@ -25,6 +25,8 @@ from rmt.db_types import utcnow
 from rmt.extensions import db, limiter
 
 PENDING_KEY = "pending_2fa"
+#: After an SSO sign-in: {"p": provider name, "t": the ID token, for the provider's sign-out}.
+SSO_SESSION_KEY = "sso"
 PENDING_SECONDS = {SecondFactor.CODE: 5 * 60, SecondFactor.ENROL: 15 * 60}
 
 
@@ -32,14 +34,18 @@ def _totp_rate_limit() -> str:
     return current_app.config["RMT_TOTP_RATE_LIMIT"]
 
 
-def begin_pending(user: User, next_url: str | None, step: str) -> None:
-    """After the password step (in a fresh session): remember who is half-way, not signed in."""
+def begin_pending(user: User, next_url: str | None, step: str,
+                  sso: dict | None = None) -> None:
+    """After the password step or an SSO sign-in without the provider's MFA (in a fresh
+    session): remember who is half-way, not signed in. ``sso``: the provider signed in at, kept
+    for the audit trail and the provider's sign-out."""
     session[PENDING_KEY] = {
         "uid": user.id,
         "tok": user.session_token,
         "next": next_url or "",
         "step": step,
         "exp": int(time.time()) + PENDING_SECONDS[step],
+        **({"sso": sso} if sso else {}),
     }
 
 
@@ -61,11 +67,16 @@ def pending_user(step: str) -> User | None:
 
 def _finish_sign_in(user: User, method: str) -> str:
     """Second factor done: a fresh session with the signed-in user; returns where to go next."""
-    next_url = session.get(PENDING_KEY, {}).get("next") or url_for("main.index")
+    pending = session.get(PENDING_KEY, {})
+    next_url = pending.get("next") or url_for("main.index")
+    sso = pending.get("sso")
     renew_session()
-    service.complete_sign_in(user, utcnow(), method)
+    service.complete_sign_in(user, utcnow(), method,
+                             via=f"via {sso['p']}" if isinstance(sso, dict) else "")
     login_user(user)
     session.permanent = True
+    if isinstance(sso, dict):
+        session[SSO_SESSION_KEY] = sso
     return next_url
 
 

@@ -6,15 +6,14 @@ normally (it does not raise), so the counter, the lockout and the audit entry ar
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from rmt import audit
-from rmt.auth import service
-from rmt.auth.blueprint import bp, renew_session
+from rmt.auth import oidc, service
+from rmt.auth.blueprint import bp, login_rate_limit, renew_session, safe_next
 from rmt.auth.forms import LoginForm, PasswordChangeForm
+from rmt.auth.sso_views import SSO_SESSION_KEY, provider_logout  # also adds the SSO routes
 from rmt.auth.totp_views import begin_pending  # also adds the second-factor routes to bp
 from rmt.extensions import limiter
 
@@ -26,24 +25,13 @@ SIGN_IN_FAILED_MESSAGE = (
     "kwartier).")
 
 
-def safe_next(target: str | None) -> str | None:
-    """Return ``target`` only when it is a path on this site; otherwise None (no open redirect)."""
-    if not target or len(target) > 2000:
-        return None
-    if any(ord(c) < 32 or c == "\\" for c in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
-def _login_rate_limit() -> str:
-    return current_app.config["RMT_LOGIN_RATE_LIMIT"]
+SSO_REQUIRED_MESSAGE = (
+    "Log in met het account van uw organisatie (de knop hieronder). Inloggen met een "
+    "RMT-wachtwoord is alleen nog mogelijk voor de functioneel beheerder.")
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -62,6 +50,10 @@ def login():
             login_user(result.user)
             session.permanent = True
             return redirect(next_url or url_for("main.index"))
+        if result.outcome == service.Outcome.SSO_REQUIRED:
+            form.form_errors.append(SSO_REQUIRED_MESSAGE)
+            return render_template("auth/login.html", form=form,
+                                   providers=oidc.providers()), 200
         # A normal answer: the unit of work keeps the failure counter and the audit entry.
         # One message for every failure (unknown address, wrong password, inactive account,
         # an account that must wait): the answer never tells whether an account exists.
@@ -69,15 +61,22 @@ def login():
         status = 200
     else:
         status = 400 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, providers=oidc.providers()), status
 
 
 @bp.route("/uitloggen", methods=["POST"])
 @login_required
 def logout():
-    audit.record("auth.sign_out", object_type="user", object_id=current_user.id)
+    """Ends the local session; after an SSO sign-in also the provider's session, where the
+    provider offers RP-initiated logout (its end-session page comes back to the sign-in page)."""
+    signed_in_via = session.get(SSO_SESSION_KEY)
+    provider_url = provider_logout(signed_in_via)
+    audit.record("auth.sign_out", object_type="user", object_id=current_user.id,
+                 summary=f"ook bij {signed_in_via['p']}" if provider_url else "")
     logout_user()
     renew_session()
+    if provider_url:
+        return redirect(provider_url)
     flash("U bent uitgelogd.", "info")
     return redirect(url_for("auth.login"))
 

@@ -19,6 +19,10 @@ PUBLIC_ENDPOINTS = {
     "api-docs.openapi_json",  # the OpenAPI document describes the API, holds no data
 }
 
+#: Public too, but only for a configured provider (404 otherwise): the SSO button and the
+#: provider's redirect back, which signs in only with a valid ID token (tests/auth/test_sso.py).
+SSO_ENDPOINTS = {"auth.sso_start", "auth.sso_callback"}
+
 DUMMY_VALUES = {"int": "1", "string": "x", "default": "x", "path": "x", "uuid":
                 "00000000-0000-0000-0000-000000000000"}
 
@@ -36,7 +40,7 @@ def _example_url(rule: Rule) -> str:
 
 def _protected_rules(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC_ENDPOINTS:
+        if rule.endpoint in PUBLIC_ENDPOINTS | SSO_ENDPOINTS:
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             yield rule, method
@@ -44,7 +48,17 @@ def _protected_rules(app):
 
 def test_public_allow_list_is_current(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert endpoints >= PUBLIC_ENDPOINTS, PUBLIC_ENDPOINTS - endpoints
+    assert endpoints >= PUBLIC_ENDPOINTS | SSO_ENDPOINTS, (
+        (PUBLIC_ENDPOINTS | SSO_ENDPOINTS) - endpoints)
+
+
+def test_sso_endpoints_name_a_configured_provider(app, client):
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        assert client.post("/inloggen/sso/onbekend").status_code == 404
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+    assert client.get("/inloggen/sso/onbekend/terug?code=x&state=y").status_code == 404
 
 
 def test_every_endpoint_requires_sign_in(app, client):

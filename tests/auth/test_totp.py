@@ -391,6 +391,8 @@ def test_demo_coordinator_signs_in_with_code_from_known_secret(client, auth):
 #: What a user half-way through the sign-in may open: the sign-in steps themselves.
 HALF_WAY_PAGES = {"static", "auth.login", "main.health", "main.favicon", "api-docs.openapi_json",
                   "auth.second_factor", "auth.enrol_at_sign_in",
+                  # the provider's redirect back (an SSO sign-in step; 404 for no provider)
+                  "auth.sso_callback",
                   "health.live", "health.ready"}  # public liveness/readiness probes
 
 
