@@ -10,6 +10,8 @@ reassign the caseload in bulk on ``/trajecten/overnemen``.
 
 from __future__ import annotations
 
+from flask_babel import ngettext
+
 from rmt.auth import service as auth_service
 from rmt.auth.models import Role, User
 from rmt.cases.queries import Workload, workload
@@ -20,9 +22,8 @@ OWN_RIGHTS_MESSAGE = "U kunt uw eigen beheerrechten niet intrekken."
 
 def workload_sentence(name: str, load: Workload) -> str:
     """"Sanne heeft 30 lopende trajecten en 2 open acties." (Dutch, counts only)."""
-    cases = f"{load.running_cases} lopend{'' if load.running_cases == 1 else 'e'} " \
-            f"traject{'' if load.running_cases == 1 else 'en'}"
-    tasks = f"{load.open_tasks} open actie{'' if load.open_tasks == 1 else 's'}"
+    cases = ngettext("%(num)d lopend traject", "%(num)d lopende trajecten", load.running_cases)
+    tasks = ngettext("%(num)d open actie", "%(num)d open acties", load.open_tasks)
     return f"{name} heeft {cases} en {tasks}."
 
 

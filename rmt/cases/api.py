@@ -245,6 +245,7 @@ class CaseClosing(MethodView):
         require(current_user, Action.EDIT_CASE, case)
         items = [] if case.is_closed else service.closing_items(case)
         placements = [p for p in service.work_placements(case) if p.runs_on(clock.today())]
+        service.audit_view(current_user, case, summary="API: afsluiten, open zaken")
         return respond(ClosingSchema().dump({
             "open_items": items, "placements": placements,
             "can_close": not case.is_closed and not any(item.blocks for item in items)}))

@@ -270,7 +270,8 @@ class CandidateBatch:
                             "user": self.user})
             intake = service.intake_values(row.values)
             if intake:
-                intakes.append({**dict.fromkeys(service.INTAKE_FIELDS, ""), **intake,
+                intakes.append({**service.intake_values(dict.fromkeys(service.INTAKE_FIELDS, "")),
+                                **intake,
                                 "case_id": case_id, "completed_at": None, "updated_at": now})
                 entries.append({"action": "case.intake", "object_type": "case",
                                 "object_id": case_id, "region_code": region,

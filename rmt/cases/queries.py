@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import ngettext
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from rmt import clock
@@ -73,9 +74,8 @@ def caseloads(coach_ids: list[int] | set[int]) -> dict[int, int]:
 def with_caseload(coaches: list[User]) -> list[tuple[int, str]]:
     """(id, "Name (n lopende trajecten)") for a coach choice, caseloads in one statement."""
     loads = caseloads({c.id for c in coaches})
-    return [(c.id, f"{c.name} ({loads.get(c.id, 0)} lopend"
-                   f"{'' if loads.get(c.id, 0) == 1 else 'e'} "
-                   f"{'traject' if loads.get(c.id, 0) == 1 else 'trajecten'})")
+    return [(c.id, f"{c.name} (" + ngettext("%(num)d lopend traject", "%(num)d lopende trajecten",
+                                            loads.get(c.id, 0)) + ")")
             for c in coaches]
 
 

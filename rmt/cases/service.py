@@ -369,7 +369,8 @@ def register(user: User, *, candidate_data: dict[str, Any] | None = None,
     db.session.add(case)
     _record_event(case, user, None, CaseState.AANGEMELD, at=now)
     db.session.flush()
-    audit.record(**created_audit(case.id, region_code, candidate.id, coach))
+    audit.record("case.create", object_type="case", object_id=case.id, region_code=region_code,
+                 summary=created_audit(case.id, region_code, candidate.id, coach)["summary"])
     signals.case_created.send(case, user=user)
     return case
 

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from rmt import audit, clock, pdf, transaction
@@ -917,8 +918,9 @@ def caseload():
         on_error=lambda status: _render_caseload(form, coach, cases, status),
         on_success=lambda moved: redirect(url_for("cases.caseload", coach=coach.id)),
         success_message=lambda moved: (
-            f"{len(moved)} {'traject is' if len(moved) == 1 else 'trajecten zijn'} "
-            f"overgedragen aan {moved[0].coach.name}."))
+            ngettext("%(num)d traject is overgedragen aan %(coach)s.",
+                     "%(num)d trajecten zijn overgedragen aan %(coach)s.", len(moved),
+                     coach=moved[0].coach.name)))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -251,9 +251,9 @@ def open_items(case: Case) -> list[OpenItem]:
         .options(joinedload(FollowUp.task)).order_by(FollowUp.due_on))
     for follow_up in follow_ups:
         items.append(OpenItem(
-            "follow_up", f"Nazorg {follow_up.months} "
-                         f"{'maand' if follow_up.months == 1 else 'maanden'} na plaatsing "
-                         f"{follow_up.placement_id}, verwacht {follow_up.due_on:%d-%m-%Y}",
+            "follow_up", ngettext("Nazorg %(num)d maand", "Nazorg %(num)d maanden",
+                                  follow_up.months)
+            + f" na plaatsing {follow_up.placement_id}, verwacht {follow_up.due_on:%d-%m-%Y}",
             "blijft staan: de nazorg loopt door na afsluiting (duurzaamheid)",
             task_id=follow_up.task_id))
     return items

@@ -23,6 +23,7 @@ UNITS = {"percent": " (%)", "days": " (dagen)", "money": " (€)"}
 XLSX_FORMATS = {"percent": "0.0%", "days": "0.0", "money": '"€" #,##0.00', "month": "mmm yyyy",
                 "date": "dd-mm-yyyy", "count": "#,##0"}
 XLSX_MIMETYPE = exports.XLSX_MIMETYPE
+CSV_MIMETYPE = exports.CSV_MIMETYPE
 
 
 def _header(table: Table) -> list[str]:
@@ -128,7 +129,7 @@ def report_csv(tables: list[Table]) -> bytes:
                 value = "" if cell.hidden else _csv_value(cell)
                 rows.append([table.key, row.key, row.label, column.key, column.label,
                              UNIT_NAMES.get(cell.kind, cell.kind), value, cell.display])
-    return exports.csv_text(rows, delimiter=",").encode("utf-8")
+    return exports.csv_text(rows).encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------

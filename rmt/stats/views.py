@@ -268,7 +268,7 @@ def monitor_report(fmt: str):
     else:
         body, mimetype = export.report_xlsx(tables, _monitor_subtitle(result)), \
             export.XLSX_MIMETYPE
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="monitor-{scope.key}-{quarter}.{fmt}"')
     return response

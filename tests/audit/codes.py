@@ -40,6 +40,8 @@ def values(node: ast.expr) -> set[str]:
     """Every string the expression can evaluate to."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return {node.value}
+    if isinstance(node, ast.Constant) and node.value is None:
+        return set()  # an entry without that part (e.g. no kind of record)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return {a + b for a, b in itertools.product(values(node.left), values(node.right))}
     if isinstance(node, ast.IfExp):

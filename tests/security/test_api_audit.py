@@ -35,6 +35,9 @@ CANDIDATE_RECORDS = {
 #: Single-record API reads without candidate data (shared registries and budgets): not audited
 #: as dossier reads.
 NOT_CANDIDATE_DATA = {
+    # The closing check (for the case's editors) lists open items by kind and number; its read
+    # is audited as a case view all the same.
+    "api_cases.CaseClosing",
     "api_vouchers.BudgetItem", "api_employers.EmployerItem", "api_employers.ContactMomentItem",
     "api_employers.VacancyItem",
 }

@@ -105,6 +105,12 @@ def _stats_links(client, page: str) -> list[str]:
         r'href="(/cijfers/(?:regios/)?tabel/[^"]+)"', html)})
 
 
+def _monitor_links(client, kind: str) -> list[str]:
+    html = client.get("/cijfers/monitor?regio=MU").get_data(as_text=True)
+    return sorted({unescape(link) for link in re.findall(
+        rf'href="(/cijfers/monitor/{kind}[^"]+)"', html)})
+
+
 EXPORT_URLS = {
     "audit.export_csv": lambda world, client: ["/audit/export.csv"],
     "praktijkverklaring.register_csv": lambda world, client: [
@@ -120,10 +126,13 @@ EXPORT_URLS = {
     "stats.compare_download": lambda world, client: _stats_links(
         client, f"/cijfers/regios?{STATS_QUERY}"),
     "imports.error_report": lambda world, client: [_import_error_report(client)],
+    "stats.monitor_download": lambda world, client: _monitor_links(client, "tabel/"),
+    "stats.monitor_report": lambda world, client: _monitor_links(client, "rapport"),
 }
 #: Exports whose cells are the app's own words (region names, import error messages): the
 #: cell check applies, but the hostile texts do not reach them.
-OWN_WORDS = {"stats.compare_download", "imports.error_report"}
+OWN_WORDS = {"stats.compare_download", "imports.error_report", "stats.monitor_download",
+             "stats.monitor_report"}
 
 
 def _import_error_report(client) -> str:

@@ -282,7 +282,7 @@ def test_downloads_carry_the_suppressed_figures(client, login_as, quarter_histor
         workbook.sheetnames)
     long = client.get("/cijfers/monitor/rapport.csv", query_string=query).data.decode(
         "utf-8-sig")
-    assert "plaatsingen_sector,Q," in long
+    assert "plaatsingen_sector;Q;" in long
     assert 'attachment; filename="monitor-provincie-2026-Q2.csv"' in client.get(
         "/cijfers/monitor/rapport.csv", query_string=query).headers["Content-Disposition"]
 
