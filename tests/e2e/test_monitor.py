@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from rmt.stats.monitor import Quarter
+from tests.e2e.conftest import menu_link
 from tests.e2e.test_stats import assert_charts_with_tables, only_own_server
 
 pytestmark = pytest.mark.e2e
@@ -23,8 +24,7 @@ def test_coordinator_reads_the_monitor(page, sign_in, assert_accessible, live_se
                                        tmp_path: Path):
     foreign = only_own_server(page, live_server)
     sign_in(page, COORDINATOR)
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name="Kwartaalmonitor").click()
+    menu_link(page, "Kwartaalmonitor").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("provincie Utrecht")
     assert_charts_with_tables(page, 2)
     expect(page.get_by_role("table", name="Personen gestart naar doelgroep")).to_be_visible()

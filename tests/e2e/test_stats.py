@@ -93,7 +93,7 @@ def test_coordinator_reads_compares_and_downloads(page, sign_in, assert_accessib
     assert re.fullmatch(r"regios-uitstroom-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv",
                         download.suggested_filename)
     text = Path(download.path()).read_text(encoding="utf-8-sig")
-    assert text.startswith("Uitstroomreden,Midden-Utrecht,Regio Amersfoort,")
+    assert text.startswith("Uitstroomreden;Midden-Utrecht;Regio Amersfoort;")
     with page.expect_download() as download_info:
         section.get_by_role("link", name=re.compile("^Excel")).click()
     assert download_info.value.suggested_filename.endswith(".xlsx")
