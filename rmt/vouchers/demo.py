@@ -190,8 +190,11 @@ def _insert_vouchers(rng: random.Random, today: date) -> int:
                 CaseState.AANGEMELD, CaseState.INTAKE, CaseState.DIAGNOSE]),
                 Candidate.email.like(f"%@{DEMO_DOMAIN}"))
             .order_by(Case.opened_on, Case.id)))
+        # Only the demo's own budgets: a region's other budgets are real money.
+        demo_sources = {name for name, _amount, _maximum in BUDGETS[code]}
         budgets = {(b.year, b.funding_source.name): b for b in db.session.scalars(
-            sa.select(Budget).where(Budget.region_code == code))}
+            sa.select(Budget).where(Budget.region_code == code))
+            if b.funding_source.name in demo_sources}
         plan = [(today.year - 1, status) for status in LAST_YEAR] + [
             (today.year, status) for status in THIS_YEAR]
         for year, status in plan:
