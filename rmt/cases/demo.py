@@ -7,7 +7,9 @@ from its last event. Rows are written with bulk inserts and backdated timestamps
 months; the caller commits once. The same ``random.Random`` seed and ``today`` give the same data.
 
 ``geplaatst`` and ``nazorg`` need an active placement, which only the employers module records:
-its demo seed moves cases into those steps.
+its demo seed moves running cases into those steps. A case closed with an exit to work passes
+``geplaatst`` first (the rule of ``rmt.cases.service.close``); the employers seed records the
+placement it names (``rmt.employers.demo``).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from rmt.cases.models import (
     WorkStatus,
 )
 from rmt.cases.sectors import section_from_text
+from rmt.cases.service import WORK_EXITS
 from rmt.extensions import db
 from rmt.process import MAIN_LINE, CaseFacts, CaseState, ExitReason, check, find_transition
 from rmt.regions import REGION_CODES
@@ -79,8 +82,8 @@ _COACH_WEIGHTS = (55, 30, 15)  # coach.<r>, coach2.<r>, coach3.<r>
 
 #: Exit reasons with their weight and the main-line steps (index) a case typically leaves from.
 _EXITS: dict[ExitReason, tuple[int, tuple[int, ...]]] = {
-    ExitReason.WERK_LOONDIENST: (30, (3, 4, 5, 5, 5)),
-    ExitReason.WERK_ZELFSTANDIG: (5, (2, 3, 4, 5)),
+    ExitReason.WERK_LOONDIENST: (30, (4, 5, 5, 5)),  # exits to work: then geplaatst
+    ExitReason.WERK_ZELFSTANDIG: (5, (4, 5)),
     ExitReason.BEHOUD_WERK: (15, (2, 3, 4, 5)),
     ExitReason.SCHOLING_REGULIER: (8, (2, 3, 4)),
     ExitReason.DOORVERWEZEN: (12, (0, 1, 1, 2)),
@@ -93,6 +96,7 @@ _EXITS: dict[ExitReason, tuple[int, tuple[int, ...]]] = {
 _DWELL: dict[CaseState, tuple[int, int]] = {
     S.AANGEMELD: (2, 14), S.INTAKE: (7, 28), S.DIAGNOSE: (10, 35), S.PLAN: (7, 28),
     S.UITVOERING: (30, 150), S.BEMIDDELING: (14, 90), S.GEPAUZEERD: (14, 75),
+    S.GEPLAATST: (7, 45),
 }
 _TARGET_GROUPS = {
     TargetGroup.WERKENDEN: 30, TargetGroup.WERKZOEKENDEN: 35, TargetGroup.ZZP: 8,
@@ -259,10 +263,11 @@ class _Walk:
         return MAIN_LINE.index(state)
 
     def move(self, to: CaseState, *, reason: str = "", exit_reason: ExitReason | None = None,
-             exit_reason_text: str = "") -> None:
+             exit_reason_text: str = "", placed: bool = False) -> None:
+        """``placed``: the employers seed records the placement this move needs."""
         facts = CaseFacts(state=self.state, paused_from=self.paused_from,
                           intake_completed=self.intake_completed,
-                          plan_activity_count=self.activity_count, has_active_placement=False)
+                          plan_activity_count=self.activity_count, has_active_placement=placed)
         transition = find_transition(self.state, to, self.paused_from)
         problems = check(facts, to, reason=reason, exit_reason=exit_reason,
                          exit_reason_text=exit_reason_text)
@@ -367,7 +372,9 @@ class _Context:
         if final is S.AFGESLOTEN:
             exit_reason = self._exit_reason()
             walk.walk_to(rng.choice(_EXITS[exit_reason][1]))
-            if rng.random() < (0.25 if exit_reason.name.startswith("UITVAL") else 0.06):
+            if exit_reason in WORK_EXITS:
+                walk.move(S.GEPLAATST, placed=True)
+            elif rng.random() < (0.25 if exit_reason.name.startswith("UITVAL") else 0.06):
                 walk.move(S.GEPAUZEERD, reason=rng.choice(data.PAUSE_REASONS))
             text = rng.choice(data.OVERIG_TEXTS) if exit_reason is ExitReason.OVERIG else ""
             walk.move(S.AFGESLOTEN, exit_reason=exit_reason, exit_reason_text=text)

@@ -260,6 +260,10 @@ NOTES: dict[CaseState, tuple[tuple[NoteKind, str], ...]] = {
                             "weer bellen."),
         (NoteKind.NOTITIE, "Traject staat stil. Afspraak gemaakt om in de zomer te evalueren."),
     ),
+    CaseState.GEPLAATST: (
+        (NoteKind.TELEFOON, "{first} is begonnen als {occupation}. Eerste week goed bevallen."),
+        (NoteKind.GESPREK, "Evaluatie na de eerste weken: {first} voelt zich op de plek."),
+    ),
 }
 
 #: The closing note, by group of exit reasons.
@@ -289,4 +293,5 @@ TASKS: dict[CaseState, tuple[str, ...]] = {
                                                                    "controleren"),
     CaseState.BEMIDDELING: ("Vacatures doorsturen", "Werkgever bellen na sollicitatiegesprek"),
     CaseState.GEPAUZEERD: ("Contact opnemen over hervatten",),
+    CaseState.GEPLAATST: ("Eindgesprek plannen",),
 }

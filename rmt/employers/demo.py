@@ -6,8 +6,10 @@ more (in real gemeenten of the four regions), their contact persons, contact mom
 the employers services (:mod:`rmt.employers.vacancies`, ``placements``) and step changes through
 :mod:`rmt.cases.service`, then their moments are backdated, so every history is one the
 application itself could have written. Some demo cases in bemiddeling move to geplaatst and
-nazorg. Idempotent: employers are added when their KvK number is missing; the history only when
-the demo employers have none yet. Does not commit.
+nazorg. Demo cases the cases seed closed with an exit to work (through geplaatst) get the placement
+their exit names (``case_file.exit_placement_id``), so the exits to work and the placements agree
+as they do for closings in the application. Idempotent: employers are added when their KvK
+number is missing; the history only when the demo employers have none yet. Does not commit.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import sqlalchemy as sa
 from rmt import clock
 from rmt.auth.models import User
 from rmt.cases import service as cases_service
-from rmt.cases.models import Case, Consent, ConsentPurpose
+from rmt.cases.models import Candidate, Case, Consent, ConsentPurpose
 from rmt.employers import common, contacts, placements, vacancies
 from rmt.employers.models import (
     ContactKind,
@@ -30,6 +32,7 @@ from rmt.employers.models import (
     Employer,
     EmployerContact,
     FollowUp,
+    Placement,
     Proposal,
     ProposalStatus,
     Sector,
@@ -38,7 +41,7 @@ from rmt.employers.models import (
     sector_priority,
 )
 from rmt.extensions import db
-from rmt.process import CaseState
+from rmt.process import CaseState, ExitReason
 from rmt.regions import REGION_CODES
 from rmt.regions.models import Region
 
@@ -189,6 +192,7 @@ def seed_employers(today: date | None = None,
         ContactMoment.employer_id.in_(demo_ids)).limit(1)) is not None
     if has_history:
         return summary
+    _exit_placements(rng, employers, summary)
     open_vacancies = _history(rng, today, employers, liaisons, summary)
     if not db.session.scalar(sa.select(Proposal.id).limit(1)):
         _proposals_and_placements(rng, today, open_vacancies, liaisons, summary)
@@ -291,6 +295,36 @@ def _history(rng: random.Random, today: date, employers: list[Employer],
             summary.vacancies += 1
     db.session.flush()
     return open_vacancies
+
+
+def _exit_placements(rng: random.Random, employers: list[Employer],
+                     summary: EmployerSeedSummary) -> None:
+    """The placement every demo case closed with an exit to work names: with an employer of
+    its region (for a zzp exit the opdrachtgever), starting the day it moved to geplaatst and
+    still running when it was closed."""
+    closed = db.session.scalars(
+        sa.select(Case).join(Case.candidate)
+        .where(Case.exit_reason.in_(cases_service.WORK_EXITS), Case.exit_placement_id.is_(None),
+               Candidate.email.like(f"%@{DEMO_DOMAIN}"))
+        .order_by(Case.id)).all()
+    for case in closed:
+        placed = next((e for e in case.events if e.to_status is CaseState.GEPLAATST), None)
+        nearby = [e for e in employers if case.region_code in e.region_codes]
+        if placed is None or not nearby:
+            continue
+        employer = rng.choice(nearby)
+        title, hours = rng.choice(TITLES.get(employer.sector.code, TITLES["logistiek"]))
+        zzp = case.exit_reason is ExitReason.WERK_ZELFSTANDIG
+        placement = Placement(
+            case=case, employer=employer, job_title=title, hours_per_week=hours,
+            contract_type=ContractType.ZZP_OPDRACHT if zzp else rng.choice(
+                (ContractType.TIJDELIJK, ContractType.VAST, ContractType.UITZEND)),
+            start_on=clock.local_date(placed.at), sector=employer.sector.sbi_section,
+            created_by_id=placed.user_id, created_at=placed.at)
+        db.session.add(placement)
+        db.session.flush()
+        case.exit_placement_id = placement.id
+        summary.placements += 1
 
 
 def _eligible_cases(region: str, today: date,

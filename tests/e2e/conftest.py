@@ -372,3 +372,12 @@ def menu_link(page, name: str):
         if group.count() and not link.is_visible():
             group.locator("summary").click()
     return link
+
+
+def sign_out(page) -> None:
+    """Sign out with the header's button and wait for the sign-in page, as a user would.
+    (Clearing cookies instead races a late response that sets the session cookie again.)"""
+    from playwright.sync_api import expect
+
+    page.get_by_role("banner").get_by_role("button", name="Uitloggen").click()
+    expect(page).to_have_url(re.compile(r"/inloggen$"))

@@ -11,6 +11,8 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import sign_out
+
 pytestmark = pytest.mark.e2e
 
 COACH = "coach.mu@demo.rmt.test"
@@ -77,7 +79,7 @@ def test_closing_with_confirmation_and_reopening(page, sign_in, assert_accessibl
     assert_accessible(page)
 
     # The coordinator reopens it (closed by mistake).
-    page.context.clear_cookies()
+    sign_out(page)
     sign_in(page, COORDINATOR)
     page.goto(case_path)
     page.get_by_text("Traject heropenen", exact=True).first.click()
@@ -101,7 +103,7 @@ def test_transfer_with_summary_and_actions_for_the_new_coach(page, sign_in,
     page.get_by_role("button", name="Overdracht aanvragen").click()
     expect(page.get_by_text(re.compile("is aangevraagd"))).to_be_visible()
 
-    page.context.clear_cookies()
+    sign_out(page)
     sign_in(page, RECEIVING_COORDINATOR)
     page.goto("/overdrachten")
     card = page.get_by_role("region", name=re.compile(f"Ilse {last_name}"))
@@ -136,7 +138,7 @@ def test_a_leaving_coach_asks_for_confirmation_and_a_caseload_page(page, sign_in
     expect(page.get_by_label(re.compile("^Toch deactiveren"))).not_to_be_checked()
     assert_accessible(page)
 
-    page.context.clear_cookies()
+    sign_out(page)
     sign_in(page, COORDINATOR)
     page.goto("/trajecten/overnemen")
     expect(page.get_by_role("heading", level=1, name=re.compile("vertrekkende coach"))) \

@@ -10,6 +10,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import sign_out
+
 pytestmark = pytest.mark.e2e
 
 COACH = "coach.mu@demo.rmt.test"
@@ -63,7 +65,7 @@ def test_privacy_request_journey(page, sign_in, assert_accessible, open_case_id)
         .to_be_visible()
     assert_accessible(page)
 
-    page.context.clear_cookies()
+    sign_out(page)
     sign_in(page, COORDINATOR)
     page.goto("/meldingen")
     expect(page.get_by_text(re.compile(r"Privacyverzoek \d+ \(traject "
