@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from rmt.errors_domain import DomainError
 from rmt.extensions import db
+from rmt.web.uploads import stated_limit
 
 TITLES = {
     400: "Verzoek niet te verwerken",
@@ -37,7 +38,7 @@ EXPLANATIONS = {
     404: "De pagina bestaat niet of u hebt er geen toegang toe.",
     405: "Deze actie is op deze pagina niet mogelijk.",
     409: "De gegevens zijn intussen gewijzigd of de actie is nu niet toegestaan.",
-    413: "Het verzoek is groter dan toegestaan (maximaal 1 MB).",
+    413: "Het verzoek is groter dan toegestaan.",
     415: "Het verzoek heeft een formaat dat niet wordt ondersteund.",
     422: "De invoer is niet juist.",
     429: "U hebt te veel verzoeken gedaan. Wacht even en probeer het opnieuw.",
@@ -77,6 +78,15 @@ def problem(status: int, detail: str | None = None, errors: dict[str, Any] | Non
     return response
 
 
+def _too_large() -> str:
+    """The 413 explanation with the limit of the view that was asked (uploads allow more)."""
+    limit = stated_limit(current_app)
+    if not limit:
+        return EXPLANATIONS[413]
+    size = f"{limit / (1024 * 1024):.1f}".replace(".0", "").replace(".", ",")
+    return f"Het verzoek is groter dan toegestaan (maximaal {size} MB)."
+
+
 def handle_http_exception(error: HTTPException) -> Response | tuple[str, int]:
     status = error.code or 500
     if is_api_request():
@@ -84,6 +94,8 @@ def handle_http_exception(error: HTTPException) -> Response | tuple[str, int]:
         messages = data.get("messages") if isinstance(data, dict) else None
         errors = _flatten_webargs_messages(messages) if messages else None
         detail = data.get("message") if isinstance(data, dict) else None
+        if status == 413:
+            detail = _too_large()
         if isinstance(error.description, str) and not detail and status in (409, 404, 401):
             detail = error.description if error.description != type(error).description else None
         response = problem(status, detail, errors)
@@ -95,7 +107,7 @@ def handle_http_exception(error: HTTPException) -> Response | tuple[str, int]:
     headers = {}
     if status == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)
-    detail = error.description if isinstance(error, CSRFError) else None
+    detail = _too_large() if status == 413 else None
     if isinstance(error, CSRFError):
         detail = ("Het formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer het "
                   "nog eens; uw invoer is niet opgeslagen.")

@@ -29,11 +29,22 @@ def accepts_large_body(setting: str) -> Callable[[V], V]:
     return mark
 
 
+def _setting(app: Flask) -> str | None:
+    view = app.view_functions.get(request.endpoint or "")
+    return getattr(view, "max_content_length_setting", None) or getattr(
+        getattr(view, "view_class", None), "max_content_length_setting", None)
+
+
 def body_limit(app: Flask) -> int | None:
     """The largest body the current request's view accepts."""
-    view = app.view_functions.get(request.endpoint or "")
-    setting = getattr(view, "max_content_length_setting", None) or getattr(
-        getattr(view, "view_class", None), "max_content_length_setting", None)
+    setting = _setting(app)
     if setting:
         return int(app.config[setting]) + UPLOAD_OVERHEAD
     return app.config.get("MAX_CONTENT_LENGTH")
+
+
+def stated_limit(app: Flask) -> int | None:
+    """The limit as users know it, for the 413 message: the file size for a view that takes
+    files (its multipart envelope aside), otherwise the body limit."""
+    setting = _setting(app)
+    return int(app.config[setting]) if setting else app.config.get("MAX_CONTENT_LENGTH")

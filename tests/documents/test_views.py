@@ -108,10 +108,14 @@ def test_upload_routes_accept_more_than_the_global_limit(app, client, login_as, 
     big = PDF + b" " * (2 * 1024 * 1024)  # 2 MB: above MAX_CONTENT_LENGTH, below 10 MB
     assert len(big) > app.config["MAX_CONTENT_LENGTH"]
     assert _upload(client, "case", case.id, big).status_code == 302
-    # other routes keep the 1 MB limit
+    # other routes keep the 1 MB limit, and the error page names the limit of the route asked
     response = client.post_form(f"/trajecten/{case.id}/aantekeningen",
                                 {"text": "x" * (2 * 1024 * 1024)}, token_page="/")
     assert response.status_code == 413
+    assert "maximaal 1 MB" in helpers.html(response)
+    response = _upload(client, "case", case.id, PDF + b" " * (11 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "maximaal 10 MB" in helpers.html(response)
 
 
 def _document(client, login_as, case, data=PDF, filename="cv.pdf"):
