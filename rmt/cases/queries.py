@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import ngettext
@@ -102,30 +103,33 @@ def workload(user: User) -> Workload:
     return Workload(int(cases), int(tasks))
 
 
-def _inactive_coach_cases(user: User) -> sa.Select:
-    return (scoped(sa.select(Case), user, Case, Action.REASSIGN_CASELOAD)
+def _inactive_coach_cases(user: User, *columns: Any) -> sa.Select:
+    """Running cases, in the regions where ``user`` reassigns, whose coach was deactivated:
+    the one rule behind the start page's flag, "Wacht op u" and ``/trajecten/overnemen``."""
+    return (scoped(sa.select(*columns).select_from(Case), user, Case, Action.REASSIGN_CASELOAD)
             .join(User, User.id == Case.coach_id)
             .where(User.active.is_(False), Case.status != CaseState.AFGESLOTEN))
 
 
 def cases_of_inactive_coaches(user: User) -> list[Case]:
-    """Running cases, in the regions where ``user`` reassigns, whose coach was deactivated:
-    they wait for another coach (the coordinator's start page flags them; the page
-    ``/trajecten/overnemen`` reassigns them in bulk). One statement."""
+    """The cases of :func:`_inactive_coach_cases` with their coach, by region; one statement."""
     return list(db.session.scalars(
-        _inactive_coach_cases(user).options(contains_eager(Case.coach).lazyload(
+        _inactive_coach_cases(user, Case).options(contains_eager(Case.coach).lazyload(
             User.memberships)).order_by(Case.region_code, Case.id)).unique())
 
 
 def inactive_coach_caseloads(user: User) -> list[tuple[User, str, int]]:
-    """(inactive coach, region, running cases) in the regions where ``user`` reassigns; one
+    """(inactive coach, region, running cases) of :func:`_inactive_coach_cases`; one
     statement."""
-    query = (scoped(sa.select(User, Case.region_code, sa.func.count(Case.id)), user, Case,
-                    Action.REASSIGN_CASELOAD)
-             .select_from(Case).join(User, User.id == Case.coach_id)
-             .where(User.active.is_(False), Case.status != CaseState.AFGESLOTEN)
+    query = (_inactive_coach_cases(user, User, Case.region_code, sa.func.count(Case.id))
+             .options(lazyload(User.memberships))
              .group_by(User.id, Case.region_code).order_by(User.name, Case.region_code))
     return [(coach, region, int(n)) for coach, region, n in db.session.execute(query)]
+
+
+def count_cases_of_inactive_coaches(user: User) -> int:
+    """How many cases :func:`_inactive_coach_cases` holds (to reassign)."""
+    return db.session.scalar(_inactive_coach_cases(user, sa.func.count(Case.id))) or 0
 
 
 def running_cases_of(user: User, coach: User) -> list[Case]:
@@ -491,12 +495,10 @@ def coordinator_dashboard(user: User, today: date | None = None) -> CoordinatorD
         scoped(sa.select(sa.func.count(Task.id)).join(Task.case), user, Case)
         .where(Task.done_at.is_(None), Task.due_on < today,
                Case.status != CaseState.AFGESLOTEN)) or 0
-    inactive = [InactiveCoachLoad(coach, int(n)) for coach, n in db.session.execute(
-        scoped(sa.select(User, sa.func.count(Case.id)).join(Case, Case.coach_id == User.id),
-               user, Case)
-        .options(lazyload(User.memberships))
-        .where(Case.status != CaseState.AFGESLOTEN, User.active.is_(False))
-        .group_by(User.id).order_by(User.name, User.id))]
+    running: dict[User, int] = {}
+    for coach, _region, n in inactive_coach_caseloads(user):
+        running[coach] = running.get(coach, 0) + n
+    inactive = [InactiveCoachLoad(coach, n) for coach, n in running.items()]
     return CoordinatorDashboard(step_counts, open_total, int(pending), int(overdue), inactive)
 
 
@@ -506,14 +508,6 @@ def count_pending_transfers(user: User) -> int:
         scoped(sa.select(sa.func.count(CaseTransfer.id)), user, CaseTransfer,
                Action.DECIDE_TRANSFER)
         .where(CaseTransfer.status == TransferStatus.REQUESTED)) or 0
-
-
-def count_cases_of_inactive_coaches(user: User) -> int:
-    """Running cases in the user's regions whose coach is no longer active (to reassign)."""
-    return db.session.scalar(
-        scoped(sa.select(sa.func.count(Case.id)).join(User, Case.coach_id == User.id), user,
-               Case, Action.REASSIGN_CASE)
-        .where(Case.status != CaseState.AFGESLOTEN, User.active.is_(False))) or 0
 
 
 # ---------------------------------------------------------------------------------------------
