@@ -259,11 +259,13 @@ def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> C
     # A deferred join: the ids of the page are sorted and cut first, in a narrow subquery
     # (id and sort keys), and only those cases are then read whole. Sorting thousands of
     # whole rows (case, candidate, municipality, coach) was most of the list's time on SQLite.
-    # By name, without a search: SQLite walks the candidates in name order (ix_candidate_sort_name)
-    # and stops at the page instead of sorting a region's ten thousand open cases; a search
-    # starts from its own index instead.
-    by_name = filters.sort == "naam" and search.parse(filters.q).empty
-    joined = (fixed_order_join(Candidate, Case, Case.candidate_id == Candidate.id) if by_name
+    # By name, without a search, when more than COUNT_CAP cases match: SQLite walks the
+    # candidates in name order (ix_candidate_sort_name), finds each one's cases by candidate, and
+    # stops at the page instead of sorting a region's ten thousand open cases. Fewer matches
+    # (a step, a coach) are read from their own index and sorted; a search starts from its index.
+    by_name = filters.sort == "naam" and search.parse(filters.q).empty and more
+    joined = (fixed_order_join(Candidate, Case, Case.candidate_id == Candidate.id,
+                               right_index="ix_case_file_candidate_id") if by_name
               else sa.join(Case, Candidate, Case.candidate_id == Candidate.id))
     page_ids = (
         scoped(sa.select(Case.id).select_from(joined), user, Case)

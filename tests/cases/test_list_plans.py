@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
-from rmt.cases import search
+from rmt.cases import queries, search
 from rmt.cases.models import Candidate
 from rmt.cases.queries import CaseFilters, list_cases
 from rmt.extensions import db
@@ -120,11 +120,25 @@ def test_api_list_reads_cases_newest_first_from_the_index(client, coach, bearer)
             assert "TEMP B-TREE" not in plan, plan  # read in order, no sort
 
 
-def test_name_order_walks_the_name_index_on_sqlite(coach):
+def test_name_order_walks_the_name_index_on_sqlite(coach, monkeypatch):
     if _postgres():
         pytest.skip("PostgreSQL plans by cost: see docs/benchmarks.md")
-    for filters in (CaseFilters(), CaseFilters(page=3), CaseFilters(status="intake")):
+    monkeypatch.setattr(queries, "COUNT_CAP", 10)  # 30 open, 20 in intake: more than the cap
+    for filters in (CaseFilters(per_page=5), CaseFilters(per_page=5, page=3),
+                    CaseFilters(per_page=5, status="intake")):
         count, rows = plans(lambda f=filters: list_cases(coach, f))
-        # the page's ids: candidates in name order, each case found by its candidate
+        # the page's ids: candidates in name order, each one's cases found by candidate (not
+        # by an index on the filter's columns, scanned again for every candidate: issue 14)
         assert "SCAN candidate USING COVERING INDEX ix_candidate_sort_name" in rows, rows
+        assert "SEARCH case_file USING INDEX ix_case_file_candidate_id (candidate_id=?)" in rows
         assert "SCAN case_file" not in rows and "SCAN case_file" not in count, count
+
+
+def test_a_few_matches_are_read_from_their_index_and_sorted(coach):
+    """A step with fewer matches than the cap starts from the step's index, not from every
+    candidate in name order."""
+    if _postgres():
+        pytest.skip("PostgreSQL plans by cost: see docs/benchmarks.md")
+    _count, rows = plans(lambda: list_cases(coach, CaseFilters(status="intake")))
+    assert "ix_candidate_sort_name" not in rows, rows
+    assert "SEARCH case_file USING INDEX ix_case_file_region_status" in rows, rows
