@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from rmt import audit
 from rmt.auth.models import RegionMembership, Role, User
@@ -26,6 +27,25 @@ START_TEMPLATES = {
 def main_menu() -> list:
     """The main menu of the signed-in user on this page (rmt/web/menu.py, templates/_nav.html)."""
     return menu.menu_for(current_user, request.endpoint)
+
+
+@bp.app_template_global("main_menu_html")
+def main_menu_html() -> Markup:
+    """``templates/_nav.html`` rendered, kept by the app for each (role, page, app root): the
+    menu depends on nothing else (:func:`rmt.web.menu.menu_for` asks the policy by role), and
+    rendering it was about a third of the fixed cost of a page (docs/benchmarks.md)."""
+    rendered: dict[tuple, Markup] = current_app.extensions.setdefault("rmt_menus", {})
+    key = (current_user.role, request.endpoint, request.script_root)
+    html = rendered.get(key)
+    if html is None:
+        html = Markup(render_template("_nav.html"))  # noqa: S704 - autoescaped template
+        if len(rendered) < MENU_CACHE_SIZE:
+            rendered[key] = html
+    return html
+
+
+#: Roles times endpoints that show the menu: a few hundred at most.
+MENU_CACHE_SIZE = 2048
 
 
 @bp.route("/")

@@ -62,3 +62,22 @@ def test_admin_start_page_links_to_the_audit_log(client, login_as):
     main = page.split('id="inhoud"')[1]
     assert 'href="/audit">Auditlog nalopen (' in main
     assert client.get("/audit").status_code == 200
+
+
+def _nav(response) -> str:
+    return html(response).split('aria-label="Hoofdmenu"')[1].split("</nav>")[0]
+
+
+def test_the_kept_menu_follows_the_role_and_the_page(client, login_as):
+    """The rendered menu is kept per (role, page): each role still sees its own links, and the
+    current page is marked on every page, in one process one after the other."""
+    login_as("coach", "MU")
+    for _ in range(2):
+        coach_start = _nav(client.get("/"))
+        assert "Gebruikers" not in coach_start and 'aria-current="page">Start<' in coach_start
+    coach_password = _nav(client.get("/account/wachtwoord"))
+    assert 'aria-current="page">Wachtwoord wijzigen<' in coach_password
+    assert 'aria-current="page">Start<' not in coach_password
+    login_as("admin")
+    admin_start = _nav(client.get("/"))
+    assert ">Gebruikers</a>" in admin_start and admin_start != coach_start
