@@ -46,6 +46,9 @@ class Config:
     RMT_IMPORT_MAX_BYTES = int(os.environ.get("RMT_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
     RMT_IMPORT_MAX_ROWS = int(os.environ.get("RMT_IMPORT_MAX_ROWS", "50000"))
 
+    # SQLite: check the planner statistics this often per process (rmt/planner_statistics.py).
+    RMT_SQLITE_ANALYZE_SECONDS = float(os.environ.get("RMT_SQLITE_ANALYZE_SECONDS", "600"))
+
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     SUPPORTED_LOCALES = ("nl", "en")
@@ -125,6 +128,8 @@ class TestConfig(Config):
     RMT_ARGON2_TIME_COST = 1
     RMT_ARGON2_MEMORY_COST = 8
     RMT_ARGON2_PARALLELISM = 1
+    # Plan tests assert the plans of a database without statistics (a new installation).
+    RMT_SQLITE_ANALYZE_SECONDS = 0
 
 
 CONFIGS = {

@@ -16,8 +16,9 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
+from flask_migrate.cli import db as migrate_cli
 
-from rmt import clock
+from rmt import clock, planner_statistics
 from rmt.audit import anchor
 from rmt.audit.service import verify_chain
 from rmt.auth import service as auth_service
@@ -200,6 +201,7 @@ def demo_seed(case_count: int) -> None:
     with unit_of_work():
         vouchers = seed_vouchers().text()
     click.echo(f"Demovouchers: {vouchers}.")
+    planner_statistics.refresh_engine(db.engine)
     click.echo(f"Inloggen kan met bijvoorbeeld coach.mu@demo.rmt.test, wachtwoord: {password}")
     click.echo(
         "Rollen: coach, liaison, coordinator per regio (mu, am, gv, fv) en admin@demo.rmt.test"
@@ -207,6 +209,20 @@ def demo_seed(case_count: int) -> None:
     click.echo(f"Coördinatoren en admin loggen in met een tweede factor; TOTP-sleutel (demo): "
                f"{totp_secret} — code: python -c \"import pyotp; "
                f"print(pyotp.TOTP('{totp_secret}').now())\"")
+
+
+@migrate_cli.command("analyze")
+@click.option("--force", is_flag=True, help="Ook als de statistieken nog kloppen.")
+def db_analyze(force: bool) -> None:
+    """SQLite: de statistieken van de queryplanner bijwerken (ANALYZE) waar ze ontbreken of
+    verouderd zijn. De app doet dit zelf elke RMT_SQLITE_ANALYZE_SECONDS; PostgreSQL houdt ze
+    zelf bij."""
+    if db.engine.dialect.name != "sqlite":
+        click.echo("PostgreSQL houdt de statistieken zelf bij (autovacuum); niets te doen.")
+        return
+    stale = planner_statistics.refresh_engine(db.engine, force=force)
+    click.echo(f"Statistieken bijgewerkt ({', '.join(stale)})." if stale or force
+               else "De statistieken zijn actueel.")
 
 
 def register_cli(app: Flask) -> None:

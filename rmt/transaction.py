@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from flask import Flask, request
 
+from rmt import planner_statistics
 from rmt.extensions import db
 
 T = TypeVar("T")
@@ -50,6 +51,7 @@ def install(app: Flask) -> None:
     """Give every request its unit of work and SQLite its transaction handling."""
     with app.app_context():
         configure_sqlite(db.engine)
+        planner_statistics.keep_fresh(db.engine, app.config["RMT_SQLITE_ANALYZE_SECONDS"])
 
     @app.before_request
     def begin_unit_of_work() -> None:
