@@ -127,6 +127,9 @@ def _configure_engine_options(app: Flask) -> None:
     if uri.startswith("sqlite"):
         options.pop("pool_pre_ping", None)
         options.setdefault("connect_args", {})["timeout"] = 15
+    elif uri.startswith("postgresql") and app.config["RMT_PG_SESSION_OPTIONS"]:
+        options.setdefault("connect_args", {}).setdefault(
+            "options", app.config["RMT_PG_SESSION_OPTIONS"])
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
