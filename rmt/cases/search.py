@@ -165,7 +165,14 @@ def case_condition(q: str | ParsedQuery) -> sa.ColumnElement[bool] | None:
     by_text = candidate_condition(parsed, Case.candidate_id)
     if by_number is None:
         return by_text
-    return sa.or_(by_number, by_text) if by_text is not None else by_number
+    if by_text is None:
+        return by_number
+    if _is_sqlite():  # SQLite reads each side of the OR from its own index (MULTI-INDEX OR)
+        return sa.or_(by_number, by_text)
+    # PostgreSQL filters every case of the region with an OR across the case's id and its
+    # candidate; a union of the two id lists is a semi-join driven by those few ids.
+    return Case.id.in_(sa.union_all(sa.select(sa.literal(parsed.case_number, sa.Integer)),
+                                    sa.select(Case.id).where(by_text)))
 
 
 def number_first(q: str | ParsedQuery) -> sa.ColumnElement | None:
