@@ -27,13 +27,11 @@ class Config:
         "pool_pre_ping": True,
         "pool_recycle": int(os.environ.get("RMT_DB_POOL_RECYCLE", "1800")),
     }
-    # PostgreSQL session settings for a web app's short statements (docs/deploy.md): plans made
-    # for the actual values (a prepared statement's generic plan cannot use the trigram index
-    # for a search term it does not know: 180 instead of 60 ms per search under load), and no
-    # parallel workers (starting them cost more than they saved on a busy 2-core server).
-    RMT_PG_SESSION_OPTIONS = os.environ.get(
-        "RMT_PG_SESSION_OPTIONS",
-        "-c plan_cache_mode=force_custom_plan -c max_parallel_workers_per_gather=0")
+    # PostgreSQL session settings for a web app's short statements (docs/deploy.md): no parallel
+    # workers (starting them cost more than they saved on a busy 2-core server: the case list's
+    # page 50 took 205 instead of 150 ms under load).
+    RMT_PG_SESSION_OPTIONS = os.environ.get("RMT_PG_SESSION_OPTIONS",
+                                            "-c max_parallel_workers_per_gather=0")
     SECRET_KEY = os.environ.get("RMT_SECRET_KEY")
 
     SESSION_COOKIE_HTTPONLY = True

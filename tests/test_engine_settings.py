@@ -5,11 +5,34 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from rmt.cases.queries import CaseFilters, list_cases
 from rmt.extensions import db
+from tests.factories import CandidateFactory, CaseFactory, UserFactory
+from tests.querycount import count_statements
 
 
-def test_postgres_plans_for_the_actual_values_without_parallel_workers():
+def test_postgres_sessions_run_without_parallel_workers():
     if db.session.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL session settings")
-    assert db.session.scalar(sa.text("SHOW plan_cache_mode")) == "force_custom_plan"
     assert db.session.scalar(sa.text("SHOW max_parallel_workers_per_gather")) == "0"
+    assert db.session.scalar(sa.text("SHOW plan_cache_mode")) == "auto"
+
+
+def test_a_search_pattern_is_part_of_the_statement_safely_quoted(coach):
+    """The trigram index serves a search only in a plan made for the actual pattern: the
+    pattern is a quoted literal of the statement, never a parameter, and quotes, percent signs
+    and underscores in it stay text."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL plan cache")
+    named = CaseFactory(coach=coach, candidate=CandidateFactory(last_name="O'Brien_100%"))
+    CaseFactory(coach=coach, candidate=CandidateFactory(last_name="OXBrien1000"))
+    with count_statements() as statements:
+        rows = list_cases(coach, CaseFilters(q="o'brien_100%")).rows
+    assert [row.case.id for row in rows] == [named.id]
+    assert any("LIKE '%%o''brien/_100/%%%%'" in s or "LIKE '%o''brien/_100/%%'" in s
+               for s in map(str, statements)), statements
+
+
+@pytest.fixture
+def coach():
+    return UserFactory(role="coach", regions=["MU"])

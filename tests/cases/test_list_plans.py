@@ -98,7 +98,8 @@ def test_postgres_trigram_index_serves_the_search(coach):
         pytest.skip("the trigram index is PostgreSQL's")
     condition = search.candidate_condition(search.parse("Achternaam1 @voorbeeld"))
     statement = sa.select(Candidate.id).where(condition)
-    compiled = statement.compile(db.session.get_bind())
+    compiled = statement.compile(db.session.get_bind(),
+                                 compile_kwargs={"render_postcompile": True})
     cursor = db.session.connection().connection.driver_connection.cursor()
     cursor.execute("SET LOCAL enable_seqscan = off")
     cursor.execute("EXPLAIN " + str(compiled), compiled.params)
