@@ -298,8 +298,9 @@ class Case(db.Model):
         sa.Index("ix_case_file_coach_status", "coach_id", "status"),
         sa.Index("ix_case_file_region_opened", "region_code", "opened_on", "id"),
         sa.Index("ix_case_file_region_status_since", "region_code", "status_since"),
-        # Running cases per coach (caseload sizes, the coach's start page): only those rows.
-        sa.Index("ix_case_file_open_by_coach", "coach_id", sqlite_where=_OPEN,
+        # Running cases per coach (caseload sizes, the coach's start page): only those rows,
+        # with the step, so that both engines count them from the index alone.
+        sa.Index("ix_case_file_open_by_coach", "coach_id", "status", sqlite_where=_OPEN,
                  postgresql_where=_OPEN),
     )
 
