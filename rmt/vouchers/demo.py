@@ -190,26 +190,36 @@ def _insert_vouchers(rng: random.Random, today: date) -> int:
                 CaseState.AANGEMELD, CaseState.INTAKE, CaseState.DIAGNOSE]),
                 Candidate.email.like(f"%@{DEMO_DOMAIN}"))
             .order_by(Case.opened_on, Case.id)))
+        used: list[Case] = []
         # Only the demo's own budgets: a region's other budgets are real money.
         demo_sources = {name for name, _amount, _maximum in BUDGETS[code]}
         budgets = {(b.year, b.funding_source.name): b for b in db.session.scalars(
             sa.select(Budget).where(Budget.region_code == code))
             if b.funding_source.name in demo_sources}
-        plan = [(today.year - 1, status) for status in LAST_YEAR] + [
-            (today.year, status) for status in THIS_YEAR]
+        # This year's first: they need open cases, last year's may also go to closed ones.
+        plan = [(today.year, status) for status in THIS_YEAR] + [
+            (today.year - 1, status) for status in LAST_YEAR]
         for year, status in plan:
             start = date(year, 1, 10) if year < today.year else date(year, 1, 1)
             end = date(year, 9, 30) if year < today.year else today
             # This year's open vouchers go to open cases; a closed case gets a voucher that
             # was decided and finished well before the closing.
-            eligible = [c for c in cases if c.opened_on <= end and c.coach.active and (
-                c.closed_on is None if year == today.year else
-                c.closed_on is None or c.closed_on > max(start, c.opened_on) + timedelta(
-                    days=_days_needed(status, min(COURSES, key=lambda r: r[2])) + 10))]
+            def fits(c: Case, year: int = year, start: date = start, end: date = end,
+                     status: VoucherStatus = status) -> bool:
+                return c.opened_on <= end and c.coach.active and (
+                    c.closed_on is None if year == today.year else
+                    c.closed_on is None or c.closed_on > max(start, c.opened_on) + timedelta(
+                        days=_days_needed(status, min(COURSES, key=lambda r: r[2])) + 10))
+
+            # A case without a voucher yet; when a small region has none left, a second
+            # voucher for a case that has one.
+            eligible = [c for c in cases if fits(c)] or [c for c in used if fits(c)]
             if not eligible:
                 continue
             case = eligible[rng.randrange(len(eligible))]
-            cases.remove(case)
+            if case in cases:
+                cases.remove(case)
+                used.append(case)
             sources = [name for (y, name) in budgets if y == year]
             budget = budgets[(year, rng.choice(sorted(sources)))]
             first = max(start, case.opened_on)
