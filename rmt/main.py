@@ -31,11 +31,11 @@ def main_menu() -> list:
 
 @bp.app_template_global("main_menu_html")
 def main_menu_html() -> Markup:
-    """``templates/_nav.html`` rendered, kept by the app for each (role, page, app root): the
-    menu depends on nothing else (:func:`rmt.web.menu.menu_for` asks the policy by role), and
-    rendering it was about a third of the fixed cost of a page (docs/benchmarks.md)."""
+    """``templates/_nav.html`` rendered, kept by the app for each (role, has a password, page,
+    app root): the menu depends on nothing else (:mod:`rmt.web.menu`), and rendering it was
+    about a third of the fixed cost of a page (docs/benchmarks.md)."""
     rendered: dict[tuple, Markup] = current_app.extensions.setdefault("rmt_menus", {})
-    key = (current_user.role, request.endpoint, request.script_root)
+    key = (current_user.role, current_user.has_password, request.endpoint, request.script_root)
     html = rendered.get(key)
     if html is None:
         html = Markup(render_template("_nav.html"))  # noqa: S704 - autoescaped template

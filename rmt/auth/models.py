@@ -47,6 +47,11 @@ class RegionMembership(db.Model):
     region: Mapped[Region] = relationship(lazy="joined")
 
 
+#: Stored instead of a password hash for people who only sign in through SSO (rmt.auth.sso):
+#: argon2 cannot parse it, so no password ever matches.
+NO_PASSWORD = "!sso"  # noqa: S105
+
+
 class User(UserMixin, db.Model):
     """A person who signs in. What they may see follows from ``role`` × ``region_codes``."""
 
@@ -98,6 +103,11 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
+
+    @property
+    def has_password(self) -> bool:
+        """False for people who only sign in through SSO: they have no password to change."""
+        return self.password_hash != NO_PASSWORD
 
     @property
     def totp_enabled(self) -> bool:

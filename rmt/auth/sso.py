@@ -27,15 +27,12 @@ import sqlalchemy as sa
 
 from rmt import audit
 from rmt.auth import service
-from rmt.auth.models import ExternalIdentity, Role, User
+from rmt.auth.models import NO_PASSWORD, ExternalIdentity, Role, User
 from rmt.auth.oidc import GroupRule, Provider, Reason
 from rmt.auth.service import SecondFactor
 from rmt.db_types import utcnow
 from rmt.extensions import db
 
-#: Stored instead of a password hash for people who only sign in through SSO: argon2 cannot
-#: parse it, so no password ever matches.
-NO_PASSWORD = "!sso"  # noqa: S105
 #: When several mapped groups apply, the highest role wins (with the regions of its groups).
 ROLE_ORDER = (Role.COACH, Role.LIAISON, Role.COORDINATOR, Role.ADMIN)
 

@@ -84,6 +84,9 @@ def logout():
 @bp.route("/account/wachtwoord", methods=["GET", "POST"])
 @login_required
 def change_password():
+    if not current_user.has_password:  # SSO only: the password is kept by the organisation
+        return render_template("auth/password.html", form=None), (
+            400 if request.method == "POST" else 200)
     form = PasswordChangeForm(user=current_user)
     if form.validate_on_submit():
         if not service.verify_password(current_user.password_hash, form.current_password.data):

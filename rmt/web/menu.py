@@ -1,7 +1,9 @@
 """The main menu as data: a few top-level items, the rest grouped by subject.
 
 Every link is shown only to users the policy allows (``actions``: any one suffices; none means
-every signed-in user). A group with one visible link becomes that link; an empty group goes.
+every signed-in user), so the menu depends on the role alone, and on whether the user has a
+password at all (``needs_password``; SSO-only accounts have none). A group with one visible
+link becomes that link; an empty group goes.
 ``templates/_nav.html`` renders it: groups are ``<details>`` disclosures, so the menu needs no
 script (the app has none: tests/security/test_headers.py).
 """
@@ -19,6 +21,8 @@ class MenuLink:
     endpoint: str
     label: str
     actions: tuple[Action, ...] = ()
+    #: Only for people who sign in with a password (not for SSO-only accounts).
+    needs_password: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ MENU: tuple[MenuLink | MenuGroup, ...] = (
         MenuLink("privacy.consents", "Toestemmingen", (_A.VIEW_CONSENT_REGISTER,)),
     )),
     MenuGroup("Mijn account", (
-        MenuLink("auth.change_password", "Wachtwoord wijzigen"),
+        MenuLink("auth.change_password", "Wachtwoord wijzigen", needs_password=True),
         MenuLink("auth.totp_settings", "Tweede factor"),
         MenuLink("notifications.settings", "Instellingen meldingen"),
     ), end=True),
@@ -91,6 +95,8 @@ MENU: tuple[MenuLink | MenuGroup, ...] = (
 
 
 def _allowed(user: Any, link: MenuLink) -> bool:
+    if link.needs_password and not getattr(user, "has_password", True):
+        return False
     return not link.actions or any(can(user, action) for action in link.actions)
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from rmt.auth.models import NO_PASSWORD
 from rmt.auth.service import (
     GUESSABLE_MESSAGE,
     guessability_problems,
@@ -9,6 +10,7 @@ from rmt.auth.service import (
     verify_password,
 )
 from rmt.cli import DEMO_PASSWORD_DEFAULT, _demo_users
+from rmt.extensions import db
 from tests import helpers
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -131,3 +133,27 @@ def test_cli_refuses_a_guessable_password(app):
         "users", "create", "--email", "cli@test.nl", "--name", "Cli Coach", "--role", "coach",
         "--region", "MU", "--password", "Password1234"])
     assert result.exit_code != 0 and GUESSABLE_MESSAGE in result.output
+
+
+def test_an_sso_only_account_has_no_password_to_change(client, login_as):
+    """Someone who signs in only through their organisation sees no "Wachtwoord wijzigen" in
+    the menu, and the page says where the password is kept instead of offering a form that
+    cannot work."""
+    user = login_as("coach", "MU")
+    nav = helpers.html(client.get("/")).split('aria-label="Hoofdmenu"')[1]
+    assert "Wachtwoord wijzigen" in nav
+    user.password_hash = NO_PASSWORD
+    db.session.commit()
+    nav = helpers.html(client.get("/")).split('aria-label="Hoofdmenu"')[1]
+    assert "Wachtwoord wijzigen" not in nav.split("</nav>")[0]
+    page = client.get("/account/wachtwoord")
+    assert page.status_code == 200
+    assert "bij uw organisatie" in helpers.html(page)
+    assert 'class="rmt-form"' not in helpers.html(page)
+    token = client.csrf_token("/")
+    refused = client.post("/account/wachtwoord", data={
+        "csrf_token": token, "current_password": "x", "new_password": "Een-Sterk-Wachtwoord-2026",
+        "new_password_repeat": "Een-Sterk-Wachtwoord-2026"})
+    assert refused.status_code == 400
+    db.session.refresh(user)
+    assert user.password_hash == NO_PASSWORD
