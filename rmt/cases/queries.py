@@ -47,10 +47,11 @@ def days_since(moment: datetime | None, today: date | None = None) -> int:
 
 def region_staff(region_codes: set[str] | frozenset[str], roles: tuple[Role, ...],
                  *, active_only: bool = True) -> list[User]:
-    """Users with one of ``roles`` in any of ``region_codes``, by name."""
+    """Users with one of ``roles`` in any of ``region_codes``, by name (for choice lists and
+    notifications: their memberships are not loaded)."""
     if not region_codes:
         return []
-    query = sa.select(User).where(
+    query = sa.select(User).options(lazyload(User.memberships)).where(
         User.role.in_(roles),
         User.memberships.any(RegionMembership.region_code.in_(sorted(region_codes))),
     ).order_by(User.name, User.id)
