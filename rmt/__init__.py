@@ -128,8 +128,12 @@ def _configure_engine_options(app: Flask) -> None:
         options.pop("pool_pre_ping", None)
         options.setdefault("connect_args", {})["timeout"] = 15
     elif uri.startswith("postgresql") and app.config["RMT_PG_SESSION_OPTIONS"]:
+        # Added to what the URL's ``options`` or PGOPTIONS already ask (libpq would otherwise
+        # take ours instead of theirs).
+        own = [sa.make_url(uri).query.get("options"), os.environ.get("PGOPTIONS"),
+               app.config["RMT_PG_SESSION_OPTIONS"]]
         options.setdefault("connect_args", {}).setdefault(
-            "options", app.config["RMT_PG_SESSION_OPTIONS"])
+            "options", " ".join(part for part in own if part and isinstance(part, str)))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
 from rmt import clock
@@ -68,6 +69,10 @@ class FixedOrderJoin(sa.sql.expression.Join):
 
     inherit_cache = True
     right_index: str = ""
+    #: The index is part of the statement cache key (two joins that differ only in it must not
+    #: share a compiled statement).
+    _traverse_internals = [*sa.sql.expression.Join._traverse_internals,
+                           ("right_index", InternalTraversal.dp_string)]
 
 
 @compiles(FixedOrderJoin, "sqlite")

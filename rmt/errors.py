@@ -83,6 +83,8 @@ def _too_large() -> str:
     limit = stated_limit(current_app)
     if not limit:
         return EXPLANATIONS[413]
+    if limit < 1024 * 1024:
+        return f"Het verzoek is groter dan toegestaan (maximaal {-(-limit // 1024)} kB)."
     size = f"{limit / (1024 * 1024):.1f}".replace(".0", "").replace(".", ",")
     return f"Het verzoek is groter dan toegestaan (maximaal {size} MB)."
 

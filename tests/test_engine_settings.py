@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from rmt import create_app
 from rmt.cases.queries import CaseFilters, list_cases
 from rmt.extensions import db
 from tests.factories import CandidateFactory, CaseFactory, UserFactory
@@ -36,3 +37,12 @@ def test_a_search_pattern_is_part_of_the_statement_safely_quoted(coach):
 @pytest.fixture
 def coach():
     return UserFactory(role="coach", regions=["MU"])
+
+
+def test_the_session_options_add_to_those_of_the_url(monkeypatch):
+    monkeypatch.setenv("PGOPTIONS", "-c work_mem=8MB")
+    app = create_app({"ENV_NAME": "test", "SECRET_KEY": "x" * 32,
+                      "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@127.0.0.1:1/db"
+                                                 "?options=-c%20statement_timeout%3D5000"})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"] == (
+        "-c statement_timeout=5000 -c work_mem=8MB -c max_parallel_workers_per_gather=0")

@@ -17,8 +17,9 @@ import pytest
 import sqlalchemy as sa
 
 from rmt.cases import queries, search
-from rmt.cases.models import Candidate
+from rmt.cases.models import Candidate, Case
 from rmt.cases.queries import CaseFilters, list_cases
+from rmt.db_types import fixed_order_join
 from rmt.extensions import db
 from rmt.process import CaseState
 from tests.factories import CandidateFactory, CaseFactory, UserFactory
@@ -143,3 +144,11 @@ def test_a_few_matches_are_read_from_their_index_and_sorted(coach):
     _count, rows = plans(lambda: list_cases(coach, CaseFilters(status="intake")))
     assert "ix_candidate_sort_name" not in rows, rows
     assert "SEARCH case_file USING INDEX ix_case_file_region_status" in rows, rows
+
+
+def test_the_named_index_is_part_of_the_statement_cache_key():
+    one = fixed_order_join(Candidate, Case, Case.candidate_id == Candidate.id, right_index="ix_a")
+    two = fixed_order_join(Candidate, Case, Case.candidate_id == Candidate.id, right_index="ix_b")
+    query = sa.select(Case.id)
+    assert (query.select_from(one)._generate_cache_key()
+            != query.select_from(two)._generate_cache_key())

@@ -100,6 +100,7 @@ def test_far_too_large_body_is_413_before_parsing(app, client, login_as, case, m
     login_as("coach", "MU")
     response = _upload(client, "case", case.id, PDF + b" " * (200 * 1024))
     assert response.status_code == 413
+    assert "maximaal 1 kB" in helpers.html(response)
     assert helpers.count(Document) == 0
 
 
