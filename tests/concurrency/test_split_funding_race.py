@@ -24,17 +24,13 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.orm import Session
 
 from rmt import audit
-from rmt.auth.models import RegionMembership, Role, User
-from rmt.cases.models import Candidate, Case
+from rmt.auth.models import User
 from rmt.errors_domain import DomainError
 from rmt.extensions import db
-from rmt.notifications.models import Notification, OutboundMail
-from rmt.process import CaseState
-from rmt.regions.models import Municipality
-from rmt.transaction import attempt, configure_sqlite, unit_of_work
+from rmt.transaction import attempt, unit_of_work
 from rmt.vouchers import service
 from rmt.vouchers.lifecycle import VoucherStatus
 from rmt.vouchers.models import (
@@ -45,6 +41,7 @@ from rmt.vouchers.models import (
     VoucherEvent,
     VoucherFunding,
 )
+from tests import racing
 
 BASE = 2_100_200_000
 COACH, COORD_A, COORD_B = BASE + 1, BASE + 2, BASE + 3
@@ -54,40 +51,19 @@ VOUCHER_1, VOUCHER_2 = BASE + 11, BASE + 12
 
 @pytest.fixture
 def race_engine(app, database_url):
-    options = {"connect_args": {"timeout": 15}} if database_url.startswith("sqlite") else {}
-    engine = sa.create_engine(database_url, **options)
-    configure_sqlite(engine)
-    _cleanup(engine)  # a run that was killed halfway
-    original = db.session
-    db.session = scoped_session(sessionmaker(bind=engine))  # one session per thread
-    try:
-        yield engine
-    finally:
-        db.session.remove()
-        db.session = original
-        _cleanup(engine)
-        engine.dispose()
+    with racing.second_engine(database_url) as engine:
+        _cleanup(engine)  # a run that was killed halfway
+        try:
+            yield engine
+        finally:
+            _cleanup(engine)
 
 
 def _setup(engine: sa.Engine, room_a: int, room_b: int) -> None:
     """Budgets A and B of 'room' each; two requests of 1.000,00: voucher 1 pays 600,00 from A
     and 400,00 from B, voucher 2 pays 600,00 from B and 400,00 from A."""
     with Session(engine) as session:
-        municipality = session.scalar(sa.select(Municipality.id).where(
-            Municipality.region_code == "MU").limit(1))
-        for ident, role in ((COACH, Role.COACH), (COORD_A, Role.COORDINATOR),
-                            (COORD_B, Role.COORDINATOR)):
-            session.add(User(id=ident, email=f"split{ident}@test.rmt.nl", name=f"Split {ident}",
-                             password_hash="x", role=role,
-                             memberships=[RegionMembership(region_code="MU")]))
-        session.add(Candidate(id=BASE, first_name="Split", last_name="Test",
-                              birth_date=date(1980, 1, 1), postcode="3511 AB",
-                              municipality_id=municipality, education_level="mbo2",
-                              work_status="werkzoekend", benefit="ww",
-                              target_group="werkzoekenden", referral_partner="uwv"))
-        session.flush()
-        session.add(Case(id=BASE, candidate_id=BASE, region_code="MU", coach_id=COACH,
-                         status=CaseState.UITVOERING, opened_on=date.today()))
+        racing.add_case_with_staff(session, BASE, COACH, (COORD_A, COORD_B), "Split")
         for ident, name in ((BUDGET_A, "RMT-budget"), (BUDGET_B, "O&O-fonds")):
             session.add(FundingSource(id=ident, name=f"{name} {ident}"))
         session.add(TrainingProvider(id=BASE, name="Split Opleider", kvk_number="99999992"))
@@ -118,13 +94,7 @@ def _cleanup(engine: sa.Engine) -> None:
         conn.execute(sa.delete(Budget).where(Budget.id.in_((BUDGET_A, BUDGET_B))))
         conn.execute(sa.delete(FundingSource).where(FundingSource.id.in_((BUDGET_A, BUDGET_B))))
         conn.execute(sa.delete(TrainingProvider).where(TrainingProvider.id == BASE))
-        conn.execute(sa.delete(Case).where(Case.id == BASE))
-        conn.execute(sa.delete(Candidate).where(Candidate.id == BASE))
-        users = (COACH, COORD_A, COORD_B)
-        conn.execute(sa.delete(OutboundMail).where(OutboundMail.user_id.in_(users)))
-        conn.execute(sa.delete(Notification).where(Notification.user_id.in_(users)))
-        conn.execute(sa.delete(RegionMembership).where(RegionMembership.user_id.in_(users)))
-        conn.execute(sa.delete(User).where(User.id.in_(users)))
+        racing.delete_case_with_staff(conn, BASE, (COACH, COORD_A, COORD_B))
 
 
 def _race(monkeypatch) -> list[str]:
