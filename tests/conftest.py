@@ -195,6 +195,18 @@ def login_as(client: Client):
 
 
 @pytest.fixture
+def coach():
+    """A coach of Midden-Utrecht (a module may define its own ``coach`` instead)."""
+    return factories.UserFactory(role="coach", regions=["MU"])
+
+
+@pytest.fixture
+def coordinator():
+    """A coordinator of Midden-Utrecht."""
+    return factories.UserFactory(role="coordinator", regions=["MU"])
+
+
+@pytest.fixture
 def bearer(app: Flask):
     """``bearer(user)``: the Authorization header of a new API token of ``user``."""
     def _bearer(user) -> dict[str, str]:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from rmt import create_app
 from rmt.cases.queries import CaseFilters, list_cases
 from rmt.extensions import db
-from tests.factories import CandidateFactory, CaseFactory, UserFactory
+from tests.factories import CandidateFactory, CaseFactory
 from tests.querycount import count_statements
 
 
@@ -32,11 +32,6 @@ def test_a_search_pattern_is_part_of_the_statement_safely_quoted(coach):
     assert [row.case.id for row in rows] == [named.id]
     assert any("LIKE '%%o''brien/_100/%%%%'" in s or "LIKE '%o''brien/_100/%%'" in s
                for s in map(str, statements)), statements
-
-
-@pytest.fixture
-def coach():
-    return UserFactory(role="coach", regions=["MU"])
 
 
 def test_the_session_options_add_to_those_of_the_url(monkeypatch):

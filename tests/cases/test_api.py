@@ -94,11 +94,6 @@ def assert_problem(response, status: int) -> dict:
 
 
 @pytest.fixture
-def coach():
-    return UserFactory(role="coach", regions=["MU"])
-
-
-@pytest.fixture
 def api(app, client, coach) -> ApiClient:
     return api_for(app, client, coach)
 

@@ -38,16 +38,6 @@ from tests.praktijkverklaring.factories import MboSchoolFactory, QualificationFa
 
 
 @pytest.fixture
-def coach():
-    return UserFactory(role="coach", regions=["MU"])
-
-
-@pytest.fixture
-def coordinator():
-    return UserFactory(role="coordinator", regions=["MU"])
-
-
-@pytest.fixture
 def case(coach):
     return CaseFactory(coach=coach, region_code="MU", status=CaseState.PLAN)
 

@@ -24,11 +24,6 @@ def names(user, q: str) -> list[str]:
     return [row.case.candidate.full_name for row in page.rows]
 
 
-@pytest.fixture
-def coach():
-    return UserFactory(role="coach", regions=["MU"])
-
-
 def person(coach, first: str, last: str, prefix: str = "", region: str = "MU", **fields) -> Case:
     case = CaseFactory(coach=coach if region in coach.region_codes else
                        UserFactory(role="coach", regions=[region]), region_code=region,

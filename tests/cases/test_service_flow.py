@@ -12,7 +12,7 @@ from rmt.cases.models import Case, CaseEvent
 from rmt.errors_domain import Conflict, DomainError, StaleVersion
 from rmt.extensions import db
 from rmt.process import CaseState
-from tests.factories import CandidateFactory, CaseFactory, UserFactory, coded
+from tests.factories import CandidateFactory, CaseFactory, coded
 
 NEW_CANDIDATE = {
     "first_name": "Fatma", "name_prefix": "", "last_name": "Yildiz",
@@ -21,11 +21,6 @@ NEW_CANDIDATE = {
     "has_startkwalificatie": True, "work_status": "werkzoekend", "benefit": "ww",
     "target_group": "werkzoekenden", "referral_partner": "uwv",
 }
-
-
-@pytest.fixture
-def coach():
-    return UserFactory(role="coach", regions=["MU"])
 
 
 @pytest.fixture

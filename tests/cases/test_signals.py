@@ -34,11 +34,6 @@ def received(signal: Signal) -> Iterator[list[tuple[Any, dict[str, Any]]]]:
         yield calls
 
 
-@pytest.fixture
-def coach():
-    return UserFactory(role="coach", regions=["MU"])
-
-
 def test_registering_sends_case_created(coach):
     from tests.cases.test_api import municipality_id
 

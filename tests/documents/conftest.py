@@ -11,7 +11,7 @@ import zlib
 import pytest
 
 from rmt.process import CaseState
-from tests.factories import CaseFactory, UserFactory
+from tests.factories import CaseFactory
 from tests.privacy.support import module_records
 
 
@@ -82,11 +82,6 @@ BAD = [
     ("stuurteken in naam", "cv\x07.pdf", PDF, "stuurtekens"),
     ("richting-omkering in naam", "cv\u202efdp.exe", PDF, "stuurtekens"),
 ]
-
-
-@pytest.fixture
-def coach():
-    return UserFactory(role="coach", regions=["MU"])
 
 
 @pytest.fixture

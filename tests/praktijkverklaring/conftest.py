@@ -13,7 +13,7 @@ from rmt.praktijkverklaring import service
 from rmt.praktijkverklaring.lifecycle import AssessmentResult, PvStatus
 from rmt.praktijkverklaring.models import PvTrajectory
 from rmt.process import CaseState
-from tests.factories import CaseFactory, UserFactory
+from tests.factories import CaseFactory
 from tests.praktijkverklaring.factories import (
     MboSchoolFactory,
     QualificationFactory,
@@ -39,11 +39,6 @@ def qualification():
 @pytest.fixture
 def leerbedrijf():
     return make_employer(sbb_number="100200300", name="Distributiecentrum Nieuwegein")
-
-
-@pytest.fixture
-def coach():
-    return UserFactory(role="coach", regions=["MU"])
 
 
 @pytest.fixture

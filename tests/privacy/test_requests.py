@@ -25,16 +25,6 @@ from tests.querycount import count_statements
 
 
 @pytest.fixture
-def coach():
-    return UserFactory(role="coach", regions=["MU"])
-
-
-@pytest.fixture
-def coordinator():
-    return UserFactory(role="coordinator", regions=["MU"])
-
-
-@pytest.fixture
 def case(coach):
     return CaseFactory(region_code="MU", coach=coach, status=CaseState.UITVOERING)
 

@@ -13,17 +13,7 @@ from rmt.vouchers import service
 from rmt.vouchers.demo import PATHS
 from rmt.vouchers.lifecycle import VoucherStatus
 from rmt.vouchers.models import Voucher
-from tests.factories import BudgetFactory, CaseFactory, TrainingProviderFactory, UserFactory
-
-
-@pytest.fixture
-def coach():
-    return UserFactory(role="coach", regions=["MU"])
-
-
-@pytest.fixture
-def coordinator():
-    return UserFactory(role="coordinator", regions=["MU"])
+from tests.factories import BudgetFactory, CaseFactory, TrainingProviderFactory
 
 
 @pytest.fixture
