@@ -1,4 +1,5 @@
-"""Helpers shared by every test module: page text, row counts, API tokens and form posts.
+"""Helpers shared by every test module: page text, row counts, signing in, API tokens
+and form posts.
 
 Fixtures live in ``tests/conftest.py`` (``app``, ``client``, ``auth``, ``login_as``, ``bearer``);
 plain functions live here. Import them: ``from tests.helpers import html, count, post``.
@@ -41,6 +42,14 @@ def count(model: Any, *where: Any) -> int:
     for condition in where:
         query = query.where(condition)
     return db.session.scalar(query) or 0
+
+
+def sign_in_as(client: Any, user: Any) -> None:
+    """Sign ``user`` (already created) in on ``client``, as ``login_as`` does for a new one."""
+    db.session.flush()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
 
 
 def bearer_header(token: str) -> dict[str, str]:

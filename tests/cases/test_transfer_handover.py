@@ -12,15 +12,8 @@ from rmt.extensions import db
 from rmt.notifications.models import Kind, Notification
 from rmt.process import CaseState
 from tests.factories import CaseFactory, NoteFactory, TaskFactory, UserFactory
-from tests.helpers import html, post, text
+from tests.helpers import html, post, sign_in_as, text
 from tests.querycount import count_statements
-
-
-def sign_in(client, user) -> None:
-    db.session.flush()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
 
 
 @pytest.fixture
@@ -71,7 +64,7 @@ def test_a_refusal_moves_nothing(people, transfer):
 
 
 def test_the_receiving_coordinator_sees_a_summary_without_notes(client, people, transfer):
-    sign_in(client, people["coord_am"])
+    sign_in_as(client, people["coord_am"])
     page = text(client.get("/overdrachten"))
     assert "Samenvatting van het traject" in page
     assert "Open acties 2" in page and "Aantekeningen 1" in page
@@ -86,7 +79,7 @@ def test_the_coach_choice_shows_caseloads(client, people, transfer):
     CaseFactory(coach=people["coach_am"], region_code="AM", status=CaseState.INTAKE)
     CaseFactory(coach=people["coach_am"], region_code="AM", status=CaseState.AFGESLOTEN)
     CaseFactory(coach=people["coach_am2"], region_code="AM", status=CaseState.PLAN)
-    sign_in(client, people["coord_am"])
+    sign_in_as(client, people["coord_am"])
     page = html(client.get("/overdrachten"))
     assert "Lotte Am (2 lopende trajecten)" in page
     assert "Bram Am (1 lopend traject)" in page

@@ -6,7 +6,6 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 
 from rmt.cases.models import CaseTransfer, TransferStatus
 from rmt.extensions import db
@@ -14,14 +13,7 @@ from rmt.process import CaseState
 from tests.cases.views_helpers import fresh
 from tests.conftest import Client
 from tests.factories import CaseFactory, NoteFactory, UserFactory
-from tests.helpers import html, post, text
-
-
-def _sign_in(client: FlaskClient, user) -> None:
-    db.session.flush()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
+from tests.helpers import html, post, sign_in_as, text
 
 
 @pytest.fixture
@@ -56,7 +48,7 @@ def _decide(client, transfer_id: int, **data):
 
 
 def test_transfer_request_accept_and_history(client, people, case):
-    _sign_in(client, people["coach_mu"])
+    sign_in_as(client, people["coach_mu"])
     response = _request(client, case)
     assert response.status_code == 302
     page = text(client.get(f"/trajecten/{case.id}"))
@@ -65,7 +57,7 @@ def test_transfer_request_accept_and_history(client, people, case):
     transfer = db.session.scalar(sa.select(CaseTransfer))
 
     # The receiving coordinator sees the request, not the case.
-    _sign_in(client, people["coord_am"])
+    sign_in_as(client, people["coord_am"])
     inbox = client.get("/overdrachten")
     assert inbox.status_code == 200
     assert "Fatma Yildiz, van Midden-Utrecht naar Regio Amersfoort" in text(inbox)
@@ -99,17 +91,17 @@ def test_transfer_request_accept_and_history(client, people, case):
 
     # The old region no longer sees it.
     for old in ("coach_mu", "coord_mu"):
-        _sign_in(client, people[old])
+        sign_in_as(client, people[old])
         assert client.get(f"/trajecten/{case.id}").status_code == 404
-    _sign_in(client, people["coach_am2"])
+    sign_in_as(client, people["coach_am2"])
     assert client.get(f"/trajecten/{case.id}").status_code == 200
 
 
 def test_transfer_refused_with_note(client, people, case):
-    _sign_in(client, people["coach_mu"])
+    sign_in_as(client, people["coach_mu"])
     _request(client, case)
     transfer = db.session.scalar(sa.select(CaseTransfer))
-    _sign_in(client, people["coord_am"])
+    sign_in_as(client, people["coord_am"])
     response = _decide(client, transfer.id, decision="weigeren", decision_note="  ")
     assert response.status_code == 400
     assert "Geef een toelichting bij de weigering." in text(response)
@@ -119,7 +111,7 @@ def test_transfer_refused_with_note(client, people, case):
     assert response.headers["Location"] == "/overdrachten"
     assert fresh(case).region_code == "MU"
     assert client.get(f"/trajecten/{case.id}").status_code == 404
-    _sign_in(client, people["coach_mu"])
+    sign_in_as(client, people["coach_mu"])
     page = text(client.get(f"/trajecten/{case.id}"))
     assert "Geweigerd" in page and "Adres ligt in Foodvalley" in page
     assert "Overdragen aan een andere regio" in page  # a new request is possible again
@@ -129,10 +121,10 @@ def test_transfer_refused_with_note(client, people, case):
 
 
 def test_decided_request_cannot_be_decided_again(client, people, case):
-    _sign_in(client, people["coach_mu"])
+    sign_in_as(client, people["coach_mu"])
     _request(client, case)
     transfer = db.session.scalar(sa.select(CaseTransfer))
-    _sign_in(client, people["coord_am"])
+    sign_in_as(client, people["coord_am"])
     _decide(client, transfer.id, decision="weigeren", decision_note="Nee")
     response = _decide(client, transfer.id, decision="accepteren",
                        new_coach_id=people["coach_am"].id)
@@ -141,7 +133,7 @@ def test_decided_request_cannot_be_decided_again(client, people, case):
 
 
 def test_withdraw_request(client, people, case):
-    _sign_in(client, people["coach_mu"])
+    sign_in_as(client, people["coach_mu"])
     _request(client, case)
     response = post(client, f"/trajecten/{case.id}/overdracht/intrekken")
     assert response.status_code == 302
@@ -159,7 +151,7 @@ def test_withdraw_request(client, people, case):
     ({"overdracht-reason": "x" * 501}, "Gebruik hoogstens 500 tekens.", 400),
 ])
 def test_bad_transfer_requests(client, people, case, data, message, status):
-    _sign_in(client, people["coach_mu"])
+    sign_in_as(client, people["coach_mu"])
     response = _request(client, case, **data)
     assert response.status_code == status
     assert message in text(response)
@@ -167,7 +159,7 @@ def test_bad_transfer_requests(client, people, case, data, message, status):
 
 
 def test_second_request_while_one_is_pending(client, people, case):
-    _sign_in(client, people["coach_mu"])
+    sign_in_as(client, people["coach_mu"])
     _request(client, case)
     # The form is no longer offered; a forged second request is refused.
     assert "Overdracht aanvragen" not in text(client.get(f"/trajecten/{case.id}"))
@@ -181,10 +173,10 @@ def test_second_request_while_one_is_pending(client, people, case):
     {"decision": "weigeren", "decision_note": "x" * 501},
 ])
 def test_bad_decisions(client, people, case, data):
-    _sign_in(client, people["coach_mu"])
+    sign_in_as(client, people["coach_mu"])
     _request(client, case)
     transfer = db.session.scalar(sa.select(CaseTransfer))
-    _sign_in(client, people["coord_am"])
+    sign_in_as(client, people["coord_am"])
     response = _decide(client, transfer.id, **data)
     assert response.status_code == 400
     assert "Het formulier is niet opgeslagen." in text(response)
@@ -193,12 +185,12 @@ def test_bad_decisions(client, people, case, data):
 
 
 def test_inbox_of_other_regions_does_not_show_the_request(client, people, case):
-    _sign_in(client, people["coach_mu"])
+    sign_in_as(client, people["coach_mu"])
     _request(client, case)
     transfer = db.session.scalar(sa.select(CaseTransfer))
     for role, region in (("coordinator", "FV"), ("coordinator", "MU")):
         user = UserFactory(role=role, regions=[region])
-        _sign_in(client, user)
+        sign_in_as(client, user)
         assert "Fatma Yildiz" not in html(client.get("/overdrachten"))
         response = _decide(client, transfer.id, decision="accepteren",
                            new_coach_id=people["coach_am"].id)
@@ -207,6 +199,6 @@ def test_inbox_of_other_regions_does_not_show_the_request(client, people, case):
 
 def test_inbox_is_for_coordinators(client, people):
     for key in ("coach_mu",):
-        _sign_in(client, people[key])
+        sign_in_as(client, people[key])
         assert client.get("/overdrachten").status_code == 403
     assert isinstance(client, Client)
