@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from rmt import clock
 from rmt.auth.models import User
@@ -306,6 +307,7 @@ def _exit_placements(rng: random.Random, employers: list[Employer],
         sa.select(Case).join(Case.candidate)
         .where(Case.exit_reason.in_(cases_service.WORK_EXITS), Case.exit_placement_id.is_(None),
                Candidate.email.like(f"%@{DEMO_DOMAIN}"))
+        .options(selectinload(Case.events))
         .order_by(Case.id)).all()
     for case in closed:
         placed = next((e for e in case.events if e.to_status is CaseState.GEPLAATST), None)
