@@ -12,8 +12,10 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, ValidationError
 from wtforms.validators import DataRequired, StopValidation
+from wtforms.widgets import Select, html_params
 
 from rmt.errors_domain import Conflict, DomainError
 
@@ -84,8 +86,52 @@ def opts(pairs: Iterable[tuple[Any, str] | SelectChoice]) -> list[SelectChoice]:
     return [p if isinstance(p, SelectChoice) else SelectChoice(p[0], p[1]) for p in pairs]
 
 
+SELECT = Markup("<select {}>")
+OPTGROUP = Markup("<optgroup {}>")
+OPTION = Markup('<option value="{}">{}</option>')
+SELECTED_OPTION = Markup('<option selected value="{}">{}</option>')
+
+
+class SelectWidget(Select):
+    """WTForms' ``<select>`` with the same HTML, its plain options written in one pass.
+
+    WTForms 3.3 inspects ``render_option``'s signature and builds the attribute list of every
+    option on each render (about 15 µs an option; the case list's coach filter has 26 and
+    the case page shows five selects). Options with ``render_kw`` go through WTForms.
+    """
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        if self.multiple:
+            kwargs["multiple"] = True
+        for flag in self.validation_attrs:
+            if flag not in kwargs and getattr(field.flags, flag, False):
+                kwargs[flag] = getattr(field.flags, flag)
+        # html_params escapes every value it writes.
+        html = [SELECT.format(Markup(html_params(name=field.name, **kwargs)))]  # noqa: S704
+        groups = field.iter_groups() if field.has_groups() else [(None, field.iter_choices())]
+        for group, choices in groups:
+            if group is not None:
+                html.append(OPTGROUP.format(Markup(html_params(label=group))))  # noqa: S704
+            html.extend(self._option(choice) for choice in choices)
+            if group is not None:
+                html.append(Markup("</optgroup>"))
+        html.append(Markup("</select>"))
+        return Markup("").join(html)
+
+    @classmethod
+    def _option(cls, choice: Any) -> Markup:
+        if choice.render_kw:
+            return cls.render_option(choice)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        return (SELECTED_OPTION if choice.selected else OPTION).format(
+            value, choice.label or choice.value)
+
+
 class Choice(SelectField):
     """A select whose every complaint is in Dutch (unknown values included)."""
+
+    widget = SelectWidget()
 
     def __init__(self, label: str | None = None, validators: list | None = None,
                  message: str = CHOICE_MESSAGE, **kwargs: Any) -> None:
