@@ -167,7 +167,7 @@ def seed(app, db, cases: int, events: int, months: int, seed_value: int) -> dict
                       "referral_partner", "created_at", "search_text"]
     case_cols = ["id", "candidate_id", "region_code", "coach_id", "status", "paused_from",
                  "opened_on", "closed_on", "exit_reason", "exit_reason_text", "status_since",
-                 "created_at", "updated_at", "version"]
+                 "created_at", "updated_at", "version", "sort_last_name", "sort_first_name"]
     event_cols = ["id", "case_id", "region_code", "at", "from_status", "to_status", "reason",
                   "exit_reason"]
     event_id = 0
@@ -198,7 +198,8 @@ def seed(app, db, cases: int, events: int, months: int, seed_value: int) -> dict
                     case_id, case_id, last.region, rng.choice(coaches[last.region]),
                     last.to_status, paused_from, start.date(),
                     last.at.date() if last.to_status == "afgesloten" else None,
-                    last.exit_reason, "", last.at, start, last.at, 1))
+                    last.exit_reason, "", last.at, start, last.at, 1, f"Nummer{case_id}",
+                    "Kandidaat"))
                 for step in steps:
                     event_id += 1
                     event_rows.append((event_id, case_id, step.region, step.at, step.from_status,

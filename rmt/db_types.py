@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
 
 from rmt import clock
@@ -55,40 +52,3 @@ def enum_column(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
-
-
-class FixedOrderJoin(sa.sql.expression.Join):
-    """An inner join whose left table SQLite must read first (``CROSS JOIN ... ON``; SQLite
-    never reorders the tables of a CROSS JOIN), looking up each row of the right table through
-    ``right_index`` (``INDEXED BY``). Other engines get a plain JOIN and plan freely.
-
-    For a list sorted by a column of the left table with a LIMIT: SQLite then walks that
-    table's index in order and stops at the page, instead of sorting every matching row. The
-    index must be named: without statistics SQLite may otherwise pick an index on the right
-    table's filter columns and scan it once for every row of the left table."""
-
-    inherit_cache = True
-    right_index: str = ""
-    #: The index is part of the statement cache key (two joins that differ only in it must not
-    #: share a compiled statement).
-    _traverse_internals = [*sa.sql.expression.Join._traverse_internals,
-                           ("right_index", InternalTraversal.dp_string)]
-
-
-@compiles(FixedOrderJoin, "sqlite")
-def _fixed_order_join_sqlite(join: FixedOrderJoin, compiler: Any, **kw: Any) -> str:
-    kw["asfrom"] = True
-    right = compiler.process(join.right, **kw)
-    if join.right_index:
-        right += f" INDEXED BY {compiler.preparer.quote(join.right_index)}"
-    return (f"{compiler.process(join.left, **kw)} CROSS JOIN "
-            f"{right} ON {compiler.process(join.onclause, **kw)}")
-
-
-def fixed_order_join(left: Any, right: Any, onclause: Any, *,
-                     right_index: str) -> FixedOrderJoin:
-    """``left JOIN right ON onclause``, read in that order on SQLite, each row of ``right``
-    found through its index ``right_index`` (:class:`FixedOrderJoin`)."""
-    join = FixedOrderJoin(left, right, onclause)
-    join.right_index = right_index
-    return join

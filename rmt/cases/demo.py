@@ -53,6 +53,7 @@ from rmt.cases.models import (
     Task,
     TransferStatus,
     WorkStatus,
+    sort_names,
 )
 from rmt.cases.sectors import section_from_text
 from rmt.cases.service import WORK_EXITS
@@ -796,7 +797,7 @@ def _insert(seeds: list[_CaseSeed], summary: SeedSummary) -> None:
     session = db.session
     candidate_ids = _insert_and_read_ids(Candidate, [seed.candidate for seed in seeds], "email")
     case_ids = _insert_and_read_ids(
-        Case, [{**seed.case, "candidate_id": cid}
+        Case, [{**seed.case, **sort_names(seed.candidate), "candidate_id": cid}
                for seed, cid in zip(seeds, candidate_ids, strict=True)], "candidate_id")
     services = dict(session.execute(sa.select(ServiceType.code, ServiceType.id)).all())
     partners = dict(session.execute(sa.select(DeliveryPartner.name, DeliveryPartner.id)).all())

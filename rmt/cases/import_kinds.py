@@ -27,6 +27,7 @@ from rmt.cases.models import (
     ReferralPartner,
     TargetGroup,
     WorkStatus,
+    sort_names,
 )
 from rmt.db_types import utcnow
 from rmt.errors_domain import DomainError
@@ -257,7 +258,8 @@ class CandidateBatch:
         case_ids = transaction.reserve_ids(Case.__table__, len(rows))
         db.session.execute(sa.insert(Case.__table__), [
             {**service.new_case_values(region, row.coach, row.values.get("opened_on"), now),
-             "candidate_id": candidate_id, "id": case_id, "version": 1}
+             **sort_names(row.candidate), "candidate_id": candidate_id, "id": case_id,
+             "version": 1}
             for row, candidate_id, case_id in zip(rows, candidate_ids, case_ids, strict=True)])
         # The statistics summary follows bulk inserts of events by itself (rmt.stats.summary).
         db.session.execute(sa.insert(CaseEvent.__table__), [

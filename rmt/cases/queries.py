@@ -20,6 +20,7 @@ from rmt.access import Action, scoped
 from rmt.auth.models import RegionMembership, Role, User
 from rmt.cases import search
 from rmt.cases.models import (
+    RUNNING,
     Candidate,
     Case,
     CaseEvent,
@@ -30,7 +31,6 @@ from rmt.cases.models import (
     Task,
     TransferStatus,
 )
-from rmt.db_types import fixed_order_join
 from rmt.extensions import db
 from rmt.process import MAIN_LINE, CaseState
 
@@ -68,7 +68,7 @@ def caseloads(coach_ids: list[int] | set[int]) -> dict[int, int]:
         return {}
     rows = db.session.execute(
         sa.select(Case.coach_id, sa.func.count()).where(
-            Case.coach_id.in_(ids), Case.status != CaseState.AFGESLOTEN)
+            Case.coach_id.in_(ids), RUNNING)
         .group_by(Case.coach_id))
     return {coach_id: int(n) for coach_id, n in rows}
 
@@ -96,11 +96,11 @@ class Workload:
 def workload(user: User) -> Workload:
     """The running cases and open tasks of ``user``, in two statements."""
     cases = db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(
-        Case.coach_id == user.id, Case.status != CaseState.AFGESLOTEN)) or 0
+        Case.coach_id == user.id, RUNNING)) or 0
     tasks = db.session.scalar(
         sa.select(sa.func.count()).select_from(Task).join(Case, Case.id == Task.case_id).where(
             Task.owner_id == user.id, Task.done_at.is_(None),
-            Case.status != CaseState.AFGESLOTEN)) or 0
+            RUNNING)) or 0
     return Workload(int(cases), int(tasks))
 
 
@@ -109,7 +109,7 @@ def _inactive_coach_cases(user: User, *columns: Any) -> sa.Select:
     the one rule behind the start page's flag, "Wacht op u" and ``/trajecten/overnemen``."""
     return (scoped(sa.select(*columns).select_from(Case), user, Case, Action.REASSIGN_CASELOAD)
             .join(User, User.id == Case.coach_id)
-            .where(User.active.is_(False), Case.status != CaseState.AFGESLOTEN))
+            .where(User.active.is_(False), RUNNING))
 
 
 def cases_of_inactive_coaches(user: User) -> list[Case]:
@@ -138,7 +138,7 @@ def running_cases_of(user: User, coach: User) -> list[Case]:
     return list(db.session.scalars(
         scoped(sa.select(Case), user, Case, Action.REASSIGN_CASELOAD)
         .join(Candidate, Candidate.id == Case.candidate_id)
-        .where(Case.coach_id == coach.id, Case.status != CaseState.AFGESLOTEN)
+        .where(Case.coach_id == coach.id, RUNNING)
         .order_by(Candidate.last_name, Candidate.first_name, Case.id)))
 
 
@@ -150,7 +150,7 @@ def _sort_columns(sort: str) -> list[tuple[sa.ColumnElement, bool]]:
     """(column, ascending) pairs for a sort key of the case list."""
     step_rank = sa.case({s.value: i for i, s in enumerate(STEP_ORDER)}, value=Case.status)
     sorts: dict[str, list[tuple[sa.ColumnElement, bool]]] = {
-        "naam": [(Candidate.last_name, True), (Candidate.first_name, True)],
+        "naam": [(Case.sort_last_name, True), (Case.sort_first_name, True)],
         "geopend": [(Case.opened_on, True)],
         "stap": [(step_rank, True)],
         # More days in step = an earlier status_since: ascending days is descending status_since.
@@ -213,7 +213,7 @@ def search_condition(q: str) -> sa.ColumnElement[bool] | None:
 def _conditions(filters: CaseFilters) -> list[sa.ColumnElement[bool]]:
     conditions: list[sa.ColumnElement[bool]] = []
     if filters.status == "":
-        conditions.append(Case.status != CaseState.AFGESLOTEN)
+        conditions.append(RUNNING)
     elif filters.status != "alle":
         conditions.append(Case.status == CaseState(filters.status))
     if filters.coach_id:
@@ -254,24 +254,20 @@ def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> C
     page = min(max(1, filters.page), pages)
     order = [column.asc() if ascending != filters.descending else column.desc()
              for column, ascending in _sort_columns(filters.sort)]
+    # Ties by number, in the list's direction: the name index then serves both directions.
+    order.append(Case.id.desc() if filters.descending else Case.id.asc())
     first = search.number_first(filters.q)
     if first is not None:  # "301": case 301 before the phone numbers with 301 in them
         order.insert(0, first)
     # A deferred join: the ids of the page are sorted and cut first, in a narrow subquery
-    # (id and sort keys), and only those cases are then read whole. Sorting thousands of
-    # whole rows (case, candidate, municipality, coach) was most of the list's time on SQLite.
-    # By name, without a search, when more than COUNT_CAP cases match: SQLite walks the
-    # candidates in name order (ix_candidate_sort_name), finds each one's cases by candidate, and
-    # stops at the page instead of sorting a region's ten thousand open cases. Fewer matches
-    # (a step, a coach) are read from their own index and sorted; a search starts from its index.
-    by_name = filters.sort == "naam" and search.parse(filters.q).empty and more
-    joined = (fixed_order_join(Candidate, Case, Case.candidate_id == Candidate.id,
-                               right_index="ix_case_file_candidate_id") if by_name
-              else sa.join(Case, Candidate, Case.candidate_id == Candidate.id))
+    # (id and sort keys), and only those cases are then read whole. By name (the default), a
+    # region's running cases come in order from ix_case_file_open_by_name, stopped at the page;
+    # fewer matches (a step, a coach) are read from their own index and sorted; a search starts
+    # from its index. The candidate is joined only for a filter on its columns.
     page_ids = (
-        scoped(sa.select(Case.id).select_from(joined), user, Case)
+        scoped(counted, user, Case)
         .where(*conditions)
-        .order_by(*order, Case.id)
+        .order_by(*order)
         .limit(filters.per_page)
         .offset((page - 1) * filters.per_page)
     )
@@ -279,7 +275,7 @@ def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> C
         scoped(sa.select(Case).join(Case.candidate), user, Case)
         .options(contains_eager(Case.candidate))
         .where(Case.id.in_(page_ids))
-        .order_by(*order, Case.id)
+        .order_by(*order)
     )
     today = today or clock.today()
     rows = [CaseRow(case, days_since(case.status_since, today))
@@ -398,7 +394,7 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
     """
     today = today or clock.today()
     soon = date.fromordinal(today.toordinal() + SOON_DAYS)
-    running = (Case.coach_id == user.id, Case.status != CaseState.AFGESLOTEN)
+    running = (Case.coach_id == user.id, RUNNING)
     mine = scoped(sa.select(Case.id), user, Case).where(*running)
     open_task = (Task.done_at.is_(None),)
 
@@ -420,7 +416,7 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
             sa.func.count(Task.id),
             sa.func.count(Task.id).filter(Task.due_on < today),
             sa.func.count(Task.id).filter(Task.due_on == today)).join(Task.case), user, Case)
-        .where(Task.owner_id == user.id, *open_task, Case.status != CaseState.AFGESLOTEN)
+        .where(Task.owner_id == user.id, *open_task, RUNNING)
     ).one()
 
     pages = max(1, math.ceil(case_total / per_page))
@@ -458,7 +454,7 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
         .options(contains_eager(Task.case).contains_eager(Case.candidate))
         .join(Case.candidate)
         .where(Task.owner_id == user.id, *open_task, Task.due_on <= soon,
-               Case.status != CaseState.AFGESLOTEN)
+               RUNNING)
         .order_by(Task.due_on, Task.id)
         .limit(MAX_TASKS_ON_START)
     ).unique().all()
@@ -497,7 +493,7 @@ def coordinator_dashboard(user: User, today: date | None = None) -> CoordinatorD
     overdue = db.session.scalar(
         scoped(sa.select(sa.func.count(Task.id)).join(Task.case), user, Case)
         .where(Task.done_at.is_(None), Task.due_on < today,
-               Case.status != CaseState.AFGESLOTEN)) or 0
+               RUNNING)) or 0
     running: dict[User, int] = {}
     for coach, _region, n in inactive_coach_caseloads(user):
         running[coach] = running.get(coach, 0) + n

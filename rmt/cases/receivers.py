@@ -13,7 +13,7 @@ from rmt.access import Action
 from rmt.auth.models import User
 from rmt.cases import queries
 from rmt.cases.import_kinds import CANDIDATES, HISTORY
-from rmt.cases.models import Case, Task
+from rmt.cases.models import Case, Task, keep_sort_names
 from rmt.extensions import db
 from rmt.imports import kinds
 from rmt.process import CaseState
@@ -40,7 +40,9 @@ def hand_tasks_to_coaches(deactivated: User, **_: Any) -> None:
 def connect() -> None:
     """Candidates with their case, and the step history of such cases, can be imported
     (rmt.imports); a deactivated user's open tasks on others' cases go to those coaches;
-    transfer requests and cases of inactive coaches wait for the coordinator."""
+    transfer requests and cases of inactive coaches wait for the coordinator; every case
+    carries its candidate's name for the list's order."""
+    keep_sort_names()
     kinds.register(CANDIDATES)
     kinds.register(HISTORY)
     signals.user_deactivated.connect(hand_tasks_to_coaches)
