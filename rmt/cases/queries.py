@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import ngettext
-from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
+from sqlalchemy.orm import contains_eager, defaultload, joinedload, lazyload, selectinload
 
 from rmt import clock
 from rmt.access import Action, scoped
@@ -35,6 +35,8 @@ from rmt.extensions import db
 from rmt.process import MAIN_LINE, CaseState
 
 PER_PAGE = 25
+#: Lists show a case's coach by name only: the coach's region memberships are not loaded.
+COACH_BY_NAME = defaultload(Case.coach).lazyload(User.memberships)
 STEP_ORDER = [*MAIN_LINE[:-1], CaseState.GEPAUZEERD, CaseState.AFGESLOTEN]
 
 
@@ -273,7 +275,7 @@ def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> C
     )
     query = (
         scoped(sa.select(Case).join(Case.candidate), user, Case)
-        .options(contains_eager(Case.candidate))
+        .options(contains_eager(Case.candidate), COACH_BY_NAME)
         .where(Case.id.in_(page_ids))
         .order_by(*order)
     )
@@ -426,7 +428,7 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
         scoped(sa.select(Case, per_case.c.first_due, per_case.c.overdue)
                .join(Case.candidate), user, Case)
         .outerjoin(per_case, per_case.c.case_id == Case.id)
-        .options(contains_eager(Case.candidate))
+        .options(contains_eager(Case.candidate), COACH_BY_NAME)
         .where(*running)
         .order_by(bucket, per_case.c.first_due.asc().nulls_last(), Candidate.last_name,
                   Candidate.first_name, Case.id)
