@@ -12,19 +12,17 @@ import importlib
 import importlib.util
 import os
 import secrets
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, abort, g, request
 from flask.typing import ResponseReturnValue
-from flask_babel import format_date, format_datetime
 from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from rmt import clock, observability, transaction
+from rmt import observability, transaction
 from rmt.access import Action, can
 from rmt.api import register_api
 from rmt.audit import service as audit_service
@@ -35,6 +33,7 @@ from rmt.enums import label_of
 from rmt.errors import register_error_handlers
 from rmt.extensions import api as smorest_api
 from rmt.extensions import babel, csrf, db, limiter, login_manager, migrate
+from rmt.web import dates
 from rmt.web.fields import render_field
 from rmt.web.uploads import body_limit
 
@@ -223,20 +222,34 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 #: Room for the multipart envelope around an uploaded document.
 
 
+def _signed_in_user_query() -> sa.Select:
+    """The signed-in user with their memberships and regions, and their unread notifications
+    for the header: one statement for what every page needs (a plain get() sent one more for
+    the memberships, the header's count another). Built once: ``:user_id`` is bound."""
+    # Imported here, when the app is built: rmt is imported before its feature packages.
+    from rmt.notifications.service import unread_count_of
+
+    user_id = sa.bindparam("user_id", type_=sa.Integer)
+    return (sa.select(User, unread_count_of(user_id).label("unread"))
+            .where(User.id == user_id)
+            .options(joinedload(User.memberships).joinedload(RegionMembership.region)))
+
+
 def _register_request_hooks(app: Flask) -> None:
+    signed_in_user = _signed_in_user_query()
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         ident, _, token = user_id.partition(":")
         if not ident.isdigit() or not token:
             return None
-        # One statement for the user, their memberships and regions (every request pays it;
-        # a plain get() sent a second one for the memberships).
-        user = db.session.scalars(
-            sa.select(User).where(User.id == int(ident))
-            .options(joinedload(User.memberships).joinedload(RegionMembership.region))
-        ).unique().one_or_none()
-        if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        row = db.session.execute(signed_in_user, {"user_id": int(ident)}).unique().one_or_none()
+        if row is None:
             return None
+        user, unread = row
+        if not user.active or not secrets.compare_digest(user.session_token, token):
+            return None
+        g.rmt_unread = int(unread or 0)  # rmt.notifications.views: the header's count
         return user
 
     login_manager.login_view = "auth.login"
@@ -283,12 +296,8 @@ def _register_request_hooks(app: Flask) -> None:
 
     # One clock (rmt.clock): a stored UTC moment is shown at its Dutch time and date, whatever
     # locale or time zone Babel would pick.
-    app.add_template_filter(
-        lambda dt: format_datetime(clock.local(dt), "d MMM yyyy HH:mm", rebase=False),
-        "localdatetime")
-    app.add_template_filter(
-        lambda d: format_date(clock.local_date(d) if isinstance(d, datetime) else d,
-                              "d MMM yyyy", rebase=False), "localdate")
+    app.add_template_filter(dates.local_datetime, "localdatetime")
+    app.add_template_filter(dates.local_date, "localdate")
     # ``{{ value|label }}``: the Dutch label of any labelled enum (step, exit reason, role, ...).
     app.add_template_filter(label_of, "label")
     app.add_template_global(utcnow, "now")

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from rmt.extensions import db
+from rmt.notifications.models import Kind
+from rmt.notifications.service import notify
 from tests.querycount import count_statements
 
 
@@ -20,9 +23,18 @@ def test_change_password_page_statements(client, login_as, regions):
     login_as("coordinator", *regions)
     statements = _statements(client)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    # the user with their regions (one statement) and the unread notifications of the header
-    assert len(selects) == 2, statements
-    assert any("region_membership" in s and "user_account" in s for s in selects)
+    # the user with their regions and the header's unread notifications: one statement
+    assert len(selects) == 1, statements
+    assert "region_membership" in selects[0] and "notification" in selects[0], selects
+
+
+def test_the_header_counts_unread_notifications_from_the_users_statement(client, login_as):
+    user = login_as("coordinator", "MU")
+    for record_id in (1, 2):
+        notify([user], Kind.VOUCHER_REQUESTED, "voucher", record_id, case_id=None)
+    db.session.flush()
+    body = client.get("/account/wachtwoord").get_data(as_text=True)
+    assert '(2<span class="rmt-visually-hidden"> ongelezen</span>)' in body
 
 
 def test_the_user_loader_reads_the_regions_in_the_same_statement(client, login_as):

@@ -203,9 +203,15 @@ class Item:
 
 def unread_count(user_id: int) -> int:
     """``SELECT count(*) FROM notification WHERE user_id = ? AND read_at IS NULL``."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+    return db.session.scalar(sa.select(unread_count_of(user_id))) or 0
+
+
+def unread_count_of(user_id: Any) -> sa.ScalarSelect:
+    """The unread count as a scalar subquery: of a user id, or of a column (the signed-in
+    user's is read with the user themselves, in one statement: ``rmt.load_user``)."""
+    return (sa.select(sa.func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .scalar_subquery())
 
 
 def page_of(user: User, *, limit: int = 50) -> list[Item]:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, ValidationError
 from wtforms.validators import DataRequired, StopValidation
 from wtforms.widgets import Select, html_params
@@ -86,18 +86,13 @@ def opts(pairs: Iterable[tuple[Any, str] | SelectChoice]) -> list[SelectChoice]:
     return [p if isinstance(p, SelectChoice) else SelectChoice(p[0], p[1]) for p in pairs]
 
 
-SELECT = Markup("<select {}>")
-OPTGROUP = Markup("<optgroup {}>")
-OPTION = Markup('<option value="{}">{}</option>')
-SELECTED_OPTION = Markup('<option selected value="{}">{}</option>')
-
-
 class SelectWidget(Select):
     """WTForms' ``<select>`` with the same HTML, its plain options written in one pass.
 
     WTForms 3.3 inspects ``render_option``'s signature and builds the attribute list of every
     option on each render (about 15 µs an option; the case list's coach filter has 26 and
-    the case page shows five selects). Options with ``render_kw`` go through WTForms.
+    the case page shows five selects). Options with ``render_kw`` go through WTForms. Every
+    value is escaped here or by ``html_params``.
     """
 
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
@@ -107,31 +102,38 @@ class SelectWidget(Select):
         for flag in self.validation_attrs:
             if flag not in kwargs and getattr(field.flags, flag, False):
                 kwargs[flag] = getattr(field.flags, flag)
-        # html_params escapes every value it writes.
-        html = [SELECT.format(Markup(html_params(name=field.name, **kwargs)))]  # noqa: S704
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
         groups = field.iter_groups() if field.has_groups() else [(None, field.iter_choices())]
         for group, choices in groups:
             if group is not None:
-                html.append(OPTGROUP.format(Markup(html_params(label=group))))  # noqa: S704
+                html.append(f"<optgroup {html_params(label=group)}>")
             html.extend(self._option(choice) for choice in choices)
             if group is not None:
-                html.append(Markup("</optgroup>"))
-        html.append(Markup("</select>"))
-        return Markup("").join(html)
+                html.append("</optgroup>")
+        html.append("</select>")
+        return Markup("".join(html))  # noqa: S704 - escaped piece by piece above
 
     @classmethod
-    def _option(cls, choice: Any) -> Markup:
+    def _option(cls, choice: Any) -> str:
         if choice.render_kw:
             return cls.render_option(choice)
         value = str(choice.value) if isinstance(choice.value, bool) else choice.value
-        return (SELECTED_OPTION if choice.selected else OPTION).format(
-            value, choice.label or choice.value)
+        selected = " selected" if choice.selected else ""
+        return (f'<option{selected} value="{escape(value)}">'
+                f"{escape(choice.label or choice.value)}</option>")
 
 
 class Choice(SelectField):
     """A select whose every complaint is in Dutch (unknown values included)."""
 
     widget = SelectWidget()
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        # The options of a form class are made once, when the class is defined, not again for
+        # every form on every page (three transition forms on the case page).
+        if isinstance(kwargs.get("choices"), list):
+            kwargs["choices"] = opts(kwargs["choices"])
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, label: str | None = None, validators: list | None = None,
                  message: str = CHOICE_MESSAGE, **kwargs: Any) -> None:
