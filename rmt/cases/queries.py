@@ -614,6 +614,9 @@ def load_case_detail(case: Case, notes_limit: int = NOTES_PAGE) -> CaseDetail:
             joinedload(Case.plan),
             joinedload(Case.candidate).selectinload(Candidate.consents)
             .joinedload(Consent.recorded_by).lazyload(User.memberships),
+            # The coach came with the case (get_or_404): taken from the session, not read
+            # and repopulated again (which also read their region memberships once more).
+            lazyload(Case.coach),
         )
         .execution_options(populate_existing=True)
     ).unique().one()

@@ -1113,11 +1113,12 @@ def register_hook(hooks: list | str, function: Callable) -> None:
     _add_extension(hooks, function)
 
 
-def timeline(case: Case, *, include_notes: bool,
-             notes: list[Note] | None = None) -> list[TimelineItem]:
+def timeline(case: Case, *, include_notes: bool, notes: list[Note] | None = None,
+             transfers: list[CaseTransfer] | None = None) -> list[TimelineItem]:
     """Every step change, note, task and transfer of the case, newest first, with the lines
     other features add (:data:`rmt.cases.extensions.timeline_sources`). ``notes``: the notes
-    to show (the case page passes the page it loaded); all of the case's when not given."""
+    to show (the case page passes the page it loaded); all of the case's when not given.
+    ``transfers``: the case's transfer requests when the caller has them already."""
     items: list[TimelineItem] = []
     for event in case.events:
         if event.from_status is None:
@@ -1137,8 +1138,9 @@ def timeline(case: Case, *, include_notes: bool,
     for task in case.tasks:
         items.append(TimelineItem(task.created_at, "task", f"Actie: {task.title}",
                                   f"uiterlijk {task.due_on:%d-%m-%Y}", task.owner.name))
-    transfers = db.session.scalars(
-        sa.select(CaseTransfer).where(CaseTransfer.case_id == case.id)).all()
+    if transfers is None:
+        transfers = list(db.session.scalars(
+            sa.select(CaseTransfer).where(CaseTransfer.case_id == case.id)))
     for transfer in transfers:
         items.append(TimelineItem(
             transfer.decided_at or transfer.requested_at, "transfer",

@@ -412,7 +412,7 @@ def _case_sections(case: Case, rights: CaseRights, detail: queries.CaseDetail
     today = clock.today()
     return {
         "timeline": service.timeline(case, include_notes=rights.view_notes,
-                                     notes=detail.notes),
+                                     notes=detail.notes, transfers=detail.transfers),
         "audit_entries": entries_for_object("case", case.id) if rights.view_audit else None,
         "audit_title": action_title,
         "days_in_step": queries.days_since(case.status_since, today),

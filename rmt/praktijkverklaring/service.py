@@ -229,15 +229,21 @@ def open_trajectory(case: Case) -> PvTrajectory | None:
         PvTrajectory.status.not_in((PvStatus.UITGEREIKT, PvStatus.AFGEBROKEN))))
 
 
-def can_request(user: User, case: Case) -> bool:
-    """Whether the page should offer 'Praktijkverklaring aanvragen'."""
-    return (can(user, Action.EDIT_CASE, case) and case.status != CaseState.AFGESLOTEN
-            and open_trajectory(case) is None)
+def can_request(user: User, case: Case, trajectories: list[PvTrajectory] | None = None) -> bool:
+    """Whether the page should offer 'Praktijkverklaring aanvragen' (``trajectories``: the
+    case's, when the caller has them already)."""
+    if not can(user, Action.EDIT_CASE, case) or case.status == CaseState.AFGESLOTEN:
+        return False
+    if trajectories is not None:
+        return not any(t.is_open for t in trajectories)
+    return open_trajectory(case) is None
 
 
 def case_section(user: User, case: Case) -> dict[str, Any]:
     """What the case page's praktijkverklaring section shows (``cases/_sections.html``)."""
-    return {"trajectories": trajectories_for_case(case), "can_request": can_request(user, case)}
+    trajectories = trajectories_for_case(case)
+    return {"trajectories": trajectories,
+            "can_request": can_request(user, case, trajectories)}
 
 
 def _check_case_editable(user: User, case: Case) -> None:
