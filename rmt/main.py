@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
@@ -65,18 +67,29 @@ def index():
     return render_template(START_TEMPLATES[current_user.role], **context)
 
 
-def _team_of(user: User) -> list[User]:
-    """Active colleagues in the user's regions (names and roles only; no case data)."""
+@dataclass(frozen=True)
+class TeamMember:
+    name: str
+    role: Role
+    region_codes: frozenset[str]
+
+
+def _team_of(user: User) -> list[TeamMember]:
+    """Active colleagues in the user's regions: names, roles and regions only (no case data),
+    read as columns in one statement rather than as whole accounts with their memberships."""
     if not user.region_codes:
         return []
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(User.active, User.memberships.any(RegionMembership.region_code.in_(
-                sorted(user.region_codes))))
-            .order_by(User.role, User.name)
-        )
-    )
+    colleague = sa.select(RegionMembership.user_id).where(
+        RegionMembership.region_code.in_(sorted(user.region_codes)))
+    rows = db.session.execute(
+        sa.select(User.id, User.name, User.role, RegionMembership.region_code)
+        .join(RegionMembership, RegionMembership.user_id == User.id)
+        .where(User.active, User.id.in_(colleague))
+        .order_by(User.role, User.name, User.id))
+    members: dict[int, tuple[str, Role, set[str]]] = {}
+    for user_id, name, role, region_code in rows:
+        members.setdefault(user_id, (name, role, set()))[2].add(region_code)
+    return [TeamMember(name, role, frozenset(codes)) for name, role, codes in members.values()]
 
 
 @bp.route("/favicon.ico")

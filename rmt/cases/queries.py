@@ -424,15 +424,20 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
     pages = max(1, math.ceil(case_total / per_page))
     page = min(max(1, page), pages)
     bucket = sa.case((per_case.c.overdue > 0, 0), (per_case.c.first_due <= soon, 1), else_=2)
+    order = (bucket, per_case.c.first_due.asc().nulls_last(), Case.sort_last_name,
+             Case.sort_first_name, Case.id)
+    # The page's ids are sorted and cut on narrow rows first; only those cases are read whole.
+    page_ids = (scoped(sa.select(Case.id), user, Case)
+                .outerjoin(per_case, per_case.c.case_id == Case.id)
+                .where(*running).order_by(*order)
+                .limit(per_page).offset((page - 1) * per_page))
     cases = db.session.execute(
         scoped(sa.select(Case, per_case.c.first_due, per_case.c.overdue)
                .join(Case.candidate), user, Case)
         .outerjoin(per_case, per_case.c.case_id == Case.id)
         .options(contains_eager(Case.candidate), COACH_BY_NAME)
-        .where(*running)
-        .order_by(bucket, per_case.c.first_due.asc().nulls_last(), Candidate.last_name,
-                  Candidate.first_name, Case.id)
-        .limit(per_page).offset((page - 1) * per_page)
+        .where(Case.id.in_(page_ids))
+        .order_by(*order)
     ).unique().all()
 
     # The title of each shown case's first open task (a window over those cases' tasks only).

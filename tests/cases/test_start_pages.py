@@ -196,3 +196,20 @@ def test_coordinator_query_count_does_not_grow_with_waiting_items(client, login_
         return len(statements)
 
     assert measure(1) == measure(6)
+
+
+def test_the_team_lists_active_colleagues_of_the_users_regions_with_their_regions(client,
+                                                                                   coach):
+    UserFactory(role="coordinator", regions=["MU", "AM"], name="Bram Coördinator")
+    UserFactory(role="coach", regions=["MU"], name="Inactieve Collega", active=False)
+    UserFactory(role="coach", regions=["GV"], name="Elders Werkend")
+    db.session.flush()
+    team = html(client.get("/")).split("Uw team")[1]
+    rows = re.findall(r'<td class="utrecht-table__cell">([^<]*)</td>', team)
+    assert rows[rows.index("Sanne Coach"):][:3] == ["Sanne Coach", "Loopbaancoach", "MU"]
+    assert rows[rows.index("Bram Coördinator"):][:3] == \
+        ["Bram Coördinator", "Regiocoördinator", "AM, MU"]
+    assert "Inactieve Collega" not in team and "Elders Werkend" not in team
+    with count_statements() as statements:
+        client.get("/")
+    assert not [s for s in statements if s.lstrip().startswith("SELECT region_membership")]
