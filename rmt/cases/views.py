@@ -361,26 +361,33 @@ class CaseMoves:
                    close=next((m for m in moves if m.kind == TransitionKind.CLOSE), None))
 
 
-def _case_forms(case: Case, submitted: dict[str, CaseForm], staff: list[User],
+def _case_forms(case: Case, submitted: dict[str, CaseForm], shown: set[str],
                 regions: list[Region]) -> dict[str, CaseForm | None]:
-    """The forms of the case page: the submitted one (with its errors) or fresh ones."""
+    """The forms the page shows (``shown``: their prefixes): the submitted one with its errors,
+    or fresh ones. Forms the user is not offered are not built (None)."""
 
-    def make(key: str, form_cls: type[CaseForm], **data: Any) -> CaseForm:
+    def make(key: str, form_cls: type[CaseForm], **data: Any) -> CaseForm | None:
+        if key not in shown:
+            return None
         return submitted.get(key) or form_cls(formdata=None, prefix=key, **data)
 
+    staff = (queries.region_staff({case.region_code}, (Role.COACH, Role.COORDINATOR))
+             if shown & {"actie", "coach"} else [])
     task_form = make("actie", TaskForm, owner_id=case.coach_id)
-    task_form.set_owners(staff)
+    if task_form is not None:
+        task_form.set_owners(staff)
     reassign_form = make("coach", ReassignForm, version=case.version)
-    reassign_form.set_coaches(queries.with_caseload(
-        [u for u in staff if u.role == Role.COACH and u.id != case.coach_id]))
+    if reassign_form is not None:
+        reassign_form.set_coaches(queries.with_caseload(
+            [u for u in staff if u.role == Role.COACH and u.id != case.coach_id]))
     transfer_form = make("overdracht", TransferRequestForm, version=case.version)
-    transfer_form.set_regions(regions, case.region_code)
+    if transfer_form is not None:
+        transfer_form.set_regions(regions, case.region_code)
     return {
         "note_form": make("aantekening", NoteForm),
         "task_form": task_form,
         "consent_form": make("toestemming", ConsentForm),
         "back_form": make("terug", TransitionForm, version=case.version),
-        "close_form": make("afsluiten", TransitionForm, version=case.version),
         "step_form": submitted.get("stap"),
         "reassign_form": reassign_form,
         "transfer_form": transfer_form,
@@ -427,7 +434,6 @@ def _case_context(case: Case, submitted: dict[str, CaseForm], page_errors: list[
     notes_limit = request.args.get("aantekeningen", default=queries.NOTES_PAGE, type=int)
     notes_limit = min(max(notes_limit or queries.NOTES_PAGE, queries.NOTES_PAGE), 10_000)
     detail = queries.load_case_detail(case, notes_limit)
-    staff = queries.region_staff({case.region_code}, (Role.COACH, Role.COORDINATOR))
     regions = _regions()
     rights = CaseRights.of(current_user, case)
     moves = CaseMoves.of(case, rights)
@@ -444,7 +450,7 @@ def _case_context(case: Case, submitted: dict[str, CaseForm], page_errors: list[
         "simple_moves": moves.simple,
         "back_move": moves.back,
         "close_move": moves.close,
-        **_case_forms(case, submitted, staff, regions),
+        **_case_forms(case, submitted, shown, regions),
         **_case_sections(case, rights, detail),
         "page_errors": [*page_errors, *_errors_of_hidden_forms(submitted, shown)],
         "region_names": {r.code: r.name for r in regions},
