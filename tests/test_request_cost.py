@@ -46,3 +46,18 @@ def test_the_user_loader_reads_the_regions_in_the_same_statement(client, login_a
     assert not [s for s in statements if s.lstrip().startswith("SELECT region_membership")]
     body = client.get("/account/wachtwoord").get_data(as_text=True)
     assert ", ".join(names) in body  # the header still names the user's regions
+
+
+def test_an_api_list_reads_token_user_and_regions_in_one_statement_and_counts_cases_alone(
+        client, login_as, bearer):
+    user = login_as("coach", "MU", "AM")
+    headers = bearer(user)
+    client.get("/api/v1/cases", headers=headers)  # the token's first use is recorded once
+    with count_statements(cold=True) as statements:
+        response = client.get("/api/v1/cases", headers=headers)
+    assert response.status_code == 200
+    token = [s for s in statements if "FROM api_token" in s]
+    assert len(token) == 1 and "region_membership" in token[0], token
+    assert not [s for s in statements if s.lstrip().startswith("SELECT region_membership")]
+    count = [s for s in statements if "count(" in s]
+    assert len(count) == 1 and "candidate" not in count[0], count

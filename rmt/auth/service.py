@@ -13,11 +13,19 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
 from flask_babel import ngettext
+from sqlalchemy.orm import joinedload
 from zxcvbn import zxcvbn
 
 from rmt import audit, clock, signals, transaction
 from rmt.auth import oidc
-from rmt.auth.models import ApiToken, AuthSetting, Role, User, new_session_token
+from rmt.auth.models import (
+    ApiToken,
+    AuthSetting,
+    RegionMembership,
+    Role,
+    User,
+    new_session_token,
+)
 from rmt.db_types import utcnow
 from rmt.errors_domain import DomainError
 from rmt.extensions import db
@@ -434,9 +442,12 @@ def issue_api_token(user: User, *, label: str = "API", days: int | None = None,
 def user_for_token(token: str, now: datetime | None = None) -> User | None:
     """The active user behind a usable token, or None."""
     now = now or utcnow()
-    api_token = db.session.scalar(
+    # The token, its user and the user's regions in one statement (every API request).
+    api_token = db.session.scalars(
         sa.select(ApiToken).where(ApiToken.token_hash == token_digest(token))
-    )
+        .options(joinedload(ApiToken.user).joinedload(User.memberships)
+                 .joinedload(RegionMembership.region))
+    ).unique().one_or_none()
     if api_token is None or not api_token.is_usable(now) or not api_token.user.active:
         return None
     last_used = api_token.last_used_at

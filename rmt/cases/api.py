@@ -100,28 +100,34 @@ class CaseCollection(MethodView):
         every page equally fast, however far). A case number in `q` finds that case.
         """
         require(current_user, Action.VIEW_CASE, message=NO_CASE_ACCESS)
+        conditions = []
+        if "status" in args:
+            conditions.append(Case.status == args["status"])
+        if "region" in args:
+            conditions.append(Case.region_code == args["region"])
+        if "coach" in args:
+            conditions.append(Case.coach_id == args["coach"])
+        search = search_condition(args.get("q", ""))  # the same search as the HTML case list
+        if search is not None:  # a subquery on case_file.candidate_id
+            conditions.append(search)
+        per_page = args["per_page"]
+        if "after" in args:
+            opened_on, case_id = args["after"]
+            conditions.append(sa.tuple_(Case.opened_on, Case.id) < (opened_on, case_id))
+        # Counted on the cases alone (every case has its candidate: no join needed).
+        counted = scoped(sa.select(Case.id), current_user, Case, Action.VIEW_CASE).where(
+            *conditions)
         query = (
             scoped(sa.select(Case).join(Case.candidate), current_user, Case, Action.VIEW_CASE)
             .options(contains_eager(Case.candidate),
                      defaultload(Case.coach).lazyload(User.memberships))
+            .where(*conditions)
         )
-        if "status" in args:
-            query = query.where(Case.status == args["status"])
-        if "region" in args:
-            query = query.where(Case.region_code == args["region"])
-        if "coach" in args:
-            query = query.where(Case.coach_id == args["coach"])
-        search = search_condition(args.get("q", ""))  # the same search as the HTML case list
-        if search is not None:
-            query = query.where(search)
-        per_page = args["per_page"]
         if "after" in args:
-            opened_on, case_id = args["after"]
-            query = query.where(sa.tuple_(Case.opened_on, Case.id) < (opened_on, case_id))
-            total, capped, number = *capped_count(query, COUNT_CAP), 1
+            total, capped, number = *capped_count(counted, COUNT_CAP), 1
         else:
             number = args["page"]
-            total, capped = capped_count(query, max(COUNT_CAP, number * per_page))
+            total, capped = capped_count(counted, max(COUNT_CAP, number * per_page))
         rows = db.session.scalars(
             query.order_by(Case.opened_on.desc(), Case.id.desc())
             .limit(per_page + 1).offset((number - 1) * per_page)).all()
