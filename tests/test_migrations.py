@@ -13,6 +13,34 @@ from rmt import create_app
 from rmt.extensions import db
 from tests.conftest import TEST_DATABASE_URL
 
+NOW = "2026-01-05 10:00:00"
+
+
+def insert_coach(run) -> int:
+    """Coach 1 in raw SQL, for a database at an earlier revision; returns a municipality id."""
+    run(sa.text(
+        "INSERT INTO user_account (id, email, name, password_hash, role, active, "
+        "failed_logins, session_token, created_at) VALUES (1, 'c@x.nl', 'Coach', 'x', "
+        "'coach', true, 0, 'token', :now)"), {"now": NOW})
+    return run(sa.text("SELECT min(id) FROM municipality")).scalar()
+
+
+def insert_case(run, number: int, municipality: int, *, status: str = "plan",
+                first: str = "A", last: str = "B") -> None:
+    """Candidate ``number`` with case ``number`` of coach 1 in MU, in raw SQL."""
+    run(sa.text(
+        "INSERT INTO candidate (id, first_name, name_prefix, last_name, birth_date, "
+        "email, phone, postcode, municipality_id, education_level, "
+        "has_startkwalificatie, work_status, benefit, target_group, referral_partner, "
+        "created_at) VALUES (:n, :first, '', :last, '1980-01-01', '', '', '3511AB', :m, "
+        "'mbo2', false, 'werkend', 'geen', 'werkenden', 'uwv', :now)"),
+        {"n": number, "first": first, "last": last, "m": municipality, "now": NOW})
+    run(sa.text(
+        "INSERT INTO case_file (id, candidate_id, region_code, coach_id, status, "
+        "opened_on, exit_reason_text, status_since, created_at, updated_at, version) "
+        "VALUES (:n, :n, 'MU', 1, :status, '2026-01-05', '', :now, :now, :now, 1)"),
+        {"n": number, "status": status, "now": NOW})
+
 
 def test_models_and_migrations_agree(app):
     """The equivalent of ``flask --app rmt db check``."""
@@ -72,29 +100,12 @@ def test_free_text_activities_become_overig_with_their_text(empty_database_url):
     """The coded-services migration keeps every activity's text and codes it "overig"."""
     fresh = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url,
                         "SECRET_KEY": "x" * 32})
-    now = "2026-01-05 10:00:00"
     with fresh.app_context():
         # db.engine, not db.session: the test fixture binds db.session to the main test database.
         flask_migrate.upgrade(revision="8e2c4a6f1d35")
         with db.engine.begin() as conn:
             run = conn.execute
-            run(sa.text(
-                "INSERT INTO user_account (id, email, name, password_hash, role, active, "
-                "failed_logins, session_token, created_at) VALUES (1, 'c@x.nl', 'Coach', 'x', "
-                "'coach', true, 0, 'token', :now)"), {"now": now})
-            municipality = run(sa.text("SELECT min(id) FROM municipality")).scalar()
-            run(sa.text(
-                "INSERT INTO candidate (id, first_name, name_prefix, last_name, birth_date, "
-                "email, phone, postcode, municipality_id, education_level, "
-                "has_startkwalificatie, work_status, benefit, target_group, referral_partner, "
-                "created_at) VALUES (1, 'A', '', 'B', '1980-01-01', '', '', '3511AB', :m, "
-                "'mbo2', false, 'werkend', 'geen', 'werkenden', 'uwv', :now)"),
-                {"m": municipality, "now": now})
-            run(sa.text(
-                "INSERT INTO case_file (id, candidate_id, region_code, coach_id, status, "
-                "opened_on, exit_reason_text, status_since, created_at, updated_at, version) "
-                "VALUES (1, 1, 'MU', 1, 'plan', '2026-01-05', '', :now, :now, :now, 1)"),
-                {"now": now})
+            insert_case(run, 1, insert_coach(run))
             run(sa.text("INSERT INTO plan_activity (case_id, description, status) VALUES "
                         "(1, 'Cursus heftruck', 'gepland'), (1, 'Taalles', 'bezig')"))
         flask_migrate.upgrade()
@@ -122,25 +133,10 @@ def test_free_text_sectors_are_coded_where_a_keyword_names_them(empty_database_u
         flask_migrate.upgrade(revision="b2d8f4a10c32")
         with db.engine.begin() as conn:
             run = conn.execute
-            run(sa.text(
-                "INSERT INTO user_account (id, email, name, password_hash, role, active, "
-                "failed_logins, session_token, created_at) VALUES (1, 'c@x.nl', 'Coach', 'x', "
-                "'coach', true, 0, 'token', :now)"), {"now": now})
-            municipality = run(sa.text("SELECT min(id) FROM municipality")).scalar()
+            municipality = insert_coach(run)
             zorg = run(sa.text("SELECT id FROM sector WHERE code = 'zorg'")).scalar()
             for ident in (1, 2):
-                run(sa.text(
-                    "INSERT INTO candidate (id, first_name, name_prefix, last_name, birth_date, "
-                    "email, phone, postcode, municipality_id, education_level, "
-                    "has_startkwalificatie, banenafspraak, work_status, benefit, target_group, "
-                    "referral_partner, created_at) VALUES (:i, 'A', '', 'B', '1980-01-01', '', "
-                    "'', '3511AB', :m, 'mbo2', false, false, 'werkend', 'geen', 'werkenden', "
-                    "'uwv', :now)"), {"i": ident, "m": municipality, "now": now})
-                run(sa.text(
-                    "INSERT INTO case_file (id, candidate_id, region_code, coach_id, status, "
-                    "opened_on, exit_reason_text, status_since, created_at, updated_at, version) "
-                    "VALUES (:i, :i, 'MU', 1, 'plan', '2026-01-05', '', :now, :now, :now, 1)"),
-                    {"i": ident, "now": now})
+                insert_case(run, ident, municipality)
             run(sa.text(
                 "INSERT INTO intake (case_id, motivation, wishes, obstacles, work_history, "
                 "preferred_sectors, updated_at) VALUES "

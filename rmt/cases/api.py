@@ -33,7 +33,7 @@ from rmt.api.schemas import PageArgsSchema
 from rmt.auth.models import User
 from rmt.cases import reference, service
 from rmt.cases.models import Case, Note
-from rmt.cases.queries import search_condition
+from rmt.cases.queries import COACH_BY_NAME, search_condition
 from rmt.cases.schemas import (
     ActivityCreateSchema,
     ActivityListSchema,
@@ -119,8 +119,7 @@ class CaseCollection(MethodView):
             *conditions)
         query = (
             scoped(sa.select(Case).join(Case.candidate), current_user, Case, Action.VIEW_CASE)
-            .options(contains_eager(Case.candidate),
-                     defaultload(Case.coach).lazyload(User.memberships))
+            .options(contains_eager(Case.candidate), COACH_BY_NAME)
             .where(*conditions)
         )
         if "after" in args:

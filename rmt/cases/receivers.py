@@ -13,10 +13,9 @@ from rmt.access import Action
 from rmt.auth.models import User
 from rmt.cases import queries
 from rmt.cases.import_kinds import CANDIDATES, HISTORY
-from rmt.cases.models import Case, Task, keep_sort_names
+from rmt.cases.models import RUNNING, Case, Task, keep_sort_names
 from rmt.extensions import db
 from rmt.imports import kinds
-from rmt.process import CaseState
 from rmt.web.waiting import add_waiting
 
 
@@ -28,7 +27,7 @@ def hand_tasks_to_coaches(deactivated: User, **_: Any) -> None:
         sa.select(Task).join(Case, Case.id == Task.case_id).join(User, User.id == Case.coach_id)
         .where(Task.owner_id == deactivated.id, Task.done_at.is_(None),
                Case.coach_id != deactivated.id, User.active.is_(True),
-               Case.status != CaseState.AFGESLOTEN).order_by(Task.id))
+               RUNNING).order_by(Task.id))
     for task in tasks:
         task.owner = task.case.coach
         audit.record("case.task_owner", object_type="case", object_id=task.case_id,

@@ -36,6 +36,7 @@ from rmt.cases.extensions import (
 )
 from rmt.cases.extensions import add as _add_extension
 from rmt.cases.models import (
+    RUNNING,
     ActivityStatus,
     Candidate,
     Case,
@@ -314,7 +315,7 @@ def normalise_phone_safe(value: str) -> str:
 def open_case_of(candidate: Candidate) -> Case | None:
     return db.session.scalar(
         sa.select(Case).where(Case.candidate_id == candidate.id,
-                              Case.status != CaseState.AFGESLOTEN))
+                              RUNNING))
 
 
 def _check_coach(coach: User, region_code: str) -> None:
@@ -712,7 +713,7 @@ def reopen(user: User, case: Case, *, reason: str, expected_version: int | None 
                        "dit traject is langer geleden afgesloten.", code="reopen_expired")
     other = db.session.scalar(sa.select(Case.id).where(
         Case.candidate_id == case.candidate_id, Case.id != case.id,
-        Case.status != CaseState.AFGESLOTEN))
+        RUNNING))
     if other is not None:
         raise Conflict(f"De kandidaat heeft intussen een ander lopend traject ({other}).",
                        code="open_case_exists", case_id=other)

@@ -15,14 +15,13 @@ from rmt import signals
 from rmt.access import Action
 from rmt.access.policy import POLICY
 from rmt.auth.models import Role, User
-from rmt.cases.models import Case, CaseTransfer, TransferStatus
+from rmt.cases.models import RUNNING, Case, CaseTransfer, TransferStatus
 from rmt.extensions import db
 from rmt.notifications.models import Kind
 from rmt.notifications.service import notify, region_staff
 from rmt.praktijkverklaring.lifecycle import PvStatus
 from rmt.praktijkverklaring.models import PvTrajectory
 from rmt.privacy import register_anonymiser
-from rmt.process import CaseState
 from rmt.vouchers.models import Voucher
 
 
@@ -87,7 +86,7 @@ def on_user_deactivated(deactivated: User, **_: Any) -> None:
     """Each open case of a deactivated coach: its region's coordinators must reassign it."""
     cases = db.session.scalars(
         sa.select(Case).where(Case.coach_id == deactivated.id,
-                              Case.status != CaseState.AFGESLOTEN).order_by(Case.id))
+                              RUNNING).order_by(Case.id))
     for case in cases:
         notify(region_staff(case.region_code, Role.COORDINATOR), Kind.INACTIVE_COACH_CASE,
                "case", case.id, case_id=case.id)

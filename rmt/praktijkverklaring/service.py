@@ -25,7 +25,7 @@ from rmt import audit, clock, signals
 from rmt.access import Action, allowed_regions, can, require, scoped
 from rmt.auth.models import User
 from rmt.cases.extensions import OpenItem
-from rmt.cases.models import Candidate, Case
+from rmt.cases.models import RUNNING, Candidate, Case
 from rmt.cases.service import TimelineItem
 from rmt.employers.models import Employer
 from rmt.errors_domain import Conflict, DomainError, StaleVersion
@@ -234,9 +234,9 @@ def can_request(user: User, case: Case, trajectories: list[PvTrajectory] | None 
     case's, when the caller has them already)."""
     if not can(user, Action.EDIT_CASE, case) or case.status == CaseState.AFGESLOTEN:
         return False
-    if trajectories is not None:
-        return not any(t.is_open for t in trajectories)
-    return open_trajectory(case) is None
+    if trajectories is None:
+        trajectories = trajectories_for_case(case)
+    return not any(t.is_open for t in trajectories)
 
 
 def case_section(user: User, case: Case) -> dict[str, Any]:
@@ -722,7 +722,7 @@ def count_awaiting_vaststelling(user: User) -> int:
     return db.session.scalar(
         trajectory_query(user, status=AWAITING_VASTSTELLING.value).with_only_columns(
             sa.func.count(PvTrajectory.id)).order_by(None)
-        .where(Case.status != CaseState.AFGESLOTEN)) or 0
+        .where(RUNNING)) or 0
 
 
 def trajectories_in_status(user: User, region_code: str, status: PvStatus,
@@ -731,7 +731,7 @@ def trajectories_in_status(user: User, region_code: str, status: PvStatus,
     return list(db.session.scalars(
         trajectory_query(user, status=status.value, region_code=region_code)
         .options(selectinload(PvTrajectory.case).joinedload(Case.candidate))
-        .where(Case.status != CaseState.AFGESLOTEN)
+        .where(RUNNING)
         .order_by(None).order_by(PvTrajectory.status_since, PvTrajectory.id)
         .limit(limit)))
 

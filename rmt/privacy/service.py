@@ -15,7 +15,7 @@ from rmt import audit, clock
 from rmt.access import Action, allowed_regions, can
 from rmt.auth.models import User
 from rmt.cases import search
-from rmt.cases.models import Candidate, Case, Consent, ConsentPurpose
+from rmt.cases.models import RUNNING, Candidate, Case, Consent, ConsentPurpose
 from rmt.db_types import utcnow
 from rmt.errors_domain import Conflict, DomainError, Forbidden
 from rmt.extensions import db
@@ -181,7 +181,7 @@ def due_for_retention(cutoff: date, *, after_id: int = 0, limit: int | None = No
         Case.closed_on < cutoff).exists()
     open_or_recent = sa.select(Case.id).where(
         Case.candidate_id == Candidate.id,
-        sa.or_(Case.status != CaseState.AFGESLOTEN, Case.closed_on.is_(None),
+        sa.or_(RUNNING, Case.closed_on.is_(None),
                Case.closed_on >= cutoff)).exists()
     query = (sa.select(Candidate.id)
              .where(Candidate.anonymised_at.is_(None), Candidate.id > after_id, old_closed,

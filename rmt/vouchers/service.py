@@ -35,12 +35,11 @@ from rmt import audit, clock, signals
 from rmt.access import Action, allowed_regions, can, get_or_404, require, scoped
 from rmt.auth.models import User
 from rmt.cases.extensions import OpenItem
-from rmt.cases.models import Case
+from rmt.cases.models import RUNNING, Case
 from rmt.cases.service import TimelineItem
 from rmt.enums import label_of
 from rmt.errors_domain import Conflict, DomainError, Forbidden
 from rmt.extensions import db
-from rmt.process import CaseState
 from rmt.regions.models import Region
 from rmt.transaction import lock_row
 from rmt.validation import normalise_phone, required_text
@@ -787,7 +786,7 @@ def _awaiting_decision(user: User, select: sa.Select) -> sa.Select:
 def _decidable() -> sa.ColumnElement[bool]:
     """A request can still be granted: its case is running and still in the budget's region
     (the rules of :func:`_check_decision` that do not depend on the budget's room)."""
-    return sa.and_(Case.status != CaseState.AFGESLOTEN, Case.region_code == Voucher.region_code)
+    return sa.and_(RUNNING, Case.region_code == Voucher.region_code)
 
 
 def inbox_query(user: User) -> sa.Select:

@@ -7,10 +7,14 @@ import sqlalchemy as sa
 
 from rmt import create_app
 from rmt.extensions import db
-from tests.test_migrations import empty_database_url  # noqa: F401  (fixture)
+from tests.test_migrations import (  # noqa: F401  (fixture)
+    NOW,
+    empty_database_url,
+    insert_case,
+    insert_coach,
+)
 
 BEFORE = "b2d8f4a10c32"
-NOW = "2026-01-05 10:00:00"
 
 
 def _insert(run, sql: str, **params) -> None:
@@ -24,21 +28,9 @@ def test_closed_cases_lose_open_tasks_and_pending_requests(empty_database_url): 
         flask_migrate.upgrade(revision=BEFORE)
         with db.engine.begin() as conn:
             run = conn.execute
-            _insert(run, "INSERT INTO user_account (id, email, name, password_hash, role, "
-                    "active, failed_logins, session_token, created_at) VALUES (1, 'c@x.nl', "
-                    "'Coach', 'x', 'coach', true, 0, 'token', :now)")
-            municipality = run(sa.text("SELECT min(id) FROM municipality")).scalar()
+            municipality = insert_coach(run)
             for number, status in ((1, "afgesloten"), (2, "plan")):
-                _insert(run, "INSERT INTO candidate (id, first_name, name_prefix, last_name, "
-                        "birth_date, email, phone, postcode, municipality_id, education_level, "
-                        "has_startkwalificatie, work_status, benefit, target_group, "
-                        "referral_partner, created_at) VALUES (:n, 'A', '', 'B', '1980-01-01', "
-                        "'', '', '3511AB', :m, 'mbo2', false, 'werkend', 'geen', 'werkenden', "
-                        "'uwv', :now)", n=number, m=municipality)
-                _insert(run, "INSERT INTO case_file (id, candidate_id, region_code, coach_id, "
-                        "status, opened_on, exit_reason_text, status_since, created_at, "
-                        "updated_at, version) VALUES (:n, :n, 'MU', 1, :s, '2026-01-05', '', "
-                        ":now, :now, :now, 1)", n=number, s=status)
+                insert_case(run, number, municipality, status=status)
                 _insert(run, "INSERT INTO task (id, case_id, owner_id, title, due_on, "
                         "created_at) VALUES (:n, :n, 1, 'Bellen', '2026-02-01', :now)",
                         n=number)

@@ -21,7 +21,11 @@ from rmt.privacy.anonymise import ANONYMOUS_NAME, anonymise
 from rmt.process import CaseState
 from tests.factories import CandidateFactory, CaseFactory
 from tests.imports.conftest import candidate_row, make_csv
-from tests.test_migrations import empty_database_url  # noqa: F401  (fixture)
+from tests.test_migrations import (  # noqa: F401  (fixture)
+    empty_database_url,
+    insert_case,
+    insert_coach,
+)
 
 
 def sort_names(case_id: int) -> tuple[str, str]:
@@ -92,30 +96,12 @@ def test_imported_cases_carry_their_names(coach):
 def test_the_migration_fills_the_names_of_existing_cases(empty_database_url):  # noqa: F811
     fresh = create_app({"ENV_NAME": "test", "SQLALCHEMY_DATABASE_URI": empty_database_url,
                         "SECRET_KEY": "x" * 32})
-    now = "2026-01-05 10:00:00"
     with fresh.app_context():
         flask_migrate.upgrade(revision="5b7e0c4d2a19")
         with db.engine.begin() as conn:
-            run = conn.execute
-            run(sa.text(
-                "INSERT INTO user_account (id, email, name, password_hash, role, active, "
-                "failed_logins, session_token, created_at) VALUES (1, 'c@x.nl', 'Coach', 'x', "
-                "'coach', true, 0, 'token', :now)"), {"now": now})
-            municipality = run(sa.text("SELECT min(id) FROM municipality")).scalar()
+            municipality = insert_coach(conn.execute)
             for n, (first, last) in enumerate([("Anna", "Zwart"), ("Bram", "Aalders")], 1):
-                run(sa.text(
-                    "INSERT INTO candidate (id, first_name, name_prefix, last_name, birth_date, "
-                    "email, phone, postcode, municipality_id, education_level, "
-                    "has_startkwalificatie, work_status, benefit, target_group, "
-                    "referral_partner, created_at) VALUES (:n, :first, '', :last, "
-                    "'1980-01-01', '', '', '3511AB', :m, 'mbo2', false, 'werkend', 'geen', "
-                    "'werkenden', 'uwv', :now)"),
-                    {"n": n, "first": first, "last": last, "m": municipality, "now": now})
-                run(sa.text(
-                    "INSERT INTO case_file (id, candidate_id, region_code, coach_id, status, "
-                    "opened_on, exit_reason_text, status_since, created_at, updated_at, "
-                    "version) VALUES (:n, :n, 'MU', 1, 'plan', '2026-01-05', '', :now, :now, "
-                    ":now, 1)"), {"n": n, "now": now})
+                insert_case(conn.execute, n, municipality, first=first, last=last)
         flask_migrate.upgrade()
         with db.engine.connect() as conn:
             rows = conn.execute(sa.text(
