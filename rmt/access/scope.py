@@ -5,13 +5,14 @@ A record outside the user's regions answers **404**, never 403: its existence is
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
+from sqlalchemy.orm.interfaces import ORMOption
 
 from rmt.access.policy import Action, allowed_regions, can
 from rmt.extensions import db
@@ -50,17 +51,19 @@ def _valid_ident(model: Any, ident: Any) -> bool:
     return isinstance(ident, str) and 0 < len(ident) <= 64
 
 
-def get_or_404(model: type[M], ident: Any, user: Any, action: Action | str = Action.VIEW_CASE) -> M:
+def get_or_404(model: type[M], ident: Any, user: Any, action: Action | str = Action.VIEW_CASE,
+               options: Sequence[ORMOption] = ()) -> M:
     """Load one record the user may act on, or abort with 404 (also for malformed ids).
 
     The region filter is part of the one query, so another region's record and a missing id take
-    the same path: the same statement (only the id differs), no row, the same 404.
+    the same path: the same statement (only the id differs), no row, the same 404. ``options``
+    (loader options) let a page load what it shows with the record in the same go.
     """
     if not _valid_ident(model, ident):
         abort(404)
     pk = sa.inspect(model).primary_key[0]
     value = int(str(ident)) if isinstance(pk.type, sa.Integer) else ident
-    query = sa.select(model).where(pk == value)
+    query = sa.select(model).where(pk == value).options(*options)
     if hasattr(model, getattr(model, "__region_column__", "region_code")):
         query = scoped(query, user, model, action)
     obj = db.session.scalars(query).unique().one_or_none()

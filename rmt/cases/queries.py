@@ -577,7 +577,8 @@ def case_transfers(case: Case) -> list[CaseTransfer]:
     """Every transfer request of one case, newest first (the case is already access-checked)."""
     return list(db.session.scalars(
         sa.select(CaseTransfer).where(CaseTransfer.case_id == case.id)
-        .options(joinedload(CaseTransfer.requested_by).lazyload(User.memberships),
+        .options(lazyload(CaseTransfer.case),  # the case is in the session already
+                 joinedload(CaseTransfer.requested_by).lazyload(User.memberships),
                  joinedload(CaseTransfer.decided_by).lazyload(User.memberships))
         .order_by(CaseTransfer.requested_at.desc(), CaseTransfer.id.desc())
     ).unique())
@@ -605,26 +606,41 @@ class CaseDetail:
         return next((t for t in self.transfers if t.status == TransferStatus.REQUESTED), None)
 
 
+#: What the case page shows of a case beyond its columns, loaded with it: by the access-checked
+#: load itself (``get_or_404(..., options=CASE_PAGE_LOAD)``) or, on a page shown again after a
+#: refused form, by :func:`load_case_detail`. Authors, owners and the coach are shown by name
+#: only: their region memberships are not loaded.
+CASE_PAGE_LOAD = (
+    joinedload(Case.coach).lazyload(User.memberships),
+    selectinload(Case.events).joinedload(CaseEvent.user).lazyload(User.memberships),
+    selectinload(Case.tasks).joinedload(Task.owner).lazyload(User.memberships),
+    selectinload(Case.activities),
+    joinedload(Case.intake),
+    joinedload(Case.plan),
+    joinedload(Case.candidate).selectinload(Candidate.consents)
+    .joinedload(Consent.recorded_by).lazyload(User.memberships),
+)
+_CASE_PAGE_ATTRIBUTES = ("events", "tasks", "activities", "intake", "plan")
+
+
+def _page_load_done(case: Case) -> bool:
+    """Whether the case came with :data:`CASE_PAGE_LOAD` (nothing of it is left to read)."""
+    unloaded = sa.inspect(case).unloaded
+    return (not unloaded.intersection(_CASE_PAGE_ATTRIBUTES)
+            and "consents" not in sa.inspect(case.candidate).unloaded)
+
+
 def load_case_detail(case: Case, notes_limit: int = NOTES_PAGE) -> CaseDetail:
     """Load everything the case page shows in a fixed number of statements; of the notes only
     the ``notes_limit`` most recent (a case can collect hundreds)."""
-    # Authors and owners are shown by name only: their region memberships are not loaded.
-    db.session.scalars(
-        sa.select(Case).where(Case.id == case.id)
-        .options(
-            selectinload(Case.events).joinedload(CaseEvent.user).lazyload(User.memberships),
-            selectinload(Case.tasks).joinedload(Task.owner).lazyload(User.memberships),
-            selectinload(Case.activities),
-            joinedload(Case.intake),
-            joinedload(Case.plan),
-            joinedload(Case.candidate).selectinload(Candidate.consents)
-            .joinedload(Consent.recorded_by).lazyload(User.memberships),
-            # The coach came with the case (get_or_404): taken from the session, not read
-            # and repopulated again (which also read their region memberships once more).
-            lazyload(Case.coach),
-        )
-        .execution_options(populate_existing=True)
-    ).unique().one()
+    if not _page_load_done(case):
+        # The coach came with the case: taken from the session, not read and repopulated
+        # again (which also read their region memberships once more).
+        db.session.scalars(
+            sa.select(Case).where(Case.id == case.id)
+            .options(*CASE_PAGE_LOAD[1:], lazyload(Case.coach))
+            .execution_options(populate_existing=True)
+        ).unique().one()
     notes = list(db.session.scalars(
         sa.select(Note).where(Note.case_id == case.id)
         .options(joinedload(Note.author).lazyload(User.memberships))

@@ -471,7 +471,8 @@ def _on_case_page(case: Case, key: str, form: CaseForm) -> Callable[[int], Respo
 @bp.route("/trajecten/<id:case_id>")
 @login_required
 def case_page(case_id: int):
-    case = _case_or_404(case_id)
+    case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE,
+                      options=queries.CASE_PAGE_LOAD)
     service.audit_view(current_user, case)
     return _render_case(case)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from rmt import audit, clock
 from rmt.access import Action, can
@@ -42,12 +42,15 @@ def case_employment(user: User, case: Case) -> CaseEmployment:
         return CaseEmployment([], [])
     proposals = list(db.session.scalars(
         sa.select(Proposal).where(Proposal.case_id == case.id)
-        .options(joinedload(Proposal.vacancy),
+        # The section names the vacancy and the proposer only.
+        .options(joinedload(Proposal.vacancy).options(lazyload(Vacancy.employer),
+                                                      lazyload(Vacancy.sector)),
                  joinedload(Proposal.proposed_by).lazyload(User.memberships))
         .order_by(Proposal.proposed_on.desc(), Proposal.id.desc())))
     placements = list(db.session.scalars(
         sa.select(Placement).where(Placement.case_id == case.id)
-        .options(joinedload(Placement.employer), selectinload(Placement.follow_ups))
+        .options(joinedload(Placement.employer).lazyload(Employer.sector),
+                 selectinload(Placement.follow_ups))
         .order_by(Placement.start_on.desc(), Placement.id.desc())))
     return CaseEmployment(proposals, placements)
 

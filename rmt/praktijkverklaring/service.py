@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 from stdnum.exceptions import ValidationError
 from stdnum.nl import brin as nl_brin
 
@@ -220,6 +220,7 @@ def leerbedrijven() -> list[Employer]:
 def trajectories_for_case(case: Case) -> list[PvTrajectory]:
     return list(db.session.scalars(
         sa.select(PvTrajectory).where(PvTrajectory.case_id == case.id)
+        .options(lazyload(PvTrajectory.case))  # the case is in the session already
         .order_by(PvTrajectory.created_at.desc(), PvTrajectory.id.desc())))
 
 
