@@ -15,9 +15,10 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, ValidationError
 from wtforms.validators import DataRequired, StopValidation
-from wtforms.widgets import Select, html_params
+from wtforms.widgets import Select
 
 from rmt.errors_domain import Conflict, DomainError
+from rmt.web.fields import html_params
 
 DATE_MESSAGE = "Vul een geldige datum in, zoals 31-12-2026."
 CHOICE_MESSAGE = "Kies een waarde uit de lijst."
