@@ -16,7 +16,11 @@ functions from the ``connect()`` of its ``rmt/<feature>/receivers.py``, which
   case that an exit to work can name (employers);
 - :data:`case_sections`: a feature's section on the case page: a template and the function
   ``(user, case) -> data`` that loads what it shows (``section`` in the template; a falsy
-  value hides it). The case view loads them, so no template queries the database itself.
+  value hides it). The case view loads them, so no template queries the database itself;
+- :data:`row_probes`: ``name -> (case id) -> SQL condition``, whether a feature keeps rows of
+  that name for a case. :func:`has_rows` answers every registered name in one statement, so a
+  page that asks eight features about a case without vouchers, praktijkverklaringen or
+  placements (most cases) reads one row instead of eight empty results.
 
     from rmt.cases import extensions
     extensions.add(extensions.timeline_sources, timeline_items)
@@ -30,6 +34,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+
+import sqlalchemy as sa
+from flask import g, has_app_context
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,47 @@ def add_section(template: str, load: Callable[[Any, Any], Any], order: int = 100
 def load_sections(user: Any, case: Any) -> list[tuple[str, Any]]:
     """(template, data) of every registered section, in order, for the case page."""
     return [(section.template, section.load(user, case)) for section in case_sections]
+
+
+#: ``name -> (case id column) -> condition``: whether a feature keeps rows of ``name`` for a case.
+row_probes: dict[str, Callable[[Any], Any]] = {}
+
+
+def add_row_probe(name: str, condition: Callable[[Any], Any]) -> None:
+    """Register ``condition(case_id)``, a SQL condition true when the feature keeps rows of
+    ``name`` for that case, e.g. ``lambda case_id: sa.exists().where(Voucher.case_id ==
+    case_id)``; a second registration of a name replaces the first."""
+    row_probes[name] = condition
+
+
+def has_rows(case: Any, name: str) -> bool:
+    """Whether a feature keeps rows of ``name`` (:data:`row_probes`) for ``case``.
+
+    The first question about a case answers every registered name in one statement; the
+    answers are kept for the rest of the request (``g``) until the session next flushes
+    (:func:`forget_row_probes`), so a write in the same request is never missed.
+    """
+    from rmt.extensions import db  # the registry itself stays free of the database
+
+    if case.id is None:
+        return False
+    if db.session.autoflush:
+        db.session.flush()  # as a query would: pending rows count (and clear the answers)
+    kept = g.setdefault("rmt_case_rows", {})
+    if case.id not in kept:
+        names = list(row_probes)
+        answers = db.session.execute(sa.select(*(
+            row_probes[n](sa.literal(case.id)).label(f"probe_{i}")
+            for i, n in enumerate(names)))).one() if names else ()
+        kept[case.id] = {n for n, found in zip(names, answers, strict=True) if found}
+    return name in kept[case.id]
+
+
+def forget_row_probes(*_args: Any) -> None:
+    """Drop the answers of :func:`has_rows` (a session ``after_flush`` listener)."""
+    if has_app_context():
+        g.pop("rmt_case_rows", None)
+
 
 _REGISTRIES: dict[str, list[Callable[..., Any]]] = {
     "timeline_sources": timeline_sources,

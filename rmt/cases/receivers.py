@@ -7,11 +7,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
+from sqlalchemy.orm import Session
 
 from rmt import audit, signals
 from rmt.access import Action
 from rmt.auth.models import User
-from rmt.cases import queries
+from rmt.cases import extensions, queries
 from rmt.cases.import_kinds import CANDIDATES, HISTORY
 from rmt.cases.models import RUNNING, Case, Task, keep_sort_names
 from rmt.extensions import db
@@ -40,8 +41,11 @@ def connect() -> None:
     """Candidates with their case, and the step history of such cases, can be imported
     (rmt.imports); a deactivated user's open tasks on others' cases go to those coaches;
     transfer requests and cases of inactive coaches wait for the coordinator; every case
-    carries its candidate's name for the list's order."""
+    carries its candidate's name for the list's order; a flush forgets what
+    extensions.has_rows knew."""
     keep_sort_names()
+    if not sa.event.contains(Session, "after_flush", extensions.forget_row_probes):
+        sa.event.listen(Session, "after_flush", extensions.forget_row_probes)
     kinds.register(CANDIDATES)
     kinds.register(HISTORY)
     signals.user_deactivated.connect(hand_tasks_to_coaches)

@@ -11,10 +11,13 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from rmt.access import Action
 from rmt.cases import extensions
 from rmt.cases.models import Case
 from rmt.documents import owners, privacy, service
+from rmt.documents.models import Document
 from rmt.employers.models import Placement
 from rmt.praktijkverklaring.models import PvTrajectory
 from rmt.privacy.registry import register_anonymiser, register_subject_access
@@ -38,7 +41,8 @@ OWNER_TYPES = (
 
 
 def case_section(user, case):
-    return service.section(user, "case", case)
+    known = None if extensions.has_rows(case, "documents") else []
+    return service.section(user, "case", case, documents=known)
 
 
 def _record_section(owner_name: str):
@@ -53,6 +57,8 @@ def connect() -> None:
     for owner in OWNER_TYPES:
         owners.register(owner)
     extensions.add_section("documents/_case_section.html", case_section, order=40)
+    extensions.add_row_probe("documents", lambda case_id: sa.exists().where(
+        Document.owner_type == "case", Document.owner_id == case_id, Document.deleted_at.is_(None)))
     for owner_name in ("voucher", "praktijkverklaring", "placement"):
         sections.add(owner_name, "documents/_list.html", _record_section(owner_name))
     register_subject_access("documents", "Documenten", tables=privacy.TABLES)(

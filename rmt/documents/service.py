@@ -177,11 +177,14 @@ class Section:
     kinds: list[tuple[str, str]]
 
 
-def section(user: User, owner_name: str, record: Any) -> Section | None:
+def section(user: User, owner_name: str, record: Any, documents: list[Document] | None = None
+            ) -> Section | None:
+    """The documents section of a record's page (``documents``: when the caller knows them,
+    e.g. that there are none)."""
     owner = owners.owner_type(owner_name)
     if not owners.may_read(user, owner, record):
         return None
-    return Section(owner, record, documents_of(owner, record),
+    return Section(owner, record, documents_of(owner, record) if documents is None else documents,
                    owners.may_change(user, owner, record),
                    f"PDF, PNG, JPEG, Word (DOCX), Excel (XLSX) of OpenDocument-tekst (ODT), "
                    f"hoogstens {storage.megabytes(max_bytes())}.", DocumentKind.choices())

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from rmt import audit, clock
 from rmt.access import Action, can
 from rmt.auth.models import User
+from rmt.cases import extensions
 from rmt.cases.models import Case, Consent
 from rmt.employers.common import DUE_SOON_DAYS, has_profile_consent, scoped_case_ids
 from rmt.employers.models import (
@@ -40,14 +41,14 @@ def case_employment(user: User, case: Case) -> CaseEmployment:
     """Proposals and placements (with follow-ups) of one case, if the user may see them."""
     if case.id is None or not can(user, Action.VIEW_WORK_PROFILE, case):
         return CaseEmployment([], [])
-    proposals = list(db.session.scalars(
+    proposals = [] if not extensions.has_rows(case, "proposals") else list(db.session.scalars(
         sa.select(Proposal).where(Proposal.case_id == case.id)
         # The section names the vacancy and the proposer only.
         .options(joinedload(Proposal.vacancy).options(lazyload(Vacancy.employer),
                                                       lazyload(Vacancy.sector)),
                  joinedload(Proposal.proposed_by).lazyload(User.memberships))
         .order_by(Proposal.proposed_on.desc(), Proposal.id.desc())))
-    placements = list(db.session.scalars(
+    placements = [] if not extensions.has_rows(case, "placements") else list(db.session.scalars(
         sa.select(Placement).where(Placement.case_id == case.id)
         .options(joinedload(Placement.employer).lazyload(Employer.sector),
                  selectinload(Placement.follow_ups))

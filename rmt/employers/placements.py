@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from rmt import audit, clock, signals
 from rmt.access import Action, can
 from rmt.auth.models import User
+from rmt.cases import extensions
 from rmt.cases.extensions import OpenItem, WorkPlacement
 from rmt.cases.models import Case, Task
 from rmt.cases.sectors import as_section
@@ -186,7 +187,7 @@ def get_placement(user: User, placement_id: Any) -> Placement | None:
 
 def case_has_active_placement(case: Case) -> bool:
     """The guard of the step geplaatst (registered in rmt.cases.service.PLACEMENT_CHECKS)."""
-    if case.id is None:
+    if not extensions.has_rows(case, "placements"):
         return False
     today = clock.today()
     return db.session.scalar(

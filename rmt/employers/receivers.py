@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 from rmt.access import Action, can
 from rmt.cases import extensions
 from rmt.employers.import_kinds import KINDS as IMPORT_KINDS
+from rmt.employers.models import Placement, Proposal
 from rmt.employers.pages import CaseEmployment, case_employment
 from rmt.employers.placements import case_has_active_placement, open_items, work_placements
 from rmt.imports import kinds
@@ -25,5 +28,9 @@ def connect() -> None:
     extensions.add(extensions.open_item_sources, open_items)
     extensions.add(extensions.work_placement_sources, work_placements)
     extensions.add_section("employers/_case_section.html", work_section, order=20)
+    extensions.add_row_probe("proposals",
+                             lambda case_id: sa.exists().where(Proposal.case_id == case_id))
+    extensions.add_row_probe("placements",
+                             lambda case_id: sa.exists().where(Placement.case_id == case_id))
     for kind in IMPORT_KINDS:  # employers, their contacts and contact moments (rmt.imports)
         kinds.register(kind)

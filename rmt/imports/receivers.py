@@ -16,6 +16,8 @@ from rmt.imports.models import ImportRecord, ImportRun
 
 def imported_line(case: Any) -> Iterable[TimelineItem]:
     """"Geïmporteerd" on the timeline of a case an import created."""
+    if not extensions.has_rows(case, "imports"):
+        return
     rows = db.session.execute(
         sa.select(ImportRun, ImportRecord.row_number)
         .join(ImportRecord, ImportRecord.run_id == ImportRun.id)
@@ -28,3 +30,5 @@ def imported_line(case: Any) -> Iterable[TimelineItem]:
 
 def connect() -> None:
     extensions.add(extensions.timeline_sources, imported_line)
+    extensions.add_row_probe("imports", lambda case_id: sa.exists().where(
+        ImportRecord.object_type == "case", ImportRecord.object_id == case_id))

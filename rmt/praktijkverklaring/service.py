@@ -24,6 +24,7 @@ from stdnum.nl import brin as nl_brin
 from rmt import audit, clock, signals
 from rmt.access import Action, allowed_regions, can, require, scoped
 from rmt.auth.models import User
+from rmt.cases import extensions
 from rmt.cases.extensions import OpenItem
 from rmt.cases.models import RUNNING, Candidate, Case
 from rmt.cases.service import TimelineItem
@@ -242,7 +243,8 @@ def can_request(user: User, case: Case, trajectories: list[PvTrajectory] | None 
 
 def case_section(user: User, case: Case) -> dict[str, Any]:
     """What the case page's praktijkverklaring section shows (``cases/_sections.html``)."""
-    trajectories = trajectories_for_case(case)
+    trajectories = (trajectories_for_case(case)
+                    if extensions.has_rows(case, "praktijkverklaring") else [])
     return {"trajectories": trajectories,
             "can_request": can_request(user, case, trajectories)}
 
@@ -740,6 +742,8 @@ def trajectories_in_status(user: User, region_code: str, status: PvStatus,
 def timeline_items(case: Case) -> list[TimelineItem]:
     """The praktijkverklaring steps of a case, for the case timeline (connected to
     :data:`rmt.cases.service.TIMELINE_SOURCES` by :mod:`rmt.praktijkverklaring.receivers`)."""
+    if not extensions.has_rows(case, "praktijkverklaring"):
+        return []
     events = db.session.execute(
         sa.select(PvEvent, Qualification.name, User.name)
         .join(PvTrajectory, PvEvent.trajectory_id == PvTrajectory.id)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from rmt import clock
 from rmt.access import Action, allowed_regions, can, scoped
 from rmt.auth.models import User
+from rmt.cases import extensions
 from rmt.cases.models import Case
 from rmt.extensions import db
 from rmt.privacy.models import PrivacyRequest, RequestStatus
@@ -60,7 +61,7 @@ def case_section(user: User, case: Case) -> CaseRequests | None:
     """The privacy requests of a case, for its page (one statement)."""
     if not can(user, Action.RECORD_PRIVACY_REQUEST, case):
         return None
-    requests = list(db.session.scalars(
+    requests = [] if not extensions.has_rows(case, "privacy_requests") else list(db.session.scalars(
         sa.select(PrivacyRequest).where(PrivacyRequest.case_id == case.id)
         .order_by(PrivacyRequest.received_on.desc(), PrivacyRequest.id.desc())))
     return CaseRequests(requests, case.candidate.anonymised_at is None, clock.today())

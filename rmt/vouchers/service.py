@@ -34,6 +34,7 @@ from stdnum.util import isdigits
 from rmt import audit, clock, signals
 from rmt.access import Action, allowed_regions, can, get_or_404, require, scoped
 from rmt.auth.models import User
+from rmt.cases import extensions
 from rmt.cases.extensions import OpenItem
 from rmt.cases.models import RUNNING, Case
 from rmt.cases.service import TimelineItem
@@ -840,11 +841,13 @@ def case_section(user: User, case: Case) -> CaseSection:
     """Vouchers of one case with their history: two statements, whatever their number."""
     if not can(user, Action.VIEW_VOUCHER, case):
         return CaseSection([], False, False)
+    can_request = can(user, Action.REQUEST_VOUCHER, case) and not case.is_closed
+    if not extensions.has_rows(case, "vouchers"):
+        return CaseSection([], can_request, True)
     vouchers = list(db.session.scalars(
         sa.select(Voucher).where(Voucher.case_id == case.id)
         .options(selectinload(Voucher.events), selectinload(Voucher.budget))
         .order_by(Voucher.requested_at.desc(), Voucher.id.desc())))
-    can_request = can(user, Action.REQUEST_VOUCHER, case) and not case.is_closed
     history = sorted((e for v in vouchers for e in v.events), key=lambda e: (e.at, e.id),
                      reverse=True)
     return CaseSection(vouchers, can_request, True, history)
@@ -859,6 +862,8 @@ def timeline_items(case: Case) -> list[TimelineItem]:
 
     Connected to :data:`rmt.cases.service.TIMELINE_SOURCES` by :mod:`rmt.vouchers.receivers`.
     """
+    if not extensions.has_rows(case, "vouchers"):
+        return []
 
     rows = db.session.execute(
         sa.select(VoucherEvent, Voucher.course_name, User.name)

@@ -1,0 +1,65 @@
+"""extensions.has_rows: one statement answers every feature's "anything on this case?", the
+case page then reads no feature table that has nothing for the case, and an answer never
+hides a row written in the same request."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from rmt.cases import extensions
+from rmt.cases.models import Case
+from rmt.extensions import db
+from rmt.privacy.models import PrivacyRequest, RequestKind
+from rmt.process import CaseState
+from tests.factories import CaseFactory
+from tests.querycount import count_statements
+
+FEATURE_TABLES = ("voucher", "pv_trajectory", "pv_event", "proposal", "placement",
+                  "privacy_request", "document", "import_record")
+
+
+def _reads_of(statements: list[str], table: str) -> list[str]:
+    return [s for s in statements
+            if s.lstrip().upper().startswith("SELECT") and "probe_0" not in s
+            and f" {table}." in s]
+
+
+def test_the_case_page_asks_every_feature_in_one_statement(client, login_as):
+    coordinator = login_as("coordinator", "MU")  # sees every section, privacy requests included
+    case_id = CaseFactory(coach=coordinator, status=CaseState.PLAN).id
+    with count_statements(cold=True) as statements:
+        response = client.get(f"/trajecten/{case_id}")
+    assert response.status_code == 200
+    probes = [s for s in statements if "probe_0" in s]
+    assert len(probes) == 1
+    assert set(extensions.row_probes) >= {"vouchers", "praktijkverklaring", "proposals",
+                                          "placements", "privacy_requests", "documents",
+                                          "imports"}
+    for table in FEATURE_TABLES:
+        assert _reads_of(statements, table) == [], table
+    assert "Nog geen voordrachten." in response.text
+
+
+def test_a_row_of_the_same_request_is_seen(app, login_as):
+    with app.test_request_context():
+        case = CaseFactory(status=CaseState.PLAN)
+        assert not extensions.has_rows(case, "privacy_requests")
+        db.session.add(PrivacyRequest(case_id=case.id, region_code=case.region_code,
+                                      kind=RequestKind.INZAGE, received_on=date.today(),
+                                      due_on=date.today() + timedelta(days=30)))
+        # Pending, not yet flushed: asked again, the row counts (as a query's autoflush would).
+        assert extensions.has_rows(case, "privacy_requests")
+        db.session.rollback()
+
+
+def test_answers_are_per_case(app):
+    with app.test_request_context():
+        first, second = CaseFactory(), CaseFactory()
+        db.session.add(PrivacyRequest(case_id=second.id, region_code=second.region_code,
+                                      kind=RequestKind.INZAGE, received_on=date.today(),
+                                      due_on=date.today() + timedelta(days=30)))
+        db.session.flush()
+        assert not extensions.has_rows(first, "privacy_requests")
+        assert extensions.has_rows(second, "privacy_requests")
+        assert not extensions.has_rows(Case(), "privacy_requests")  # not saved: nothing yet
+        db.session.rollback()
