@@ -13,7 +13,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import ngettext
-from sqlalchemy.orm import contains_eager, defaultload, joinedload, lazyload, selectinload
+from sqlalchemy.orm import (
+    contains_eager,
+    defaultload,
+    joinedload,
+    lazyload,
+    load_only,
+    selectinload,
+)
 
 from rmt import clock
 from rmt.access import Action, scoped
@@ -35,8 +42,15 @@ from rmt.extensions import db
 from rmt.process import MAIN_LINE, CaseState
 
 PER_PAGE = 25
-#: Lists show a case's coach by name only: the coach's region memberships are not loaded.
-COACH_BY_NAME = defaultload(Case.coach).lazyload(User.memberships)
+#: Lists show a case's coach by name only: of the account only its id and name are read (not
+#: its hashes and second-factor secrets), its region memberships not at all.
+COACH_BY_NAME = defaultload(Case.coach).options(load_only(User.id, User.name),
+                                                lazyload(User.memberships))
+#: The case list shows of the candidate its name, target group and referral partner.
+CANDIDATE_IN_LIST = contains_eager(Case.candidate).options(
+    load_only(Candidate.id, Candidate.first_name, Candidate.name_prefix, Candidate.last_name,
+              Candidate.target_group, Candidate.referral_partner, Candidate.anonymised_at),
+    lazyload(Candidate.municipality))
 STEP_ORDER = [*MAIN_LINE[:-1], CaseState.GEPAUZEERD, CaseState.AFGESLOTEN]
 
 
@@ -275,7 +289,7 @@ def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> C
     )
     query = (
         scoped(sa.select(Case).join(Case.candidate), user, Case)
-        .options(contains_eager(Case.candidate), COACH_BY_NAME)
+        .options(CANDIDATE_IN_LIST, COACH_BY_NAME)
         .where(Case.id.in_(page_ids))
         .order_by(*order)
     )

@@ -37,12 +37,21 @@ FIELDSET = Markup(
 DESCRIBED_BY = Markup(' aria-describedby="{}"')
 DESCRIPTION = Markup('<p class="utrecht-form-field-description" id="{}-uitleg">{}</p>')
 REQUIRED = Markup(' <span class="rmt-required">(verplicht)</span>')
-TEXT = Markup(
-    '<div class="utrecht-form-field utrecht-form-field--text{}">\n'
-    '  <p class="utrecht-form-field__label">{}{}</p>\n'
-    "  {}\n  {}\n"
-    '  <p class="utrecht-form-field__input">\n'
-    "    {}\n  </p>\n</div>")
+
+
+def _text_field(invalid: bool, label: Markup, required: bool, description: Markup,
+                error: Markup, widget: Markup) -> Markup:
+    """A text, select or text-area field's block; every part is markup already (escaped where
+    it was made), so no ``Markup.format`` pass is needed."""
+    return Markup(  # noqa: S704 - every part is Markup
+        f'<div class="utrecht-form-field utrecht-form-field--text'
+        f'{" utrecht-form-field--invalid" if invalid else ""}">\n'
+        f'  <p class="utrecht-form-field__label">{label}{REQUIRED if required else ""}</p>\n'
+        f"  {description}\n  {error}\n"
+        f'  <p class="utrecht-form-field__input">\n'
+        f"    {widget}\n  </p>\n</div>")
+
+
 CHECKBOX_INPUT = "utrecht-checkbox utrecht-checkbox--html-input"
 CHECKBOX_LABEL = "utrecht-form-label utrecht-form-label--checkbox"
 
@@ -157,13 +166,10 @@ def _text(f: Any, input_type: str | None, autocomplete: str | None, class_: str)
         attrs["type"] = input_type
     if f.type == "TextAreaField":
         attrs["rows"] = 5
-    return TEXT.format(
-        Markup(" utrecht-form-field--invalid") if f.errors else "",
-        label_html(f, "utrecht-form-label"),
-        REQUIRED if f.flags.required else "",
-        DESCRIPTION.format(f.id, f.description) if f.description else "",
-        _error(f),
-        widget_html(f, class_=_input_class(f, class_), **attrs))
+    return _text_field(
+        bool(f.errors), label_html(f, "utrecht-form-label"), bool(f.flags.required),
+        DESCRIPTION.format(f.id, f.description) if f.description else Markup(),
+        _error(f), widget_html(f, class_=_input_class(f, class_), **attrs))
 
 
 def render_field(f: Any, input_type: str | None = None, autocomplete: str | None = None,
