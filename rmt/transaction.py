@@ -161,17 +161,18 @@ def attempt() -> Iterator[None]:
         yield
 
 
-def defer_write(write: Callable[[], T]) -> T | None:
+def defer_write(write: Callable[[], T], later: Callable[[], object] | None = None) -> T | None:
     """Run ``write`` now in a writing unit of work; in a read-only one, after its commit.
 
     For the writes a read makes. Capture the values ``write`` needs before calling this: the
     objects loaded by the read are expired by the time it runs. Returns what ``write`` returned
-    when it ran now, else None.
+    when it ran now, else None. ``later``: the same write for after the read, when nobody
+    needs its result (e.g. a plain INSERT instead of a new ORM object).
     """
     pending = _deferred.get()
     if _writing.get() or pending is None:
         return write()
-    pending.append(write)
+    pending.append(later or write)
     return None
 
 

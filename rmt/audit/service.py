@@ -106,7 +106,8 @@ def record(
     """
     fields = _fields(action, object_type=object_type, object_id=object_id,
                      region_code=region_code, summary=summary, user=user)
-    return transaction.defer_write(lambda: _append(fields))
+    # After a read nobody gets the entry back: one INSERT, no new object in the session.
+    return transaction.defer_write(lambda: _append(fields), later=lambda: _append_many([fields]))
 
 
 def _fields(action: str, *, object_type: str | None = None, object_id: Any = None,

@@ -305,8 +305,10 @@ class Case(db.Model):
         sa.Index("ix_case_file_region_opened", "region_code", "opened_on", "id"),
         sa.Index("ix_case_file_region_status_since", "region_code", "status_since"),
         # Running cases per coach (caseload sizes, the coach's start page): only those rows,
-        # with the step, so that both engines count them from the index alone.
-        sa.Index("ix_case_file_open_by_coach", "coach_id", "status", sqlite_where=_OPEN,
+        # with the step, the region and the name order, so that both engines count them and
+        # sort the start page's ids from the index alone.
+        sa.Index("ix_case_file_open_by_coach", "coach_id", "status", "region_code",
+                 "sort_last_name", "sort_first_name", "id", sqlite_where=_OPEN,
                  postgresql_where=_OPEN),
         # A region's running cases in name order (the case list's default page): read from the
         # index and stopped at the page, on both engines.

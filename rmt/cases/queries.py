@@ -46,11 +46,14 @@ PER_PAGE = 25
 #: its hashes and second-factor secrets), its region memberships not at all.
 COACH_BY_NAME = defaultload(Case.coach).options(load_only(User.id, User.name),
                                                 lazyload(User.memberships))
+#: Of a candidate in a list only the name (and whether it was anonymised) is read.
+CANDIDATE_NAME_ONLY = (load_only(Candidate.id, Candidate.first_name, Candidate.name_prefix,
+                                 Candidate.last_name, Candidate.anonymised_at),
+                       lazyload(Candidate.municipality))
 #: The case list shows of the candidate its name, target group and referral partner.
 CANDIDATE_IN_LIST = contains_eager(Case.candidate).options(
-    load_only(Candidate.id, Candidate.first_name, Candidate.name_prefix, Candidate.last_name,
-              Candidate.target_group, Candidate.referral_partner, Candidate.anonymised_at),
-    lazyload(Candidate.municipality))
+    *CANDIDATE_NAME_ONLY,
+    load_only(Candidate.target_group, Candidate.referral_partner))
 STEP_ORDER = [*MAIN_LINE[:-1], CaseState.GEPAUZEERD, CaseState.AFGESLOTEN]
 
 
@@ -449,7 +452,9 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
         scoped(sa.select(Case, per_case.c.first_due, per_case.c.overdue)
                .join(Case.candidate), user, Case)
         .outerjoin(per_case, per_case.c.case_id == Case.id)
-        .options(contains_eager(Case.candidate), COACH_BY_NAME)
+        # The coach is the user (in the session already); of the candidate the name is shown.
+        .options(contains_eager(Case.candidate).options(*CANDIDATE_NAME_ONLY),
+                 lazyload(Case.coach))
         .where(Case.id.in_(page_ids))
         .order_by(*order)
     ).unique().all()
@@ -472,7 +477,10 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
 
     tasks = db.session.scalars(
         scoped(sa.select(Task).join(Task.case), user, Case)
-        .options(contains_eager(Task.case).contains_eager(Case.candidate))
+        .options(contains_eager(Task.case).options(
+                     contains_eager(Case.candidate).options(*CANDIDATE_NAME_ONLY),
+                     lazyload(Case.coach)),
+                 lazyload(Task.owner))  # the owner is the user
         .join(Case.candidate)
         .where(Task.owner_id == user.id, *open_task, Task.due_on <= soon,
                RUNNING)
