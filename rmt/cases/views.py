@@ -371,15 +371,10 @@ def _case_forms(case: Case, submitted: dict[str, CaseForm], shown: set[str],
             return None
         return submitted.get(key) or form_cls(formdata=None, prefix=key, **data)
 
-    staff = (queries.region_staff({case.region_code}, (Role.COACH, Role.COORDINATOR))
-             if shown & {"actie", "coach"} else [])
     task_form = make("actie", TaskForm, owner_id=case.coach_id)
     if task_form is not None:
-        task_form.set_owners(staff)
-    reassign_form = make("coach", ReassignForm, version=case.version)
-    if reassign_form is not None:
-        reassign_form.set_coaches(queries.with_caseload(
-            [u for u in staff if u.role == Role.COACH and u.id != case.coach_id]))
+        task_form.set_owners(queries.region_staff({case.region_code},
+                                                  (Role.COACH, Role.COORDINATOR)))
     transfer_form = make("overdracht", TransferRequestForm, version=case.version)
     if transfer_form is not None:
         transfer_form.set_regions(regions, case.region_code)
@@ -389,7 +384,6 @@ def _case_forms(case: Case, submitted: dict[str, CaseForm], shown: set[str],
         "consent_form": make("toestemming", ConsentForm),
         "back_form": make("terug", TransitionForm, version=case.version),
         "step_form": submitted.get("stap"),
-        "reassign_form": reassign_form,
         "transfer_form": transfer_form,
         "reopen_form": make("heropenen", ReopenForm, version=case.version),
     }
@@ -397,8 +391,7 @@ def _case_forms(case: Case, submitted: dict[str, CaseForm], shown: set[str],
 
 def _shown_forms(rights: CaseRights, moves: CaseMoves, transfer_pending: bool) -> set[str]:
     """The prefixes of the forms the page shows to this user now."""
-    shown = {"coach"} if rights.reassign else set()
-    shown |= {"heropenen"} if rights.reopen else set()
+    shown = {"heropenen"} if rights.reopen else set()
     if rights.edit:
         shown |= {"stap", "aantekening", "actie", "toestemming"}
         shown |= {"terug"} if moves.back else set()
@@ -636,20 +629,33 @@ def consent_revoke(case_id: int, consent_id: int):
 # --- coach and region -----------------------------------------------------------------------
 
 
-@bp.route("/trajecten/<id:case_id>/coach", methods=["POST"])
+def _render_reassign(case: Case, form: ReassignForm, status: int = 200) -> ResponseReturnValue:
+    return render_template("cases/reassign.html", case=case, candidate=case.candidate,
+                           form=form), status
+
+
+@bp.route("/trajecten/<id:case_id>/coach", methods=["GET", "POST"])
 @login_required
 def reassign(case_id: int):
+    """Another coach of the region, chosen with their caseloads (a page of its own: counting
+    every coach's running cases is not work for each view of the case page)."""
     case = _case_or_404(case_id)
     require(current_user, (Action.EDIT_CASE, Action.REASSIGN_CASE), case,
             message=REASSIGN_REFUSED)
-    form = ReassignForm(prefix="coach")
-    form.set_coaches(queries.with_caseload(queries.region_staff({case.region_code},
-                                                                (Role.COACH,))))
+    if request.method == "GET":
+        form = ReassignForm(formdata=None, prefix="coach", version=case.version)
+    else:
+        form = ReassignForm(prefix="coach")
+    coaches = queries.region_staff({case.region_code}, (Role.COACH,))
+    form.set_coaches(queries.with_caseload(
+        [c for c in coaches if c.id != case.coach_id or request.method == "POST"]))
+    if request.method == "GET":
+        return _render_reassign(case, form)
     return submit(
         form,
         lambda: service.reassign(current_user, case, _user_or_none(form.coach_id.data),
                                  form.version_number),
-        on_error=_on_case_page(case, "coach", form),
+        on_error=_show_again(case, form, lambda f, status: _render_reassign(case, f, status)),
         on_success=lambda _none: redirect(_case_url(case)),
         success_message=lambda _none: f"{case.coach.name} is nu de loopbaancoach van dit traject.")
 

@@ -97,11 +97,11 @@ def test_caseloads_is_one_grouped_statement(people):
     assert loads == {c.id: n % 3 for n, c in enumerate(coaches) if n % 3}
 
 
-def test_reassign_choice_on_the_case_page_shows_caseloads(client, login_as, people):
+def test_reassign_choice_shows_caseloads(client, login_as, people):
     case = CaseFactory(coach=people["coach_mu"], status=CaseState.PLAN)
     other = UserFactory(role="coach", regions=["MU"], name="Kees Mu")
     login_as("coordinator", "MU")
-    assert "Kees Mu (0 lopende trajecten)" in html(client.get(f"/trajecten/{case.id}"))
+    assert "Kees Mu (0 lopende trajecten)" in html(client.get(f"/trajecten/{case.id}/coach"))
     response = post(client, f"/trajecten/{case.id}/coach", {
         "coach-coach_id": other.id, "coach-version": case.version})
     assert response.status_code == 302

@@ -80,7 +80,7 @@ def test_coordinator_reads_without_edit_controls_and_sees_audit(client, login_as
     for endpoint in ("/stap", "/aantekeningen", "/acties", "/toestemming", "/overdracht",
                      "/intake", "/gegevens"):
         assert f'action="{_url(case, endpoint)}"' not in page, endpoint
-    assert f'action="{_url(case, "/coach")}"' in page  # a coordinator may reassign
+    assert f'href="{_url(case, "/coach")}"' in page  # a coordinator may reassign
     assert "Wie heeft dit dossier bekeken of gewijzigd" in page
     # A read is audited right after it (rmt.transaction.defer_write): the next view shows it.
     again = text(client.get(_url(case)))
@@ -319,7 +319,7 @@ def test_add_forms_are_folded_away(client, coach, case):
     page = html(client.get(_url(case)))
     summaries = re.findall(r'<summary class="rmt-details__summary">([^<]*)</summary>', page)
     for summary in ("Actie toevoegen", "Aantekening toevoegen", "Toestemming vastleggen",
-                    "Andere loopbaancoach", "Overdragen aan een andere regio"):
+                    "Overdragen aan een andere regio"):
         assert summary in summaries
     assert _open_disclosures(page) == []
 
@@ -331,7 +331,6 @@ def test_add_forms_are_folded_away(client, coach, case):
      "Actie toevoegen", "actie-title-fout"),
     ("/toestemming", {"toestemming-purpose": "alles_delen"},
      "Toestemming vastleggen", "toestemming-purpose-fout"),
-    ("/coach", {"coach-coach_id": ""}, "Andere loopbaancoach", "coach-coach_id-fout"),
     ("/overdracht", {"overdracht-to_region_code": "", "overdracht-reason": "Verhuist"},
      "Overdragen aan een andere regio", "overdracht-to_region_code-fout"),
 ])
@@ -474,12 +473,30 @@ def test_coordinator_may_reassign(client, login_as, case):
     assert fresh(case).coach_id == colleague.id
 
 
+def test_reassign_page_lists_the_region_coaches_with_their_caseloads(client, coach, case):
+    colleague = UserFactory(role="coach", regions=["MU"], name="Daan Collega")
+    CaseFactory(coach=colleague)
+    CaseFactory(coach=colleague)
+    UserFactory(role="coach", regions=["FV"], name="Fenna Elders")
+    page = html(client.get(_url(case, "/coach")))
+    assert "Daan Collega (2 lopende trajecten)" in page
+    assert "Fenna Elders" not in page  # another region's coach
+    assert f'<option value="{coach.id}"' not in page  # the case's own coach
+    assert f'action="{_url(case, "/coach")}"' in page
+    # The case page links to it instead of counting every coach's cases on each view.
+    case_page = html(client.get(_url(case)))
+    assert f'href="{_url(case, "/coach")}"' in case_page
+    assert "coach-coach_id" not in case_page
+
+
 @pytest.mark.parametrize("bad", ["", "abc", "999999"])
 def test_reassign_bad_input(client, coach, case, bad):
     response = post(client, _url(case, "/coach"), {"coach-coach_id": bad,
                                                     "coach-version": fresh(case).version})
     assert response.status_code == 400
     assert fresh(case).coach_id == coach.id
+    page = html(response)  # the reassign page again, the message at the field
+    assert 'id="coach-coach_id-fout"' in page and "Andere loopbaancoach voor traject" in page
 
 
 def test_reassign_to_coach_of_other_region_is_refused(client, coach, case):
