@@ -12,8 +12,9 @@ Not part of ``make test``. Per engine it
 3. serves it as ``make serve-prod`` does (gunicorn, 2 workers, 127.0.0.1, rate-limit counters in
    Redis) and, with the same gunicorn settings, a bare Flask route (``benchmarks/bare.py``);
 4. measures each page with ``wrk`` (Debian package), ``--connections`` connections for
-   ``--seconds`` seconds, and prints p50, p95, requests per second and throughput as a
-   percentage of the bare route's.
+   ``--seconds`` seconds, after ``--warmup`` seconds of the same load that are not counted,
+   and prints p50, p95, requests per second and throughput as a percentage of the bare
+   route's.
 
     python -m benchmarks.pages [--engines sqlite,postgresql] [--seconds 15] [--reuse]
 
@@ -197,9 +198,10 @@ class Server(Gunicorn):
 
 
 def wrk(port: int, path: str, headers: dict[str, str], args: argparse.Namespace,
-        script: Path) -> tuple[float, float, float, int]:
+        script: Path, seconds: int | None = None) -> tuple[float, float, float, int]:
     """(p50 ms, p95 ms, requests/s, errors) of one page."""
-    command = ["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{args.seconds}s",
+    command = ["wrk", "-t", "2", "-c", str(args.connections),
+               "-d", f"{seconds or args.seconds}s",
                "--timeout", "30s", "-s", str(script)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
@@ -251,6 +253,8 @@ def run_engine(engine: str, args: argparse.Namespace, workdir: Path) -> list[tup
             status, _h, body = call(port, "GET", path, headers=headers)
             if status != 200:
                 raise SystemExit(f"{label}: {path} answered {status}")
+            if args.warmup:  # both workers warm (templates, caches, statements), not measured
+                wrk(port, path, headers, args, script, seconds=args.warmup)
             p50, p95, rps, errors = wrk(port, path, headers, args, script)
             rows.append((engine, label, p50, p95, rps, len(body), errors))
             print(f"  {label:<40} p50 {p50:8.1f}  p95 {p95:8.1f}  {rps:8.1f}/s  "
@@ -269,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--notes", type=int, default=300_000)
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 15)))
+    parser.add_argument("--warmup", type=int, default=2,
+                        help="seconds of the same load before each page is measured (0: none)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workdir", type=Path,
                         default=Path(tempfile.gettempdir()) / "rmt-bench-pages")
