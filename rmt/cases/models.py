@@ -301,6 +301,10 @@ class Case(db.Model):
         # The case list and the API list (issue 14; plans in docs/benchmarks.md): a region's
         # cases in one step, a coach's open cases, newest first, longest in their step.
         sa.Index("ix_case_file_region_status", "region_code", "status", "coach_id"),
+        # The list filtered by a step, in name order (its default): from the index, stopped at
+        # the page.
+        sa.Index("ix_case_file_region_step_by_name", "region_code", "status", "sort_last_name",
+                 "sort_first_name", "id"),
         sa.Index("ix_case_file_coach_status", "coach_id", "status"),
         sa.Index("ix_case_file_region_opened", "region_code", "opened_on", "id"),
         sa.Index("ix_case_file_region_status_since", "region_code", "status_since"),
