@@ -643,6 +643,8 @@ def reassign(case_id: int):
     require(current_user, (Action.EDIT_CASE, Action.REASSIGN_CASE), case,
             message=REASSIGN_REFUSED)
     if request.method == "GET":
+        if case.is_closed:  # a closed case keeps its coach: nothing to choose
+            return redirect(_case_url(case))
         form = ReassignForm(formdata=None, prefix="coach", version=case.version)
     else:
         form = ReassignForm(prefix="coach")

@@ -489,6 +489,12 @@ def test_reassign_page_lists_the_region_coaches_with_their_caseloads(client, coa
     assert "coach-coach_id" not in case_page
 
 
+def test_reassign_page_of_a_closed_case_leads_back_to_the_case(client, coach):
+    case = CaseFactory(coach=coach, status=CaseState.AFGESLOTEN)
+    response = client.get(_url(case, "/coach"))
+    assert response.status_code == 302 and response.headers["Location"].endswith(_url(case))
+
+
 @pytest.mark.parametrize("bad", ["", "abc", "999999"])
 def test_reassign_bad_input(client, coach, case, bad):
     response = post(client, _url(case, "/coach"), {"coach-coach_id": bad,
