@@ -408,8 +408,8 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
     """What a coach must do today: their overdue and due tasks, then one page of their running
     cases with the cases that have overdue or due work first.
 
-    A fixed number of statements, whatever the caseload: counts (2), the page of cases (1),
-    their next tasks (1) and the coach's tasks due soon (1).
+    A fixed number of statements, whatever the caseload: the counts (1), the page of cases with
+    each one's next task (1) and the coach's tasks due soon (1).
     """
     today = today or clock.today()
     soon = date.fromordinal(today.toordinal() + SOON_DAYS)
@@ -425,18 +425,23 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
         .group_by(Task.case_id)
         .subquery()
     )
+    # The user's own open tasks: how many, overdue, due today (one row, whatever the number).
+    own_tasks = (
+        scoped(sa.select(
+            sa.func.count(Task.id).label("total"),
+            sa.func.count(Task.id).filter(Task.due_on < today).label("overdue"),
+            sa.func.count(Task.id).filter(Task.due_on == today).label("today"))
+            .join(Task.case), user, Case)
+        .where(Task.owner_id == user.id, *open_task, RUNNING)
+        .subquery()
+    )
     counts = db.session.execute(sa.select(
         sa.select(sa.func.count()).select_from(mine.subquery()).scalar_subquery(),
         sa.select(sa.func.count()).select_from(per_case).where(per_case.c.overdue > 0)
-        .scalar_subquery())).one()
+        .scalar_subquery(),
+        own_tasks.c.total, own_tasks.c.overdue, own_tasks.c.today)).one()
     case_total, cases_overdue = int(counts[0] or 0), int(counts[1] or 0)
-    task_counts = db.session.execute(
-        scoped(sa.select(
-            sa.func.count(Task.id),
-            sa.func.count(Task.id).filter(Task.due_on < today),
-            sa.func.count(Task.id).filter(Task.due_on == today)).join(Task.case), user, Case)
-        .where(Task.owner_id == user.id, *open_task, RUNNING)
-    ).one()
+    task_counts = counts[2:]
 
     pages = max(1, math.ceil(case_total / per_page))
     page = min(max(1, page), pages)
@@ -448,8 +453,12 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
                 .outerjoin(per_case, per_case.c.case_id == Case.id)
                 .where(*running).order_by(*order)
                 .limit(per_page).offset((page - 1) * per_page))
+    # The title of each shown case's first open task (the one due on first_due), read with it.
+    next_title = (sa.select(Task.title).where(Task.case_id == Case.id, *open_task)
+                  .order_by(Task.due_on, Task.id).limit(1)
+                  .correlate(Case).scalar_subquery())
     cases = db.session.execute(
-        scoped(sa.select(Case, per_case.c.first_due, per_case.c.overdue)
+        scoped(sa.select(Case, per_case.c.first_due, per_case.c.overdue, next_title)
                .join(Case.candidate), user, Case)
         .outerjoin(per_case, per_case.c.case_id == Case.id)
         # The coach is the user (in the session already); of the candidate the name is shown.
@@ -459,20 +468,11 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
         .order_by(*order)
     ).unique().all()
 
-    # The title of each shown case's first open task (a window over those cases' tasks only).
-    shown = [row[0].id for row in cases]
-    position = sa.func.row_number().over(partition_by=Task.case_id,
-                                         order_by=(Task.due_on, Task.id))
-    ranked = (sa.select(Task.case_id, Task.title, Task.due_on, position.label("position"))
-              .where(Task.case_id.in_(shown), *open_task).subquery())
-    titles = {r.case_id: (r.title, r.due_on) for r in db.session.execute(
-        sa.select(ranked).where(ranked.c.position == 1))} if shown else {}
     rows = []
-    for case, _first_due, overdue in cases:
+    for case, first_due, overdue, title in cases:
         next_task = None
-        if case.id in titles:
-            title, due_on = titles[case.id]
-            next_task = NextTask(title, due_on, int(overdue or 0), _urgency(due_on, today))
+        if title is not None:
+            next_task = NextTask(title, first_due, int(overdue or 0), _urgency(first_due, today))
         rows.append(CoachCaseRow(case, days_since(case.status_since, today), next_task))
 
     tasks = db.session.scalars(

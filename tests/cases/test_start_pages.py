@@ -75,6 +75,27 @@ def test_overdue_then_due_then_the_rest_by_name_paged(client, coach):
     assert 'href="/?pagina=1#mijn-trajecten"' in html(second)
 
 
+def test_each_case_shows_its_first_open_task(client, coach):
+    today = date.today()
+    case = CaseFactory(coach=coach, status=CaseState.PLAN,
+                       candidate=CandidateFactory(first_name="X", last_name="Taken"))
+    TaskFactory(case=case, owner=coach, title="Later gesprek", due_on=today + timedelta(days=9))
+    TaskFactory(case=case, owner=coach, title="Eerst bellen", due_on=today - timedelta(days=1))
+    TaskFactory(case=case, owner=coach, title="Ook te laat", due_on=today - timedelta(days=1))
+    TaskFactory(case=case, owner=coach, title="Al gedaan", due_on=today - timedelta(days=3),
+                done_at=sa.func.now())
+    CaseFactory(coach=coach, status=CaseState.PLAN,
+                candidate=CandidateFactory(first_name="X", last_name="Zonder"))
+    db.session.flush()
+    rows = html(client.get("/")).split('id="mijn-trajecten"')[1].split("</tbody>")[0]
+    row = rows.split("Taken, X")[1].split("</tr>")[0]
+    # The earliest open task (same day: the first made), how many are overdue, not the done one.
+    assert "Eerst bellen, uiterlijk" in row and "(<strong>te laat</strong>)" in row
+    assert "<strong>2</strong>" in row and "Al gedaan" not in row
+    without = rows.split("Zonder, X")[1].split("</tr>")[0]
+    assert "—" in without
+
+
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "99999999", "9" * 30, "%00"])
 def test_odd_page_numbers_show_a_page(client, coach, page):
     _caseload(coach, quiet=2)
