@@ -38,6 +38,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import g, has_app_context
 
+from rmt.extensions import db
+
 
 @dataclass(frozen=True)
 class TimelineItem:
@@ -138,8 +140,6 @@ def has_rows(case: Any, name: str) -> bool:
     answers are kept for the rest of the request (``g``) until the session next flushes
     (:func:`forget_row_probes`), so a write in the same request is never missed.
     """
-    from rmt.extensions import db  # the registry itself stays free of the database
-
     if case.id is None:
         return False
     if db.session.autoflush:
