@@ -17,8 +17,8 @@ functions from the ``connect()`` of its ``rmt/<feature>/receivers.py``, which
 - :data:`case_sections`: a feature's section on the case page: a template and the function
   ``(user, case) -> data`` that loads what it shows (``section`` in the template; a falsy
   value hides it). The case view loads them, so no template queries the database itself;
-- :data:`row_probes`: ``name -> (case id) -> SQL condition``, whether a feature keeps rows of
-  that name for a case. :func:`has_rows` answers every registered name in one statement, so a
+- :data:`row_probes`: ``name -> (case id column, conditions)``, whether a feature keeps rows
+  of that name for a case. :func:`has_rows` answers every registered name in one statement, so a
   page that asks eight features about a case without vouchers, praktijkverklaringen or
   placements (most cases) reads one row instead of eight empty results.
 
@@ -122,15 +122,15 @@ def load_sections(user: Any, case: Any) -> list[tuple[str, Any]]:
     return [(section.template, section.load(user, case)) for section in case_sections]
 
 
-#: ``name -> (case id column) -> condition``: whether a feature keeps rows of ``name`` for a case.
-row_probes: dict[str, Callable[[Any], Any]] = {}
+#: ``name -> (case id column, further conditions)``: the rows of ``name`` a feature keeps.
+row_probes: dict[str, tuple[Any, tuple[Any, ...]]] = {}
 
 
-def add_row_probe(name: str, condition: Callable[[Any], Any]) -> None:
-    """Register ``condition(case_id)``, a SQL condition true when the feature keeps rows of
-    ``name`` for that case, e.g. ``lambda case_id: sa.exists().where(Voucher.case_id ==
-    case_id)``; a second registration of a name replaces the first."""
-    row_probes[name] = condition
+def add_row_probe(name: str, case_column: Any, *conditions: Any) -> None:
+    """Rows of ``name`` are those whose ``case_column`` names the case and that meet
+    ``conditions``, e.g. ``add_row_probe("vouchers", Voucher.case_id)``; a second registration
+    of a name replaces the first."""
+    row_probes[name] = (case_column, conditions)
 
 
 def has_rows(case: Any, name: str) -> bool:
@@ -148,8 +148,9 @@ def has_rows(case: Any, name: str) -> bool:
     if case.id not in kept:
         names = list(row_probes)
         answers = db.session.execute(sa.select(*(
-            row_probes[n](sa.literal(case.id)).label(f"probe_{i}")
-            for i, n in enumerate(names)))).one() if names else ()
+            sa.exists().where(column == case.id, *conditions).label(f"probe_{i}")
+            for i, (column, conditions) in enumerate(row_probes.values())))).one() \
+            if names else ()
         kept[case.id] = {n for n, found in zip(names, answers, strict=True) if found}
     return name in kept[case.id]
 

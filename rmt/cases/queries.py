@@ -453,6 +453,8 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
                 .outerjoin(per_case, per_case.c.case_id == Case.id)
                 .where(*running).order_by(*order)
                 .limit(per_page).offset((page - 1) * per_page))
+    # The coach is the user (in the session already); of the candidate the name is shown.
+    own_case = (contains_eager(Case.candidate).options(*CANDIDATE_NAME_ONLY), lazyload(Case.coach))
     # The title of each shown case's first open task (the one due on first_due), read with it.
     next_title = (sa.select(Task.title).where(Task.case_id == Case.id, *open_task)
                   .order_by(Task.due_on, Task.id).limit(1)
@@ -461,9 +463,7 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
         scoped(sa.select(Case, per_case.c.first_due, per_case.c.overdue, next_title)
                .join(Case.candidate), user, Case)
         .outerjoin(per_case, per_case.c.case_id == Case.id)
-        # The coach is the user (in the session already); of the candidate the name is shown.
-        .options(contains_eager(Case.candidate).options(*CANDIDATE_NAME_ONLY),
-                 lazyload(Case.coach))
+        .options(*own_case)
         .where(Case.id.in_(page_ids))
         .order_by(*order)
     ).unique().all()
@@ -477,9 +477,7 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
 
     tasks = db.session.scalars(
         scoped(sa.select(Task).join(Task.case), user, Case)
-        .options(contains_eager(Task.case).options(
-                     contains_eager(Case.candidate).options(*CANDIDATE_NAME_ONLY),
-                     lazyload(Case.coach)),
+        .options(contains_eager(Task.case).options(*own_case),
                  lazyload(Task.owner))  # the owner is the user
         .join(Case.candidate)
         .where(Task.owner_id == user.id, *open_task, Task.due_on <= soon,
@@ -632,8 +630,7 @@ class CaseDetail:
 #: load itself (``get_or_404(..., options=CASE_PAGE_LOAD)``) or, on a page shown again after a
 #: refused form, by :func:`load_case_detail`. Authors, owners and the coach are shown by name
 #: only: their region memberships are not loaded.
-CASE_PAGE_LOAD = (
-    joinedload(Case.coach).lazyload(User.memberships),
+_CASE_DETAIL = (
     selectinload(Case.events).joinedload(CaseEvent.user).lazyload(User.memberships),
     selectinload(Case.tasks).joinedload(Task.owner).lazyload(User.memberships),
     selectinload(Case.activities),
@@ -642,25 +639,25 @@ CASE_PAGE_LOAD = (
     joinedload(Case.candidate).selectinload(Candidate.consents)
     .joinedload(Consent.recorded_by).lazyload(User.memberships),
 )
-_CASE_PAGE_ATTRIBUTES = ("events", "tasks", "activities", "intake", "plan")
+CASE_PAGE_LOAD = (joinedload(Case.coach).lazyload(User.memberships), *_CASE_DETAIL)
 
 
-def _page_load_done(case: Case) -> bool:
+def _detail_loaded(case: Case) -> bool:
     """Whether the case came with :data:`CASE_PAGE_LOAD` (nothing of it is left to read)."""
     unloaded = sa.inspect(case).unloaded
-    return (not unloaded.intersection(_CASE_PAGE_ATTRIBUTES)
+    return (not unloaded.intersection({"events", "tasks", "activities", "intake", "plan"})
             and "consents" not in sa.inspect(case.candidate).unloaded)
 
 
 def load_case_detail(case: Case, notes_limit: int = NOTES_PAGE) -> CaseDetail:
     """Load everything the case page shows in a fixed number of statements; of the notes only
     the ``notes_limit`` most recent (a case can collect hundreds)."""
-    if not _page_load_done(case):
+    if not _detail_loaded(case):
         # The coach came with the case: taken from the session, not read and repopulated
         # again (which also read their region memberships once more).
         db.session.scalars(
             sa.select(Case).where(Case.id == case.id)
-            .options(*CASE_PAGE_LOAD[1:], lazyload(Case.coach))
+            .options(*_CASE_DETAIL, lazyload(Case.coach))
             .execution_options(populate_existing=True)
         ).unique().one()
     notes = list(db.session.scalars(

@@ -642,17 +642,16 @@ def reassign(case_id: int):
     case = _case_or_404(case_id)
     require(current_user, (Action.EDIT_CASE, Action.REASSIGN_CASE), case,
             message=REASSIGN_REFUSED)
-    if request.method == "GET":
-        if case.is_closed:  # a closed case keeps its coach: nothing to choose
-            return redirect(_case_url(case))
-        form = ReassignForm(formdata=None, prefix="coach", version=case.version)
-    else:
-        form = ReassignForm(prefix="coach")
+    if request.method == "GET" and case.is_closed:  # a closed case keeps its coach
+        return redirect(_case_url(case))
     coaches = queries.region_staff({case.region_code}, (Role.COACH,))
-    form.set_coaches(queries.with_caseload(
-        [c for c in coaches if c.id != case.coach_id or request.method == "POST"]))
     if request.method == "GET":
+        form = ReassignForm(formdata=None, prefix="coach", version=case.version)
+        form.set_coaches(queries.with_caseload([c for c in coaches if c.id != case.coach_id]))
         return _render_reassign(case, form)
+    # Any coach of the region is a valid answer; the service says why the current one is not.
+    form = ReassignForm(prefix="coach")
+    form.set_coaches(queries.with_caseload(coaches))
     return submit(
         form,
         lambda: service.reassign(current_user, case, _user_or_none(form.coach_id.data),

@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from rmt.access import Action
 from rmt.cases import extensions
 from rmt.cases.models import Case
@@ -57,8 +55,8 @@ def connect() -> None:
     for owner in OWNER_TYPES:
         owners.register(owner)
     extensions.add_section("documents/_case_section.html", case_section, order=40)
-    extensions.add_row_probe("documents", lambda case_id: sa.exists().where(
-        Document.owner_type == "case", Document.owner_id == case_id, Document.deleted_at.is_(None)))
+    extensions.add_row_probe("documents", Document.owner_id, Document.owner_type == "case",
+                             Document.deleted_at.is_(None))
     for owner_name in ("voucher", "praktijkverklaring", "placement"):
         sections.add(owner_name, "documents/_list.html", _record_section(owner_name))
     register_subject_access("documents", "Documenten", tables=privacy.TABLES)(

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from rmt.access import Action, can
 from rmt.cases import extensions
 from rmt.employers.import_kinds import KINDS as IMPORT_KINDS
@@ -28,9 +26,7 @@ def connect() -> None:
     extensions.add(extensions.open_item_sources, open_items)
     extensions.add(extensions.work_placement_sources, work_placements)
     extensions.add_section("employers/_case_section.html", work_section, order=20)
-    extensions.add_row_probe("proposals",
-                             lambda case_id: sa.exists().where(Proposal.case_id == case_id))
-    extensions.add_row_probe("placements",
-                             lambda case_id: sa.exists().where(Placement.case_id == case_id))
+    extensions.add_row_probe("proposals", Proposal.case_id)
+    extensions.add_row_probe("placements", Placement.case_id)
     for kind in IMPORT_KINDS:  # employers, their contacts and contact moments (rmt.imports)
         kinds.register(kind)

@@ -30,5 +30,4 @@ def imported_line(case: Any) -> Iterable[TimelineItem]:
 
 def connect() -> None:
     extensions.add(extensions.timeline_sources, imported_line)
-    extensions.add_row_probe("imports", lambda case_id: sa.exists().where(
-        ImportRecord.object_type == "case", ImportRecord.object_id == case_id))
+    extensions.add_row_probe("imports", ImportRecord.object_id, ImportRecord.object_type == "case")

@@ -6,7 +6,6 @@ on the case page.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import url_for
 
 from rmt.access import Action
@@ -28,8 +27,7 @@ def connect() -> None:
     extensions.add(extensions.timeline_sources, timeline_items)
     extensions.add(extensions.open_item_sources, open_items)
     extensions.add_section("praktijkverklaring/_case_section.html", case_section, order=30)
-    extensions.add_row_probe("praktijkverklaring", lambda case_id: sa.exists().where(
-        PvTrajectory.case_id == case_id))
+    extensions.add_row_probe("praktijkverklaring", PvTrajectory.case_id)
     add_waiting("Praktijkverklaringen die wachten op vaststelling door de school",
                 count_awaiting_vaststelling,
                 lambda _user: url_for("praktijkverklaring.register",

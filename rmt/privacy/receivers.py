@@ -65,8 +65,7 @@ def connect() -> None:
                             tables=REQUEST_TABLES)(request_rows)
     register_anonymiser(tables=REQUEST_TABLES)(clear_request_notes)
     extensions.add_section("privacy/_requests_section.html", queries.case_section, order=60)
-    extensions.add_row_probe("privacy_requests", lambda case_id: sa.exists().where(
-        PrivacyRequest.case_id == case_id))
+    extensions.add_row_probe("privacy_requests", PrivacyRequest.case_id)
     signals.case_transferred.connect(on_case_transferred)
     add_waiting("Privacyverzoeken die op afhandeling wachten", queries.waiting_privacy_requests,
                 lambda _user: url_for("privacy.requests_list"),

@@ -6,7 +6,6 @@ the case page.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import url_for
 
 from rmt.access import Action
@@ -27,7 +26,6 @@ def connect() -> None:
     extensions.add(extensions.timeline_sources, timeline_items)
     extensions.add(extensions.open_item_sources, open_items)
     extensions.add_section("vouchers/_case_section.html", case_section, order=10)
-    extensions.add_row_probe("vouchers",
-                             lambda case_id: sa.exists().where(Voucher.case_id == case_id))
+    extensions.add_row_probe("vouchers", Voucher.case_id)
     add_waiting("Voucheraanvragen", count_awaiting_decision,
                 lambda _user: url_for("vouchers.inbox"), action=Action.DECIDE_VOUCHER, order=10)
