@@ -3,12 +3,15 @@ WTForms' own, for every kind of value, flag and attribute name."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     DateField,
+    DateTimeLocalField,
     EmailField,
     Form,
     HiddenField,
@@ -35,6 +38,10 @@ class AllKinds(Form):
     shown_secret = PasswordField("Zichtbaar", widget=PasswordField.widget.__class__(False))
     text = TextAreaField("Tekst", [Length(max=4000)])
     day = DateField("Datum")
+    bounded_day = DateField("Begrensd", render_kw={"min": date(2026, 1, 1),
+                                                   "max": lambda: date(2026, 12, 31)})
+    moment = DateTimeLocalField("Moment", [DataRequired()],
+                                render_kw={"min": datetime(2026, 1, 1, 9, 30)})
     count = IntegerField("Aantal")
     query = SearchField("Zoeken", render_kw={"placeholder": TRICKY})
     hidden = HiddenField()
@@ -48,7 +55,8 @@ def form(request) -> AllKinds:
         return AllKinds()
     data = MultiDict({"name": TRICKY, "email": "a@b.nl", "secret": "geheim\"1",
                       "shown_secret": "zie<mij>", "text": f"regel 1\n{TRICKY}",
-                      "day": "2026-12-04", "count": "7", "query": TRICKY, "hidden": TRICKY,
+                      "day": "2026-12-04", "bounded_day": "2026-02-03",
+                      "moment": "2026-05-06T07:08", "count": "7", "query": TRICKY, "hidden": TRICKY,
                       "agree": "y", "step": "b"})
     built = AllKinds(data)
     built.validate()

@@ -6,10 +6,11 @@ form page renders it for each field: as a macro it cost 0.1–0.5 ms a field (th
 filter form took 2 ms, the case page's forms 5 ms). Every value is escaped where it goes in
 (``Markup.format`` or ``escape``).
 
-Inputs, text areas and labels are written here too (:func:`widget_html`), with the same HTML as
-WTForms 3.3: its ``html_params`` formats every attribute through ``Markup.format`` (about 50 µs
-an input, a fifth of the change-password page). Widgets of any other kind, and fields whose
-form's meta renders differently, still go through WTForms.
+Inputs (date inputs among them), text areas and labels are written here too
+(:func:`widget_html`), with the same HTML as WTForms 3.3: its ``html_params`` formats every
+attribute through ``Markup.format`` (about 50 µs an input, a fifth of the change-password
+page). Widgets of any other kind, and fields whose form's meta renders differently, still go
+through WTForms.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from markupsafe import Markup, escape
 from wtforms.meta import DefaultMeta
 from wtforms.widgets import Input, PasswordInput, TextArea
-from wtforms.widgets.core import clean_key
+from wtforms.widgets.core import _DateTimeBaseInput, clean_key
 
 CHOICE_LISTS = ("SelectMultipleField", "RegionCheckboxes")
 ERROR = Markup('<p class="utrecht-form-field-error-message" id="{}-fout">{}</p>')
@@ -77,15 +78,32 @@ def _validation_attrs(widget: Any, field: Any, kwargs: dict[str, Any], call: boo
             kwargs[key] = value() if call and callable(value) else value
 
 
+def _date_bounds(f: Any, kwargs: dict[str, Any]) -> None:
+    """A date or time input's ``min``/``max`` (given or a flag) in the field's format."""
+    format_ = getattr(f, "format", None)
+    if format_ is None:
+        return
+    format_ = format_[0] if isinstance(format_, list) else format_
+    for attr in ("min", "max"):
+        value = kwargs.get(attr, getattr(f.flags, attr, None))
+        if callable(value):
+            value = value()
+        if hasattr(value, "strftime"):
+            kwargs[attr] = value.strftime(format_)
+
+
 def widget_html(f: Any, **kwargs: Any) -> Markup:
     """``f(**kwargs)``: the field's widget with its ``render_kw``, as WTForms writes it."""
     widget = f.widget
     kind = type(widget)
-    plain = kind.__call__ in (Input.__call__, PasswordInput.__call__, TextArea.__call__)
+    plain = kind.__call__ in (Input.__call__, PasswordInput.__call__, TextArea.__call__,
+                              _DateTimeBaseInput.__call__)
     if not plain or type(f.meta).render_field is not DefaultMeta.render_field:
         return f(**kwargs)
     if f.render_kw:
         kwargs = {**f.render_kw, **kwargs}
+    if kind.__call__ is _DateTimeBaseInput.__call__:
+        _date_bounds(f, kwargs)
     kwargs.setdefault("id", f.id)
     if kind.__call__ is TextArea.__call__:
         _validation_attrs(widget, f, kwargs, call=False)
