@@ -344,7 +344,8 @@ class TaskForm(CaseForm):
                       validators=[required("Kies wie de actie uitvoert.")],
                       message="Kies een eigenaar uit het team van deze regio.")
 
-    def set_owners(self, users: list[User]) -> None:
+    def set_owners(self, users: list[Any]) -> None:
+        """Users or :class:`rmt.cases.queries.StaffMember` rows (id, name, role)."""
         self.owner_id.choices = opts((u.id, f"{u.name} ({u.role.label.lower()})") for u in users)
 
 
@@ -451,7 +452,8 @@ class CaseFilterForm(CaseForm):
     q = StringField("Zoeken", filters=[_strip], validators=[max_length(MAX_QUERY)],
                     description="Op naam, e-mailadres, telefoonnummer of trajectnummer.")
 
-    def set_coaches(self, coaches: list[User]) -> None:
+    def set_coaches(self, coaches: list[Any]) -> None:
+        """Users or :class:`rmt.cases.queries.StaffMember` rows (id, name, active)."""
         self.coach.choices = opts([("", "Alle coaches"), *[
             (c.id, c.name if c.active else f"{c.name} (inactief)") for c in coaches]])
 

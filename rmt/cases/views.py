@@ -165,7 +165,7 @@ def _list_url_maker(kept: dict[str, str], sort: str, descending: bool,
 @bp.route("/trajecten")
 @role_required(Action.VIEW_CASE)
 def case_list():
-    coaches = queries.region_staff(current_user.region_codes, (Role.COACH,), active_only=False)
+    coaches = queries.staff_choices(current_user.region_codes, (Role.COACH,), active_only=False)
     form = CaseFilterForm(formdata=request.args if request.args else None)
     form.set_coaches(coaches)
     valid = form.validate() if request.args else True
@@ -373,7 +373,7 @@ def _case_forms(case: Case, submitted: dict[str, CaseForm], shown: set[str],
 
     task_form = make("actie", TaskForm, owner_id=case.coach_id)
     if task_form is not None:
-        task_form.set_owners(queries.region_staff({case.region_code},
+        task_form.set_owners(queries.staff_choices({case.region_code},
                                                   (Role.COACH, Role.COORDINATOR)))
     transfer_form = make("overdracht", TransferRequestForm, version=case.version)
     if transfer_form is not None:
@@ -573,7 +573,7 @@ def task_add(case_id: int):
     case = _case_or_404(case_id)
     require(current_user, Action.EDIT_CASE, case)
     form = TaskForm(prefix="actie")
-    form.set_owners(queries.region_staff({case.region_code}, (Role.COACH, Role.COORDINATOR)))
+    form.set_owners(queries.staff_choices({case.region_code}, (Role.COACH, Role.COORDINATOR)))
     return submit(
         form,
         lambda: service.add_task(current_user, case, title=form.title.data,
