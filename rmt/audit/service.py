@@ -79,14 +79,19 @@ def compute_hash(prev_hash: str, entry: AuditEntry | dict[str, Any],
     return hmac.new(key or _key(), message, hashlib.sha256).hexdigest()
 
 
+# Every audited request runs these: built once.
+_LOCK_CHAIN = sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK_KEY))
+_LAST_HASH = sa.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+_INSERT = sa.insert(AuditEntry.__table__)
+
+
 def _lock_chain() -> None:
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK_KEY)))
+        db.session.execute(_LOCK_CHAIN)
 
 
 def _last_hash() -> str:
-    last = db.session.scalar(sa.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    return last or GENESIS_HASH
+    return db.session.scalar(_LAST_HASH) or GENESIS_HASH
 
 
 def record(
@@ -148,7 +153,7 @@ def _append_many(rows: list[dict[str, Any]]) -> int:
         row["prev_hash"] = prev_hash
         row["scheme"] = KEYED_SCHEME
         row["hash"] = prev_hash = compute_hash(prev_hash, row, key)
-    db.session.execute(sa.insert(AuditEntry.__table__), rows)
+    db.session.execute(_INSERT, rows)
     return len(rows)
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -131,6 +132,17 @@ def add_row_probe(name: str, case_column: Any, *conditions: Any) -> None:
     ``conditions``, e.g. ``add_row_probe("vouchers", Voucher.case_id)``; a second registration
     of a name replaces the first."""
     row_probes[name] = (case_column, conditions)
+    _probe_statement.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def _probe_statement() -> sa.Select:
+    """Every registered probe as one statement, the case id a bound parameter: built once
+    (building it cost more than running it), again after a registration."""
+    case_id = sa.bindparam("probe_case_id")
+    return sa.select(*(
+        sa.exists().where(column == case_id, *conditions).label(f"probe_{i}")
+        for i, (column, conditions) in enumerate(row_probes.values())))
 
 
 def has_rows(case: Any, name: str) -> bool:
@@ -147,9 +159,7 @@ def has_rows(case: Any, name: str) -> bool:
     kept = g.setdefault("rmt_case_rows", {})
     if case.id not in kept:
         names = list(row_probes)
-        answers = db.session.execute(sa.select(*(
-            sa.exists().where(column == case.id, *conditions).label(f"probe_{i}")
-            for i, (column, conditions) in enumerate(row_probes.values())))).one() \
+        answers = db.session.execute(_probe_statement(), {"probe_case_id": case.id}).one() \
             if names else ()
         kept[case.id] = {n for n, found in zip(names, answers, strict=True) if found}
     return name in kept[case.id]

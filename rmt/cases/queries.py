@@ -625,13 +625,16 @@ def transfer_summaries(transfers: list[CaseTransfer]) -> dict[int, TransferSumma
 
 def case_transfers(case: Case) -> list[CaseTransfer]:
     """Every transfer request of one case, newest first (the case is already access-checked)."""
-    return list(db.session.scalars(
-        sa.select(CaseTransfer).where(CaseTransfer.case_id == case.id)
-        .options(lazyload(CaseTransfer.case),  # the case is in the session already
-                 joinedload(CaseTransfer.requested_by).lazyload(User.memberships),
-                 joinedload(CaseTransfer.decided_by).lazyload(User.memberships))
-        .order_by(CaseTransfer.requested_at.desc(), CaseTransfer.id.desc())
-    ).unique())
+    return list(db.session.scalars(_CASE_TRANSFERS, {"case_id": case.id}).unique())
+
+
+_CASE_TRANSFERS = (
+    sa.select(CaseTransfer).where(CaseTransfer.case_id == sa.bindparam("case_id"))
+    .options(lazyload(CaseTransfer.case),  # the case is in the session already
+             joinedload(CaseTransfer.requested_by).lazyload(User.memberships),
+             joinedload(CaseTransfer.decided_by).lazyload(User.memberships))
+    .order_by(CaseTransfer.requested_at.desc(), CaseTransfer.id.desc())
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -679,6 +682,15 @@ def _detail_loaded(case: Case) -> bool:
             and "consents" not in sa.inspect(case.candidate).unloaded)
 
 
+#: The most recent notes of a case (the statements of the case page are built once).
+_CASE_NOTES = (
+    sa.select(Note).where(Note.case_id == sa.bindparam("case_id"))
+    .options(joinedload(Note.author).lazyload(User.memberships))
+    .order_by(Note.contact_on.desc(), Note.id.desc())
+    .limit(sa.bindparam("limit"))
+)
+
+
 def load_case_detail(case: Case, notes_limit: int = NOTES_PAGE) -> CaseDetail:
     """Load everything the case page shows in a fixed number of statements; of the notes only
     the ``notes_limit`` most recent (a case can collect hundreds)."""
@@ -690,10 +702,6 @@ def load_case_detail(case: Case, notes_limit: int = NOTES_PAGE) -> CaseDetail:
             .options(*_CASE_DETAIL, lazyload(Case.coach))
             .execution_options(populate_existing=True)
         ).unique().one()
-    notes = list(db.session.scalars(
-        sa.select(Note).where(Note.case_id == case.id)
-        .options(joinedload(Note.author).lazyload(User.memberships))
-        .order_by(Note.contact_on.desc(), Note.id.desc())
-        .limit(notes_limit + 1)))
+    notes = list(db.session.scalars(_CASE_NOTES, {"case_id": case.id, "limit": notes_limit + 1}))
     return CaseDetail(case, case_transfers(case), notes=notes[:notes_limit],
                       more_notes=len(notes) > notes_limit)
