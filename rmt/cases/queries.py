@@ -24,7 +24,7 @@ from sqlalchemy.orm import (
 )
 
 from rmt import clock
-from rmt.access import Action, scoped
+from rmt.access import Action, in_scope, scope_params, scoped
 from rmt.auth.models import RegionMembership, Role, User
 from rmt.cases import search
 from rmt.cases.models import (
@@ -433,18 +433,22 @@ def _urgency(due_on: date | None, today: date) -> str:
     return "binnenkort" if (due_on - today).days <= SOON_DAYS else ""
 
 
-def coach_dashboard(user: User, today: date | None = None, page: int = 1,
-                    per_page: int = COACH_PAGE) -> CoachDashboard:
-    """What a coach must do today: their overdue and due tasks, then one page of their running
-    cases with the cases that have overdue or due work first.
+@dataclass(frozen=True)
+class _CoachDashboardStatements:
+    counts: sa.Select
+    cases: sa.Select
+    tasks: sa.Select
 
-    A fixed number of statements, whatever the caseload: the counts (1), the page of cases with
-    each one's next task (1) and the coach's tasks due soon (1).
-    """
-    today = today or clock.today()
-    soon = date.fromordinal(today.toordinal() + SOON_DAYS)
-    running = (Case.coach_id == user.id, RUNNING)
-    mine = scoped(sa.select(Case.id), user, Case).where(*running)
+
+@lru_cache(maxsize=1)
+def _coach_dashboard_statements() -> _CoachDashboardStatements:
+    """The start page's three statements, built once (building them cost as much as running
+    them); the coach, the dates, the page and the regions are bound parameters."""
+    coach_id, today, soon = (sa.bindparam("coach_id", type_=sa.Integer),
+                             sa.bindparam("today", type_=sa.Date),
+                             sa.bindparam("soon", type_=sa.Date))
+    running = (Case.coach_id == coach_id, RUNNING, in_scope(Case))
+    mine = sa.select(Case.id).where(*running)
     open_task = (Task.done_at.is_(None),)
 
     # Per running case: its first open due date and how many open tasks are overdue.
@@ -457,45 +461,73 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
     )
     # The user's own open tasks: how many, overdue, due today (one row, whatever the number).
     own_tasks = (
-        scoped(sa.select(
+        sa.select(
             sa.func.count(Task.id).label("total"),
             sa.func.count(Task.id).filter(Task.due_on < today).label("overdue"),
             sa.func.count(Task.id).filter(Task.due_on == today).label("today"))
-            .join(Task.case), user, Case)
-        .where(Task.owner_id == user.id, *open_task, RUNNING)
+        .join(Task.case)
+        .where(Task.owner_id == coach_id, *open_task, RUNNING, in_scope(Case))
         .subquery()
     )
-    counts = db.session.execute(sa.select(
+    counts = sa.select(
         sa.select(sa.func.count()).select_from(mine.subquery()).scalar_subquery(),
         sa.select(sa.func.count()).select_from(per_case).where(per_case.c.overdue > 0)
         .scalar_subquery(),
-        own_tasks.c.total, own_tasks.c.overdue, own_tasks.c.today)).one()
-    case_total, cases_overdue = int(counts[0] or 0), int(counts[1] or 0)
-    task_counts = counts[2:]
+        own_tasks.c.total, own_tasks.c.overdue, own_tasks.c.today)
 
-    pages = max(1, math.ceil(case_total / per_page))
-    page = min(max(1, page), pages)
     bucket = sa.case((per_case.c.overdue > 0, 0), (per_case.c.first_due <= soon, 1), else_=2)
     order = (bucket, per_case.c.first_due.asc().nulls_last(), Case.sort_last_name,
              Case.sort_first_name, Case.id)
     # The page's ids are sorted and cut on narrow rows first; only those cases are read whole.
-    page_ids = (scoped(sa.select(Case.id), user, Case)
+    page_ids = (sa.select(Case.id)
                 .outerjoin(per_case, per_case.c.case_id == Case.id)
                 .where(*running).order_by(*order)
-                .limit(per_page).offset((page - 1) * per_page))
+                .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
     # The coach is the user (in the session already); of the candidate the name is shown.
     own_case = (contains_eager(Case.candidate).options(*CANDIDATE_NAME_ONLY), lazyload(Case.coach))
     # The title of each shown case's first open task (the one due on first_due), read with it.
     next_title = (sa.select(Task.title).where(Task.case_id == Case.id, *open_task)
                   .order_by(Task.due_on, Task.id).limit(1)
                   .correlate(Case).scalar_subquery())
+    cases = (sa.select(Case, per_case.c.first_due, per_case.c.overdue, next_title)
+             .join(Case.candidate)
+             .where(in_scope(Case))
+             .outerjoin(per_case, per_case.c.case_id == Case.id)
+             .options(*own_case)
+             .where(Case.id.in_(page_ids))
+             .order_by(*order))
+    tasks = (sa.select(Task).join(Task.case)
+             .where(in_scope(Case))
+             .options(contains_eager(Task.case).options(*own_case),
+                      lazyload(Task.owner))  # the owner is the user
+             .join(Case.candidate)
+             .where(Task.owner_id == coach_id, *open_task, Task.due_on <= soon, RUNNING)
+             .order_by(Task.due_on, Task.id)
+             .limit(MAX_TASKS_ON_START))
+    return _CoachDashboardStatements(counts, cases, tasks)
+
+
+def coach_dashboard(user: User, today: date | None = None, page: int = 1,
+                    per_page: int = COACH_PAGE) -> CoachDashboard:
+    """What a coach must do today: their overdue and due tasks, then one page of their running
+    cases with the cases that have overdue or due work first.
+
+    A fixed number of statements, whatever the caseload: the counts (1), the page of cases with
+    each one's next task (1) and the coach's tasks due soon (1).
+    """
+    today = today or clock.today()
+    statements = _coach_dashboard_statements()
+    params: dict[str, Any] = {"coach_id": user.id, "today": today,
+                              "soon": date.fromordinal(today.toordinal() + SOON_DAYS),
+                              **scope_params(user)}
+    counts = db.session.execute(statements.counts, params).one()
+    case_total, cases_overdue = int(counts[0] or 0), int(counts[1] or 0)
+    task_counts = counts[2:]
+
+    pages = max(1, math.ceil(case_total / per_page))
+    page = min(max(1, page), pages)
     cases = db.session.execute(
-        scoped(sa.select(Case, per_case.c.first_due, per_case.c.overdue, next_title)
-               .join(Case.candidate), user, Case)
-        .outerjoin(per_case, per_case.c.case_id == Case.id)
-        .options(*own_case)
-        .where(Case.id.in_(page_ids))
-        .order_by(*order)
+        statements.cases, {**params, "limit": per_page, "offset": (page - 1) * per_page}
     ).unique().all()
 
     rows = []
@@ -505,16 +537,7 @@ def coach_dashboard(user: User, today: date | None = None, page: int = 1,
             next_task = NextTask(title, first_due, int(overdue or 0), _urgency(first_due, today))
         rows.append(CoachCaseRow(case, days_since(case.status_since, today), next_task))
 
-    tasks = db.session.scalars(
-        scoped(sa.select(Task).join(Task.case), user, Case)
-        .options(contains_eager(Task.case).options(*own_case),
-                 lazyload(Task.owner))  # the owner is the user
-        .join(Case.candidate)
-        .where(Task.owner_id == user.id, *open_task, Task.due_on <= soon,
-               RUNNING)
-        .order_by(Task.due_on, Task.id)
-        .limit(MAX_TASKS_ON_START)
-    ).unique().all()
+    tasks = db.session.scalars(statements.tasks, params).unique().all()
     return CoachDashboard(
         rows, list(tasks), today, case_total=case_total, cases_overdue=cases_overdue,
         task_total=int(task_counts[0] or 0), tasks_overdue=int(task_counts[1] or 0),
