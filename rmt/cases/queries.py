@@ -259,26 +259,46 @@ def search_condition(q: str) -> sa.ColumnElement[bool] | None:
     return search.case_condition(q)
 
 
-def _conditions(filters: CaseFilters) -> list[sa.ColumnElement[bool]]:
+def _conditions(filters: CaseFilters, bound: bool = False) -> list[sa.ColumnElement[bool]]:
+    """The filters as conditions; ``bound``: their values as bound parameters (named after the
+    filter: :func:`_filter_params`), for a statement kept per shape (:func:`_list_statements`).
+    The search is never bound: it is added by the caller when ``bound``."""
+    def value(name: str, given: Any) -> Any:
+        return sa.bindparam(name) if bound else given
+
     conditions: list[sa.ColumnElement[bool]] = []
     if filters.status == "":
         conditions.append(RUNNING)
     elif filters.status != "alle":
-        conditions.append(Case.status == CaseState(filters.status))
+        conditions.append(Case.status == (sa.bindparam("status") if bound
+                                          else CaseState(filters.status)))
     if filters.coach_id:
-        conditions.append(Case.coach_id == filters.coach_id)
+        conditions.append(Case.coach_id == value("coach_id", filters.coach_id))
     if filters.target_group:
-        conditions.append(Candidate.target_group == filters.target_group)
+        conditions.append(Candidate.target_group == value("target_group", filters.target_group))
     if filters.referral_partner:
-        conditions.append(Candidate.referral_partner == filters.referral_partner)
+        conditions.append(Candidate.referral_partner
+                          == value("referral_partner", filters.referral_partner))
     if filters.opened_from:
-        conditions.append(Case.opened_on >= filters.opened_from)
+        conditions.append(Case.opened_on >= value("opened_from", filters.opened_from))
     if filters.opened_to:
-        conditions.append(Case.opened_on <= filters.opened_to)
-    search = search_condition(filters.q)
-    if search is not None:
-        conditions.append(search)
+        conditions.append(Case.opened_on <= value("opened_to", filters.opened_to))
+    if not bound:
+        search = search_condition(filters.q)
+        if search is not None:
+            conditions.append(search)
     return conditions
+
+
+def _filter_params(filters: CaseFilters) -> dict[str, Any]:
+    """The bound values of :func:`_conditions` (``bound=True``)."""
+    params: dict[str, Any] = {
+        "coach_id": filters.coach_id, "target_group": filters.target_group,
+        "referral_partner": filters.referral_partner, "opened_from": filters.opened_from,
+        "opened_to": filters.opened_to}
+    if filters.status not in ("", "alle"):
+        params["status"] = CaseState(filters.status)
+    return {name: given for name, given in params.items() if given}
 
 
 #: The case list counts at most this many matches (or up to the page asked for) and then says
@@ -286,26 +306,28 @@ def _conditions(filters: CaseFilters) -> list[sa.ColumnElement[bool]]:
 COUNT_CAP = 1000
 
 
-def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> CasePage:
-    """One page of the region's cases (two statements plus one for the coaches' regions)."""
-    conditions = _conditions(filters)
-    cap = max(COUNT_CAP, min(max(1, filters.page), 100_000) * filters.per_page)
+@dataclass(frozen=True)
+class _ListStatements:
+    count: sa.Select
+    page: sa.Select
+
+
+def _list_statements(filters: CaseFilters, bound: bool) -> _ListStatements:
+    """The count and the page of the case list for ``filters``; the cap, the page and the
+    regions are bound parameters, and with ``bound`` the filter values too."""
+    conditions = [*_conditions(filters, bound), in_scope(Case)]
     # The count joins the candidate only for a filter on its columns (the search is a
     # subquery on case_file.candidate_id).
     counted = sa.select(Case.id)
     if filters.target_group or filters.referral_partner:
         counted = counted.join(Case.candidate)
-    matching = scoped(counted, user, Case).where(*conditions).limit(cap + 1).subquery()
-    found = db.session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
-    more = found > cap
-    total = min(found, cap)
-    pages = max(1, math.ceil(total / filters.per_page)) + (1 if more else 0)
-    page = min(max(1, filters.page), pages)
+    matching = counted.where(*conditions).limit(sa.bindparam("count_limit")).subquery()
+    count = sa.select(sa.func.count()).select_from(matching)
     order = [column.asc() if ascending != filters.descending else column.desc()
              for column, ascending in _sort_columns(filters.sort)]
     # Ties by number, in the list's direction: the name index then serves both directions.
     order.append(Case.id.desc() if filters.descending else Case.id.asc())
-    first = search.number_first(filters.q)
+    first = None if bound else search.number_first(filters.q)
     if first is not None:  # "301": case 301 before the phone numbers with 301 in them
         order.insert(0, first)
     # A deferred join: the ids of the page are sorted and cut first, in a narrow subquery
@@ -313,22 +335,56 @@ def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> C
     # region's running cases come in order from ix_case_file_open_by_name, stopped at the page;
     # fewer matches (a step, a coach) are read from their own index and sorted; a search starts
     # from its index. The candidate is joined only for a filter on its columns.
-    page_ids = (
-        scoped(counted, user, Case)
-        .where(*conditions)
-        .order_by(*order)
-        .limit(filters.per_page)
-        .offset((page - 1) * filters.per_page)
-    )
-    query = (
-        scoped(sa.select(Case).join(Case.candidate), user, Case)
-        .options(CANDIDATE_IN_LIST, COACH_BY_NAME)
-        .where(Case.id.in_(page_ids))
-        .order_by(*order)
-    )
+    page_ids = (counted.where(*conditions).order_by(*order)
+                .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+    page = (sa.select(Case).join(Case.candidate)
+            .where(in_scope(Case))
+            .options(CANDIDATE_IN_LIST, COACH_BY_NAME)
+            .where(Case.id.in_(page_ids))
+            .order_by(*order))
+    return _ListStatements(count, page)
+
+
+@lru_cache(maxsize=128)
+def _kept_list_statements(shape: tuple) -> _ListStatements:
+    """:func:`_list_statements` of an unsearched list, built once per :func:`_shape` (building
+    them cost as much as running them)."""
+    status, coach, target_group, referral_partner, opened_from, opened_to, sort, descending = shape
+    # Only whether each filter is set matters: the values are bound at each execution.
+    placeholder = CaseFilters(
+        status=status, coach_id=1 if coach else None, target_group="x" if target_group else None,
+        referral_partner="x" if referral_partner else None,
+        opened_from=date.min if opened_from else None, opened_to=date.min if opened_to else None,
+        sort=sort, descending=descending)
+    return _list_statements(placeholder, bound=True)
+
+
+def _shape(filters: CaseFilters) -> tuple:
+    """Which filters are set (one step counts as one shape), the sort and its direction."""
+    status = filters.status if filters.status in ("", "alle") else "one step"
+    return (status, bool(filters.coach_id), bool(filters.target_group),
+            bool(filters.referral_partner), bool(filters.opened_from), bool(filters.opened_to),
+            filters.sort, filters.descending)
+
+
+def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> CasePage:
+    """One page of the region's cases (two statements plus one for the coaches' regions)."""
+    searched = bool(filters.q.strip())
+    statements = (_list_statements(filters, bound=False) if searched
+                  else _kept_list_statements(_shape(filters)))
+    params: dict[str, Any] = {**scope_params(user),
+                              **({} if searched else _filter_params(filters))}
+    cap = max(COUNT_CAP, min(max(1, filters.page), 100_000) * filters.per_page)
+    found = db.session.scalar(statements.count, {**params, "count_limit": cap + 1}) or 0
+    more = found > cap
+    total = min(found, cap)
+    pages = max(1, math.ceil(total / filters.per_page)) + (1 if more else 0)
+    page = min(max(1, filters.page), pages)
     today = today or clock.today()
     rows = [CaseRow(case, days_since(case.status_since, today))
-            for case in db.session.scalars(query).unique()]
+            for case in db.session.scalars(statements.page, {
+                **params, "limit": filters.per_page,
+                "offset": (page - 1) * filters.per_page}).unique()]
     return CasePage(rows, total, page, pages, filters.per_page, more)
 
 

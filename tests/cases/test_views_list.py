@@ -97,6 +97,21 @@ def test_filter_by_coach(client, coach, cases):
     assert _names(client.get(f"/trajecten?coach={coach.id}")) == ["Bakker, Ali"]
 
 
+def test_lists_of_one_shape_share_a_statement_not_its_values(client, login_as, coach, cases):
+    """An unsearched list's statements are kept per shape of its filters; each request binds
+    its own values and regions."""
+    queries._kept_list_statements.cache_clear()
+    for query, expected in [("stap=intake", ["Bakker, Ali"]), ("stap=plan", ["Jong, Bea de"]),
+                            ("doelgroep=zzp", ["Jong, Bea de"]),
+                            ("doelgroep=werkenden", ["Bakker, Ali"]),
+                            ("van=2025-05-01", ["Jong, Bea de"]),
+                            ("van=2024-01-01", ["Bakker, Ali", "Jong, Bea de"])]:
+        assert _names(client.get(f"/trajecten?{query}")) == expected, query
+    assert queries._kept_list_statements.cache_info().currsize == 3
+    login_as("coach", "FV")
+    assert _names(client.get("/trajecten")) == ["Anders, Femke"]
+
+
 @pytest.mark.parametrize("query", [
     "stap=vakantie", "coach=abc", "coach=999999", "doelgroep=iedereen", "verwijzer=buur",
     "van=2025-13-45", "tot=gisteren", "q=" + "x" * 101,
