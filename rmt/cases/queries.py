@@ -20,8 +20,8 @@ from sqlalchemy.orm import (
     joinedload,
     lazyload,
     load_only,
-    selectinload,
 )
+from sqlalchemy.orm.attributes import set_committed_value
 
 from rmt import clock
 from rmt.access import Action, in_scope, scope_params, scoped
@@ -738,27 +738,39 @@ class CaseDetail:
         return next((t for t in self.transfers if t.status == TransferStatus.REQUESTED), None)
 
 
-#: What the case page shows of a case beyond its columns, loaded with it: by the access-checked
-#: load itself (``get_or_404(..., options=CASE_PAGE_LOAD)``) or, on a page shown again after a
-#: refused form, by :func:`load_case_detail`. Authors, owners and the coach are shown by name
-#: only: their region memberships are not loaded.
-_CASE_DETAIL = (
-    selectinload(Case.events).joinedload(CaseEvent.user).lazyload(User.memberships),
-    selectinload(Case.tasks).joinedload(Task.owner).lazyload(User.memberships),
-    selectinload(Case.activities),
-    joinedload(Case.intake),
-    joinedload(Case.plan),
-    joinedload(Case.candidate).selectinload(Candidate.consents)
-    .joinedload(Consent.recorded_by).lazyload(User.memberships),
+#: What the case page shows of a case's one-to-one rows, read with the case itself: by the
+#: access-checked load (``get_or_404(..., options=CASE_PAGE_LOAD)``) or, on a page shown again
+#: after a refused form, by :func:`load_case_detail`. The coach is shown by name only: their
+#: region memberships are not loaded.
+_CASE_ONE_TO_ONE = (joinedload(Case.intake), joinedload(Case.plan), joinedload(Case.candidate))
+CASE_PAGE_LOAD = (joinedload(Case.coach).lazyload(User.memberships), *_CASE_ONE_TO_ONE)
+
+_OWNER = sa.bindparam("owner_id", type_=sa.Integer)
+#: The case page's collections, each one statement built once (what ``selectinload`` runs,
+#: without building it and its options' cache key again on every view), in the relationship's
+#: order. Authors and owners are shown by name only: their memberships are not loaded.
+_CASE_COLLECTIONS = {
+    "events": sa.select(CaseEvent).where(CaseEvent.case_id == _OWNER)
+    .options(joinedload(CaseEvent.user).lazyload(User.memberships)).order_by(CaseEvent.id),
+    "tasks": sa.select(Task).where(Task.case_id == _OWNER)
+    .options(joinedload(Task.owner).lazyload(User.memberships))
+    .order_by(Task.done_at.is_not(None), Task.due_on),
+    "activities": sa.select(PlanActivity).where(PlanActivity.case_id == _OWNER)
+    .order_by(PlanActivity.id),
+}
+_CANDIDATE_CONSENTS = (
+    sa.select(Consent).where(Consent.candidate_id == _OWNER)
+    .options(joinedload(Consent.recorded_by).lazyload(User.memberships))
+    .order_by(Consent.given_on.desc())
 )
-CASE_PAGE_LOAD = (joinedload(Case.coach).lazyload(User.memberships), *_CASE_DETAIL)
 
 
-def _detail_loaded(case: Case) -> bool:
-    """Whether the case came with :data:`CASE_PAGE_LOAD` (nothing of it is left to read)."""
-    unloaded = sa.inspect(case).unloaded
-    return (not unloaded.intersection({"events", "tasks", "activities", "intake", "plan"})
-            and "consents" not in sa.inspect(case.candidate).unloaded)
+def _load_collection(owner: Any, name: str, statement: sa.Select) -> None:
+    """Fill ``owner.<name>`` from ``statement`` unless it is loaded already (as a loader
+    would: no change recorded)."""
+    if name in sa.inspect(owner).unloaded:
+        set_committed_value(owner, name, list(
+            db.session.scalars(statement, {"owner_id": owner.id}).unique()))
 
 
 #: The most recent notes of a case (the statements of the case page are built once).
@@ -773,14 +785,17 @@ _CASE_NOTES = (
 def load_case_detail(case: Case, notes_limit: int = NOTES_PAGE) -> CaseDetail:
     """Load everything the case page shows in a fixed number of statements; of the notes only
     the ``notes_limit`` most recent (a case can collect hundreds)."""
-    if not _detail_loaded(case):
+    if sa.inspect(case).unloaded.intersection({"intake", "plan", "candidate"}):
         # The coach came with the case: taken from the session, not read and repopulated
         # again (which also read their region memberships once more).
         db.session.scalars(
             sa.select(Case).where(Case.id == case.id)
-            .options(*_CASE_DETAIL, lazyload(Case.coach))
+            .options(*_CASE_ONE_TO_ONE, lazyload(Case.coach))
             .execution_options(populate_existing=True)
         ).unique().one()
+    for name, statement in _CASE_COLLECTIONS.items():
+        _load_collection(case, name, statement)
+    _load_collection(case.candidate, "consents", _CANDIDATE_CONSENTS)
     notes = list(db.session.scalars(_CASE_NOTES, {"case_id": case.id, "limit": notes_limit + 1}))
     return CaseDetail(case, case_transfers(case), notes=notes[:notes_limit],
                       more_notes=len(notes) > notes_limit)
