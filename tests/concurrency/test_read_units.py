@@ -1,0 +1,62 @@
+"""PostgreSQL: a read-only unit of work reads in autocommit (no BEGIN and COMMIT round trips);
+the writes it defers, and every writing unit, run in a transaction."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from rmt.extensions import db
+from tests.concurrency.live import bearer, note_body
+from tests.conftest import TEST_DATABASE_URL
+
+pytestmark = pytest.mark.skipif(
+    not TEST_DATABASE_URL.startswith("postgresql"),
+    reason="SQLite reads in a plain BEGIN (rmt.transaction); runs on PostgreSQL")
+
+
+def _statements(app, request):
+    """(first word, whether the connection was in autocommit) of every statement ``request``
+    (a function of a test client) runs, and its response."""
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn, _cursor, statement, *_args):
+        verb = statement.split()[0].upper()
+        if "pg_advisory_xact_lock" in statement:
+            verb = "LOCK"
+        seen.append((verb, conn.connection.dbapi_connection.autocommit))
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = request(app.test_client())
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return seen, response
+
+
+def test_a_read_runs_in_autocommit_and_its_deferred_write_in_a_transaction(live):
+    server, data = live
+    seen, response = _statements(server.app, lambda client: client.get(
+        f"/api/v1/cases/{data.loss_case}", headers=bearer(data.coach_token)))
+    assert response.status_code == 200
+    # The read, then what it deferred: the audit entry of the view (the chain's lock first).
+    assert ("LOCK", False) in seen and ("INSERT", False) in seen
+    first_write = next(i for i, (verb, _auto) in enumerate(seen)
+                       if verb in ("INSERT", "UPDATE", "LOCK"))
+    reads, writes = seen[:first_write], seen[first_write:]
+    assert reads and all(autocommit for _verb, autocommit in reads)
+    assert writes and not any(autocommit for _verb, autocommit in writes)
+
+
+def test_a_write_after_reads_runs_in_a_transaction_on_the_same_pool(live):
+    server, data = live
+    token = bearer(data.coach_token)
+    for _ in range(3):  # pooled connections that have served reads
+        _statements(server.app, lambda client: client.get("/api/v1/cases", headers=token))
+    seen, response = _statements(server.app, lambda client: client.post(
+        f"/api/v1/cases/{data.loss_case}/notes", json=note_body("na het lezen"),
+        headers=token))
+    assert response.status_code == 201
+    assert seen and not any(autocommit for _verb, autocommit in seen)
