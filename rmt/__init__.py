@@ -35,6 +35,7 @@ from rmt.extensions import api as smorest_api
 from rmt.extensions import babel, csrf, db, limiter, login_manager, migrate
 from rmt.web import dates
 from rmt.web.fields import render_field
+from rmt.web.forms import keep_wtforms_translations
 from rmt.web.uploads import body_limit
 
 __all__ = ["RmtFlask", "create_app"]
@@ -92,6 +93,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # exist (about 25 µs per marker on every page). Same newstyle behaviour: the text is
     # escaped and %-formatted, and ngettext keeps the Dutch plural rule (n != 1).
     app.jinja_env.install_null_translations(newstyle=True)
+    keep_wtforms_translations(app)
     limiter.init_app(app)
     smorest_api.init_app(app)
     oidc.init_app(app)

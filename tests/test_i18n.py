@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from flask import render_template_string
+from flask import render_template_string, request
 from flask_babel import format_date, format_decimal, ngettext
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -193,3 +193,15 @@ def test_no_hand_made_plurals_in_python_text():
                       for b in (node.body, node.orelse)):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)}")
     assert not found, "\n".join(found)
+
+
+def test_wtforms_catalogue_is_read_once_per_process(client):
+    """Flask-WTF would read WTForms' catalogue again in every request with a form; each request
+    is given the one read once (rmt.web.forms.keep_wtforms_translations), in Dutch."""
+    given = []
+    for _ in range(2):
+        with client:
+            assert client.get("/inloggen").status_code == 200
+            given.append(request.wtforms_translations)
+    assert given[0] is given[1]
+    assert given[0].ugettext("Not a valid integer value.") == "Ongeldig getal."

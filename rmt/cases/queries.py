@@ -729,7 +729,7 @@ class CaseDetail:
     case: Case
     transfers: list[CaseTransfer] = field(default_factory=list)
     #: The most recent notes (at most the limit asked for), newest first.
-    notes: list[Note] = field(default_factory=list)
+    notes: list[NoteLine] = field(default_factory=list)
     #: Whether older notes exist beyond :attr:`notes`.
     more_notes: bool = False
 
@@ -773,10 +773,32 @@ def _load_collection(owner: Any, name: str, statement: sa.Select) -> None:
             db.session.scalars(statement, {"owner_id": owner.id}).unique()))
 
 
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone a page names."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteLine:
+    """What the case page shows of a note: read as columns, not as a note and its author's
+    account (a case page shows twenty; the objects cost more than the statement)."""
+
+    id: int
+    contact_on: date
+    kind: Any
+    text: str
+    created_at: datetime
+    author: Person
+
+
 #: The most recent notes of a case (the statements of the case page are built once).
 _CASE_NOTES = (
-    sa.select(Note).where(Note.case_id == sa.bindparam("case_id"))
-    .options(joinedload(Note.author).lazyload(User.memberships))
+    sa.select(Note.id, Note.contact_on, Note.kind, Note.text, Note.created_at, User.id, User.name)
+    .join(User, User.id == Note.author_id)
+    .where(Note.case_id == sa.bindparam("case_id"))
     .order_by(Note.contact_on.desc(), Note.id.desc())
     .limit(sa.bindparam("limit"))
 )
@@ -796,6 +818,7 @@ def load_case_detail(case: Case, notes_limit: int = NOTES_PAGE) -> CaseDetail:
     for name, statement in _CASE_COLLECTIONS.items():
         _load_collection(case, name, statement)
     _load_collection(case.candidate, "consents", _CANDIDATE_CONSENTS)
-    notes = list(db.session.scalars(_CASE_NOTES, {"case_id": case.id, "limit": notes_limit + 1}))
+    notes = [NoteLine(*row[:5], author=Person(*row[5:])) for row in db.session.execute(
+        _CASE_NOTES, {"case_id": case.id, "limit": notes_limit + 1})]
     return CaseDetail(case, case_transfers(case), notes=notes[:notes_limit],
                       more_notes=len(notes) > notes_limit)

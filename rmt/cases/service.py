@@ -1114,7 +1114,7 @@ def register_hook(hooks: list | str, function: Callable) -> None:
     _add_extension(hooks, function)
 
 
-def timeline(case: Case, *, include_notes: bool, notes: list[Note] | None = None,
+def timeline(case: Case, *, include_notes: bool, notes: list[Any] | None = None,
              transfers: list[CaseTransfer] | None = None) -> list[TimelineItem]:
     """Every step change, note, task and transfer of the case, newest first, with the lines
     other features add (:data:`rmt.cases.extensions.timeline_sources`). ``notes``: the notes

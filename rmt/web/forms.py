@@ -11,9 +11,12 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
+from babel import support
+from flask import Flask, request
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import DateField, HiddenField, SelectChoice, SelectField, ValidationError
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, StopValidation
 from wtforms.widgets import Select
 
@@ -235,3 +238,16 @@ def by_service(check: Callable[[Any], object]) -> Callable[[Any, Any], None]:
             service_check(check, field.data)
 
     return validate
+
+
+def keep_wtforms_translations(app: Flask) -> None:
+    """Flask-WTF reads and parses WTForms' catalogue again in every request that builds a form
+    (about 0.1 ms); it looks for one on ``request.wtforms_translations`` first, so each request
+    is given the one read here. The application speaks Dutch only (docs/language.md): the
+    catalogue of its one locale."""
+    translations = support.Translations.load(
+        messages_path(), [app.config.get("BABEL_DEFAULT_LOCALE", "nl")], domain="wtforms")
+
+    @app.before_request
+    def _give_wtforms_translations() -> None:
+        request.wtforms_translations = translations
