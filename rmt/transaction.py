@@ -103,15 +103,15 @@ def configure_postgresql(engine: sa.Engine) -> None:
     unit) run in a transaction as before.
 
     The connection is switched when the pool hands it out inside a read-only unit and back when
-    it returns; the writes a read defers begin a new transaction on a connection handed out
-    after :func:`commit` has marked the unit as writing. Outside a unit (a script, a test's
-    connection) nothing changes.
+    it returns; the writes a read defers run in one transaction on that same connection,
+    turned back by :func:`commit` (:func:`_read_in_autocommit`). Outside a unit (a script, a
+    test's connection) nothing changes.
     """
     if engine.dialect.name != "postgresql":
         return
 
     @sa.event.listens_for(engine, "checkout")
-    def _read_in_autocommit(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    def _autocommit_for_reads(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         if _deferred.get() is not None and not _writing.get():
             dbapi_connection.autocommit = True
 
@@ -137,10 +137,12 @@ def commit() -> None:
     Called by the app after every view (:class:`rmt.RmtFlask`) and by :func:`unit_of_work`;
     nowhere else.
     """
-    db.session.commit()
     pending = _deferred.get()
     if not pending:
+        db.session.commit()
         return
+    if not _read_in_autocommit():
+        db.session.commit()
     _deferred.set([])
     token = _writing.set(True)
     try:
@@ -152,6 +154,21 @@ def commit() -> None:
         raise
     finally:
         _writing.reset(token)
+
+
+def _read_in_autocommit() -> bool:
+    """PostgreSQL: whether the read-only unit read in autocommit (:func:`configure_postgresql`).
+    Then it has nothing to commit, and its connection is turned back to transactions for the
+    writes it deferred: they run on it in one transaction, without handing it back to the pool
+    and taking (and pinging) one again."""
+    if db.session.get_bind().dialect.name != "postgresql" \
+            or not db.session().in_transaction():
+        return False
+    dbapi_connection = db.session.connection().connection.dbapi_connection
+    if dbapi_connection is None or not dbapi_connection.autocommit:
+        return False
+    dbapi_connection.autocommit = False
+    return True
 
 
 def discard() -> None:
