@@ -80,18 +80,22 @@ def compute_hash(prev_hash: str, entry: AuditEntry | dict[str, Any],
 
 
 # Every audited request runs these: built once.
-_LOCK_CHAIN = sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK_KEY))
 _LAST_HASH = sa.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+#: PostgreSQL: the chain's transaction lock and then its last hash, in one round trip
+#: (migration a7d3e9f1c205: the function reads the hash on a snapshot taken after the lock).
+_LOCKED_CHAIN_END = sa.select(
+    sa.func.audit_chain_end(sa.literal(_ADVISORY_LOCK_KEY, sa.BigInteger)))
 _INSERT = sa.insert(AuditEntry.__table__)
 
 
-def _lock_chain() -> None:
+def _chain_end() -> str:
+    """The hash to chain the next entry to, with the chain locked until the transaction ends:
+    on PostgreSQL an advisory lock, on SQLite the write lock the transaction already holds."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(_LOCK_CHAIN)
-
-
-def _last_hash() -> str:
-    return db.session.scalar(_LAST_HASH) or GENESIS_HASH
+        last = db.session.scalar(_LOCKED_CHAIN_END)
+    else:
+        last = db.session.scalar(_LAST_HASH)
+    return last or GENESIS_HASH
 
 
 def record(
@@ -146,8 +150,7 @@ def record_many(entries: Iterable[dict[str, Any]]) -> int:
 
 
 def _append_many(rows: list[dict[str, Any]]) -> int:
-    _lock_chain()
-    prev_hash = _last_hash()
+    prev_hash = _chain_end()
     key = _key()
     for row in rows:
         row["prev_hash"] = prev_hash
@@ -171,8 +174,7 @@ def record_list_view(action: str, ids: Iterable[Any], *, object_type: str | None
 
 
 def _append(fields: dict[str, Any]) -> AuditEntry:
-    _lock_chain()
-    entry = AuditEntry(**fields, prev_hash=_last_hash(), scheme=KEYED_SCHEME)
+    entry = AuditEntry(**fields, prev_hash=_chain_end(), scheme=KEYED_SCHEME)
     entry.hash = compute_hash(entry.prev_hash, entry)
     db.session.add(entry)
     db.session.flush()
