@@ -25,6 +25,7 @@ page view are saved.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -39,6 +40,8 @@ from rmt.extensions import db
 T = TypeVar("T")
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Row locks a SELECT can take (PostgreSQL); they last only as long as a transaction.
+_LOCKS = re.compile(r"\bFOR (NO KEY )?UPDATE\b|\bFOR (KEY )?SHARE\b")
 
 #: True while the current unit of work may write: its SQLite transactions begin IMMEDIATE.
 _writing: ContextVar[bool] = ContextVar("rmt_unit_may_write", default=False)
@@ -114,6 +117,19 @@ def configure_postgresql(engine: sa.Engine) -> None:
     def _autocommit_for_reads(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         if _deferred.get() is not None and not _writing.get():
             dbapi_connection.autocommit = True
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _transaction_for_writes(conn: sa.Connection, _cursor: Any, statement: str,
+                                _parameters: Any, context: Any, _executemany: bool) -> None:
+        # A read-only view that writes anyway (the SSO callback creates and updates accounts)
+        # gets a transaction from its first statement that is not a plain SELECT on (a write,
+        # a savepoint, a row lock), as it had before: one commit at the end, one rollback on an
+        # error.
+        dbapi_connection = conn.connection.dbapi_connection
+        if dbapi_connection is None or not dbapi_connection.autocommit:
+            return
+        if statement.lstrip()[:6].upper() != "SELECT" or _LOCKS.search(statement):
+            dbapi_connection.autocommit = False
 
     @sa.event.listens_for(engine, "checkin")
     def _back_to_transactions(dbapi_connection: Any, _record: Any) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from rmt import transaction
+from rmt.cases.models import Case
 from rmt.extensions import db
 from tests.concurrency.live import bearer, note_body
 from tests.conftest import TEST_DATABASE_URL
@@ -60,3 +62,35 @@ def test_a_write_after_reads_runs_in_a_transaction_on_the_same_pool(live):
         headers=token))
     assert response.status_code == 201
     assert seen and not any(autocommit for _verb, autocommit in seen)
+
+
+def _exit_reason_text(app, case_id):
+    with app.app_context():
+        return db.session.scalar(sa.select(Case.exit_reason_text).where(Case.id == case_id))
+
+
+@pytest.mark.parametrize("ending", ["error", "commit"])
+def test_a_read_unit_that_writes_anyway_writes_in_one_transaction(live, ending):
+    """A GET view that writes directly (the SSO callback does) gets a transaction from its
+    first write on: an error rolls every write back, the end of the unit commits them."""
+    server, data = live
+    app = server.app
+    text = f"geschreven in een leesverzoek ({ending})"
+    with app.test_request_context("/", method="GET"):
+        app.preprocess_request()  # a read-only unit of work begins
+        try:
+            assert db.session.scalar(sa.select(Case.id).where(Case.id == data.loss_case))
+            db.session.execute(sa.update(Case).where(Case.id == data.loss_case)
+                               .values(exit_reason_text=text))
+            db.session.execute(sa.update(Case).where(Case.id == data.loss_case)
+                               .values(exit_reason_text=text + "!"))
+            assert not db.session.connection().connection.dbapi_connection.autocommit
+            if ending == "commit":
+                transaction.commit()
+        finally:
+            app.do_teardown_request()  # rolls back what was not committed
+    stored = _exit_reason_text(app, data.loss_case)
+    if ending == "commit":
+        assert stored == text + "!"
+    else:  # neither write stayed
+        assert stored is None or "(error)" not in stored
