@@ -107,8 +107,8 @@ def configure_postgresql(engine: sa.Engine) -> None:
 
     The connection is switched when the pool hands it out inside a read-only unit and back when
     it returns; the writes a read defers run in one transaction on that same connection,
-    turned back by :func:`commit` (:func:`_read_in_autocommit`). Outside a unit (a script, a
-    test's connection) nothing changes.
+    turned back by :func:`commit` (:func:`_autocommit_read_to_transaction`). Outside a unit (a
+    script, a test's connection) nothing changes.
     """
     if engine.dialect.name != "postgresql":
         return
@@ -157,7 +157,7 @@ def commit() -> None:
     if not pending:
         db.session.commit()
         return
-    if not _read_in_autocommit():
+    if not _autocommit_read_to_transaction():
         db.session.commit()
     _deferred.set([])
     token = _writing.set(True)
@@ -172,11 +172,11 @@ def commit() -> None:
         _writing.reset(token)
 
 
-def _read_in_autocommit() -> bool:
-    """PostgreSQL: whether the read-only unit read in autocommit (:func:`configure_postgresql`).
-    Then it has nothing to commit, and its connection is turned back to transactions for the
-    writes it deferred: they run on it in one transaction, without handing it back to the pool
-    and taking (and pinging) one again."""
+def _autocommit_read_to_transaction() -> bool:
+    """PostgreSQL: if the read-only unit read in autocommit (:func:`configure_postgresql`), turn
+    its connection back to transactions and say so. It then has nothing to commit, and the
+    writes it deferred run on that connection in one transaction, without handing it back to
+    the pool and taking (and pinging) another."""
     if db.session.get_bind().dialect.name != "postgresql" \
             or not db.session().in_transaction():
         return False

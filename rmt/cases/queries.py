@@ -7,7 +7,7 @@ statements whatever the number of cases (no per-row lazy loads): the tests count
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -349,22 +349,20 @@ def _list_statements(filters: CaseFilters, bound: bool) -> _ListStatements:
 def _kept_list_statements(shape: tuple) -> _ListStatements:
     """:func:`_list_statements` of an unsearched list, built once per :func:`_shape` (building
     them cost as much as running them)."""
-    status, coach, target_group, referral_partner, opened_from, opened_to, sort, descending = shape
-    # Only whether each filter is set matters: the values are bound at each execution.
-    placeholder = CaseFilters(
-        status=status, coach_id=1 if coach else None, target_group="x" if target_group else None,
-        referral_partner="x" if referral_partner else None,
-        opened_from=date.min if opened_from else None, opened_to=date.min if opened_to else None,
-        sort=sort, descending=descending)
-    return _list_statements(placeholder, bound=True)
+    return _list_statements(CaseFilters(*shape), bound=True)
 
 
 def _shape(filters: CaseFilters) -> tuple:
-    """Which filters are set (one step counts as one shape), the sort and its direction."""
-    status = filters.status if filters.status in ("", "alle") else "one step"
-    return (status, bool(filters.coach_id), bool(filters.target_group),
-            bool(filters.referral_partner), bool(filters.opened_from), bool(filters.opened_to),
-            filters.sort, filters.descending)
+    """``filters`` with each set value replaced by a placeholder (their values are bound at each
+    execution; any one step is one shape): lists of one shape share their statements."""
+    return astuple(CaseFilters(
+        status=filters.status if filters.status in ("", "alle") else "one step",
+        coach_id=1 if filters.coach_id else None,
+        target_group="x" if filters.target_group else None,
+        referral_partner="x" if filters.referral_partner else None,
+        opened_from=date.min if filters.opened_from else None,
+        opened_to=date.min if filters.opened_to else None,
+        sort=filters.sort, descending=filters.descending))
 
 
 def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> CasePage:
@@ -745,24 +743,25 @@ class CaseDetail:
 _CASE_ONE_TO_ONE = (joinedload(Case.intake), joinedload(Case.plan), joinedload(Case.candidate))
 CASE_PAGE_LOAD = (joinedload(Case.coach).lazyload(User.memberships), *_CASE_ONE_TO_ONE)
 
-_OWNER = sa.bindparam("owner_id", type_=sa.Integer)
+def _rows_of(relationship: Any, *options: Any) -> sa.Select:
+    """What ``selectinload(relationship)`` reads for one owner (``:owner_id``), in the
+    relationship's own order, as a statement built once."""
+    prop = relationship.property
+    (owner_column,) = prop.remote_side
+    return (sa.select(prop.mapper.class_).where(owner_column == sa.bindparam("owner_id"))
+            .options(*options).order_by(*(prop.order_by or ())))
+
+
 #: The case page's collections, each one statement built once (what ``selectinload`` runs,
-#: without building it and its options' cache key again on every view), in the relationship's
-#: order. Authors and owners are shown by name only: their memberships are not loaded.
+#: without building it and its options' cache key again on every view). Authors and owners are
+#: shown by name only: their memberships are not loaded.
 _CASE_COLLECTIONS = {
-    "events": sa.select(CaseEvent).where(CaseEvent.case_id == _OWNER)
-    .options(joinedload(CaseEvent.user).lazyload(User.memberships)).order_by(CaseEvent.id),
-    "tasks": sa.select(Task).where(Task.case_id == _OWNER)
-    .options(joinedload(Task.owner).lazyload(User.memberships))
-    .order_by(Task.done_at.is_not(None), Task.due_on),
-    "activities": sa.select(PlanActivity).where(PlanActivity.case_id == _OWNER)
-    .order_by(PlanActivity.id),
+    "events": _rows_of(Case.events, joinedload(CaseEvent.user).lazyload(User.memberships)),
+    "tasks": _rows_of(Case.tasks, joinedload(Task.owner).lazyload(User.memberships)),
+    "activities": _rows_of(Case.activities),
 }
-_CANDIDATE_CONSENTS = (
-    sa.select(Consent).where(Consent.candidate_id == _OWNER)
-    .options(joinedload(Consent.recorded_by).lazyload(User.memberships))
-    .order_by(Consent.given_on.desc())
-)
+_CANDIDATE_CONSENTS = _rows_of(Candidate.consents,
+                               joinedload(Consent.recorded_by).lazyload(User.memberships))
 
 
 def _load_collection(owner: Any, name: str, statement: sa.Select) -> None:
