@@ -43,6 +43,8 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Row locks a SELECT can take (PostgreSQL); they last only as long as a transaction.
 _LOCKS = re.compile(r"\bFOR (NO KEY )?UPDATE\b|\bFOR (KEY )?SHARE\b")
 
+#: Marks a pooled connection switched to autocommit for a read-only unit (PostgreSQL).
+_READ_AUTOCOMMIT = "rmt_read_autocommit"
 #: True while the current unit of work may write: its SQLite transactions begin IMMEDIATE.
 _writing: ContextVar[bool] = ContextVar("rmt_unit_may_write", default=False)
 #: Writes a read-only unit postponed until its read transaction has ended.
@@ -114,9 +116,10 @@ def configure_postgresql(engine: sa.Engine) -> None:
         return
 
     @sa.event.listens_for(engine, "checkout")
-    def _autocommit_for_reads(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    def _autocommit_for_reads(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         if _deferred.get() is not None and not _writing.get():
             dbapi_connection.autocommit = True
+            record.info[_READ_AUTOCOMMIT] = True
 
     @sa.event.listens_for(engine, "before_cursor_execute")
     def _transaction_for_writes(conn: sa.Connection, _cursor: Any, statement: str,
@@ -125,16 +128,20 @@ def configure_postgresql(engine: sa.Engine) -> None:
         # gets a transaction from its first statement that is not a plain SELECT on (a write,
         # a savepoint, a row lock), as it had before: one commit at the end, one rollback on an
         # error.
+        # Only a connection this module switched: one its user asked to be in autocommit
+        # (``isolation_level="AUTOCOMMIT"`` for a VACUUM, say) stays as asked.
         dbapi_connection = conn.connection.dbapi_connection
-        if dbapi_connection is None or not dbapi_connection.autocommit:
+        if dbapi_connection is None or not dbapi_connection.autocommit \
+                or not conn.info.get(_READ_AUTOCOMMIT) \
+                or conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
             return
         if statement.lstrip()[:6].upper() != "SELECT" or _LOCKS.search(statement):
             dbapi_connection.autocommit = False
 
     @sa.event.listens_for(engine, "checkin")
-    def _back_to_transactions(dbapi_connection: Any, _record: Any) -> None:
-        if dbapi_connection is not None and not dbapi_connection.closed \
-                and dbapi_connection.autocommit:
+    def _back_to_transactions(dbapi_connection: Any, record: Any) -> None:
+        if record.info.pop(_READ_AUTOCOMMIT, False) and dbapi_connection is not None \
+                and not dbapi_connection.closed and dbapi_connection.autocommit:
             dbapi_connection.autocommit = False
 
 
@@ -180,8 +187,10 @@ def _autocommit_read_to_transaction() -> bool:
     if db.session.get_bind().dialect.name != "postgresql" \
             or not db.session().in_transaction():
         return False
-    dbapi_connection = db.session.connection().connection.dbapi_connection
-    if dbapi_connection is None or not dbapi_connection.autocommit:
+    pooled = db.session.connection().connection
+    dbapi_connection = pooled.dbapi_connection
+    if dbapi_connection is None or not dbapi_connection.autocommit \
+            or not pooled.info.get(_READ_AUTOCOMMIT):
         return False
     dbapi_connection.autocommit = False
     return True

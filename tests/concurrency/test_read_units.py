@@ -94,3 +94,24 @@ def test_a_read_unit_that_writes_anyway_writes_in_one_transaction(live, ending):
         assert stored == text + "!"
     else:  # neither write stayed
         assert stored is None or "(error)" not in stored
+
+
+def test_a_connection_asked_for_autocommit_keeps_it_in_a_read_unit(live):
+    """Maintenance that must run outside a transaction (VACUUM) asks for autocommit itself:
+    the read-unit switch leaves such a connection as it was asked to be."""
+    server, _data = live
+    app = server.app
+
+    def vacuum() -> None:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text("VACUUM ANALYZE case_file"))
+            assert conn.connection.dbapi_connection.autocommit
+
+    with app.app_context():  # a script (the benchmark's seeding)
+        vacuum()
+    with app.test_request_context("/", method="GET"):
+        app.preprocess_request()  # a read-only unit of work begins
+        try:
+            vacuum()
+        finally:
+            app.do_teardown_request()
