@@ -27,6 +27,9 @@ class Config:
         "pool_pre_ping": True,
         "pool_recycle": int(os.environ.get("RMT_DB_POOL_RECYCLE", "1800")),
     }
+    # PostgreSQL: the pre-ping is skipped for a connection used less than this long ago whose
+    # socket is quiet (rmt.pool); 0 pings on every checkout.
+    RMT_DB_ALIVE_BYPASS_SECONDS = float(os.environ.get("RMT_DB_ALIVE_BYPASS_SECONDS", "0.5"))
     # PostgreSQL session settings for a web app's short statements (docs/deploy.md): no parallel
     # workers (starting them cost more than they saved on a busy 2-core server: the case list's
     # page 50 took 205 instead of 150 ms under load).

@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from rmt import observability, transaction
+from rmt import observability, pool, transaction
 from rmt.access import Action, can
 from rmt.api import register_api
 from rmt.audit import service as audit_service
@@ -83,6 +83,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     observability.init_app(app)
     db.init_app(app)
+    if app.config.get("RMT_DB_KEEP_ALIVE"):
+        with app.app_context():
+            pool.keep_alive(db.engine, app.config["RMT_DB_ALIVE_BYPASS_SECONDS"])
     transaction.install(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     login_manager.init_app(app)
@@ -133,7 +136,10 @@ def _configure_engine_options(app: Flask) -> None:
     if uri.startswith("sqlite"):
         options.pop("pool_pre_ping", None)
         options.setdefault("connect_args", {})["timeout"] = 15
-    elif uri.startswith("postgresql") and app.config["RMT_PG_SESSION_OPTIONS"]:
+    elif uri.startswith("postgresql"):
+        # rmt.pool checks connections instead, without a round trip on every request.
+        app.config["RMT_DB_KEEP_ALIVE"] = options.pop("pool_pre_ping", False)
+    if uri.startswith("postgresql") and app.config["RMT_PG_SESSION_OPTIONS"]:
         # Added to what the URL's ``options`` or PGOPTIONS already ask (libpq would otherwise
         # take ours instead of theirs).
         own = [sa.make_url(uri).query.get("options"), os.environ.get("PGOPTIONS"),

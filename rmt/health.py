@@ -47,7 +47,7 @@ def ready() -> Response:
 
 def _check_database() -> str:
     # Its own connection, outside the request's session: the check neither joins nor disturbs
-    # the unit of work, and a broken pooled connection is replaced (pool_pre_ping).
+    # the unit of work, and a broken pooled connection is replaced (rmt.pool).
     try:
         with db.engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))

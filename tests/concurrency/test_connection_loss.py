@@ -1,5 +1,5 @@
 """PostgreSQL connection loss: killed backends give 503 + Retry-After, never a 500, and the
-pool recovers on its own (``pool_pre_ping``).
+pool recovers on its own (``rmt.pool``: a connection the server closed is replaced before use).
 
 The app's connections are terminated with ``pg_terminate_backend`` between requests and while
 requests run, as a database restart or failover would do.
@@ -23,8 +23,9 @@ pytestmark = pytest.mark.skipif(
     not TEST_DATABASE_URL.startswith("postgresql"),
     reason="SQLite has no server connection to lose; runs with RMT_TEST_DATABASE_URL=postgresql")
 
-TERMINATE = sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+TERMINATE = sa.text("SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+STILL_RUNNING = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)")
 
 
 @pytest.fixture
@@ -34,8 +35,15 @@ def killer(live):
                               isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
 
     def kill() -> int:
+        """Terminate the app's connections; return once the server has closed them (as after
+        a restart: the server process is gone and has told its client so)."""
         with engine.connect() as conn:
-            return conn.scalar(TERMINATE)
+            pids = [pid for pid, terminated in conn.execute(TERMINATE) if terminated]
+            deadline = time.monotonic() + 10
+            while pids and conn.scalar(STILL_RUNNING, {"pids": pids}) \
+                    and time.monotonic() < deadline:
+                time.sleep(0.01)
+        return len(pids)
 
     yield kill
     engine.dispose()
