@@ -18,6 +18,7 @@ import io
 import random
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import flask_migrate
@@ -37,6 +38,18 @@ HEADINGS = ["Kenmerk", "Voornaam", "Tussenvoegsel", "Achternaam", "Geboortedatum
             "Doelgroep", "Verwijzer"]
 
 
+#: Birth dates fall between 20 and 60 years before this day (the files' registration date), not
+#: before today, and are counted in whole days (Faker's date functions go through the machine's
+#: time zone): the same seed writes the same files on any day, anywhere.
+REFERENCE_DAY = date(2026, 1, 15)
+EARLIEST_BIRTH = REFERENCE_DAY.replace(year=REFERENCE_DAY.year - 60)
+BIRTH_DAYS = (REFERENCE_DAY.replace(year=REFERENCE_DAY.year - 20) - EARLIEST_BIRTH).days
+
+
+def _birth_date(fake: Faker) -> date:
+    return EARLIEST_BIRTH + timedelta(days=fake.random_int(0, BIRTH_DAYS))
+
+
 def candidates_csv(rows: int, coach_email: str, seed: int = 2026) -> bytes:
     fake = Faker("nl_NL")
     Faker.seed(seed)
@@ -46,10 +59,10 @@ def candidates_csv(rows: int, coach_email: str, seed: int = 2026) -> bytes:
     writer.writerow(HEADINGS)
     used: set[tuple[str, object]] = set()
     for n in range(1, rows + 1):
-        birth = fake.date_of_birth(minimum_age=20, maximum_age=60)
+        birth = _birth_date(fake)
         first_name = fake.first_name()
         while (first_name, birth) in used:  # the same first name and birth date: a duplicate
-            birth = fake.date_of_birth(minimum_age=20, maximum_age=60)
+            birth = _birth_date(fake)
         used.add((first_name, birth))
         writer.writerow([
             f"BENCH-{n:06d}", first_name, "", f"{fake.last_name()}{n}",

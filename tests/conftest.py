@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -23,6 +24,12 @@ from rmt.auth.service import create_api_token
 from rmt.extensions import db, limiter
 from tests import factories
 from tests.helpers import bearer_header
+
+# The tests say "today" as date.today(); the app's today is the Dutch one (rmt.clock). In the
+# hour (two in summer) after midnight in the Netherlands the two differ on a UTC machine, so
+# the tests run on Dutch time, as the people who use the app do.
+os.environ["TZ"] = "Europe/Amsterdam"
+time.tzset()
 
 TEST_DATABASE_URL = os.environ.get("RMT_TEST_DATABASE_URL", "")
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
