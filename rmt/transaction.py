@@ -108,8 +108,9 @@ def configure_postgresql(engine: sa.Engine) -> None:
     unit) run in a transaction as before.
 
     The connection is switched when the pool hands it out inside a read-only unit and back when
-    it returns; the writes a read defers run in one transaction on that same connection,
-    turned back by :func:`commit` (:func:`_autocommit_read_to_transaction`). Outside a unit (a
+    it returns. The writes a read defers run after the read on that same connection: a write
+    statement starts a transaction (below), a write that holds a lock across statements asks
+    for one (:func:`ensure_transaction`), and :func:`commit` commits it. Outside a unit (a
     script, a test's connection) nothing changes.
     """
     if engine.dialect.name != "postgresql":
@@ -164,8 +165,11 @@ def commit() -> None:
     if not pending:
         db.session.commit()
         return
-    if not _autocommit_read_to_transaction():
+    if not _reading_in_autocommit():
         db.session.commit()
+    # Else (PostgreSQL) nothing to commit: the deferred writes run on the same connection, each
+    # in a transaction of its own when it needs one (a write statement starts one, see
+    # configure_postgresql; ensure_transaction) or as one statement that is its own.
     _deferred.set([])
     token = _writing.set(True)
     try:
@@ -179,21 +183,27 @@ def commit() -> None:
         _writing.reset(token)
 
 
-def _autocommit_read_to_transaction() -> bool:
-    """PostgreSQL: if the read-only unit read in autocommit (:func:`configure_postgresql`), turn
-    its connection back to transactions and say so. It then has nothing to commit, and the
-    writes it deferred run on that connection in one transaction, without handing it back to
-    the pool and taking (and pinging) another."""
+def _reading_in_autocommit() -> bool:
+    """PostgreSQL: whether this read-only unit reads in autocommit (see configure_postgresql)."""
     if db.session.get_bind().dialect.name != "postgresql" \
             or not db.session().in_transaction():
         return False
     pooled = db.session.connection().connection
     dbapi_connection = pooled.dbapi_connection
-    if dbapi_connection is None or not dbapi_connection.autocommit \
-            or not pooled.info.get(_READ_AUTOCOMMIT):
-        return False
-    dbapi_connection.autocommit = False
-    return True
+    return bool(dbapi_connection is not None and dbapi_connection.autocommit
+                and pooled.info.get(_READ_AUTOCOMMIT))
+
+
+def ensure_transaction() -> None:
+    """Make the statements that follow one transaction, to the end of the unit of work.
+
+    For a read-only unit's deferred write that holds a lock across statements (the audit
+    chain's advisory lock): on PostgreSQL such a unit reads in autocommit, where a lock taken
+    by a plain SELECT ends with that SELECT. Elsewhere the unit is in a transaction already.
+    """
+    if _reading_in_autocommit():
+        # Taken back to the pool's default by configure_postgresql's checkin listener.
+        db.session.connection().connection.dbapi_connection.autocommit = False
 
 
 def discard() -> None:

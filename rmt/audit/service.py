@@ -80,18 +80,30 @@ def compute_hash(prev_hash: str, entry: AuditEntry | dict[str, Any],
 
 
 # Every audited request runs these: built once.
+#: The chain's end (without a lock: on PostgreSQL a read's entry checks it again under the lock).
 _LAST_HASH = sa.select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
 #: PostgreSQL: the chain's transaction lock and then its last hash, in one round trip
 #: (migration a7d3e9f1c205: the function reads the hash on a snapshot taken after the lock).
 _LOCKED_CHAIN_END = sa.select(
     sa.func.audit_chain_end(sa.literal(_ADVISORY_LOCK_KEY, sa.BigInteger)))
 _INSERT = sa.insert(AuditEntry.__table__)
+#: PostgreSQL: lock the chain, append the entry if the chain still ends at ``expected_prev``,
+#: else return the end it has (migration b8e4f2a6d913); one statement, its own transaction
+#: after a read.
+_APPEND_IF_END = sa.select(sa.func.audit_append(
+    sa.literal(_ADVISORY_LOCK_KEY, sa.BigInteger), sa.bindparam("prev_hash"),
+    *(sa.bindparam(name, type_=AuditEntry.__table__.c[name].type)
+      for name in ("at", *_CANONICAL_FIELDS, "hash", "scheme"))))
+#: Hashing against a chain end that moved costs one more statement; after this many the entry
+#: is appended under the lock, in a transaction.
+_APPEND_ATTEMPTS = 5
 
 
 def _chain_end() -> str:
     """The hash to chain the next entry to, with the chain locked until the transaction ends:
     on PostgreSQL an advisory lock, on SQLite the write lock the transaction already holds."""
     if db.session.get_bind().dialect.name == "postgresql":
+        transaction.ensure_transaction()  # the lock lasts to the commit, not one SELECT
         last = db.session.scalar(_LOCKED_CHAIN_END)
     else:
         last = db.session.scalar(_LAST_HASH)
@@ -116,7 +128,8 @@ def record(
     fields = _fields(action, object_type=object_type, object_id=object_id,
                      region_code=region_code, summary=summary, user=user)
     # After a read nobody gets the entry back: one INSERT, no new object in the session.
-    return transaction.defer_write(lambda: _append(fields), later=lambda: _append_many([fields]))
+    return transaction.defer_write(lambda: _append(fields),
+                                   later=lambda: _append_after_read(fields))
 
 
 def _fields(action: str, *, object_type: str | None = None, object_id: Any = None,
@@ -158,6 +171,26 @@ def _append_many(rows: list[dict[str, Any]]) -> int:
         row["hash"] = prev_hash = compute_hash(prev_hash, row, key)
     db.session.execute(_INSERT, rows)
     return len(rows)
+
+
+def _append_after_read(fields: dict[str, Any]) -> None:
+    """A read's entry, after the read. PostgreSQL: hashed against the chain's end, read without
+    a lock, and appended by one statement that checks that end under the chain's lock: two
+    statements, no BEGIN and COMMIT (one more when another entry came in between). SQLite: as
+    every append."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        _append_many([fields])
+        return
+    key = _key()
+    prev_hash = db.session.scalar(_LAST_HASH) or GENESIS_HASH
+    for _attempt in range(_APPEND_ATTEMPTS):
+        row = {**fields, "prev_hash": prev_hash, "scheme": KEYED_SCHEME}
+        row["hash"] = compute_hash(prev_hash, row, key)
+        chain_end = db.session.scalar(_APPEND_IF_END, row)
+        if chain_end is None:  # appended
+            return
+        prev_hash = chain_end
+    _append_many([fields])  # a busy chain: under its lock
 
 
 def record_list_view(action: str, ids: Iterable[Any], *, object_type: str | None = None,

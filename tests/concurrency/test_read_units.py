@@ -1,5 +1,7 @@
 """PostgreSQL: a read-only unit of work reads in autocommit (no BEGIN and COMMIT round trips);
-the writes it defers, and every writing unit, run in a transaction."""
+the writes it defers run after the read, in a transaction where they need one (a write
+statement, a lock held across statements) or as one statement that is its own (the audit
+entry); every writing unit runs in a transaction."""
 
 from __future__ import annotations
 
@@ -7,6 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from rmt import transaction
+from rmt.audit import service as audit_service
+from rmt.audit.models import AuditEntry
+from rmt.auth.models import ApiToken
 from rmt.cases.models import Case
 from rmt.extensions import db
 from tests.concurrency.live import bearer, note_body
@@ -19,13 +24,15 @@ pytestmark = pytest.mark.skipif(
 
 def _statements(app, request):
     """(first word, whether the connection was in autocommit) of every statement ``request``
-    (a function of a test client) runs, and its response."""
+    (a function of a test client, or one calling the live server) runs, and its response."""
     seen: list[tuple[str, bool]] = []
 
     def record(conn, _cursor, statement, *_args):
         verb = statement.split()[0].upper()
         if "audit_chain_end" in statement:  # locks the audit chain
             verb = "LOCK"
+        elif "audit_append" in statement:  # locks, checks the chain's end and appends
+            verb = "APPEND"
         seen.append((verb, conn.connection.dbapi_connection.autocommit))
 
     with app.app_context():
@@ -38,18 +45,81 @@ def _statements(app, request):
     return seen, response
 
 
-def test_a_read_runs_in_autocommit_and_its_deferred_write_in_a_transaction(live):
+def test_a_read_runs_in_autocommit_and_its_deferred_writes_after_it(live):
+    """An API read: the token's last use is an UPDATE, which starts a transaction; the audit
+    entry is the chain's end (read) and one statement that locks the chain, checks that end and
+    appends."""
     server, data = live
+    with server.app.app_context():  # the token's use is due to be recorded
+        db.session.execute(sa.update(ApiToken).values(last_used_at=None))
+        db.session.commit()
     seen, response = _statements(server.app, lambda client: client.get(
         f"/api/v1/cases/{data.loss_case}", headers=bearer(data.coach_token)))
     assert response.status_code == 200
-    # The read, then what it deferred: the audit entry of the view (the chain's lock first).
-    assert ("LOCK", False) in seen and ("INSERT", False) in seen
-    first_write = next(i for i, (verb, _auto) in enumerate(seen)
-                       if verb in ("INSERT", "UPDATE", "LOCK"))
+    first_write = next(i for i, (verb, _auto) in enumerate(seen) if verb in ("UPDATE", "APPEND"))
     reads, writes = seen[:first_write], seen[first_write:]
     assert reads and all(autocommit for _verb, autocommit in reads)
-    assert writes and not any(autocommit for _verb, autocommit in writes)
+    assert ("UPDATE", False) in writes and [verb for verb, _ in writes].count("APPEND") == 1
+    assert "LOCK" not in [verb for verb, _ in seen]
+
+
+def _last_entries(app, count):
+    with app.app_context():
+        entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())
+                                     .limit(count)).all()
+        db.session.remove()
+    return entries
+
+
+def test_a_page_view_appends_its_audit_entry_without_a_transaction(live):
+    """A signed-in page view reads in autocommit and appends its entry with two more
+    statements (the chain's end; the checked append, its own transaction): no BEGIN, no
+    COMMIT, no separate lock; the chain holds."""
+    server, data = live
+    session = server.sign_in(data.coach_email)
+    seen, response = _statements(server.app, lambda _client: server.call(
+        "GET", f"/trajecten/{data.loss_case}", headers=session))
+    assert response.status == 200
+    assert seen[-2:] == [("SELECT", True), ("APPEND", True)]
+    assert all(autocommit for _verb, autocommit in seen)
+    newest, before = _last_entries(server.app, 2)
+    assert (newest.action, newest.object_id) == ("case.view", str(data.loss_case))
+    assert newest.prev_hash == before.hash
+    with server.app.app_context():
+        assert audit_service.verify_chain().ok
+
+
+def test_an_entry_hashed_against_an_old_chain_end_is_hashed_again(live, monkeypatch):
+    """Another entry came between reading the chain's end and appending: the statement appends
+    nothing and returns the real end; the entry is hashed against it and appended."""
+    server, data = live
+    session = server.sign_in(data.coach_email)
+    # The chain's end as it was long ago: the first entry.
+    monkeypatch.setattr(audit_service, "_LAST_HASH", sa.select(AuditEntry.hash)
+                        .order_by(AuditEntry.id).limit(1))
+    seen, response = _statements(server.app, lambda _client: server.call(
+        "GET", f"/trajecten/{data.loss_case}", headers=session))
+    assert response.status == 200
+    assert [verb for verb, _ in seen].count("APPEND") == 2
+    newest, before = _last_entries(server.app, 2)
+    assert newest.prev_hash == before.hash
+    with server.app.app_context():
+        assert audit_service.verify_chain().ok
+
+
+def test_a_busy_chain_appends_under_its_lock_in_a_transaction(live, monkeypatch):
+    """When the chain's end keeps moving, the entry is appended as every write appends: the
+    lock and the INSERT in one transaction (a lock taken by a SELECT in autocommit would end
+    with that SELECT)."""
+    server, data = live
+    session = server.sign_in(data.coach_email)
+    monkeypatch.setattr(audit_service, "_APPEND_ATTEMPTS", 0)
+    seen, response = _statements(server.app, lambda _client: server.call(
+        "GET", f"/trajecten/{data.loss_case}", headers=session))
+    assert response.status == 200
+    assert seen[-2:] == [("LOCK", False), ("INSERT", False)]
+    with server.app.app_context():
+        assert audit_service.verify_chain().ok
 
 
 def test_a_write_after_reads_runs_in_a_transaction_on_the_same_pool(live):
