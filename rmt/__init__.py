@@ -27,7 +27,7 @@ from rmt.access import Action, can
 from rmt.api import register_api
 from rmt.audit import service as audit_service
 from rmt.auth import oidc
-from rmt.auth.models import RegionMembership, User
+from rmt.auth.models import User
 from rmt.db_types import utcnow
 from rmt.enums import label_of
 from rmt.errors import register_error_handlers
@@ -231,7 +231,7 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _signed_in_user_query() -> sa.Select:
-    """The signed-in user with their memberships and regions, and their unread notifications
+    """The signed-in user with their region memberships, and their unread notifications
     for the header: one statement for what every page needs (a plain get() sent one more for
     the memberships, the header's count another). Built once: ``:user_id`` is bound."""
     # Imported here, when the app is built: rmt is imported before its feature packages.
@@ -240,7 +240,7 @@ def _signed_in_user_query() -> sa.Select:
     user_id = sa.bindparam("user_id", type_=sa.Integer)
     return (sa.select(User, unread_count_of(user_id).label("unread"))
             .where(User.id == user_id)
-            .options(joinedload(User.memberships).joinedload(RegionMembership.region)))
+            .options(joinedload(User.memberships)))
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -13,6 +13,7 @@ from rmt.db_types import UTCDateTime, enum_column, utcnow
 from rmt.enums import LabelledEnum
 from rmt.extensions import db
 from rmt.regions.models import Region
+from rmt.regions.service import RegionName, region_names
 
 
 class Role(LabelledEnum):
@@ -44,7 +45,7 @@ class RegionMembership(db.Model):
     )
     region_code: Mapped[str] = mapped_column(sa.ForeignKey("region.code"), primary_key=True)
 
-    region: Mapped[Region] = relationship(lazy="joined")
+    region: Mapped[Region] = relationship()
 
 
 #: Stored instead of a password hash for people who only sign in through SSO (rmt.auth.sso):
@@ -87,8 +88,11 @@ class User(UserMixin, db.Model):
         return frozenset(m.region_code for m in self.memberships)
 
     @property
-    def regions(self) -> list[Region]:
-        return [m.region for m in self.memberships]
+    def regions(self) -> list[RegionName]:
+        """The user's regions by name (the names are read once per process: every page's
+        user is loaded with the memberships alone)."""
+        names = {region.code: region for region in region_names()}
+        return [names[m.region_code] for m in self.memberships]
 
     def set_regions(self, codes: list[str] | set[str] | frozenset[str]) -> None:
         wanted = set(codes)

@@ -21,7 +21,6 @@ from rmt.auth import oidc
 from rmt.auth.models import (
     ApiToken,
     AuthSetting,
-    RegionMembership,
     Role,
     User,
     new_session_token,
@@ -445,8 +444,7 @@ def user_for_token(token: str, now: datetime | None = None) -> User | None:
     # The token, its user and the user's regions in one statement (every API request).
     api_token = db.session.scalars(
         sa.select(ApiToken).where(ApiToken.token_hash == token_digest(token))
-        .options(joinedload(ApiToken.user).joinedload(User.memberships)
-                 .joinedload(RegionMembership.region))
+        .options(joinedload(ApiToken.user).joinedload(User.memberships))
     ).unique().one_or_none()
     if api_token is None or not api_token.is_usable(now) or not api_token.user.active:
         return None

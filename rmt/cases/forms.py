@@ -9,7 +9,7 @@ element ids unique.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -47,6 +47,7 @@ from rmt.errors_domain import DomainError
 from rmt.forms import email_address, max_length, required
 from rmt.process import CaseState, ExitReason
 from rmt.regions.models import Region
+from rmt.regions.service import RegionName
 from rmt.validation import normalise_phone, normalise_postcode
 from rmt.web.forms import (
     EMPTY_CHOICE,
@@ -403,7 +404,7 @@ class TransferRequestForm(CaseForm):
                            description="Bijvoorbeeld: de kandidaat verhuist naar Amersfoort.")
     version = _version_field()
 
-    def set_regions(self, regions: list[Region], current: str) -> None:
+    def set_regions(self, regions: Sequence[RegionName], current: str) -> None:
         self.to_region_code.choices = opts([EMPTY_CHOICE, *[(r.code, r.name) for r in regions
                                                            if r.code != current]])
 

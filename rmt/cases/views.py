@@ -11,7 +11,7 @@ policy (:func:`rmt.access.require`, 403); records outside the user's regions are
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +56,7 @@ from rmt.errors_domain import Conflict, DomainError, Forbidden
 from rmt.extensions import db
 from rmt.process import CaseState, Transition, TransitionKind, check
 from rmt.regions.models import Region
+from rmt.regions.service import RegionName, region_names
 from rmt.web.forms import choice_label
 from rmt.web.handlers import reference_form, submit
 
@@ -208,7 +209,8 @@ def header_search():
 
 
 def _registration_setup(form: RegistrationForm) -> None:
-    regions = sorted(current_user.regions, key=lambda r: r.name)
+    regions = list(db.session.scalars(sa.select(Region).order_by(Region.name)
+                                      .where(Region.code.in_(current_user.region_codes))))
     coaches = queries.region_staff(current_user.region_codes, (Role.COACH,))
     form.setup(regions, coaches)
 
@@ -362,7 +364,7 @@ class CaseMoves:
 
 
 def _case_forms(case: Case, submitted: dict[str, CaseForm], shown: set[str],
-                regions: list[Region]) -> dict[str, CaseForm | None]:
+                regions: Sequence[RegionName]) -> dict[str, CaseForm | None]:
     """The forms the page shows (``shown``: their prefixes): the submitted one with its errors,
     or fresh ones. Forms the user is not offered are not built (None)."""
 
@@ -427,7 +429,7 @@ def _case_context(case: Case, submitted: dict[str, CaseForm], page_errors: list[
     notes_limit = request.args.get("aantekeningen", default=queries.NOTES_PAGE, type=int)
     notes_limit = min(max(notes_limit or queries.NOTES_PAGE, queries.NOTES_PAGE), 10_000)
     detail = queries.load_case_detail(case, notes_limit)
-    regions = _regions()
+    regions = region_names()
     rights = CaseRights.of(current_user, case)
     moves = CaseMoves.of(case, rights)
     shown = _shown_forms(rights, moves, transfer_pending=detail.pending_transfer is not None)
@@ -667,7 +669,7 @@ def transfer_request(case_id: int):
     case = _case_or_404(case_id)
     require(current_user, Action.EDIT_CASE, case)
     form = TransferRequestForm(prefix="overdracht")
-    form.set_regions(_regions(), case.region_code)
+    form.set_regions(region_names(), case.region_code)
     return submit(
         form,
         lambda: service.request_transfer(current_user, case,
@@ -904,7 +906,7 @@ def _render_caseload(form: CaseloadForm, coach: User | None, cases: list[Case],
         inactive=queries.inactive_coach_caseloads(current_user),
         coaches=queries.region_staff(set(current_user.region_codes), (Role.COACH,),
                                      active_only=False),
-        region_names={r.code: r.name for r in _regions()}), status
+        region_names={r.code: r.name for r in region_names()}), status
 
 
 @bp.route("/trajecten/overnemen", methods=["GET", "POST"])
@@ -977,7 +979,7 @@ def _render_inbox(forms: dict[int, TransferDecisionForm] | None = None, status: 
         summaries=queries.transfer_summaries(transfers),
         page_errors=page_errors,
         decided=queries.recent_decisions(current_user),
-        region_names={r.code: r.name for r in _regions()},
+        region_names={r.code: r.name for r in region_names()},
     ), status
 
 
