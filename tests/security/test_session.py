@@ -63,6 +63,18 @@ def test_cookie_flags(app, client, auth):
     assert header.startswith("rmt_session=")
 
 
+def test_page_views_do_not_renew_the_session(app, client, auth):
+    """The session's lifetime counts from its last change: a page view neither re-signs nor
+    sends the cookie, so a stolen cookie is not kept alive by using it."""
+    UserFactory(email="c@test.nl")
+    assert auth.login("c@test.nl").status_code == 302
+    first = client.get("/")
+    assert first.status_code == 200
+    again = client.get("/account/wachtwoord")
+    assert again.status_code == 200 and "Set-Cookie" not in again.headers
+    assert not Config.SESSION_REFRESH_EACH_REQUEST
+
+
 def test_production_defaults_are_strict():
     assert Config.SESSION_COOKIE_HTTPONLY and Config.SESSION_COOKIE_SAMESITE == "Lax"
     assert Config.REMEMBER_COOKIE_HTTPONLY and Config.REMEMBER_COOKIE_SAMESITE == "Lax"
