@@ -45,10 +45,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _env_bool("RMT_SECURE_COOKIES", True)
     PERMANENT_SESSION_LIFETIME = 8 * 60 * 60  # one working day, in seconds
-    # Counted from the session's last change (the sign-in, a message after a form), not renewed
-    # by every page: a stolen cookie stops working within a working day however much it is
-    # used, and a page view does not sign and send the cookie again (6 % of the cheapest page).
+    # The lifetime counts from the last activity: the session is renewed (signed and sent
+    # again) at most every RMT_SESSION_RENEW_SECONDS, not on every page (rmt.auth.session).
     SESSION_REFRESH_EACH_REQUEST = False
+    RMT_SESSION_RENEW_SECONDS = int(os.environ.get("RMT_SESSION_RENEW_SECONDS", "300"))
 
     MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB; larger bodies get a 413
     # Largest uploaded document; only the upload routes accept bodies this big (rmt/__init__.py).

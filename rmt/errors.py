@@ -178,7 +178,8 @@ def handle_conflict(error: Exception) -> Response | tuple[str, int]:
 
 def handle_database_unavailable(error: sa.exc.DBAPIError) -> Response | tuple[str, int, dict]:
     """A lost connection (a restarted database, a killed backend) or a lock that outlasted the
-    busy timeout: 503 with Retry-After, never a 500. Nothing of the request was committed.
+    busy timeout: 503 with Retry-After, never a 500. Nothing the request changed was committed
+    (a read's audit entry may have been: the read happened).
 
     Other database errors are bugs and stay 500s."""
     if not _is_unavailable(error):

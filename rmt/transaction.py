@@ -8,7 +8,8 @@ never commit either. CLI commands wrap their work in :func:`unit_of_work`.
   conflict found at flush) removes what the call did and leaves the rest of the request (a read
   audit entry, say) intact, so the view can show the form again with the message at its field.
 - :func:`defer_write` is for the writes a read makes (the read audit entry, a token's
-  ``last_used_at``): they run in a short write transaction of their own after the read one.
+  ``last_used_at``): they run after the read, in a short write transaction of their own (on
+  PostgreSQL the audit entry is one statement that is its own transaction).
 - :func:`lock_row` is the one helper for the documented places that must serialise writers before
   reading (voucher budgets, praktijkverklaring numbering).
 

@@ -122,8 +122,9 @@ def record(
     """Append an entry to the chain, in the request's unit of work.
 
     In a read-only unit (a page view, an API GET) the entry is written right after the read, in
-    a short write transaction of its own (:func:`rmt.transaction.defer_write`): a read never
-    fails because another request holds SQLite's write lock; then None is returned.
+    a short write transaction of its own (:func:`rmt.transaction.defer_write`; on PostgreSQL
+    one statement, :func:`_append_after_read`): a read never fails because another request
+    holds SQLite's write lock; then None is returned.
     """
     fields = _fields(action, object_type=object_type, object_id=object_id,
                      region_code=region_code, summary=summary, user=user)

@@ -13,7 +13,7 @@ from rmt.db_types import UTCDateTime, enum_column, utcnow
 from rmt.enums import LabelledEnum
 from rmt.extensions import db
 from rmt.regions.models import Region
-from rmt.regions.service import RegionName, region_names
+from rmt.regions.service import RegionName, region_name
 
 
 class Role(LabelledEnum):
@@ -91,8 +91,7 @@ class User(UserMixin, db.Model):
     def regions(self) -> list[RegionName]:
         """The user's regions by name (the names are read once per process: every page's
         user is loaded with the memberships alone)."""
-        names = {region.code: region for region in region_names()}
-        return [names[m.region_code] for m in self.memberships]
+        return [region_name(m.region_code) for m in self.memberships]
 
     def set_regions(self, codes: list[str] | set[str] | frozenset[str]) -> None:
         wanted = set(codes)

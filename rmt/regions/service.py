@@ -29,6 +29,19 @@ def region_names() -> tuple[RegionName, ...]:
     database = db.engine.url.render_as_string(hide_password=True)
     names = _names_by_database.get(database)
     if not names:  # not read yet (or read before the data migration ran)
-        names = tuple(RegionName(*row) for row in db.session.execute(_NAMES))
-        _names_by_database[database] = names
+        names = _names_by_database[database] = _read()
     return names
+
+
+def region_name(code: str) -> RegionName:
+    """The region with this code (read again once if a data migration added it since)."""
+    for region in region_names():
+        if region.code == code:
+            return region
+    database = db.engine.url.render_as_string(hide_password=True)
+    names = _names_by_database[database] = _read()
+    return next(region for region in names if region.code == code)
+
+
+def _read() -> tuple[RegionName, ...]:
+    return tuple(RegionName(*row) for row in db.session.execute(_NAMES))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from config import Config, TestConfig
+from rmt.auth.session import RENEWED_AT
 from tests.factories import UserFactory
 from tests.security.support import PENDING_KEY, code, signed_in_user_id, totp_user
 
@@ -63,16 +64,20 @@ def test_cookie_flags(app, client, auth):
     assert header.startswith("rmt_session=")
 
 
-def test_page_views_do_not_renew_the_session(app, client, auth):
-    """The session's lifetime counts from its last change: a page view neither re-signs nor
-    sends the cookie, so a stolen cookie is not kept alive by using it."""
+def test_the_session_is_renewed_every_few_minutes(app, client, auth):
+    """The lifetime counts from the last activity, but the cookie is signed and sent again only
+    when its last renewal is RMT_SESSION_RENEW_SECONDS old, not on every page."""
     UserFactory(email="c@test.nl")
     assert auth.login("c@test.nl").status_code == 302
-    first = client.get("/")
-    assert first.status_code == 200
+    assert client.get("/").status_code == 200
     again = client.get("/account/wachtwoord")
     assert again.status_code == 200 and "Set-Cookie" not in again.headers
-    assert not Config.SESSION_REFRESH_EACH_REQUEST
+    with client.session_transaction() as session:
+        session[RENEWED_AT] -= app.config["RMT_SESSION_RENEW_SECONDS"]
+    renewed = client.get("/account/wachtwoord")
+    assert renewed.status_code == 200 and "rmt_session=" in renewed.headers["Set-Cookie"]
+    after = client.get("/account/wachtwoord")
+    assert after.status_code == 200 and "Set-Cookie" not in after.headers
 
 
 def test_production_defaults_are_strict():
