@@ -741,7 +741,9 @@ class CaseDetail:
 #: after a refused form, by :func:`load_case_detail`. The coach is shown by name only: their
 #: region memberships are not loaded.
 _CASE_ONE_TO_ONE = (joinedload(Case.intake), joinedload(Case.plan), joinedload(Case.candidate))
-CASE_PAGE_LOAD = (joinedload(Case.coach).lazyload(User.memberships), *_CASE_ONE_TO_ONE)
+#: A person the case page names: their id and name, not their account or memberships.
+_NAME_ONLY = (load_only(User.id, User.name), lazyload(User.memberships))
+CASE_PAGE_LOAD = (joinedload(Case.coach).options(*_NAME_ONLY), *_CASE_ONE_TO_ONE)
 
 def _rows_of(relationship: Any, *options: Any) -> sa.Select:
     """What ``selectinload(relationship)`` reads for one owner (``:owner_id``), in the
@@ -754,14 +756,14 @@ def _rows_of(relationship: Any, *options: Any) -> sa.Select:
 
 #: The case page's collections, each one statement built once (what ``selectinload`` runs,
 #: without building it and its options' cache key again on every view). Authors and owners are
-#: shown by name only: their memberships are not loaded.
+#: shown by name only: their name is read, not their account or memberships.
 _CASE_COLLECTIONS = {
-    "events": _rows_of(Case.events, joinedload(CaseEvent.user).lazyload(User.memberships)),
-    "tasks": _rows_of(Case.tasks, joinedload(Task.owner).lazyload(User.memberships)),
+    "events": _rows_of(Case.events, joinedload(CaseEvent.user).options(*_NAME_ONLY)),
+    "tasks": _rows_of(Case.tasks, joinedload(Task.owner).options(*_NAME_ONLY)),
     "activities": _rows_of(Case.activities),
 }
 _CANDIDATE_CONSENTS = _rows_of(Candidate.consents,
-                               joinedload(Consent.recorded_by).lazyload(User.memberships))
+                               joinedload(Consent.recorded_by).options(*_NAME_ONLY))
 
 
 def _load_collection(owner: Any, name: str, statement: sa.Select) -> None:
