@@ -47,7 +47,9 @@ def test_coordinator_sees_only_entries_of_own_regions(client, login_as, log):
     assert "geheim AM" not in html
     assert not re.search(rf"Traject {log['am_case'].id}(?!\d)", html)
     assert f"Traject {log['mu_case'].id}" in html and log["coach"].email in html
-    assert rows(html) == 3
+    # The three MU entries of this test (the race tests leave committed MU entries behind on
+    # cases with ids from 2,100,000,000: the audit log cannot be cleaned up).
+    assert len(re.findall(rf"Traject {log['mu_case'].id}(?!\d)", html)) == 3
 
 
 def test_actions_and_records_are_described_in_dutch(client, login_as, log):
