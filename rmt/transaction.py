@@ -132,9 +132,8 @@ def configure_postgresql(engine: sa.Engine) -> None:
         # error.
         # Only a connection this module switched: one its user asked to be in autocommit
         # (``isolation_level="AUTOCOMMIT"`` for a VACUUM, say) stays as asked.
-        dbapi_connection = conn.connection.dbapi_connection
-        if dbapi_connection is None or not dbapi_connection.autocommit \
-                or not conn.info.get(_READ_AUTOCOMMIT) \
+        dbapi_connection = _switched_for_reading(conn.connection)
+        if dbapi_connection is None \
                 or conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
             return
         if statement.lstrip()[:6].upper() != "SELECT" or _LOCKS.search(statement):
@@ -166,7 +165,7 @@ def commit() -> None:
     if not pending:
         db.session.commit()
         return
-    if not _reading_in_autocommit():
+    if _reading_connection() is None:
         db.session.commit()
     # Else (PostgreSQL) nothing to commit: the deferred writes run on the same connection, each
     # in a transaction of its own when it needs one (a write statement starts one, see
@@ -184,15 +183,23 @@ def commit() -> None:
         _writing.reset(token)
 
 
-def _reading_in_autocommit() -> bool:
-    """PostgreSQL: whether this read-only unit reads in autocommit (see configure_postgresql)."""
+def _switched_for_reading(pooled: Any) -> Any | None:
+    """The driver connection of ``pooled`` if it is in autocommit because
+    :func:`configure_postgresql` switched it for a read-only unit, else None."""
+    dbapi_connection = pooled.dbapi_connection
+    if dbapi_connection is not None and dbapi_connection.autocommit \
+            and pooled.info.get(_READ_AUTOCOMMIT):
+        return dbapi_connection
+    return None
+
+
+def _reading_connection() -> Any | None:
+    """PostgreSQL: the session's driver connection if this read-only unit reads in autocommit
+    (see configure_postgresql), else None."""
     if db.session.get_bind().dialect.name != "postgresql" \
             or not db.session().in_transaction():
-        return False
-    pooled = db.session.connection().connection
-    dbapi_connection = pooled.dbapi_connection
-    return bool(dbapi_connection is not None and dbapi_connection.autocommit
-                and pooled.info.get(_READ_AUTOCOMMIT))
+        return None
+    return _switched_for_reading(db.session.connection().connection)
 
 
 def ensure_transaction() -> None:
@@ -202,9 +209,10 @@ def ensure_transaction() -> None:
     chain's advisory lock): on PostgreSQL such a unit reads in autocommit, where a lock taken
     by a plain SELECT ends with that SELECT. Elsewhere the unit is in a transaction already.
     """
-    if _reading_in_autocommit():
+    dbapi_connection = _reading_connection()
+    if dbapi_connection is not None:
         # Taken back to the pool's default by configure_postgresql's checkin listener.
-        db.session.connection().connection.dbapi_connection.autocommit = False
+        dbapi_connection.autocommit = False
 
 
 def discard() -> None:

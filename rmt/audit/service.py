@@ -163,13 +163,19 @@ def record_many(entries: Iterable[dict[str, Any]]) -> int:
     return transaction.defer_write(lambda: _append_many(rows)) or 0
 
 
+def _chained(row: dict[str, Any], prev_hash: str, key: bytes) -> dict[str, Any]:
+    """``row`` linked to ``prev_hash``: its previous hash, scheme and own hash set."""
+    row["prev_hash"] = prev_hash
+    row["scheme"] = KEYED_SCHEME
+    row["hash"] = compute_hash(prev_hash, row, key)
+    return row
+
+
 def _append_many(rows: list[dict[str, Any]]) -> int:
     prev_hash = _chain_end()
     key = _key()
     for row in rows:
-        row["prev_hash"] = prev_hash
-        row["scheme"] = KEYED_SCHEME
-        row["hash"] = prev_hash = compute_hash(prev_hash, row, key)
+        prev_hash = _chained(row, prev_hash, key)["hash"]
     db.session.execute(_INSERT, rows)
     return len(rows)
 
@@ -185,9 +191,7 @@ def _append_after_read(fields: dict[str, Any]) -> None:
     key = _key()
     prev_hash = db.session.scalar(_LAST_HASH) or GENESIS_HASH
     for _attempt in range(_APPEND_ATTEMPTS):
-        row = {**fields, "prev_hash": prev_hash, "scheme": KEYED_SCHEME}
-        row["hash"] = compute_hash(prev_hash, row, key)
-        chain_end = db.session.scalar(_APPEND_IF_END, row)
+        chain_end = db.session.scalar(_APPEND_IF_END, _chained(dict(fields), prev_hash, key))
         if chain_end is None:  # appended
             return
         prev_hash = chain_end

@@ -45,8 +45,10 @@ from rmt.process import MAIN_LINE, CaseState
 PER_PAGE = 25
 #: Lists show a case's coach by name only: of the account only its id and name are read (not
 #: its hashes and second-factor secrets), its region memberships not at all.
-COACH_BY_NAME = defaultload(Case.coach).options(load_only(User.id, User.name),
-                                                lazyload(User.memberships))
+#: A person a page names: their id and name, not their account (hashes, second-factor secrets)
+#: or region memberships.
+NAME_ONLY = (load_only(User.id, User.name), lazyload(User.memberships))
+COACH_BY_NAME = defaultload(Case.coach).options(*NAME_ONLY)
 #: Of a candidate in a list only the name (and whether it was anonymised) is read.
 CANDIDATE_NAME_ONLY = (load_only(Candidate.id, Candidate.first_name, Candidate.name_prefix,
                                  Candidate.last_name, Candidate.anonymised_at),
@@ -741,9 +743,7 @@ class CaseDetail:
 #: after a refused form, by :func:`load_case_detail`. The coach is shown by name only: their
 #: region memberships are not loaded.
 _CASE_ONE_TO_ONE = (joinedload(Case.intake), joinedload(Case.plan), joinedload(Case.candidate))
-#: A person the case page names: their id and name, not their account or memberships.
-_NAME_ONLY = (load_only(User.id, User.name), lazyload(User.memberships))
-CASE_PAGE_LOAD = (joinedload(Case.coach).options(*_NAME_ONLY), *_CASE_ONE_TO_ONE)
+CASE_PAGE_LOAD = (joinedload(Case.coach).options(*NAME_ONLY), *_CASE_ONE_TO_ONE)
 
 def _rows_of(relationship: Any, *options: Any) -> sa.Select:
     """What ``selectinload(relationship)`` reads for one owner (``:owner_id``), in the
@@ -758,12 +758,12 @@ def _rows_of(relationship: Any, *options: Any) -> sa.Select:
 #: without building it and its options' cache key again on every view). Authors and owners are
 #: shown by name only: their name is read, not their account or memberships.
 _CASE_COLLECTIONS = {
-    "events": _rows_of(Case.events, joinedload(CaseEvent.user).options(*_NAME_ONLY)),
-    "tasks": _rows_of(Case.tasks, joinedload(Task.owner).options(*_NAME_ONLY)),
+    "events": _rows_of(Case.events, joinedload(CaseEvent.user).options(*NAME_ONLY)),
+    "tasks": _rows_of(Case.tasks, joinedload(Task.owner).options(*NAME_ONLY)),
     "activities": _rows_of(Case.activities),
 }
 _CANDIDATE_CONSENTS = _rows_of(Candidate.consents,
-                               joinedload(Consent.recorded_by).options(*_NAME_ONLY))
+                               joinedload(Consent.recorded_by).options(*NAME_ONLY))
 
 
 def _load_collection(owner: Any, name: str, statement: sa.Select) -> None:

@@ -26,25 +26,24 @@ _names_by_database: dict[str, tuple[RegionName, ...]] = {}
 
 def region_names() -> tuple[RegionName, ...]:
     """Every region's code and name, by name; read once per process and database."""
-    database = db.engine.url.render_as_string(hide_password=True)
-    names = _names_by_database.get(database)
-    if not names:  # not read yet (or read before the data migration ran)
-        names = _names_by_database[database] = _read()
-    return names
+    # Not read yet (or read before the data migration ran): read now.
+    return _names_by_database.get(_database()) or _read()
 
 
 def region_name(code: str) -> RegionName:
     """The region with this code (read again once if a data migration added it since)."""
-    for region in region_names():
-        if region.code == code:
-            return region
-    database = db.engine.url.render_as_string(hide_password=True)
-    names = _names_by_database[database] = _read()
-    return next(region for region in names if region.code == code)
+    found = next((region for region in region_names() if region.code == code), None)
+    return found or next(region for region in _read() if region.code == code)
+
+
+def _database() -> str:
+    return db.engine.url.render_as_string(hide_password=True)
 
 
 def _read() -> tuple[RegionName, ...]:
-    # On a connection of its own: once per process, and it leaves the unit of work (and a
-    # test's count of its statements) as it was.
+    """Read the names and keep them. On a connection of its own: once per process, and it
+    leaves the unit of work (and a test's count of its statements) as it was."""
     with db.engine.connect() as connection:
-        return tuple(RegionName(*row) for row in connection.execute(_NAMES))
+        names = tuple(RegionName(*row) for row in connection.execute(_NAMES))
+    _names_by_database[_database()] = names
+    return names
