@@ -35,7 +35,7 @@ from rmt.errors import register_error_handlers
 from rmt.extensions import api as smorest_api
 from rmt.extensions import babel, csrf, db, limiter, login_manager, migrate
 from rmt.web import dates
-from rmt.web.fields import render_field
+from rmt.web.fields import hidden_field, render_field
 from rmt.web.forms import keep_wtforms_translations
 from rmt.web.uploads import body_limit
 
@@ -319,6 +319,7 @@ def _register_request_hooks(app: Flask) -> None:
 
     app.add_template_global(table_caption_id, "table_caption_id")
     app.add_template_global(render_field, "render_field")
+    app.add_template_global(hidden_field, "hidden_field")
 
     @app.context_processor
     def inject_shell():

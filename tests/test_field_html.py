@@ -24,7 +24,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import html_params as wtforms_html_params
 
-from rmt.web.fields import html_params, label_html, widget_html
+from rmt.web.fields import hidden_field, html_params, label_html, widget_html
 from rmt.web.forms import Choice
 
 TRICKY = 'O\'Brien & "Zonen" <b>'
@@ -88,3 +88,14 @@ def test_labels_are_written_as_wtforms_writes_them(form):
 ])
 def test_attribute_lists_match_wtforms(params):
     assert html_params(**params) == wtforms_html_params(**params)
+
+
+def test_a_csrf_field_is_written_as_flask_wtf_writes_it(app):
+    from rmt.auth.forms import PasswordChangeForm
+
+    with app.test_request_context("/", base_url="https://localhost"):
+        for prefix in ("", "totp"):
+            token = PasswordChangeForm(prefix=prefix).csrf_token
+            assert hidden_field(token) == token() == str(token)
+            assert 'type="hidden"' in hidden_field(token)
+            assert token.current_token in hidden_field(token)

@@ -81,3 +81,17 @@ def test_the_kept_menu_follows_the_role_and_the_page(client, login_as):
     login_as("admin")
     admin_start = _nav(client.get("/"))
     assert ">Gebruikers</a>" in admin_start and admin_start != coach_start
+
+
+def test_the_layout_links_follow_the_app_root(client, login_as):
+    """The layout's fixed links (style sheets, icons, header) are built once per app root
+    (rmt.main.fixed_url): served under a prefix, every one of them carries it."""
+    login_as("coach", "MU")
+    plain = html(client.get("/"))
+    prefixed = html(client.get("/", environ_overrides={"SCRIPT_NAME": "/rmt"}))
+    for page, root in ((plain, ""), (prefixed, "/rmt"), (html(client.get("/")), "")):
+        links = re.findall(r'<link rel="[^"]+" href="([^"]+)"', page)
+        assert len(links) == 6
+        assert all(link.startswith(f"{root}/") and not link.startswith(f"{root}/rmt/")
+                   for link in links), links
+        assert f'action="{root}/uitloggen"' in page

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jinja2 import Undefined
 from markupsafe import Markup, escape
 from wtforms.meta import DefaultMeta
 from wtforms.widgets import Input, PasswordInput, TextArea
@@ -119,6 +120,15 @@ def widget_html(f: Any, **kwargs: Any) -> Markup:
         kwargs["list"] = datalist if isinstance(datalist, str) else datalist.id
     _validation_attrs(widget, f, kwargs, call=True)
     return Markup(f"<input {html_params(name=f.name, **kwargs)}>")  # noqa: S704 - escaped
+
+
+def hidden_field(f: Any) -> Markup:
+    """A hidden field (a form's CSRF token, a record's version) as ``{{ f }}`` writes it:
+    WTForms' own writing was a third of the change-password form's HTML time. A form built
+    with CSRF switched off (``WTF_CSRF_ENABLED``) has no token field: nothing, as ``{{ f }}``."""
+    if isinstance(f, Undefined):
+        return Markup()
+    return widget_html(f)
 
 
 def label_html(f: Any, class_: str) -> Markup:
