@@ -54,13 +54,15 @@ MENU_CACHE_SIZE = 2048
 def fixed_url(endpoint: str, **values: str) -> str:
     """``url_for`` for the layout's links that are the same on every page (style sheets, icons,
     the header's links), built once per app root: a dozen ``url_for`` calls were a tenth of the
-    change-password page's rendering. Only for literal arguments in templates (the cache grows
-    with the templates, not with the requests)."""
+    change-password page's rendering. Only for literal arguments in templates; the app root
+    comes from the request (a proxy's ``SCRIPT_NAME``), so the cache is capped as the menu's."""
     urls: dict[tuple, str] = current_app.extensions.setdefault("rmt_fixed_urls", {})
     key = (request.script_root, endpoint, *sorted(values.items()))
     url = urls.get(key)
     if url is None:
-        url = urls[key] = url_for(endpoint, **values)
+        url = url_for(endpoint, **values)
+        if len(urls) < MENU_CACHE_SIZE:
+            urls[key] = url
     return url
 
 

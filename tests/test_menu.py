@@ -95,3 +95,17 @@ def test_the_layout_links_follow_the_app_root(client, login_as):
         assert all(link.startswith(f"{root}/") and not link.startswith(f"{root}/rmt/")
                    for link in links), links
         assert f'action="{root}/uitloggen"' in page
+
+
+def test_the_layout_links_cache_stays_bounded(app, client, login_as, monkeypatch):
+    """The app root comes from the request (a proxy's SCRIPT_NAME): past the cap, links are
+    still right but no longer kept."""
+    import rmt.main
+
+    monkeypatch.setattr(rmt.main, "MENU_CACHE_SIZE", 3)
+    monkeypatch.setitem(app.extensions, "rmt_fixed_urls", {})
+    login_as("coach", "MU")
+    for n in range(4):
+        page = html(client.get("/", environ_overrides={"SCRIPT_NAME": f"/p{n}"}))
+        assert f'action="/p{n}/uitloggen"' in page
+    assert len(app.extensions["rmt_fixed_urls"]) == 3
