@@ -57,6 +57,10 @@ CANDIDATE_NAME_ONLY = (load_only(Candidate.id, Candidate.first_name, Candidate.n
 CANDIDATE_IN_LIST = contains_eager(Case.candidate).options(
     *CANDIDATE_NAME_ONLY,
     load_only(Candidate.target_group, Candidate.referral_partner))
+#: Of a case in a list (the case list, the coach's start page) only what a row shows and its
+#: region (the view's audit entry): filling all of a case's columns cost 3 % of the list page.
+CASE_IN_LIST = load_only(Case.id, Case.region_code, Case.status, Case.status_since,
+                         Case.opened_on, Case.coach_id, Case.candidate_id)
 STEP_ORDER = [*MAIN_LINE[:-1], CaseState.GEPAUZEERD, CaseState.AFGESLOTEN]
 
 
@@ -341,7 +345,7 @@ def _list_statements(filters: CaseFilters, bound: bool) -> _ListStatements:
                 .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
     page = (sa.select(Case).join(Case.candidate)
             .where(in_scope(Case))
-            .options(CANDIDATE_IN_LIST, COACH_BY_NAME)
+            .options(CASE_IN_LIST, CANDIDATE_IN_LIST, COACH_BY_NAME)
             .where(Case.id.in_(page_ids))
             .order_by(*order))
     return _ListStatements(count, page)
@@ -540,7 +544,8 @@ def _coach_dashboard_statements() -> _CoachDashboardStatements:
                 .where(*running).order_by(*order)
                 .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
     # The coach is the user (in the session already); of the candidate the name is shown.
-    own_case = (contains_eager(Case.candidate).options(*CANDIDATE_NAME_ONLY), lazyload(Case.coach))
+    own_case = (CASE_IN_LIST, contains_eager(Case.candidate).options(*CANDIDATE_NAME_ONLY),
+                lazyload(Case.coach))
     # The title of each shown case's first open task (the one due on first_due), read with it.
     next_title = (sa.select(Task.title).where(Task.case_id == Case.id, *open_task)
                   .order_by(Task.due_on, Task.id).limit(1)
