@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request, url_for
@@ -16,6 +18,7 @@ from rmt.extensions import db
 from rmt.web import menu, waiting
 
 bp = Blueprint("main", __name__)
+T = TypeVar("T")
 
 START_TEMPLATES = {
     Role.COACH: "main/start_coach.html",
@@ -36,18 +39,25 @@ def main_menu_html() -> Markup:
     """``templates/_nav.html`` rendered, kept by the app for each (role, has a password, page,
     app root): the menu depends on nothing else (:mod:`rmt.web.menu`), and rendering it was
     about a third of the fixed cost of a page (docs/benchmarks.md)."""
-    rendered: dict[tuple, Markup] = current_app.extensions.setdefault("rmt_menus", {})
     key = (current_user.role, current_user.has_password, request.endpoint, request.script_root)
-    html = rendered.get(key)
-    if html is None:
-        html = Markup(render_template("_nav.html"))  # noqa: S704 - autoescaped template
-        if len(rendered) < MENU_CACHE_SIZE:
-            rendered[key] = html
-    return html
+    return _kept("rmt_menus", key,
+                 lambda: Markup(render_template("_nav.html")))  # noqa: S704 - autoescaped
 
 
 #: Roles times endpoints that show the menu: a few hundred at most.
 MENU_CACHE_SIZE = 2048
+
+
+def _kept(cache: str, key: tuple, build: Callable[[], T]) -> T:
+    """``build()``, kept by the app under ``key`` in ``cache``: at most MENU_CACHE_SIZE entries,
+    as part of each key (the app root) comes from the request."""
+    kept: dict[tuple, T] = current_app.extensions.setdefault(cache, {})
+    value = kept.get(key)
+    if value is None:
+        value = build()
+        if len(kept) < MENU_CACHE_SIZE:
+            kept[key] = value
+    return value
 
 
 @bp.app_template_global("fixed_url")
@@ -56,14 +66,8 @@ def fixed_url(endpoint: str, **values: str) -> str:
     the header's links), built once per app root: a dozen ``url_for`` calls were a tenth of the
     change-password page's rendering. Only for literal arguments in templates; the app root
     comes from the request (a proxy's ``SCRIPT_NAME``), so the cache is capped as the menu's."""
-    urls: dict[tuple, str] = current_app.extensions.setdefault("rmt_fixed_urls", {})
     key = (request.script_root, endpoint, *sorted(values.items()))
-    url = urls.get(key)
-    if url is None:
-        url = url_for(endpoint, **values)
-        if len(urls) < MENU_CACHE_SIZE:
-            urls[key] = url
-    return url
+    return _kept("rmt_fixed_urls", key, lambda: url_for(endpoint, **values))
 
 
 @bp.route("/")

@@ -21,7 +21,7 @@ class RegionName:
 _NAMES = sa.select(Region.code, Region.name).order_by(Region.name)
 #: Per database: the rows come from a data migration and the app never changes them, so the
 #: pages that only name regions (the case page's transfer form, say) need not read them again.
-_names_by_database: dict[str, tuple[RegionName, ...]] = {}
+_names_by_database: dict[sa.URL, tuple[RegionName, ...]] = {}
 
 
 def region_names() -> tuple[RegionName, ...]:
@@ -36,8 +36,8 @@ def region_name(code: str) -> RegionName:
     return found or next(region for region in _read() if region.code == code)
 
 
-def _database() -> str:
-    return db.engine.url.render_as_string(hide_password=True)
+def _database() -> sa.URL:
+    return db.engine.url
 
 
 def _read() -> tuple[RegionName, ...]:
