@@ -14,7 +14,10 @@ Not part of ``make test``. Per engine it
 4. measures each page with ``wrk`` (Debian package), ``--connections`` connections for
    ``--seconds`` seconds, after ``--warmup`` seconds of the same load that are not counted,
    and prints p50, p95, requests per second and throughput as a percentage of the bare
-   route's.
+   route's. Each page is first requested once and the session cookie it sets is kept, as a
+   browser keeps it (wrk sends one fixed Cookie header: a session changed by the server would
+   otherwise be signed and sent again on every measured request); a page that still sets the
+   cookie on every request is flagged in the table.
 
     python -m benchmarks.pages [--engines sqlite,postgresql] [--seconds 15] [--reuse]
 
@@ -36,7 +39,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from benchmarks.load import BIN, ROOT, Gunicorn, app_env, call, flask, sign_in
+from benchmarks.load import BIN, COOKIE_RE, ROOT, Gunicorn, app_env, call, flask, sign_in
 from benchmarks.run import _copy, seed
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -214,6 +217,24 @@ def wrk(port: int, path: str, headers: dict[str, str], args: argparse.Namespace,
     return float(match[3]), float(match[4]), requests / (duration_us / 1e6), int(match[5])
 
 
+def as_a_browser(port: int, path: str, headers: dict[str, str]
+                 ) -> tuple[dict[str, str], bytes, bool]:
+    """Request ``path`` once and keep the session cookie its response sets, as a browser does:
+    (the headers to send from now on, the page, whether the page still sets the cookie).
+
+    wrk sends one fixed Cookie header. A session the server changed and the client did not keep
+    (the first form's CSRF token, the renewal every few minutes) would be changed, signed and
+    sent again on every measured request, which no browser causes."""
+    status, response, body = call(port, "GET", path, headers=headers)
+    if status != 200:
+        raise SystemExit(f"{path} answered {status}")
+    cookie = COOKIE_RE.search(response.get("set-cookie", ""))
+    if cookie and "Cookie" in headers:
+        headers = {**headers, "Cookie": f"rmt_session={cookie[1]}"}
+        status, response, body = call(port, "GET", path, headers=headers)
+    return headers, body, "set-cookie" in response
+
+
 def run_engine(engine: str, args: argparse.Namespace, workdir: Path) -> list[tuple]:
     url = database_url(engine, workdir)
     if not (args.reuse and seeded(url)):
@@ -250,9 +271,9 @@ def run_engine(engine: str, args: argparse.Namespace, workdir: Path) -> list[tup
         for label, port, path, headers in pages:
             if args.only and not any(word in label for word in args.only.split(",")):
                 continue
-            status, _h, body = call(port, "GET", path, headers=headers)
-            if status != 200:
-                raise SystemExit(f"{label}: {path} answered {status}")
+            headers, body, sets_cookie = as_a_browser(port, path, headers)
+            if sets_cookie:
+                label += " (sets the session cookie on every request)"
             if args.warmup:  # both workers warm (templates, caches, statements), not measured
                 wrk(port, path, headers, args, script, seconds=args.warmup)
             p50, p95, rps, errors = wrk(port, path, headers, args, script)
