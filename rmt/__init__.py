@@ -37,6 +37,7 @@ from rmt.extensions import babel, csrf, db, limiter, login_manager, migrate
 from rmt.web import dates
 from rmt.web.fields import hidden_field, render_field
 from rmt.web.forms import keep_wtforms_translations
+from rmt.web.templating import AppEnvironment
 from rmt.web.uploads import body_limit
 
 __all__ = ["RmtFlask", "create_app"]
@@ -49,6 +50,8 @@ class RmtFlask(Flask):
     connection or a conflicting row, goes through the registered error handlers like any other
     exception: a 409 or 503 answer, never a 500. Exceptions roll back (``transaction.install``).
     """
+
+    jinja_environment = AppEnvironment
 
     def dispatch_request(self) -> ResponseReturnValue:
         response = super().dispatch_request()
