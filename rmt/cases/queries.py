@@ -26,7 +26,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from rmt import clock
 from rmt.access import Action, in_scope, scope_params, scoped
 from rmt.auth.models import RegionMembership, Role, User
-from rmt.cases import search
+from rmt.cases import extensions, search
 from rmt.cases.models import (
     RUNNING,
     Candidate,
@@ -708,8 +708,16 @@ def transfer_summaries(transfers: list[CaseTransfer]) -> dict[int, TransferSumma
 
 
 def case_transfers(case: Case) -> list[CaseTransfer]:
-    """Every transfer request of one case, newest first (the case is already access-checked)."""
+    """Every transfer request of one case, newest first (the case is already access-checked).
+    Read only if the case page's question about rows of other features (asked anyway) found
+    any: most cases were never transferred."""
+    if not extensions.has_rows(case, TRANSFERS):
+        return []
     return list(db.session.scalars(_CASE_TRANSFERS, {"case_id": case.id}).unique())
+
+
+#: The name of a case's transfer requests among the rows :func:`extensions.has_rows` knows.
+TRANSFERS = "transfers"
 
 
 _CASE_TRANSFERS = (
@@ -749,6 +757,7 @@ class CaseDetail:
 #: region memberships are not loaded.
 _CASE_ONE_TO_ONE = (joinedload(Case.intake), joinedload(Case.plan), joinedload(Case.candidate))
 CASE_PAGE_LOAD = (joinedload(Case.coach).options(*NAME_ONLY), *_CASE_ONE_TO_ONE)
+_ONE_TO_ONE_NAMES = frozenset({"intake", "plan", "candidate"})
 
 def _rows_of(relationship: Any, *options: Any) -> sa.Select:
     """What ``selectinload(relationship)`` reads for one owner (``:owner_id``), in the
@@ -774,7 +783,7 @@ _CANDIDATE_CONSENTS = _rows_of(Candidate.consents,
 def _load_collection(owner: Any, name: str, statement: sa.Select) -> None:
     """Fill ``owner.<name>`` from ``statement`` unless it is loaded already (as a loader
     would: no change recorded)."""
-    if name in sa.inspect(owner).unloaded:
+    if name not in sa.inspect(owner).dict:  # not loaded (cheaper than ``unloaded``)
         set_committed_value(owner, name, list(
             db.session.scalars(statement, {"owner_id": owner.id}).unique()))
 
@@ -813,7 +822,7 @@ _CASE_NOTES = (
 def load_case_detail(case: Case, notes_limit: int = NOTES_PAGE) -> CaseDetail:
     """Load everything the case page shows in a fixed number of statements; of the notes only
     the ``notes_limit`` most recent (a case can collect hundreds)."""
-    if sa.inspect(case).unloaded.intersection({"intake", "plan", "candidate"}):
+    if not _ONE_TO_ONE_NAMES.issubset(sa.inspect(case).dict):
         # The coach came with the case: taken from the session, not read and repopulated
         # again (which also read their region memberships once more).
         db.session.scalars(

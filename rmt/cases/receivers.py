@@ -14,7 +14,7 @@ from rmt.access import Action
 from rmt.auth.models import User
 from rmt.cases import extensions, queries
 from rmt.cases.import_kinds import CANDIDATES, HISTORY
-from rmt.cases.models import RUNNING, Case, Task, keep_sort_names
+from rmt.cases.models import RUNNING, Case, CaseTransfer, Task, keep_sort_names
 from rmt.extensions import db
 from rmt.imports import kinds
 from rmt.web.waiting import add_waiting
@@ -41,9 +41,11 @@ def connect() -> None:
     """Candidates with their case, and the step history of such cases, can be imported
     (rmt.imports); a deactivated user's open tasks on others' cases go to those coaches;
     transfer requests and cases of inactive coaches wait for the coordinator; every case
-    carries its candidate's name for the list's order; a flush forgets what
-    extensions.has_rows knew."""
+    carries its candidate's name for the list's order; the case page asks whether a case has
+    transfer requests with the other features' rows; a flush forgets what extensions.has_rows
+    knew."""
     keep_sort_names()
+    extensions.add_row_probe(queries.TRANSFERS, CaseTransfer.case_id)
     if not sa.event.contains(Session, "after_flush", extensions.forget_row_probes):
         sa.event.listen(Session, "after_flush", extensions.forget_row_probes)
     kinds.register(CANDIDATES)

@@ -15,7 +15,7 @@ from tests.factories import CaseFactory
 from tests.querycount import count_statements
 
 FEATURE_TABLES = ("voucher", "pv_trajectory", "pv_event", "proposal", "placement",
-                  "privacy_request", "document", "import_record")
+                  "privacy_request", "document", "import_record", "case_transfer")
 
 
 def _reads_of(statements: list[str], table: str) -> list[str]:
@@ -34,7 +34,7 @@ def test_the_case_page_asks_every_feature_in_one_statement(client, login_as):
     assert len(probes) == 1
     assert set(extensions.row_probes) >= {"vouchers", "praktijkverklaring", "proposals",
                                           "placements", "privacy_requests", "documents",
-                                          "imports"}
+                                          "imports", "transfers"}
     for table in FEATURE_TABLES:
         assert _reads_of(statements, table) == [], table
     assert "Nog geen voordrachten." in response.text
