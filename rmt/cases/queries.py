@@ -316,6 +316,8 @@ COUNT_CAP = 1000
 class _ListStatements:
     count: sa.Select
     page: sa.Select
+    #: The page with the (capped) count on each row: one round trip where a page has rows.
+    counted_page: sa.Select
 
 
 def _list_statements(filters: CaseFilters, bound: bool) -> _ListStatements:
@@ -348,7 +350,7 @@ def _list_statements(filters: CaseFilters, bound: bool) -> _ListStatements:
             .options(CASE_IN_LIST, CANDIDATE_IN_LIST, COACH_BY_NAME)
             .where(Case.id.in_(page_ids))
             .order_by(*order))
-    return _ListStatements(count, page)
+    return _ListStatements(count, page, page.add_columns(count.scalar_subquery()))
 
 
 @lru_cache(maxsize=128)
@@ -372,23 +374,33 @@ def _shape(filters: CaseFilters) -> tuple:
 
 
 def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> CasePage:
-    """One page of the region's cases (two statements plus one for the coaches' regions)."""
+    """One page of the region's cases: one statement (the page with its count), three for a
+    page past the last."""
     searched = bool(filters.q.strip())
     statements = (_list_statements(filters, bound=False) if searched
                   else _kept_list_statements(_shape(filters)))
     params: dict[str, Any] = {**scope_params(user),
                               **({} if searched else _filter_params(filters))}
-    cap = max(COUNT_CAP, min(max(1, filters.page), 100_000) * filters.per_page)
-    found = db.session.scalar(statements.count, {**params, "count_limit": cap + 1}) or 0
+    asked = min(max(1, filters.page), 100_000)
+    cap = max(COUNT_CAP, asked * filters.per_page)
+    params["count_limit"] = cap + 1
+
+    def page_of(number: int) -> dict[str, Any]:
+        return {**params, "limit": filters.per_page, "offset": (number - 1) * filters.per_page}
+
+    # The page and the count in one statement; only a page past the last (no rows) is counted
+    # on its own and the last page read instead.
+    found_rows = db.session.execute(statements.counted_page, page_of(asked)).unique().all()
+    found = found_rows[0][1] if found_rows else (
+        (db.session.scalar(statements.count, params) or 0) if asked > 1 else 0)
     more = found > cap
     total = min(found, cap)
     pages = max(1, math.ceil(total / filters.per_page)) + (1 if more else 0)
-    page = min(max(1, filters.page), pages)
+    page = min(asked, pages)
+    cases = ([row[0] for row in found_rows] if page == asked
+             else db.session.scalars(statements.page, page_of(page)).unique().all())
     today = today or clock.today()
-    rows = [CaseRow(case, days_since(case.status_since, today))
-            for case in db.session.scalars(statements.page, {
-                **params, "limit": filters.per_page,
-                "offset": (page - 1) * filters.per_page}).unique()]
+    rows = [CaseRow(case, days_since(case.status_since, today)) for case in cases]
     return CasePage(rows, total, page, pages, filters.per_page, more)
 
 

@@ -193,6 +193,18 @@ def test_case_list_query_count_does_not_grow(client, coach):
     assert few == many, (few, many)
 
 
+def test_a_list_page_and_its_count_are_one_statement(client, coach):
+    for _ in range(3):
+        CaseFactory(coach=coach, status=CaseState.DIAGNOSE)
+    db.session.flush()
+    with count_statements() as statements:
+        response = client.get("/trajecten")
+    assert response.status_code == 200 and "3 trajecten gevonden" in text(response)
+    reads = [s for s in statements if "case_file" in s and "audit" not in s]
+    assert len(reads) == 1, reads
+    assert "count(" in reads[0]
+
+
 # --- start pages -------------------------------------------------------------------------------
 
 
