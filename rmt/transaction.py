@@ -171,11 +171,12 @@ def commit() -> None:
     nowhere else.
     """
     pending = _deferred.get()
+    read_only = not _writing.get()
     if not pending:
-        db.session.commit()
+        _commit_session(expire=not read_only)
         return
     if _reading_connection() is None:
-        db.session.commit()
+        _commit_session(expire=False)
     # Else (PostgreSQL) nothing to commit: the deferred writes run on the same connection, each
     # in a transaction of its own when it needs one (a write statement starts one, see
     # configure_postgresql; ensure_transaction) or as one statement that is its own.
@@ -184,12 +185,27 @@ def commit() -> None:
     try:
         for write in pending:
             write()
-        db.session.commit()
+        _commit_session(expire=not read_only)
     except BaseException:
         db.session.rollback()
         raise
     finally:
         _writing.reset(token)
+
+
+def _commit_session(*, expire: bool) -> None:
+    """Commit; without ``expire`` the loaded objects keep their state. A read-only unit changed
+    none of them and its request ends here: expiring each object it read (a list page holds
+    fifty, a case page more) was work for nothing."""
+    session = db.session()
+    if expire or not session.expire_on_commit:
+        session.commit()
+        return
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _switched_for_reading(pooled: Any) -> Any | None:

@@ -190,7 +190,10 @@ def _count_statements(api: ApiClient, url: str) -> int:
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", counter)
     assert response.status_code == 200, response.json
-    return len(counter.statements)
+    # Not the test harness's savepoints: whether one is released at the start of the request
+    # depends on what the test itself read before it.
+    return len([s for s in counter.statements
+                if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))])
 
 
 @pytest.mark.parametrize("query", ["", "?q=a", "?status=intake&region=MU&per_page=100"])

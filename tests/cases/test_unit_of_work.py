@@ -7,11 +7,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import inspect, select
 
+from rmt import transaction
 from rmt.audit.models import AuditEntry
 from rmt.cases import service, views
 from rmt.cases.models import Note
 from rmt.errors_domain import DomainError
+from rmt.extensions import db
+from rmt.regions.models import Region
 from tests.cases.test_api import api_for, assert_problem
 from tests.factories import CaseFactory, UserFactory
 from tests.helpers import count, post, text
@@ -100,3 +104,16 @@ def test_policy_refusal_in_the_service_is_problem_403_in_the_api(app, client):
     assert body["detail"] == "U mag dit traject niet wijzigen."
     assert "errors" not in body
     assert count(Note) == 0
+
+
+def test_a_read_only_unit_leaves_what_it_read_loaded(app):
+    """Its commit does not expire the objects it read (nothing of them changed); a writing
+    unit's commit does, so its objects are read again after it."""
+    with app.app_context():
+        with transaction.unit_of_work(write=False):
+            read = db.session.scalars(select(Region)).first()
+        assert "name" in inspect(read).dict
+        assert db.session().expire_on_commit  # the session's setting is back
+        with transaction.unit_of_work():
+            written = db.session.scalars(select(Region)).first()
+        assert "name" not in inspect(written).dict
