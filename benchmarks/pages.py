@@ -232,6 +232,8 @@ def as_a_browser(port: int, path: str, headers: dict[str, str]
     if cookie and "Cookie" in headers:
         headers = {**headers, "Cookie": f"rmt_session={cookie[1]}"}
         status, response, body = call(port, "GET", path, headers=headers)
+        if status != 200:
+            raise SystemExit(f"{path} answered {status} with the kept cookie")
     return headers, body, "set-cookie" in response
 
 

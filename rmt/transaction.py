@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 
 from rmt import planner_statistics
 from rmt.extensions import db
@@ -171,12 +171,14 @@ def commit() -> None:
     nowhere else.
     """
     pending = _deferred.get()
-    read_only = not _writing.get()
+    # A request's read-only unit keeps what it loaded (see _commit_session); outside a request
+    # (a CLI batch) objects may live on into a next unit and are expired as usual.
+    read_request = not _writing.get() and has_request_context()
     if not pending:
-        _commit_session(expire=not read_only)
+        _commit_session(expire=not read_request)
         return
     if _reading_connection() is None:
-        _commit_session(expire=False)
+        _commit_session(expire=not read_request)
     # Else (PostgreSQL) nothing to commit: the deferred writes run on the same connection, each
     # in a transaction of its own when it needs one (a write statement starts one, see
     # configure_postgresql; ensure_transaction) or as one statement that is its own.
@@ -185,7 +187,7 @@ def commit() -> None:
     try:
         for write in pending:
             write()
-        _commit_session(expire=not read_only)
+        _commit_session(expire=not read_request)
     except BaseException:
         db.session.rollback()
         raise
@@ -194,8 +196,9 @@ def commit() -> None:
 
 
 def _commit_session(*, expire: bool) -> None:
-    """Commit; without ``expire`` the loaded objects keep their state. A read-only unit changed
-    none of them and its request ends here: expiring each object it read (a list page holds
+    """Commit; without ``expire`` the loaded objects keep their state. For a read-only request:
+    the request ends here and what its session flushed (a read that writes anyway, the SSO
+    callback) is what its objects hold, so expiring each object it read (a list page holds
     fifty, a case page more) was work for nothing."""
     session = db.session()
     if expire or not session.expire_on_commit:
@@ -278,8 +281,9 @@ def attempt() -> Iterator[None]:
 def defer_write(write: Callable[[], T], later: Callable[[], object] | None = None) -> T | None:
     """Run ``write`` now in a writing unit of work; in a read-only one, after its commit.
 
-    For the writes a read makes. Capture the values ``write`` needs before calling this: the
-    objects loaded by the read are expired by the time it runs. Returns what ``write`` returned
+    For the writes a read makes. Capture the values ``write`` needs before calling this: it runs
+    after the read's commit, with the read's objects as they were (a CLI unit's expired).
+    Returns what ``write`` returned
     when it ran now, else None. ``later``: the same write for after the read, when nobody
     needs its result (e.g. a plain INSERT instead of a new ORM object).
     """

@@ -152,6 +152,8 @@ def has_rows(case: Any, name: str) -> bool:
     answers are kept for the rest of the request (``g``) until the session next flushes
     (:func:`forget_row_probes`), so a write in the same request is never missed.
     """
+    if name not in row_probes:  # a feature not connected would hide its rows silently
+        raise LookupError(f"no row probe is registered as {name!r}")
     if case.id is None:
         return False
     if db.session.autoflush:

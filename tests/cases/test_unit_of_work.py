@@ -106,10 +106,11 @@ def test_policy_refusal_in_the_service_is_problem_403_in_the_api(app, client):
     assert count(Note) == 0
 
 
-def test_a_read_only_unit_leaves_what_it_read_loaded(app):
-    """Its commit does not expire the objects it read (nothing of them changed); a writing
-    unit's commit does, so its objects are read again after it."""
-    with app.app_context():
+def test_a_read_only_request_leaves_what_it_read_loaded(app):
+    """Its commit does not expire the objects it read (the request ends there); a writing
+    unit's commit does, and so does a read-only unit outside a request (a CLI batch, whose
+    objects may live on into its next unit)."""
+    with app.test_request_context():
         with transaction.unit_of_work(write=False):
             read = db.session.scalars(select(Region)).first()
         assert "name" in inspect(read).dict
@@ -117,3 +118,7 @@ def test_a_read_only_unit_leaves_what_it_read_loaded(app):
         with transaction.unit_of_work():
             written = db.session.scalars(select(Region)).first()
         assert "name" not in inspect(written).dict
+    with app.app_context():
+        with transaction.unit_of_work(write=False):
+            batch = db.session.scalars(select(Region)).first()
+        assert "name" not in inspect(batch).dict
