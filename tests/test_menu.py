@@ -109,3 +109,21 @@ def test_the_layout_links_cache_stays_bounded(app, client, login_as, monkeypatch
         page = html(client.get("/", environ_overrides={"SCRIPT_NAME": f"/p{n}"}))
         assert f'action="/p{n}/uitloggen"' in page
     assert len(app.extensions["rmt_fixed_urls"]) == 3
+
+
+def test_a_record_address_is_the_one_url_for_builds(app):
+    """rmt.main.record_url puts the id into an address built once per app root: the same
+    string as url_for, under a prefix too, in the path or as a query argument."""
+    from flask import url_for
+
+    from rmt.main import record_url
+
+    for root in ("", "/rmt"):
+        with app.test_request_context("/", environ_overrides={"SCRIPT_NAME": root}):
+            for ident in (1, 42, 987_654_321, 10**9 + 7):
+                assert record_url("cases.case_page", "case_id", ident) == \
+                    url_for("cases.case_page", case_id=ident)
+                assert record_url("cases.note_add", "case_id", ident) == \
+                    url_for("cases.note_add", case_id=ident)
+                assert record_url("main.index", "pagina", ident) == \
+                    url_for("main.index", pagina=ident)
