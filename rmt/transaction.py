@@ -44,15 +44,6 @@ T = TypeVar("T")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Row locks a SELECT can take (PostgreSQL); they last only as long as a transaction.
 _LOCKS = re.compile(r"\bFOR (NO KEY )?UPDATE\b|\bFOR (KEY )?SHARE\b")
-
-
-@lru_cache(maxsize=1024)
-def _needs_transaction(statement: str) -> bool:
-    """Whether a statement is more than a plain read (a write, a savepoint, a row lock). Asked
-    of every statement a read-only unit runs on PostgreSQL; the statements are the app's
-    compiled ones, so the answers are kept (the search of a long SELECT was 2 % of a page)."""
-    return statement.lstrip()[:6].upper() != "SELECT" or bool(_LOCKS.search(statement))
-
 #: Marks a pooled connection switched to autocommit for a read-only unit (PostgreSQL).
 _READ_AUTOCOMMIT = "rmt_read_autocommit"
 #: True while the current unit of work may write: its SQLite transactions begin IMMEDIATE.
@@ -111,6 +102,14 @@ def configure_sqlite(engine: sa.Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+
+
+@lru_cache(maxsize=1024)
+def _needs_transaction(statement: str) -> bool:
+    """Whether a statement is more than a plain read (a write, a savepoint, a row lock). Asked
+    of every statement a read-only unit runs on PostgreSQL; the statements are the app's
+    compiled ones, so the answers are kept (the search of a long SELECT was 2 % of a page)."""
+    return statement.lstrip()[:6].upper() != "SELECT" or bool(_LOCKS.search(statement))
 
 
 def configure_postgresql(engine: sa.Engine) -> None:
@@ -201,14 +200,14 @@ def _commit_session(*, expire: bool) -> None:
     callback) is what its objects hold, so expiring each object it read (a list page holds
     fifty, a case page more) was work for nothing."""
     session = db.session()
-    if expire or not session.expire_on_commit:
-        session.commit()
-        return
-    session.expire_on_commit = False
+    keep = not expire and session.expire_on_commit
+    if keep:
+        session.expire_on_commit = False
     try:
         session.commit()
     finally:
-        session.expire_on_commit = True
+        if keep:
+            session.expire_on_commit = True
 
 
 def _switched_for_reading(pooled: Any) -> Any | None:
@@ -283,9 +282,9 @@ def defer_write(write: Callable[[], T], later: Callable[[], object] | None = Non
 
     For the writes a read makes. Capture the values ``write`` needs before calling this: it runs
     after the read's commit, with the read's objects as they were (a CLI unit's expired).
-    Returns what ``write`` returned
-    when it ran now, else None. ``later``: the same write for after the read, when nobody
-    needs its result (e.g. a plain INSERT instead of a new ORM object).
+    Returns what ``write`` returned when it ran now, else None. ``later``: the same write for
+    after the read, when nobody needs its result (e.g. a plain INSERT instead of a new ORM
+    object).
     """
     pending = _deferred.get()
     if _writing.get() or pending is None:

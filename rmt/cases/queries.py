@@ -719,6 +719,10 @@ def transfer_summaries(transfers: list[CaseTransfer]) -> dict[int, TransferSumma
             for t in transfers}
 
 
+#: The name of a case's transfer requests among the rows :func:`extensions.has_rows` knows.
+TRANSFERS = "transfers"
+
+
 def case_transfers(case: Case) -> list[CaseTransfer]:
     """Every transfer request of one case, newest first (the case is already access-checked).
     Read only if the case page's question about rows of other features (asked anyway) found
@@ -726,10 +730,6 @@ def case_transfers(case: Case) -> list[CaseTransfer]:
     if not extensions.has_rows(case, TRANSFERS):
         return []
     return list(db.session.scalars(_CASE_TRANSFERS, {"case_id": case.id}).unique())
-
-
-#: The name of a case's transfer requests among the rows :func:`extensions.has_rows` knows.
-TRANSFERS = "transfers"
 
 
 _CASE_TRANSFERS = (
@@ -767,9 +767,10 @@ class CaseDetail:
 #: access-checked load (``get_or_404(..., options=CASE_PAGE_LOAD)``) or, on a page shown again
 #: after a refused form, by :func:`load_case_detail`. The coach is shown by name only: their
 #: region memberships are not loaded.
-_CASE_ONE_TO_ONE = (joinedload(Case.intake), joinedload(Case.plan), joinedload(Case.candidate))
+_ONE_TO_ONE = (Case.intake, Case.plan, Case.candidate)
+_CASE_ONE_TO_ONE = tuple(joinedload(relationship) for relationship in _ONE_TO_ONE)
+_ONE_TO_ONE_NAMES = frozenset(relationship.key for relationship in _ONE_TO_ONE)
 CASE_PAGE_LOAD = (joinedload(Case.coach).options(*NAME_ONLY), *_CASE_ONE_TO_ONE)
-_ONE_TO_ONE_NAMES = frozenset({"intake", "plan", "candidate"})
 
 def _rows_of(relationship: Any, *options: Any) -> sa.Select:
     """What ``selectinload(relationship)`` reads for one owner (``:owner_id``), in the

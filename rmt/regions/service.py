@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 
@@ -21,7 +22,7 @@ class RegionName:
 _NAMES = sa.select(Region.code, Region.name).order_by(Region.name)
 #: Per database: the rows come from a data migration and the app never changes them, so the
 #: pages that only name regions (the case page's transfer form, say) need not read them again.
-_names_by_database: dict[sa.URL, tuple[RegionName, ...]] = {}
+_names_by_database: WeakKeyDictionary[sa.Engine, tuple[RegionName, ...]] = WeakKeyDictionary()
 
 
 def region_names() -> tuple[RegionName, ...]:
@@ -36,8 +37,10 @@ def region_name(code: str) -> RegionName:
     return found or next(region for region in _read() if region.code == code)
 
 
-def _database() -> sa.URL:
-    return db.engine.url
+def _database() -> sa.Engine:
+    """The app's engine: hashed by identity (a URL's hash renders it as a string each time),
+    and forgotten with it (tests make many apps)."""
+    return db.engine
 
 
 def _read() -> tuple[RegionName, ...]:
