@@ -70,6 +70,16 @@ def fixed_url(endpoint: str, **values: str) -> str:
     return _kept("rmt_fixed_urls", key, lambda: url_for(endpoint, **values))
 
 
+@bp.app_template_global("fixed_html")
+def fixed_html(template: str) -> Markup:
+    """A part of the layout that is the same on every page (its style sheets and icons, the
+    header's name and logo), rendered once per app root: eight ``fixed_url`` calls and their
+    output on every page before. Only for templates that use nothing but :func:`fixed_url` and
+    literal text."""
+    return _kept("rmt_fixed_html", (request.script_root, template),
+                 lambda: Markup(render_template(template).strip()))  # noqa: S704 - autoescaped
+
+
 #: An id no record has, to cut a built address into what comes before and after the id.
 _ANY_ID = 987_654_321
 

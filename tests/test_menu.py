@@ -85,7 +85,7 @@ def test_the_kept_menu_follows_the_role_and_the_page(client, login_as):
 
 def test_the_layout_links_follow_the_app_root(client, login_as):
     """The layout's fixed links (style sheets, icons, header) are built once per app root
-    (rmt.main.fixed_url): served under a prefix, every one of them carries it."""
+    (rmt.main.fixed_url, fixed_html): served under a prefix, every one of them carries it."""
     login_as("coach", "MU")
     plain = html(client.get("/"))
     prefixed = html(client.get("/", environ_overrides={"SCRIPT_NAME": "/rmt"}))
@@ -95,6 +95,8 @@ def test_the_layout_links_follow_the_app_root(client, login_as):
         assert all(link.startswith(f"{root}/") and not link.startswith(f"{root}/rmt/")
                    for link in links), links
         assert f'action="{root}/uitloggen"' in page
+        assert f'<a class="rmt-brand__link" href="{root}/"><img class="rmt-brand__logo" ' \
+               f'src="{root}/static/img/favicon.svg"' in page
 
 
 def test_the_layout_links_cache_stays_bounded(app, client, login_as, monkeypatch):
@@ -104,11 +106,14 @@ def test_the_layout_links_cache_stays_bounded(app, client, login_as, monkeypatch
 
     monkeypatch.setattr(rmt.main, "MENU_CACHE_SIZE", 3)
     monkeypatch.setitem(app.extensions, "rmt_fixed_urls", {})
+    monkeypatch.setitem(app.extensions, "rmt_fixed_html", {})
     login_as("coach", "MU")
     for n in range(4):
         page = html(client.get("/", environ_overrides={"SCRIPT_NAME": f"/p{n}"}))
         assert f'action="/p{n}/uitloggen"' in page
+        assert f'href="/p{n}/static/css/app.css"' in page and f'href="/p{n}/"' in page
     assert len(app.extensions["rmt_fixed_urls"]) == 3
+    assert len(app.extensions["rmt_fixed_html"]) == 3
 
 
 def test_a_record_address_is_the_one_url_for_builds(app):
