@@ -117,12 +117,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _instance_secret_key(instance: Path, name: str = "secret_key") -> str:
-    """Generate a random key into the instance folder on first run (mode 0600); reuse it."""
+    """Generate a random key into the instance folder on first run (mode 0600); reuse it.
+
+    Processes that start together (gunicorn's workers on a new instance folder) agree on one
+    key: each writes its candidate to a file of its own and links it into place, which only
+    the first does; the others read the winner's whole key, never a file half written."""
     key_file = instance / name
     if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
+        candidate = instance / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+            os.link(candidate, key_file)
+        except FileExistsError:
+            pass  # another process was first: its key holds
+        finally:
+            candidate.unlink()
     return key_file.read_text().strip()
 
 

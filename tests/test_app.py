@@ -20,6 +20,31 @@ def test_secret_key_generated_into_instance_folder(tmp_path, monkeypatch):
     assert len(first.config["SECRET_KEY"]) == 64
 
 
+def test_a_key_written_by_another_process_in_between_holds(tmp_path, monkeypatch):
+    """Gunicorn's workers start together on a new instance folder: a worker that found no key
+    and then finds one written in the meantime takes that key (it failed to boot before)."""
+    from rmt import _instance_secret_key
+
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("a" * 64)
+    monkeypatch.setattr(type(key_file), "exists", lambda _path: False)  # checked before it came
+    assert _instance_secret_key(tmp_path) == "a" * 64
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no candidate left behind
+
+
+def test_processes_starting_together_agree_on_one_key(tmp_path):
+    import multiprocessing
+
+    from rmt import _instance_secret_key
+
+    context = multiprocessing.get_context("fork")
+    with context.Pool(6) as pool:
+        keys = pool.map(_instance_secret_key, [tmp_path] * 12)
+    assert len(set(keys)) == 1 and len(keys[0]) == 64
+    assert keys[0] == (tmp_path / "secret_key").read_text()
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
 def test_default_database_is_instance_sqlite(tmp_path, monkeypatch):
     monkeypatch.delenv("RMT_DATABASE_URL", raising=False)
     monkeypatch.setenv("RMT_INSTANCE_PATH", str(tmp_path))
