@@ -15,6 +15,7 @@ through WTForms.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Undefined
@@ -57,16 +58,24 @@ def _text_field(invalid: bool, label: Markup, required: bool, description: Marku
         f"    {widget}\n  </p>\n</div>")
 
 
+@lru_cache(maxsize=1024)
+def _attribute_name(key: str) -> tuple[str, str]:
+    """An attribute's name as WTForms writes it: bare (a ``True`` attribute) and escaped. The
+    names come from the code (a few dozen), so they are kept."""
+    name = clean_key(key)
+    return name, str(escape(name))
+
+
 def html_params(**kwargs: Any) -> str:
     """WTForms' ``html_params`` (sorted attributes, ``True`` bare, ``False`` left out, values
     escaped, ``class_``/``data_``/``aria_`` names), written without ``Markup.format``."""
     params = []
     for key, value in sorted(kwargs.items()):
         if value is True:
-            params.append(clean_key(key))
+            params.append(_attribute_name(key)[0])
         elif value is not False:
             text = str(escape(value)).replace('"', "&quot;")
-            params.append(f'{escape(clean_key(key))}="{text}"')
+            params.append(f'{_attribute_name(key)[1]}="{text}"')
     return " ".join(params)
 
 
