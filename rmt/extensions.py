@@ -1,5 +1,6 @@
 """Every Flask extension is created here once and initialised in :func:`rmt.create_app`."""
 
+from flask import Flask
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -50,9 +51,18 @@ class ViewLimiter(Limiter):
 
     A view decorated with ``limiter.limit`` checks its limits when it is called. Before every
     request Flask-Limiter also looks for the limits that apply to all views (default,
-    application, blueprint and meta limits): the app has none (``test_ratelimit``), and the
-    search cost 6 % of the cheapest signed-in page, so it is skipped.
+    application, blueprint, meta and fallback limits): the app has none (``init_app`` refuses a
+    configured one, ``test_ratelimit`` a blueprint's), and the search cost 6 % of the cheapest
+    signed-in page, so it is skipped.
     """
+
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        manager = self.limit_manager
+        if manager.default_limits or manager.application_limits or self._meta_limits \
+                or self._in_memory_fallback:
+            raise RuntimeError("rmt.extensions.ViewLimiter enforces the limits on views only: "
+                               "a default, application, meta or fallback limit is configured")
 
     def _check_request_limit(self, callable_name: str | None = None,
                              in_middleware: bool = True) -> None:

@@ -3,9 +3,11 @@ limits that apply to every view, before every request)."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
+from flask_limiter.util import get_remote_address
 
-from rmt.extensions import limiter
+from rmt.extensions import ViewLimiter, limiter
 
 
 def test_no_limit_applies_to_every_view(app: Flask):
@@ -19,6 +21,18 @@ def test_no_limit_applies_to_every_view(app: Flask):
                                             marked_for_limiting=False)
             assert not any(limits), (endpoint, limits)
     assert not limiter._meta_limits  # the library keeps them there
+
+
+@pytest.mark.parametrize("setting", ["RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION",
+                                     "RATELIMIT_META", "RATELIMIT_IN_MEMORY_FALLBACK"])
+def test_a_limit_on_every_view_is_refused_at_start(setting):
+    """Configured in production (the environment, a config file), not only in the tests: the
+    app does not start (a limiter of its own here: the app's keeps what it was given)."""
+    app = Flask(__name__)
+    app.config.update({setting: "100 per minute", "RATELIMIT_STORAGE_URI": "memory://"})
+    with pytest.raises(RuntimeError, match="limits on views only"):
+        ViewLimiter(key_func=get_remote_address).init_app(app)
+    ViewLimiter(key_func=get_remote_address).init_app(Flask(__name__))  # none: it starts
 
 
 def test_a_view_keeps_its_own_limit(app: Flask, client):
