@@ -125,16 +125,27 @@ def _instance_secret_key(instance: Path, name: str = "secret_key") -> str:
     key_file = instance / name
     if not key_file.exists():
         candidate = instance / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
-        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
+            _write_key(candidate)
             os.link(candidate, key_file)
         except FileExistsError:
             pass  # another process was first: its key holds
+        except OSError:  # a file system without hard links: create it in place, as before
+            _write_key(key_file)
         finally:
-            candidate.unlink()
-    return key_file.read_text().strip()
+            candidate.unlink(missing_ok=True)
+    key = key_file.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{key_file} is empty: remove it to generate a new key")
+    return key
+
+
+def _write_key(path: Path) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32))
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
 import sqlalchemy as sa
 
 from rmt import create_app
@@ -30,6 +33,26 @@ def test_a_key_written_by_another_process_in_between_holds(tmp_path, monkeypatch
     monkeypatch.setattr(type(key_file), "exists", lambda _path: False)  # checked before it came
     assert _instance_secret_key(tmp_path) == "a" * 64
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no candidate left behind
+
+
+def test_a_key_without_hard_links_is_created_in_place(tmp_path, monkeypatch):
+    from rmt import _instance_secret_key
+
+    def no_links(_source, _target):
+        raise PermissionError("no hard links here")
+
+    monkeypatch.setattr(os, "link", no_links)
+    key = _instance_secret_key(tmp_path)
+    assert len(key) == 64 and [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+    assert _instance_secret_key(tmp_path) == key
+
+
+def test_an_empty_key_file_is_refused(tmp_path):
+    from rmt import _instance_secret_key
+
+    (tmp_path / "audit_key").write_text("")
+    with pytest.raises(RuntimeError, match="empty"):
+        _instance_secret_key(tmp_path, "audit_key")
 
 
 def test_processes_starting_together_agree_on_one_key(tmp_path):
