@@ -135,7 +135,10 @@ def seed_all(url: str, args: argparse.Namespace) -> None:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(sa.text("VACUUM ANALYZE"))
-                connection.execute(sa.text("CHECKPOINT"))
+                try:
+                    connection.execute(sa.text("CHECKPOINT"))
+                except sa.exc.DBAPIError as error:  # needs a superuser or pg_checkpoint
+                    print(f"  no CHECKPOINT ({error.orig}); measuring anyway", flush=True)
             else:
                 connection.execute(sa.text("ANALYZE"))
         print(f"  {args.notes} notes; seeding took {time.perf_counter() - started:.0f} s",

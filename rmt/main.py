@@ -74,8 +74,9 @@ def fixed_url(endpoint: str, **values: str) -> str:
 def fixed_html(template: str) -> Markup:
     """A part of the layout that is the same on every page (its style sheets and icons, the
     header's name and logo), rendered once per app root: eight ``fixed_url`` calls and their
-    output on every page before. Only for templates that use nothing but :func:`fixed_url` and
-    literal text."""
+    output on every page before. Only for templates that use nothing but :func:`fixed_url`,
+    literal text and ``_()`` (the app speaks Dutch only: a language chosen per user would have
+    to be part of the key)."""
     return _kept("rmt_fixed_html", (request.script_root, template),
                  lambda: Markup(render_template(template).strip()))  # noqa: S704 - autoescaped
 
