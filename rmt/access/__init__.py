@@ -3,6 +3,7 @@
 from rmt.access.policy import Action, allowed_regions, can, every_region, require
 from rmt.access.scope import (
     get_or_404,
+    get_row_or_404,
     in_scope,
     region_column,
     role_required,
@@ -16,6 +17,7 @@ __all__ = [
     "can",
     "every_region",
     "get_or_404",
+    "get_row_or_404",
     "in_scope",
     "region_column",
     "require",

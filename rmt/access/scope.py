@@ -77,18 +77,28 @@ def get_or_404(model: type[M], ident: Any, user: Any, action: Action | str = Act
     the same path: the same statement (only the id differs), no row, the same 404. ``options``
     (loader options) let a page load what it shows with the record in the same go.
     """
+    return get_row_or_404(model, ident, user, action, options)[0]
+
+
+def get_row_or_404(model: type[M], ident: Any, user: Any,
+                   action: Action | str = Action.VIEW_CASE,
+                   options: Sequence[ORMOption] = (),
+                   columns: tuple[sa.ColumnElement[Any], ...] = ()) -> tuple[M, tuple[Any, ...]]:
+    """:func:`get_or_404` with ``columns`` read in the same statement (a page's questions
+    about the record, correlated to it): (record, their values). ``columns`` is a tuple built
+    once, like the statement it becomes part of."""
     if not _valid_ident(model, ident):
         abort(404)
     pk = sa.inspect(model).primary_key[0]
     params: dict[str, Any] = {
         "record_id": int(str(ident)) if isinstance(pk.type, sa.Integer) else ident}
-    query = _record_query(model, tuple(options))
+    query = _record_query(model, tuple(options), columns)
     if _region_bound(model):
         params.update(scope_params(user, action))
-    obj = db.session.scalars(query, params).unique().one_or_none()
-    if obj is None or not can(user, action, obj):
+    row = db.session.execute(query, params).unique().one_or_none()
+    if row is None or not can(user, action, row[0]):
         abort(404)
-    return obj
+    return row[0], tuple(row[1:])
 
 
 def _region_bound(model: Any) -> bool:
@@ -96,9 +106,11 @@ def _region_bound(model: Any) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _record_query(model: Any, options: tuple[ORMOption, ...]) -> sa.Select:
-    """One record by id (and region), built once per model and loader options."""
-    query = (sa.select(model).where(sa.inspect(model).primary_key[0] == sa.bindparam("record_id"))
+def _record_query(model: Any, options: tuple[ORMOption, ...],
+                  columns: tuple[sa.ColumnElement[Any], ...] = ()) -> sa.Select:
+    """One record by id (and region), built once per model, loader options and columns."""
+    query = (sa.select(model, *columns)
+             .where(sa.inspect(model).primary_key[0] == sa.bindparam("record_id"))
              .options(*options))
     return query.where(in_scope(model)) if _region_bound(model) else query
 

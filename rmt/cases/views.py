@@ -22,7 +22,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from rmt import audit, clock, pdf, transaction
-from rmt.access import Action, can, get_or_404, require, role_required
+from rmt.access import Action, can, get_or_404, get_row_or_404, require, role_required
 from rmt.audit.actions import action_title
 from rmt.audit.service import entries_for_object
 from rmt.auth.models import Role, User
@@ -466,8 +466,10 @@ def _on_case_page(case: Case, key: str, form: CaseForm) -> Callable[[int], Respo
 @bp.route("/trajecten/<id:case_id>")
 @login_required
 def case_page(case_id: int):
-    case = get_or_404(Case, case_id, current_user, Action.VIEW_CASE,
-                      options=queries.CASE_PAGE_LOAD)
+    case, probes = get_row_or_404(Case, case_id, current_user, Action.VIEW_CASE,
+                                  options=queries.CASE_PAGE_LOAD,
+                                  columns=extensions.probe_columns(Case.id))
+    extensions.keep_probe_answers(case, probes)  # what the sections ask (has_rows)
     service.audit_view(current_user, case)
     return _render_case(case)
 

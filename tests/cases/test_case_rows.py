@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask import g
+
+from rmt.access import get_row_or_404
 from rmt.cases import extensions
 from rmt.cases.models import Case
 from rmt.extensions import db
@@ -32,6 +35,7 @@ def test_the_case_page_asks_every_feature_in_one_statement(client, login_as):
     assert response.status_code == 200
     probes = [s for s in statements if "probe_0" in s]
     assert len(probes) == 1
+    assert "FROM case_file" in probes[0]  # asked with the case itself: no statement of its own
     assert set(extensions.row_probes) >= {"vouchers", "praktijkverklaring", "proposals",
                                           "placements", "privacy_requests", "documents",
                                           "imports", "transfers"}
@@ -62,4 +66,29 @@ def test_answers_are_per_case(app):
         assert not extensions.has_rows(first, "privacy_requests")
         assert extensions.has_rows(second, "privacy_requests")
         assert not extensions.has_rows(Case(), "privacy_requests")  # not saved: nothing yet
+        db.session.rollback()
+
+
+def test_the_answers_read_with_the_case_are_those_asked_alone(app, login_as):
+    """probe_columns in the case's statement (the case page) and the probe statement of
+    has_rows answer alike, for a case with rows of a feature and one without."""
+    coordinator = login_as("coordinator", "MU")
+    with app.test_request_context():
+        with_request, without = CaseFactory(coach=coordinator), CaseFactory(coach=coordinator)
+        db.session.add(PrivacyRequest(case_id=with_request.id, region_code="MU",
+                                      kind=RequestKind.INZAGE, received_on=date.today(),
+                                      due_on=date.today() + timedelta(days=30)))
+        db.session.flush()
+        asked_alone = {}
+        for case in (with_request, without):
+            asked_alone[case.id] = {n for n in extensions.row_probes
+                                    if extensions.has_rows(case, n)}
+        g_rows = g.pop("rmt_case_rows")
+        for case in (with_request, without):
+            loaded, answers = get_row_or_404(Case, case.id, coordinator,
+                                             columns=extensions.probe_columns(Case.id))
+            extensions.keep_probe_answers(loaded, answers)
+        assert g.rmt_case_rows == g_rows == asked_alone
+        assert "privacy_requests" in asked_alone[with_request.id]
+        assert "privacy_requests" not in asked_alone[without.id]
         db.session.rollback()
