@@ -32,7 +32,9 @@ def test_a_limit_on_every_view_is_refused_at_start(setting):
     app.config.update({setting: "100 per minute", "RATELIMIT_STORAGE_URI": "memory://"})
     with pytest.raises(RuntimeError, match="limits on views only"):
         ViewLimiter(key_func=get_remote_address).init_app(app)
-    ViewLimiter(key_func=get_remote_address).init_app(Flask(__name__))  # none: it starts
+    plain = Flask(__name__)
+    plain.config["RATELIMIT_STORAGE_URI"] = "memory://"
+    ViewLimiter(key_func=get_remote_address).init_app(plain)  # none: it starts
 
 
 def test_a_view_keeps_its_own_limit(app: Flask, client):
