@@ -136,29 +136,30 @@ def add_row_probe(name: str, case_column: Any, *conditions: Any) -> None:
     probe_columns.cache_clear()
 
 
-@lru_cache(maxsize=1)
-def _probe_statement() -> sa.Select:
-    """Every registered probe as one statement, the case id a bound parameter: built once
-    (building it cost more than running it), again after a registration."""
-    case_id = sa.bindparam("probe_case_id")
-    return sa.select(*(
-        sa.exists().where(column == case_id, *conditions).label(f"probe_{i}")
-        for i, (column, conditions) in enumerate(row_probes.values())))
-
-
 @lru_cache(maxsize=4)
 def probe_columns(case_id: Any) -> tuple[Any, ...]:
-    """Every registered probe as columns of a statement that reads the case (``case_id`` its id
-    column): the page that loads the case asks them in the same statement and hands the
-    answers to :func:`keep_probe_answers`, one statement fewer. Built once, like
-    :func:`_probe_statement`."""
+    """Every registered probe as a column, ``case_id`` the case's id: the id column of a
+    statement that reads the case (the case page asks them with the case and hands the answers
+    to :func:`keep_probe_answers`, one statement fewer), or a bound parameter
+    (:func:`_probe_statement`). Built once (building cost more than running), again after a
+    registration."""
     return tuple(sa.exists().where(column == case_id, *conditions).label(f"probe_{i}")
                  for i, (column, conditions) in enumerate(row_probes.values()))
 
 
+#: The case id of :func:`_probe_statement`.
+_PROBE_CASE_ID = sa.bindparam("probe_case_id")
+
+
+@lru_cache(maxsize=1)
+def _probe_statement() -> sa.Select:
+    """Every registered probe as one statement of its own, the case id a bound parameter."""
+    return sa.select(*probe_columns(_PROBE_CASE_ID))
+
+
 def keep_probe_answers(case: Any, answers: Iterable[Any]) -> None:
-    """The answers of :func:`probe_columns`, read with ``case``: :func:`has_rows` uses them
-    as its own (forgotten at the next flush, as those are)."""
+    """The answers of :func:`probe_columns` for ``case``, kept for :func:`has_rows` (until the
+    next flush)."""
     names = list(row_probes)
     found = list(answers)
     if len(found) != len(names):  # a probe registered after the statement was built
@@ -180,13 +181,10 @@ def has_rows(case: Any, name: str) -> bool:
         return False
     if db.session.autoflush:
         db.session.flush()  # as a query would: pending rows count (and clear the answers)
-    kept = g.setdefault("rmt_case_rows", {})
-    if case.id not in kept:
-        names = list(row_probes)
-        answers = db.session.execute(_probe_statement(), {"probe_case_id": case.id}).one() \
-            if names else ()
-        kept[case.id] = {n for n, found in zip(names, answers, strict=True) if found}
-    return name in kept[case.id]
+    if case.id not in g.get("rmt_case_rows", {}):
+        keep_probe_answers(case, db.session.execute(
+            _probe_statement(), {_PROBE_CASE_ID.key: case.id}).one())
+    return name in g.rmt_case_rows[case.id]
 
 
 def forget_row_probes(*_args: Any) -> None:
