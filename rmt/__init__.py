@@ -238,8 +238,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-
-
 def content_security_policy(form_origins: frozenset[str] = frozenset()) -> str:
     """The policy, with the SSO providers' origins as form targets: the SSO button and the
     sign-out are forms whose answer redirects to the provider, and browsers hold redirects
@@ -254,7 +252,6 @@ def content_security_policy(form_origins: frozenset[str] = frozenset()) -> str:
 HSTS = "max-age=31536000; includeSubDomains"
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-#: Room for the multipart envelope around an uploaded document.
 
 
 def _signed_in_user_query() -> sa.Select:
