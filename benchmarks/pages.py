@@ -14,12 +14,16 @@ Not part of ``make test``. Per engine it
 4. measures each page with ``wrk`` (Debian package), ``--connections`` connections for
    ``--seconds`` seconds, after ``--warmup`` seconds of the same load that are not counted,
    and prints p50, p95, requests per second and throughput as a percentage of the bare
-   route's. Each page is first requested once and the session cookie it sets is kept, as a
-   browser keeps it (wrk sends one fixed Cookie header: a session changed by the server would
-   otherwise be signed and sent again on every measured request); a page that still sets the
-   cookie on every request is flagged in the table.
+   route's, measured for ``--bare-seconds`` right before that page (the machine's speed drifts
+   over a run: a share against a bare figure from minutes earlier moves with the drift), and
+   the CPU time per request of the gunicorn workers and of the database server (``/proc``;
+   on SQLite the database is in the worker). Each page is first requested once and the session
+   cookie it sets is kept, as a browser keeps it (wrk sends one fixed Cookie header: a session
+   changed by the server would otherwise be signed and sent again on every measured request);
+   a page that still sets the cookie on every request is flagged in the table.
 
     python -m benchmarks.pages [--engines sqlite,postgresql] [--seconds 15] [--reuse]
+                               [--bare-seconds 5]
 
 A page answering anything but 200 counts as an error and is printed.
 """
@@ -27,6 +31,7 @@ A page answering anything but 200 counts as an error and is printed.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import re
@@ -34,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -226,6 +232,54 @@ def wrk(port: int, path: str, headers: dict[str, str], args: argparse.Namespace,
     return float(match[3]), float(match[4]), requests / (duration_us / 1e6), int(match[5])
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU time of these processes so far (Linux ``/proc``); a process that
+    has ended counts nothing."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def database_server_pids(engine: str) -> list[int]:
+    """The PostgreSQL server's processes (every backend: the benchmark is the only load);
+    none for SQLite, which runs inside the worker."""
+    if engine == "sqlite":
+        return []
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "postgres":
+                pids.append(int(comm.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+@dataclass
+class Measured:
+    """One page under load: latency, throughput, CPU per request of the app and the database,
+    and the bare route's throughput measured right before it."""
+
+    label: str
+    p50: float
+    p95: float
+    rps: float
+    size: int
+    errors: int
+    app_cpu_ms: float = math.nan
+    db_cpu_ms: float = math.nan
+    bare_rps: float = math.nan
+
+    @property
+    def share(self) -> float:
+        return 100 * self.rps / self.bare_rps if self.bare_rps else math.nan
+
+
 def as_a_browser(port: int, path: str, headers: dict[str, str]
                  ) -> tuple[dict[str, str], bytes, bool]:
     """Request ``path`` once and keep the session cookie its response sets, as a browser does:
@@ -246,7 +300,36 @@ def as_a_browser(port: int, path: str, headers: dict[str, str]
     return headers, body, "set-cookie" in response
 
 
-def run_engine(engine: str, args: argparse.Namespace, workdir: Path) -> list[tuple]:
+def measure(engine: str, page: tuple, args: argparse.Namespace, script: Path,
+            app: Server | None = None, bare: Server | None = None) -> Measured:
+    """One page: warm up, then (app pages) the bare route for ``--bare-seconds``, then the page
+    with the CPU time of the workers and the database server counted around it."""
+    label, port, path, headers = page
+    headers, body, sets_cookie = as_a_browser(port, path, headers)
+    if sets_cookie:
+        label += " (sets the session cookie on every request)"
+    if args.warmup:  # both workers warm (templates, caches, statements), not measured
+        wrk(port, path, headers, args, script, seconds=args.warmup)
+    bare_rps = math.nan
+    if bare is not None and args.bare_seconds:
+        bare_rps = wrk(bare.port, "/", {}, args, script, seconds=args.bare_seconds)[2]
+    workers, server = (app.workers() if app else []), database_server_pids(engine)
+    before = cpu_seconds(workers), cpu_seconds(server)
+    p50, p95, rps, errors = wrk(port, path, headers, args, script)
+    after = cpu_seconds(workers), cpu_seconds(server)
+    requests = rps * args.seconds
+    row = Measured(label, p50, p95, rps, len(body), errors, bare_rps=bare_rps)
+    if app is not None and requests:
+        row.app_cpu_ms = 1000 * (after[0] - before[0]) / requests
+        row.db_cpu_ms = 1000 * (after[1] - before[1]) / requests
+    print(f"  {label:<40} p50 {p50:8.1f}  p95 {p95:8.1f}  {rps:8.1f}/s  "
+          f"{len(body) / 1024:6.0f} KB  errors {errors}  app {row.app_cpu_ms:5.2f} ms  "
+          f"db {row.db_cpu_ms:5.2f} ms  bare {bare_rps:7.0f}/s  load {os.getloadavg()[0]:.1f}",
+          flush=True)
+    return row
+
+
+def run_engine(engine: str, args: argparse.Namespace, workdir: Path) -> list[Measured]:
     url = database_url(engine, workdir)
     if not (args.reuse and seeded(url)):
         print(f"[{engine}] seeding {args.cases} cases ...", flush=True)
@@ -279,23 +362,23 @@ def run_engine(engine: str, args: argparse.Namespace, workdir: Path) -> list[tup
             ("GET /api/v1/cases", app.port, "/api/v1/cases", bearer),
             ("change password page", app.port, "/account/wachtwoord", session),
         ]
-        for label, port, path, headers in pages:
-            if args.only and not any(word in label for word in args.only.split(",")):
+        bare_page, *app_pages = pages
+        rows.append(measure(engine, bare_page, args, script))
+        for page in app_pages:
+            if args.only and not any(word in page[0] for word in args.only.split(",")):
                 continue
-            headers, body, sets_cookie = as_a_browser(port, path, headers)
-            if sets_cookie:
-                label += " (sets the session cookie on every request)"
-            if args.warmup:  # both workers warm (templates, caches, statements), not measured
-                wrk(port, path, headers, args, script, seconds=args.warmup)
-            p50, p95, rps, errors = wrk(port, path, headers, args, script)
-            rows.append((engine, label, p50, p95, rps, len(body), errors))
-            print(f"  {label:<40} p50 {p50:8.1f}  p95 {p95:8.1f}  {rps:8.1f}/s  "
-                  f"{len(body) / 1024:6.0f} KB  errors {errors}  load {os.getloadavg()[0]:.1f}",
-                  flush=True)
+            rows.append(measure(engine, page, args, script, app=app, bare=bare))
+        for row in rows:  # without --bare-seconds: against the bare route measured first
+            if math.isnan(row.bare_rps):
+                row.bare_rps = rows[0].rps
     finally:
         app.stop()
         bare.stop()
     return rows
+
+
+def _cpu(milliseconds: float) -> str:
+    return "–" if math.isnan(milliseconds) else f"{milliseconds:.2f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -307,6 +390,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 15)))
     parser.add_argument("--warmup", type=int, default=2,
                         help="seconds of the same load before each page is measured (0: none)")
+    parser.add_argument("--bare-seconds", type=int, default=5,
+                        help="seconds of the bare route right before each page (0: compare "
+                             "with the bare route measured first)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workdir", type=Path,
                         default=Path(tempfile.gettempdir()) / "rmt-bench-pages")
@@ -318,18 +404,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep using an already seeded database (any size)")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for engine in args.engines.split(","):
-        rows += run_engine(engine.strip(), args, args.workdir)
+    rows = {engine.strip(): run_engine(engine.strip(), args, args.workdir)
+            for engine in args.engines.split(",")}
     print(f"\nload average {' '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
-    print("| engine | page | p50 ms | p95 ms | req/s | % of bare | KB |")
-    print("|---|---|---:|---:|---:|---:|---:|")
-    bare = {row[0]: row[4] for row in rows if row[1] == "bare Flask route"}
-    for engine, label, p50, p95, rps, size, errors in rows:
-        share = 100 * rps / bare[engine] if bare.get(engine) else float("nan")
-        flag = f" ({errors} errors)" if errors else ""
-        print(f"| {engine} | {label}{flag} | {p50:.1f} | {p95:.1f} | {rps:.0f} | {share:.1f} "
-              f"| {size / 1024:.0f} |")
+    print("| engine | page | p50 ms | p95 ms | req/s | % of bare | bare req/s | app CPU ms/req "
+          "| db CPU ms/req | KB |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for engine, engine_rows in rows.items():
+        for row in engine_rows:
+            flag = f" ({row.errors} errors)" if row.errors else ""
+            db_cpu = math.nan if engine == "sqlite" else row.db_cpu_ms
+            print(f"| {engine} | {row.label}{flag} | {row.p50:.1f} | {row.p95:.1f} "
+                  f"| {row.rps:.0f} | {row.share:.1f} | {row.bare_rps:.0f} "
+                  f"| {_cpu(row.app_cpu_ms)} | {_cpu(db_cpu)} | {row.size / 1024:.0f} |")
     return 0
 
 
