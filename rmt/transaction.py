@@ -242,6 +242,20 @@ def ensure_transaction() -> None:
         dbapi_connection.autocommit = False
 
 
+@contextmanager
+def reading_aside() -> Iterator[None]:
+    """For a read on a connection of its own during a unit of work (a process-wide cache filled
+    on first use): its SQLite transaction begins as a plain ``BEGIN`` even in a writing unit.
+    That unit holds the write lock on its own connection from its first statement, so a
+    ``BEGIN IMMEDIATE`` beside it would wait for the unit that waits for it, until the busy
+    timeout."""
+    token = _writing.set(False)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
 def discard() -> None:
     """Throw away everything the unit of work did so far (it goes on with a fresh transaction)."""
     db.session.rollback()

@@ -7,6 +7,7 @@ from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 
+from rmt import transaction
 from rmt.extensions import db
 from rmt.regions.models import Region
 
@@ -45,8 +46,9 @@ def _database() -> sa.Engine:
 
 def _read() -> tuple[RegionName, ...]:
     """Read the names and keep them. On a connection of its own: once per process, and it
-    leaves the unit of work (and a test's count of its statements) as it was."""
-    with db.engine.connect() as connection:
+    leaves the unit of work (and a test's count of its statements) as it was. As a read, also
+    in a writing unit (a form shown again with its errors names the user's regions)."""
+    with transaction.reading_aside(), db.engine.connect() as connection:
         names = tuple(RegionName(*row) for row in connection.execute(_NAMES))
     _names_by_database[_database()] = names
     return names
