@@ -28,7 +28,7 @@ from rmt.api import register_api
 from rmt.audit import service as audit_service
 from rmt.auth import oidc
 from rmt.auth.models import User
-from rmt.auth.session import renew_signed_in_sessions
+from rmt.auth.session import SigningKeptSessions, renew_signed_in_sessions
 from rmt.db_types import utcnow
 from rmt.enums import label_of
 from rmt.errors import register_error_handlers
@@ -101,6 +101,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # escaped and %-formatted, and ngettext keeps the Dutch plural rule (n != 1).
     app.jinja_env.install_null_translations(newstyle=True)
     keep_wtforms_translations(app)
+    app.session_interface = SigningKeptSessions()
     renew_signed_in_sessions(app)
     limiter.init_app(app)
     smorest_api.init_app(app)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 
+from flask.sessions import SecureCookieSessionInterface
+
 from config import Config, TestConfig
-from rmt.auth.session import RENEWED_AT
+from rmt.auth.session import RENEWED_AT, SigningKeptSessions
 from tests.factories import UserFactory
 from tests.security.support import PENDING_KEY, code, signed_in_user_id, totp_user
 
@@ -88,3 +90,30 @@ def test_production_defaults_are_strict():
     if os.environ.get("RMT_SECURE_COOKIES") is None:
         assert Config.SESSION_COOKIE_SECURE and Config.REMEMBER_COOKIE_SECURE
     assert not TestConfig.SESSION_COOKIE_SECURE  # the test client talks plain http
+
+
+def test_the_kept_serializer_signs_as_flask_does_and_follows_a_new_key(app, client, auth):
+    """The signing serializer is made once per key: cookies are those of Flask's own session
+    interface, a new SECRET_KEY is used at once, and a cookie signed with a key moved to
+    SECRET_KEY_FALLBACKS still opens the session."""
+    plain = SecureCookieSessionInterface()
+    UserFactory(email="k@test.nl")
+    auth.login("k@test.nl")
+    cookie = _cookie(client)
+    kept = app.session_interface
+    assert isinstance(kept, SigningKeptSessions)
+    assert kept.get_signing_serializer(app) is kept.get_signing_serializer(app)
+    assert kept.get_signing_serializer(app).loads(cookie) == \
+        plain.get_signing_serializer(app).loads(cookie)
+    old_key = app.secret_key
+    try:
+        app.secret_key = "een-nieuwe-sleutel-voor-deze-test-" + "x" * 16
+        assert client.get("/account/wachtwoord").status_code == 302  # old cookie: signed out
+        client.set_cookie("rmt_session", cookie)
+        app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+        assert client.get("/account/wachtwoord").status_code == 200
+        resigned = kept.get_signing_serializer(app).dumps({"a": 1})
+        assert plain.get_signing_serializer(app).loads(resigned) == {"a": 1}
+    finally:
+        app.secret_key = old_key
+        app.config["SECRET_KEY_FALLBACKS"] = None
