@@ -39,6 +39,7 @@ from rmt.errors import register_error_handlers
 from rmt.extensions import api as smorest_api
 from rmt.extensions import babel, csrf, db, limiter, login_manager, migrate
 from rmt.web import dates
+from rmt.web.csrf import keep_page_tokens
 from rmt.web.fields import hidden_field, render_field
 from rmt.web.forms import keep_wtforms_translations
 from rmt.web.templating import AppEnvironment
@@ -115,6 +116,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    keep_page_tokens(app)
     # Dutch only (docs/language.md): Flask-Babel formats dates, numbers and plurals in nl.
     babel.init_app(app, default_locale="nl")
     # Templates: the gettext markers without Flask-Babel's lookup of a catalogue that does not

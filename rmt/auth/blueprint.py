@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, session
 
+from rmt.web.csrf import forget_page_token
+
 bp = Blueprint("auth", __name__)
 
 
@@ -13,6 +15,7 @@ def renew_session() -> None:
     """No session fixation: nothing from before survives, except the chosen language."""
     language = session.get("lang")
     session.clear()
+    forget_page_token()
     if language:
         session["lang"] = language
 
