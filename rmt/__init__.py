@@ -12,12 +12,8 @@ import importlib
 import importlib.util
 import os
 import secrets
-from collections.abc import Callable
-from contextlib import suppress
-from inspect import iscoroutinefunction
 from pathlib import Path
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import sqlalchemy as sa
 from flask import Flask, abort, g, request
@@ -58,27 +54,10 @@ class RmtFlask(Flask):
 
     jinja_environment = AppEnvironment
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        #: Per hook and view function: whether it is a coroutine function (weakly held: a
-        #: request's ``after_this_request`` callback is forgotten with it).
-        self._is_coroutine: WeakKeyDictionary[Callable, bool] = WeakKeyDictionary()
-
     def dispatch_request(self) -> ResponseReturnValue:
         response = super().dispatch_request()
         transaction.commit()
         return response
-
-    def ensure_sync(self, func: Callable) -> Callable:
-        """Flask's, with the answer kept: Flask asks ``inspect`` for every hook and the view on
-        every request whether it is a coroutine function (23 times for a page)."""
-        try:
-            is_coroutine = self._is_coroutine[func]
-        except (KeyError, TypeError):  # TypeError: not weakly referable (a partial, say)
-            is_coroutine = iscoroutinefunction(func)
-            with suppress(TypeError):
-                self._is_coroutine[func] = is_coroutine
-        return self.async_to_sync(func) if is_coroutine else func
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 
 import pytest
@@ -158,27 +157,3 @@ def test_regions_inserted_by_migration():
     assert dict(db.session.execute(sa.select(Region.code, Region.name)).all()) == {
         "MU": "Midden-Utrecht", "AM": "Regio Amersfoort", "GV": "Gooi- en Vechtstreek",
         "FV": "Foodvalley"}
-
-
-def test_hooks_and_views_are_asked_once_whether_they_are_coroutines(app):
-    """``ensure_sync`` keeps its answer per function: a plain function comes back as is, an
-    ``async def`` still goes to Flask's ``async_to_sync``, and a function that is gone (a
-    request's ``after_this_request`` callback) is forgotten with it."""
-
-    def plain() -> str:
-        return "ok"
-
-    async def coroutine() -> str:
-        return "ok"
-
-    assert app.ensure_sync(plain) is plain and app._is_coroutine[plain] is False
-    assert app.ensure_sync(plain) is plain
-    with pytest.raises(RuntimeError, match="async"):  # Flask without its "async" extra
-        app.ensure_sync(coroutine)
-    assert app._is_coroutine[coroutine] is True
-    view = app.view_functions["auth.change_password"]
-    assert app.ensure_sync(view) is view and app._is_coroutine[view] is False
-    before = len(app._is_coroutine)
-    del plain, coroutine
-    gc.collect()
-    assert len(app._is_coroutine) == before - 2
