@@ -248,7 +248,7 @@ def reading_aside() -> Iterator[None]:
     on first use): its SQLite transaction begins as a plain ``BEGIN`` even in a writing unit.
     That unit holds the write lock on its own connection from its first statement, so a
     ``BEGIN IMMEDIATE`` beside it would wait for the unit that waits for it, until the busy
-    timeout."""
+    timeout. On PostgreSQL that connection reads in autocommit, as in a read-only unit."""
     token = _writing.set(False)
     try:
         yield

@@ -7,7 +7,9 @@ same secret and key less than :data:`SIGNED_FOR_SECONDS` ago where Flask-WTF kee
 request's token (``g.csrf_token``, documented by ``generate_csrf``), and Flask-WTF hands that
 one out. It is the token Flask-WTF makes (same serializer, same salt), at most a minute older:
 valid for ``WTF_CSRF_TIME_LIMIT`` less that minute. A session without a CSRF secret yet gets
-one from Flask-WTF, as before.
+one from Flask-WTF, as before. The settings are read as Flask-WTF reads them
+(``WTF_CSRF_SECRET_KEY``, ``WTF_CSRF_FIELD_NAME``); a form whose ``Meta`` named a secret or field
+of its own would need its own token (none does).
 """
 
 from __future__ import annotations
@@ -35,21 +37,23 @@ def _signed(secret_key: str | bytes, raw_token: str, _minute: int) -> str:
     return _serializer(secret_key).dumps(raw_token)
 
 
+def _field_name() -> str:
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
 def page_token() -> str | None:
     """A signed token for this request's session, if it has a CSRF secret already."""
-    config = current_app.config
-    field_name = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
-    raw_token = session.get(field_name)
+    raw_token = session.get(_field_name())
     if not isinstance(raw_token, str):
         return None
-    secret_key = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    secret_key = current_app.config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
     return _signed(secret_key, raw_token, int(time.time() // SIGNED_FOR_SECONDS))
 
 
 def forget_page_token() -> None:
     """After the session was cleared (a new sign-in): the token made for its old secret must not
     reach a form; Flask-WTF makes a new secret and token when a form asks."""
-    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token", None)
+    g.pop(_field_name(), None)
 
 
 def keep_page_tokens(app: Flask) -> None:
@@ -58,5 +62,7 @@ def keep_page_tokens(app: Flask) -> None:
     @app.before_request
     def _kept_token() -> None:
         token = page_token()
-        if token is not None:
-            setattr(g, app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token", token)
+        if token is None:
+            forget_page_token()  # nothing of an earlier request in a shared app context
+        else:
+            setattr(g, _field_name(), token)

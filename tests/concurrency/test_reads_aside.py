@@ -1,5 +1,6 @@
 """A read on a connection of its own during a writing request (the region names, read once per
-process) does not wait for the request's own write lock on SQLite."""
+process) does not wait for the request's own write lock on SQLite (on PostgreSQL, where
+nothing waits, the same request is checked to answer as it should)."""
 
 from __future__ import annotations
 
