@@ -16,8 +16,9 @@ Not part of ``make test``. Per engine it
    and prints p50, p95, requests per second and throughput as a percentage of the bare
    route's, measured for ``--bare-seconds`` right before that page (the machine's speed drifts
    over a run: a share against a bare figure from minutes earlier moves with the drift), and
-   the CPU time per request of the gunicorn workers and of the database server (``/proc``;
-   on SQLite the database is in the worker). Each page is first requested once and the session
+   the CPU time per request of gunicorn (master and workers) and of the PostgreSQL server
+   (``/proc``, each process tree with its ended children; on SQLite the database is in the
+   worker). Each page is first requested once and the session
    cookie it sets is kept, as a browser keeps it (wrk sends one fixed Cookie header: a session
    changed by the server would otherwise be signed and sent again on every measured request);
    a page that still sets the cookie on every request is flagged in the table.
@@ -42,6 +43,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -215,9 +217,19 @@ class Server(Gunicorn):
         raise SystemExit(f"gunicorn on {self.port} not ready; see {self.log}")
 
 
+class Load(NamedTuple):
+    """What wrk measured of one page."""
+
+    p50: float  # ms
+    p95: float  # ms
+    rps: float
+    errors: int
+    requests: int
+
+
 def wrk(port: int, path: str, headers: dict[str, str], args: argparse.Namespace,
-        script: Path, seconds: int | None = None) -> tuple[float, float, float, int]:
-    """(p50 ms, p95 ms, requests/s, errors) of one page."""
+        script: Path, seconds: int | None = None) -> Load:
+    """One page under ``--connections`` connections for ``seconds`` (``--seconds``)."""
     command = ["wrk", "-t", "2", "-c", str(args.connections),
                "-d", f"{seconds or args.seconds}s",
                "--timeout", "30s", "-s", str(script)]
@@ -229,35 +241,55 @@ def wrk(port: int, path: str, headers: dict[str, str], args: argparse.Namespace,
     if not match:
         raise SystemExit(f"no wrk result for {path}:\n{out}")
     requests, duration_us = int(match[1]), int(match[2])
-    return float(match[3]), float(match[4]), requests / (duration_us / 1e6), int(match[5])
+    return Load(float(match[3]), float(match[4]), requests / (duration_us / 1e6), int(match[5]),
+                requests)
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User plus system CPU time of these processes so far (Linux ``/proc``); a process that
-    has ended counts nothing."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    return total / os.sysconf("SC_CLK_TCK")
+def _stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (Linux), or None."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
 
 
-def database_server_pids(engine: str) -> list[int]:
-    """The PostgreSQL server's processes (every backend: the benchmark is the only load);
-    none for SQLite, which runs inside the worker."""
-    if engine == "sqlite":
-        return []
-    pids = []
-    for comm in Path("/proc").glob("[0-9]*/comm"):
-        try:
-            if comm.read_text().strip() == "postgres":
-                pids.append(int(comm.parent.name))
-        except OSError:
-            continue
-    return pids
+def tree_cpu_seconds(root: int | None) -> float:
+    """CPU time (user and system) of a process, of the children it has reaped and of its live
+    children. The difference of two readings is what the tree used in between, also for
+    children that started or ended meanwhile (gunicorn's workers; PostgreSQL's backends and
+    autovacuum workers). NaN without such a process (a database on another machine)."""
+    fields = _stat(root) if root else None
+    if fields is None:
+        return math.nan
+    ticks = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    try:
+        children = Path(f"/proc/{root}/task/{root}/children").read_text().split()
+    except OSError:
+        return math.nan
+    for child in children:
+        child_fields = _stat(int(child))
+        if child_fields is not None:
+            ticks += sum(int(value) for value in child_fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postmaster_pid(url: str) -> int | None:
+    """The local PostgreSQL server's main process (the parent of our backend), or None for
+    SQLite (it runs in the worker) and for a server on another machine."""
+    if not url.startswith("postgresql"):
+        return None
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            backend = conn.scalar(sa.text("SELECT pg_backend_pid()"))
+            fields = _stat(backend)
+            if fields is None or Path(f"/proc/{backend}/comm").read_text().strip() != "postgres":
+                return None
+            return int(fields[1])  # the parent
+    except OSError:
+        return None
+    finally:
+        engine.dispose()
 
 
 @dataclass
@@ -300,10 +332,11 @@ def as_a_browser(port: int, path: str, headers: dict[str, str]
     return headers, body, "set-cookie" in response
 
 
-def measure(engine: str, page: tuple, args: argparse.Namespace, script: Path,
-            app: Server | None = None, bare: Server | None = None) -> Measured:
+def measure(page: tuple, args: argparse.Namespace, script: Path, app: Server | None = None,
+            bare: Server | None = None, database: int | None = None) -> Measured:
     """One page: warm up, then (app pages) the bare route for ``--bare-seconds``, then the page
-    with the CPU time of the workers and the database server counted around it."""
+    with the CPU time of gunicorn (master and workers) and of the database server (``database``:
+    its main process) counted around it."""
     label, port, path, headers = page
     headers, body, sets_cookie = as_a_browser(port, path, headers)
     if sets_cookie:
@@ -312,19 +345,18 @@ def measure(engine: str, page: tuple, args: argparse.Namespace, script: Path,
         wrk(port, path, headers, args, script, seconds=args.warmup)
     bare_rps = math.nan
     if bare is not None and args.bare_seconds:
-        bare_rps = wrk(bare.port, "/", {}, args, script, seconds=args.bare_seconds)[2]
-    workers, server = (app.workers() if app else []), database_server_pids(engine)
-    before = cpu_seconds(workers), cpu_seconds(server)
-    p50, p95, rps, errors = wrk(port, path, headers, args, script)
-    after = cpu_seconds(workers), cpu_seconds(server)
-    requests = rps * args.seconds
-    row = Measured(label, p50, p95, rps, len(body), errors, bare_rps=bare_rps)
-    if app is not None and requests:
-        row.app_cpu_ms = 1000 * (after[0] - before[0]) / requests
-        row.db_cpu_ms = 1000 * (after[1] - before[1]) / requests
-    print(f"  {label:<40} p50 {p50:8.1f}  p95 {p95:8.1f}  {rps:8.1f}/s  "
-          f"{len(body) / 1024:6.0f} KB  errors {errors}  app {row.app_cpu_ms:5.2f} ms  "
-          f"db {row.db_cpu_ms:5.2f} ms  bare {bare_rps:7.0f}/s  load {os.getloadavg()[0]:.1f}",
+        bare_rps = wrk(bare.port, "/", {}, args, script, seconds=args.bare_seconds).rps
+    server = app.process.pid if app else None
+    before = tree_cpu_seconds(server), tree_cpu_seconds(database)
+    load = wrk(port, path, headers, args, script)
+    after = tree_cpu_seconds(server), tree_cpu_seconds(database)
+    row = Measured(label, load.p50, load.p95, load.rps, len(body), load.errors, bare_rps=bare_rps)
+    if app is not None and load.requests:
+        row.app_cpu_ms = 1000 * (after[0] - before[0]) / load.requests
+        row.db_cpu_ms = 1000 * (after[1] - before[1]) / load.requests
+    print(f"  {label:<40} p50 {load.p50:8.1f}  p95 {load.p95:8.1f}  {load.rps:8.1f}/s  "
+          f"{len(body) / 1024:6.0f} KB  errors {load.errors}  app {_cpu(row.app_cpu_ms)} ms  "
+          f"db {_cpu(row.db_cpu_ms)} ms  bare {bare_rps:7.0f}/s  load {os.getloadavg()[0]:.1f}",
           flush=True)
     return row
 
@@ -362,12 +394,13 @@ def run_engine(engine: str, args: argparse.Namespace, workdir: Path) -> list[Mea
             ("GET /api/v1/cases", app.port, "/api/v1/cases", bearer),
             ("change password page", app.port, "/account/wachtwoord", session),
         ]
+        database = postmaster_pid(url)
         bare_page, *app_pages = pages
-        rows.append(measure(engine, bare_page, args, script))
+        rows.append(measure(bare_page, args, script))
         for page in app_pages:
             if args.only and not any(word in page[0] for word in args.only.split(",")):
                 continue
-            rows.append(measure(engine, page, args, script, app=app, bare=bare))
+            rows.append(measure(page, args, script, app=app, bare=bare, database=database))
         for row in rows:  # without --bare-seconds: against the bare route measured first
             if math.isnan(row.bare_rps):
                 row.bare_rps = rows[0].rps
@@ -413,10 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     for engine, engine_rows in rows.items():
         for row in engine_rows:
             flag = f" ({row.errors} errors)" if row.errors else ""
-            db_cpu = math.nan if engine == "sqlite" else row.db_cpu_ms
             print(f"| {engine} | {row.label}{flag} | {row.p50:.1f} | {row.p95:.1f} "
                   f"| {row.rps:.0f} | {row.share:.1f} | {row.bare_rps:.0f} "
-                  f"| {_cpu(row.app_cpu_ms)} | {_cpu(db_cpu)} | {row.size / 1024:.0f} |")
+                  f"| {_cpu(row.app_cpu_ms)} | {_cpu(row.db_cpu_ms)} | {row.size / 1024:.0f} |")
     return 0
 
 
