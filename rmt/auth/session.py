@@ -9,7 +9,7 @@ changed, and so sent again with a new signature time, only when its last renewal
 take those minutes.
 
 :class:`SigningKeptSessions` is Flask's signed-cookie session with its signing serializer made
-once per key instead of twice per request (making it was a quarter of opening the session).
+once per key instead of on every request (making it was a quarter of opening the session).
 """
 
 from __future__ import annotations
