@@ -212,6 +212,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def children(pid: int) -> list[int] | None:
+    """The live child processes of ``pid`` (Linux ``/proc``), or None if it cannot be read."""
+    try:
+        return [int(child) for child in
+                Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return None
+
+
 class Gunicorn:
     """``gunicorn --workers 2 --bind 127.0.0.1:PORT 'rmt:create_app()'``, as serve-prod."""
 
@@ -239,11 +248,7 @@ class Gunicorn:
         raise SystemExit(f"gunicorn on {self.port} not ready; see {self.log}")
 
     def workers(self) -> list[int]:
-        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        try:
-            return [int(pid) for pid in path.read_text().split()]
-        except OSError:
-            return []
+        return children(self.process.pid) or []
 
     def kill_one_worker(self) -> int | None:
         workers = self.workers()

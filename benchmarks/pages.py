@@ -18,10 +18,10 @@ Not part of ``make test``. Per engine it
    over a run: a share against a bare figure from minutes earlier moves with the drift), and
    the CPU time per request of gunicorn (master and workers) and of the PostgreSQL server
    (``/proc``, each process tree with its ended children; on SQLite the database is in the
-   worker). Each page is first requested once and the session
-   cookie it sets is kept, as a browser keeps it (wrk sends one fixed Cookie header: a session
-   changed by the server would otherwise be signed and sent again on every measured request);
-   a page that still sets the cookie on every request is flagged in the table.
+   worker). Each page is first requested once and the session cookie it sets is kept, as a
+   browser keeps it (wrk sends one fixed Cookie header: a session changed by the server would
+   otherwise be signed and sent again on every measured request); a page that still sets the
+   cookie on every request is flagged in the table.
 
     python -m benchmarks.pages [--engines sqlite,postgresql] [--seconds 15] [--reuse]
                                [--bare-seconds 5]
@@ -47,7 +47,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from benchmarks.load import BIN, COOKIE_RE, ROOT, Gunicorn, app_env, call, flask, sign_in
+from benchmarks.load import BIN, COOKIE_RE, ROOT, Gunicorn, app_env, call, children, flask, sign_in
 from benchmarks.run import _copy, seed
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -261,15 +261,13 @@ def tree_cpu_seconds(root: int | None) -> float:
     fields = _stat(root) if root else None
     if fields is None:
         return math.nan
-    ticks = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
-    try:
-        children = Path(f"/proc/{root}/task/{root}/children").read_text().split()
-    except OSError:
+    live = children(root)
+    if live is None:
         return math.nan
-    for child in children:
-        child_fields = _stat(int(child))
-        if child_fields is not None:
-            ticks += sum(int(value) for value in child_fields[11:15])
+    ticks = 0
+    for pid_fields in (fields, *map(_stat, live)):
+        if pid_fields is not None:  # a child that ended just now is in its parent's counts
+            ticks += sum(int(value) for value in pid_fields[11:15])  # utime stime cutime cstime
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
@@ -298,18 +296,15 @@ class Measured:
     and the bare route's throughput measured right before it."""
 
     label: str
-    p50: float
-    p95: float
-    rps: float
+    load: Load
     size: int
-    errors: int
     app_cpu_ms: float = math.nan
     db_cpu_ms: float = math.nan
     bare_rps: float = math.nan
 
     @property
     def share(self) -> float:
-        return 100 * self.rps / self.bare_rps if self.bare_rps else math.nan
+        return 100 * self.load.rps / self.bare_rps if self.bare_rps else math.nan
 
 
 def as_a_browser(port: int, path: str, headers: dict[str, str]
@@ -350,7 +345,7 @@ def measure(page: tuple, args: argparse.Namespace, script: Path, app: Server | N
     before = tree_cpu_seconds(server), tree_cpu_seconds(database)
     load = wrk(port, path, headers, args, script)
     after = tree_cpu_seconds(server), tree_cpu_seconds(database)
-    row = Measured(label, load.p50, load.p95, load.rps, len(body), load.errors, bare_rps=bare_rps)
+    row = Measured(label, load, len(body), bare_rps=bare_rps)
     if app is not None and load.requests:
         row.app_cpu_ms = 1000 * (after[0] - before[0]) / load.requests
         row.db_cpu_ms = 1000 * (after[1] - before[1]) / load.requests
@@ -403,7 +398,7 @@ def run_engine(engine: str, args: argparse.Namespace, workdir: Path) -> list[Mea
             rows.append(measure(page, args, script, app=app, bare=bare, database=database))
         for row in rows:  # without --bare-seconds: against the bare route measured first
             if math.isnan(row.bare_rps):
-                row.bare_rps = rows[0].rps
+                row.bare_rps = rows[0].load.rps
     finally:
         app.stop()
         bare.stop()
@@ -445,9 +440,10 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for engine, engine_rows in rows.items():
         for row in engine_rows:
-            flag = f" ({row.errors} errors)" if row.errors else ""
-            print(f"| {engine} | {row.label}{flag} | {row.p50:.1f} | {row.p95:.1f} "
-                  f"| {row.rps:.0f} | {row.share:.1f} | {row.bare_rps:.0f} "
+            load = row.load
+            flag = f" ({load.errors} errors)" if load.errors else ""
+            print(f"| {engine} | {row.label}{flag} | {load.p50:.1f} | {load.p95:.1f} "
+                  f"| {load.rps:.0f} | {row.share:.1f} | {row.bare_rps:.0f} "
                   f"| {_cpu(row.app_cpu_ms)} | {_cpu(row.db_cpu_ms)} | {row.size / 1024:.0f} |")
     return 0
 
