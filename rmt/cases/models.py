@@ -178,6 +178,17 @@ class TransferStatus(LabelledEnum):
     WITHDRAWN = "ingetrokken"
 
 
+def full_name(first_name: str | None, name_prefix: str | None, last_name: str | None) -> str:
+    """A candidate's name as it is read: Jan van Dijk."""
+    return " ".join(p for p in (first_name, name_prefix, last_name) if p)
+
+
+def sort_name(first_name: str | None, name_prefix: str | None, last_name: str | None) -> str:
+    """A candidate's name as lists sort and show it: Dijk, Jan van."""
+    prefix = f" {name_prefix}" if name_prefix else ""
+    return f"{last_name}, {first_name}{prefix}"
+
+
 class Candidate(db.Model):
     """The person. Has no region of its own: a candidate is seen through their cases."""
 
@@ -223,12 +234,11 @@ class Candidate(db.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.name_prefix, self.last_name) if p)
+        return full_name(self.first_name, self.name_prefix, self.last_name)
 
     @property
     def sort_name(self) -> str:
-        prefix = f" {self.name_prefix}" if self.name_prefix else ""
-        return f"{self.last_name}, {self.first_name}{prefix}"
+        return sort_name(self.first_name, self.name_prefix, self.last_name)
 
     def has_consent(self, purpose: ConsentPurpose, on: date | None = None) -> bool:
         on = on or clock.today()

@@ -177,8 +177,8 @@ def case_list():
     kept = {key: value for key, value in request.args.items()
             if value and key in form._fields and not form._fields[key].errors}
     # Candidate names are shown: one audit entry per page view, with the case ids on it.
-    regions = {row.case.region_code for row in result.rows}
-    audit.record_list_view("case.list_view", (row.case.id for row in result.rows),
+    regions = {row.region_code for row in result.rows}
+    audit.record_list_view("case.list_view", (row.id for row in result.rows),
                            object_type="case",
                            region_code=regions.pop() if len(regions) == 1 else None)
     return render_template(

@@ -35,7 +35,7 @@ def sort_names(case_id: int) -> tuple[str, str]:
 
 
 def listed(user) -> list[str]:
-    return [row.case.candidate.sort_name
+    return [row.sort_name
             for row in list_cases(user, CaseFilters(status="alle")).rows]
 
 
