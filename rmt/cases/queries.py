@@ -813,21 +813,33 @@ def _rows_of(relationship: Any, *options: Any) -> sa.Select:
 #: The case page's collections, each one statement built once (what ``selectinload`` runs,
 #: without building it and its options' cache key again on every view). Authors and owners are
 #: shown by name only: their name is read, not their account or memberships.
-_CASE_COLLECTIONS = {
-    "events": _rows_of(Case.events, joinedload(CaseEvent.user).options(*NAME_ONLY)),
-    "tasks": _rows_of(Case.tasks, joinedload(Task.owner).options(*NAME_ONLY)),
-    "activities": _rows_of(Case.activities),
-}
+_CASE_EVENTS = _rows_of(Case.events, joinedload(CaseEvent.user).options(*NAME_ONLY))
+_CASE_TASKS = _rows_of(Case.tasks, joinedload(Task.owner).options(*NAME_ONLY))
+_CASE_ACTIVITIES = _rows_of(Case.activities)
 _CANDIDATE_CONSENTS = _rows_of(Candidate.consents,
                                joinedload(Consent.recorded_by).options(*NAME_ONLY))
 
+#: Names of the case's own rows among those :func:`extensions.has_rows` knows: a case without
+#: tasks, plan activities or consents (every new case) costs no statement for them.
+TASKS, ACTIVITIES, CONSENTS = "tasks", "activities", "consents"
 
-def _load_collection(owner: Any, name: str, statement: sa.Select) -> None:
+
+def row_probes() -> dict[str, tuple[Any, ...]]:
+    """The case's own rows asked with the features' (``extensions.add_row_probe``). Consents
+    belong to the candidate: asked through the case's candidate (inside the case's own
+    statement the case is the outer row; asked alone the case is read by its id)."""
+    return {TASKS: (Task.case_id,), ACTIVITIES: (PlanActivity.case_id,),
+            CONSENTS: (Case.id, Consent.candidate_id == Case.candidate_id)}
+
+
+def _load_collection(case: Case, owner: Any, name: str, statement: sa.Select,
+                     probe: str | None = None) -> None:
     """Fill ``owner.<name>`` from ``statement`` unless it is loaded already (as a loader
-    would: no change recorded)."""
+    would: no change recorded); empty without a statement where ``probe`` found no rows."""
     if name not in sa.inspect(owner).dict:  # not loaded (cheaper than ``unloaded``)
-        set_committed_value(owner, name, list(
-            db.session.scalars(statement, {"owner_id": owner.id}).unique()))
+        rows = ([] if probe is not None and not extensions.has_rows(case, probe)
+                else list(db.session.scalars(statement, {"owner_id": owner.id}).unique()))
+        set_committed_value(owner, name, rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -872,9 +884,10 @@ def load_case_detail(case: Case, notes_limit: int = NOTES_PAGE) -> CaseDetail:
             .options(*_CASE_ONE_TO_ONE, lazyload(Case.coach))
             .execution_options(populate_existing=True)
         ).unique().one()
-    for name, statement in _CASE_COLLECTIONS.items():
-        _load_collection(case, name, statement)
-    _load_collection(case.candidate, "consents", _CANDIDATE_CONSENTS)
+    _load_collection(case, case, "events", _CASE_EVENTS)
+    _load_collection(case, case, "tasks", _CASE_TASKS, TASKS)
+    _load_collection(case, case, "activities", _CASE_ACTIVITIES, ACTIVITIES)
+    _load_collection(case, case.candidate, "consents", _CANDIDATE_CONSENTS, CONSENTS)
     notes = [NoteLine(*row[:5], author=Person(*row[5:])) for row in db.session.execute(
         _CASE_NOTES, {"case_id": case.id, "limit": notes_limit + 1})]
     return CaseDetail(case, case_transfers(case), notes=notes[:notes_limit],

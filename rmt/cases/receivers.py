@@ -42,10 +42,12 @@ def connect() -> None:
     (rmt.imports); a deactivated user's open tasks on others' cases go to those coaches;
     transfer requests and cases of inactive coaches wait for the coordinator; every case
     carries its candidate's name for the list's order; the case page asks whether a case has
-    transfer requests with the other features' rows; a flush forgets what extensions.has_rows
-    knew."""
+    transfer requests, tasks, plan activities and consents with the other features' rows; a
+    flush forgets what extensions.has_rows knew."""
     keep_sort_names()
     extensions.add_row_probe(queries.TRANSFERS, CaseTransfer.case_id)
+    for name, (case_column, *conditions) in queries.row_probes().items():
+        extensions.add_row_probe(name, case_column, *conditions)
     if not sa.event.contains(Session, "after_flush", extensions.forget_row_probes):
         sa.event.listen(Session, "after_flush", extensions.forget_row_probes)
     kinds.register(CANDIDATES)

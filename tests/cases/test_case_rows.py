@@ -9,16 +9,18 @@ from datetime import date, timedelta
 from flask import g
 
 from rmt.access import get_row_or_404
-from rmt.cases import extensions
-from rmt.cases.models import Case
+from rmt.cases import extensions, service
+from rmt.cases.models import Case, Consent, ConsentPurpose
 from rmt.extensions import db
 from rmt.privacy.models import PrivacyRequest, RequestKind
 from rmt.process import CaseState
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, TaskFactory, UserFactory, coded
 from tests.querycount import count_statements
 
 FEATURE_TABLES = ("voucher", "pv_trajectory", "pv_event", "proposal", "placement",
-                  "privacy_request", "document", "import_record", "case_transfer")
+                  "privacy_request", "document", "import_record", "case_transfer",
+                  # the case's own: a new case has no tasks, plan activities or consents
+                  "task", "plan_activity", "consent")
 
 
 def _reads_of(statements: list[str], table: str) -> list[str]:
@@ -38,7 +40,8 @@ def test_the_case_page_asks_every_feature_in_one_statement(client, login_as):
     assert "FROM case_file" in probes[0]  # asked with the case itself: no statement of its own
     assert set(extensions.row_probes) >= {"vouchers", "praktijkverklaring", "proposals",
                                           "placements", "privacy_requests", "documents",
-                                          "imports", "transfers"}
+                                          "imports", "transfers", "tasks", "activities",
+                                          "consents"}
     for table in FEATURE_TABLES:
         assert _reads_of(statements, table) == [], table
     assert "Nog geen voordrachten." in response.text
@@ -74,10 +77,17 @@ def test_the_answers_read_with_the_case_are_those_asked_alone(app, login_as):
     has_rows answer alike, for a case with rows of a feature and one without."""
     coordinator = login_as("coordinator", "MU")
     with app.test_request_context():
-        with_request, without = CaseFactory(coach=coordinator), CaseFactory(coach=coordinator)
+        coach = UserFactory(role="coach", regions=["MU"])
+        with_request, without = CaseFactory(coach=coach), CaseFactory(coach=coach)
         db.session.add(PrivacyRequest(case_id=with_request.id, region_code="MU",
                                       kind=RequestKind.INZAGE, received_on=date.today(),
                                       due_on=date.today() + timedelta(days=30)))
+        TaskFactory(case=with_request, owner=coordinator)
+        service.add_activity(with_request.coach, with_request, description="Sollicitatietraining",
+                             due_on=None, **coded(), expected_version=None)
+        db.session.add(Consent(candidate_id=with_request.candidate_id,
+                               purpose=next(iter(ConsentPurpose)), given_on=date.today(),
+                               recorded_by_id=coordinator.id))
         db.session.flush()
         asked_alone = {}
         for case in (with_request, without):
@@ -89,6 +99,7 @@ def test_the_answers_read_with_the_case_are_those_asked_alone(app, login_as):
                                              columns=extensions.probe_columns(Case.id))
             extensions.keep_probe_answers(loaded, answers)
         assert g.rmt_case_rows == g_rows == asked_alone
-        assert "privacy_requests" in asked_alone[with_request.id]
-        assert "privacy_requests" not in asked_alone[without.id]
+        own = {"privacy_requests", "tasks", "activities", "consents"}
+        assert own <= asked_alone[with_request.id]
+        assert not own & asked_alone[without.id]
         db.session.rollback()
