@@ -6,7 +6,7 @@ walks them all again: on a page of the case list that was a pause of 125–180 m
 1,000 requests in each worker, while the request that triggered it waited.
 :func:`freeze_start_up_heap` moves them into the collector's permanent generation
 (``gc.freeze()``, as Instagram does for its Django workers): later full collections walk only
-what was made after start-up (about 12,000 objects after every page was shown once, 1–3 ms).
+what was made after start-up (about 12,000 objects after every page was shown once, 0.5–3.5 ms).
 
 Freezing is for a process that serves one app until it ends: gunicorn's ``post_worker_init``
 hook (``gunicorn.conf.py``) calls it once a worker has built its app. Not in ``create_app``:

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import ngettext
 from sqlalchemy.orm import (
+    aliased,
     contains_eager,
     defaultload,
     joinedload,
@@ -820,16 +821,19 @@ _CANDIDATE_CONSENTS = _rows_of(Candidate.consents,
                                joinedload(Consent.recorded_by).options(*NAME_ONLY))
 
 #: Names of the case's own rows among those :func:`extensions.has_rows` knows: a case without
-#: tasks, plan activities or consents (every new case) costs no statement for them.
+#: tasks, plan activities or consents (a new candidate's case) costs no statement for them.
 TASKS, ACTIVITIES, CONSENTS = "tasks", "activities", "consents"
 
 
-def row_probes() -> dict[str, tuple[Any, ...]]:
-    """The case's own rows asked with the features' (``extensions.add_row_probe``). Consents
-    belong to the candidate: asked through the case's candidate (inside the case's own
-    statement the case is the outer row; asked alone the case is read by its id)."""
-    return {TASKS: (Task.case_id,), ACTIVITIES: (PlanActivity.case_id,),
-            CONSENTS: (Case.id, Consent.candidate_id == Case.candidate_id)}
+def own_row_probes() -> dict[str, tuple[Any, ...]]:
+    """The case's own rows, asked with the features' (``extensions.add_row_probe``): its
+    transfer requests, tasks, plan activities and its candidate's consents. The consents are
+    found through a case of their own (an alias, looked up by id), so the probe never depends
+    on which case rows the statement around it reads."""
+    consent_case = aliased(Case, name="consent_case")
+    return {TRANSFERS: (CaseTransfer.case_id,), TASKS: (Task.case_id,),
+            ACTIVITIES: (PlanActivity.case_id,),
+            CONSENTS: (consent_case.id, Consent.candidate_id == consent_case.candidate_id)}
 
 
 def _load_collection(case: Case, owner: Any, name: str, statement: sa.Select,

@@ -14,7 +14,7 @@ from rmt.access import Action
 from rmt.auth.models import User
 from rmt.cases import extensions, queries
 from rmt.cases.import_kinds import CANDIDATES, HISTORY
-from rmt.cases.models import RUNNING, Case, CaseTransfer, Task, keep_sort_names
+from rmt.cases.models import RUNNING, Case, Task, keep_sort_names
 from rmt.extensions import db
 from rmt.imports import kinds
 from rmt.web.waiting import add_waiting
@@ -45,8 +45,7 @@ def connect() -> None:
     transfer requests, tasks, plan activities and consents with the other features' rows; a
     flush forgets what extensions.has_rows knew."""
     keep_sort_names()
-    extensions.add_row_probe(queries.TRANSFERS, CaseTransfer.case_id)
-    for name, (case_column, *conditions) in queries.row_probes().items():
+    for name, (case_column, *conditions) in queries.own_row_probes().items():
         extensions.add_row_probe(name, case_column, *conditions)
     if not sa.event.contains(Session, "after_flush", extensions.forget_row_probes):
         sa.event.listen(Session, "after_flush", extensions.forget_row_probes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, timedelta
 
@@ -313,3 +314,25 @@ def test_count_is_capped_and_paging_goes_on(client, coach, monkeypatch):
     with count_statements() as uncapped:
         client.get("/trajecten")
     assert len(capped) == len(uncapped)
+
+
+def test_a_list_row_holds_its_own_cases_values(coach):
+    """The list reads its rows as columns (queries.CaseRow): every value is the case's own,
+    in the field it belongs to, whatever the order of the statement's columns."""
+    shown = [f.name for f in dataclasses.fields(queries.CaseRow)]
+    read = [column.key for column in queries._ROW_COLUMNS]
+    assert shown[:-1] == read[:-1]  # days_in_step is computed from status_since
+    candidate = CandidateFactory(first_name="Anna", name_prefix="van der", last_name="Berg",
+                                 target_group=TargetGroup.ZZP,
+                                 referral_partner=ReferralPartner.UWV)
+    case = CaseFactory(coach=coach, candidate=candidate, status=CaseState.PLAN,
+                       opened_on=date(2026, 3, 4), status_since=utcnow() - timedelta(days=3))
+    assert queries.days_since(case.status_since) in (2, 3)  # 2 across a clock change
+    (row,) = queries.list_cases(coach, queries.CaseFilters(q="anna")).rows
+    assert row == queries.CaseRow(
+        id=case.id, region_code=case.region_code, status=CaseState.PLAN,
+        opened_on=date(2026, 3, 4), coach_name=coach.name, first_name="Anna",
+        name_prefix="van der", last_name="Berg", target_group=TargetGroup.ZZP,
+        referral_partner=ReferralPartner.UWV, days_in_step=queries.days_since(case.status_since))
+    assert (row.sort_name, row.full_name) == (candidate.sort_name, candidate.full_name)
+    assert row.sort_name == "Berg, Anna van der"
