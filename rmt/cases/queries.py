@@ -45,7 +45,7 @@ from rmt.cases.models import (
     sort_name,
 )
 from rmt.extensions import db
-from rmt.process import MAIN_LINE, CaseState
+from rmt.process import MAIN_LINE, CaseState, ExitReason
 
 PER_PAGE = 25
 #: Lists show a case's coach by name only: of the account only its id and name are read (not
@@ -787,6 +787,8 @@ class CaseDetail:
     notes: list[NoteLine] = field(default_factory=list)
     #: Whether older notes exist beyond :attr:`notes`.
     more_notes: bool = False
+    #: Every step change, oldest first (the timeline's).
+    events: list[EventLine] = field(default_factory=list)
 
     @property
     def pending_transfer(self) -> CaseTransfer | None:
@@ -814,7 +816,6 @@ def _rows_of(relationship: Any, *options: Any) -> sa.Select:
 #: The case page's collections, each one statement built once (what ``selectinload`` runs,
 #: without building it and its options' cache key again on every view). Authors and owners are
 #: shown by name only: their name is read, not their account or memberships.
-_CASE_EVENTS = _rows_of(Case.events, joinedload(CaseEvent.user).options(*NAME_ONLY))
 _CASE_TASKS = _rows_of(Case.tasks, joinedload(Task.owner).options(*NAME_ONLY))
 _CASE_ACTIVITIES = _rows_of(Case.activities)
 _CANDIDATE_CONSENTS = _rows_of(Candidate.consents,
@@ -855,6 +856,45 @@ class Person:
 
 
 @dataclass(frozen=True, slots=True)
+class EventLine:
+    """A step change as the case page's timeline shows it: read as columns, not as events with
+    their users' accounts (the case page's twenty events as objects were the dearest part of
+    its loading)."""
+
+    at: datetime
+    region_code: str
+    from_status: CaseState | None
+    to_status: CaseState
+    reason: str
+    exit_reason: ExitReason | None
+    user: Person | None
+
+    @classmethod
+    def of(cls, event: CaseEvent) -> EventLine:
+        """The line of an event already loaded (a page shown again after a refused form)."""
+        user = Person(event.user.id, event.user.name) if event.user is not None else None
+        return cls(event.at, event.region_code, event.from_status, event.to_status,
+                   event.reason, event.exit_reason, user)
+
+
+#: A case's step changes in the order of ``Case.events``, with the name of who made them.
+_CASE_EVENT_LINES = (
+    sa.select(CaseEvent.at, CaseEvent.region_code, CaseEvent.from_status, CaseEvent.to_status,
+              CaseEvent.reason, CaseEvent.exit_reason, User.id, User.name)
+    .outerjoin(User, User.id == CaseEvent.user_id)
+    .where(CaseEvent.case_id == sa.bindparam("case_id"))
+    .order_by(CaseEvent.id)
+)
+
+
+def _event_lines(case: Case) -> list[EventLine]:
+    if "events" in sa.inspect(case).dict:  # loaded already: no statement
+        return [EventLine.of(event) for event in case.events]
+    return [EventLine(*row[:6], user=Person(*row[6:]) if row[6] is not None else None)
+            for row in db.session.execute(_CASE_EVENT_LINES, {"case_id": case.id})]
+
+
+@dataclass(frozen=True, slots=True)
 class NoteLine:
     """What the case page shows of a note: read as columns, not as a note and its author's
     account (a case page shows twenty; the objects cost more than the statement)."""
@@ -888,11 +928,10 @@ def load_case_detail(case: Case, notes_limit: int = NOTES_PAGE) -> CaseDetail:
             .options(*_CASE_ONE_TO_ONE, lazyload(Case.coach))
             .execution_options(populate_existing=True)
         ).unique().one()
-    _load_collection(case, case, "events", _CASE_EVENTS)
     _load_collection(case, case, "tasks", _CASE_TASKS, TASKS)
     _load_collection(case, case, "activities", _CASE_ACTIVITIES, ACTIVITIES)
     _load_collection(case, case.candidate, "consents", _CANDIDATE_CONSENTS, CONSENTS)
     notes = [NoteLine(*row[:5], author=Person(*row[5:])) for row in db.session.execute(
         _CASE_NOTES, {"case_id": case.id, "limit": notes_limit + 1})]
     return CaseDetail(case, case_transfers(case), notes=notes[:notes_limit],
-                      more_notes=len(notes) > notes_limit)
+                      more_notes=len(notes) > notes_limit, events=_event_lines(case))

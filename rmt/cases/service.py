@@ -12,7 +12,7 @@ lines, placement checks) is registered in :mod:`rmt.cases.extensions`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Container, Iterable
+from collections.abc import Callable, Collection, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -1115,13 +1115,15 @@ def register_hook(hooks: list | str, function: Callable) -> None:
 
 
 def timeline(case: Case, *, include_notes: bool, notes: list[Any] | None = None,
-             transfers: list[CaseTransfer] | None = None) -> list[TimelineItem]:
+             transfers: list[CaseTransfer] | None = None,
+             events: Sequence[Any] | None = None) -> list[TimelineItem]:
     """Every step change, note, task and transfer of the case, newest first, with the lines
     other features add (:data:`rmt.cases.extensions.timeline_sources`). ``notes``: the notes
     to show (the case page passes the page it loaded); all of the case's when not given.
-    ``transfers``: the case's transfer requests when the caller has them already."""
+    ``transfers`` and ``events`` (its step changes, as ``queries.EventLine`` or events): the
+    case's when the caller has them already."""
     items: list[TimelineItem] = []
-    for event in case.events:
+    for event in case.events if events is None else events:
         if event.from_status is None:
             title = f"Aangemeld in {event.region_code}"
         elif event.from_status == event.to_status:

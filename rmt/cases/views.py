@@ -414,7 +414,8 @@ def _case_sections(case: Case, rights: CaseRights, detail: queries.CaseDetail
     today = clock.today()
     return {
         "timeline": service.timeline(case, include_notes=rights.view_notes,
-                                     notes=detail.notes, transfers=detail.transfers),
+                                     notes=detail.notes, transfers=detail.transfers,
+                                     events=detail.events),
         "audit_entries": entries_for_object("case", case.id) if rights.view_audit else None,
         "audit_title": action_title,
         "days_in_step": queries.days_since(case.status_since, today),

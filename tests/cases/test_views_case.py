@@ -8,13 +8,14 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from rmt.cases import service
-from rmt.cases.models import Consent, Intake, Note, PlanActivity, Task
+from rmt.cases import queries, service
+from rmt.cases.models import Case, CaseEvent, Consent, Intake, Note, PlanActivity, Task
 from rmt.extensions import db
 from rmt.process import CaseState
 from tests.cases.views_helpers import audit_actions, fresh
 from tests.factories import CaseFactory, NoteFactory, TaskFactory, UserFactory, coded
 from tests.helpers import count, html, post, text
+from tests.querycount import count_statements
 
 
 @pytest.fixture
@@ -530,3 +531,31 @@ def test_edit_candidate_details(client, coach, case):
     candidate = fresh(case).candidate
     assert candidate.full_name == "Fatma van Yildiz" and candidate.has_startkwalificatie is False
     assert candidate.email == "nieuw@voorbeeld.nl"
+
+
+def test_the_timeline_reads_step_changes_as_rows_as_it_reads_events(app, coach, case):
+    """The case page reads its step changes as columns (queries.EventLine): the timeline's
+    lines are those of the events themselves, a change without a user included, and a page
+    whose events are loaded already reads no statement for them."""
+    service.transition(coach, case, "intake", expected_version=case.version,
+                       reason="Eerste gesprek gepland")
+    db.session.add(CaseEvent(case=case, region_code="MU", from_status=CaseState.INTAKE,
+                             to_status=CaseState.INTAKE, user_id=None))
+    db.session.flush()
+    case_id = case.id
+    db.session.expire_all()
+
+    def lines(items: list) -> list[tuple]:
+        return [(i.at, i.kind, i.title, i.detail, i.user_name) for i in items if i.kind == "step"]
+
+    with app.test_request_context():
+        fresh_case = db.session.get(Case, case_id)
+        rows = queries.load_case_detail(fresh_case).events
+        assert "events" not in sa.inspect(fresh_case).dict  # read as rows, not as events
+        as_rows = lines(service.timeline(fresh_case, include_notes=False, events=rows))
+        as_events = lines(service.timeline(fresh_case, include_notes=False))
+        assert as_rows == as_events and len(as_rows) == 3
+        assert {line[4] for line in as_rows} == {"Sanne Coach", ""}
+        with count_statements() as statements:
+            assert queries.load_case_detail(fresh_case).events == rows
+        assert not any("case_event" in str(s) for s in statements)
