@@ -178,17 +178,6 @@ class TransferStatus(LabelledEnum):
     WITHDRAWN = "ingetrokken"
 
 
-def full_name(first_name: str | None, name_prefix: str | None, last_name: str | None) -> str:
-    """A candidate's name as it is read: Jan van Dijk."""
-    return " ".join(p for p in (first_name, name_prefix, last_name) if p)
-
-
-def sort_name(first_name: str | None, name_prefix: str | None, last_name: str | None) -> str:
-    """A candidate's name as lists sort and show it: Dijk, Jan van."""
-    prefix = f" {name_prefix}" if name_prefix else ""
-    return f"{last_name}, {first_name}{prefix}"
-
-
 class Candidate(db.Model):
     """The person. Has no region of its own: a candidate is seen through their cases."""
 
@@ -234,11 +223,12 @@ class Candidate(db.Model):
 
     @property
     def full_name(self) -> str:
-        return full_name(self.first_name, self.name_prefix, self.last_name)
+        return " ".join(p for p in (self.first_name, self.name_prefix, self.last_name) if p)
 
     @property
     def sort_name(self) -> str:
-        return sort_name(self.first_name, self.name_prefix, self.last_name)
+        prefix = f" {self.name_prefix}" if self.name_prefix else ""
+        return f"{self.last_name}, {self.first_name}{prefix}"
 
     def has_consent(self, purpose: ConsentPurpose, on: date | None = None) -> bool:
         on = on or clock.today()

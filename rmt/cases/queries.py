@@ -41,8 +41,6 @@ from rmt.cases.models import (
     TargetGroup,
     Task,
     TransferStatus,
-    full_name,
-    sort_name,
 )
 from rmt.extensions import db
 from rmt.process import MAIN_LINE, CaseState, ExitReason
@@ -252,13 +250,9 @@ class CaseRow:
     referral_partner: ReferralPartner
     days_in_step: int
 
-    @property
-    def sort_name(self) -> str:
-        return sort_name(self.first_name, self.name_prefix, self.last_name)
-
-    @property
-    def full_name(self) -> str:
-        return full_name(self.first_name, self.name_prefix, self.last_name)
+    # The candidate's own name rules: they read only the three name fields a row holds too.
+    sort_name = Candidate.sort_name
+    full_name = Candidate.full_name
 
 
 @dataclass
