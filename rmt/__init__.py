@@ -18,7 +18,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, abort, g, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -29,6 +28,7 @@ from rmt.audit import service as audit_service
 from rmt.auth import oidc
 from rmt.auth.models import User
 from rmt.auth.session import SigningKeptSessions, renew_signed_in_sessions
+from rmt.auth.signed_in import SignedInUsers
 from rmt.db_types import utcnow
 from rmt.enums import label_of
 from rmt.errors import register_error_handlers
@@ -257,34 +257,21 @@ HSTS = "max-age=31536000; includeSubDomains"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _signed_in_user_query() -> sa.Select:
-    """The signed-in user with their region memberships, and their unread notifications
-    for the header: one statement for what every page needs (a plain get() sent one more for
-    the memberships, the header's count another). Built once: ``:user_id`` is bound."""
-    # Imported here, when the app is built: rmt is imported before its feature packages.
-    from rmt.notifications.service import unread_count_of
-
-    user_id = sa.bindparam("user_id", type_=sa.Integer)
-    return (sa.select(User, unread_count_of(user_id).label("unread"))
-            .where(User.id == user_id)
-            .options(joinedload(User.memberships)))
-
-
 def _register_request_hooks(app: Flask) -> None:
-    signed_in_user = _signed_in_user_query()
+    signed_in_users = SignedInUsers()
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         ident, _, token = user_id.partition(":")
         if not ident.isdigit() or not token:
             return None
-        row = db.session.execute(signed_in_user, {"user_id": int(ident)}).unique().one_or_none()
-        if row is None:
+        loaded = signed_in_users.load(int(ident))
+        if loaded is None:
             return None
-        user, unread = row
+        user, unread = loaded
         if not user.active or not secrets.compare_digest(user.session_token, token):
             return None
-        g.rmt_unread = int(unread or 0)  # rmt.notifications.views: the header's count
+        g.rmt_unread = int(unread)  # rmt.notifications.views: the header's count
         return user
 
     login_manager.login_view = "auth.login"
