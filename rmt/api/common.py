@@ -73,18 +73,6 @@ def respond(body: Any, status: int = 200, headers: dict[str, str] | None = None)
     return response
 
 
-#: A list whose count may stop counts at most this many rows beyond the page asked for.
-COUNT_CAP = 1000
-
-
-def capped_count(query: sa.Select, cap: int) -> tuple[int, bool]:
-    """How many rows ``query`` has, counting at most ``cap`` of them: (count, more than cap).
-    One statement that stops early instead of counting 30,000 matches."""
-    limited = query.order_by(None).limit(cap + 1).subquery()
-    found = db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0
-    return min(found, cap), found > cap
-
-
 def page(query: sa.Select, args: dict[str, Any]) -> tuple[list[Any], int]:
     """One page of ``query`` (``args`` from :class:`rmt.api.schemas.PageArgsSchema`) and the
     total number of rows: two statements."""

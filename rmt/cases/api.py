@@ -16,14 +16,12 @@ from flask import Response, url_for
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
-from sqlalchemy.orm import contains_eager, defaultload
+from sqlalchemy.orm import defaultload
 
 from rmt import clock, transaction
-from rmt.access import Action, get_or_404, require, scoped
+from rmt.access import Action, get_or_404, require
 from rmt.api.auth import authenticate_bearer
 from rmt.api.common import (
-    COUNT_CAP,
-    capped_count,
     page,
     problem_documenter,
     require_json_body,
@@ -33,7 +31,7 @@ from rmt.api.schemas import PageArgsSchema
 from rmt.auth.models import User
 from rmt.cases import reference, service
 from rmt.cases.models import Case, Note
-from rmt.cases.queries import COACH_BY_NAME, search_condition
+from rmt.cases.queries import ApiCaseFilters, api_case_page
 from rmt.cases.schemas import (
     ActivityCreateSchema,
     ActivityListSchema,
@@ -100,39 +98,13 @@ class CaseCollection(MethodView):
         every page equally fast, however far). A case number in `q` finds that case.
         """
         require(current_user, Action.VIEW_CASE, message=NO_CASE_ACCESS)
-        conditions = []
-        if "status" in args:
-            conditions.append(Case.status == args["status"])
-        if "region" in args:
-            conditions.append(Case.region_code == args["region"])
-        if "coach" in args:
-            conditions.append(Case.coach_id == args["coach"])
-        search = search_condition(args.get("q", ""))  # the same search as the HTML case list
-        if search is not None:  # a subquery on case_file.candidate_id
-            conditions.append(search)
-        per_page = args["per_page"]
-        if "after" in args:
-            opened_on, case_id = args["after"]
-            conditions.append(sa.tuple_(Case.opened_on, Case.id) < (opened_on, case_id))
-        # Counted on the cases alone (every case has its candidate: no join needed).
-        counted = scoped(sa.select(Case.id), current_user, Case, Action.VIEW_CASE).where(
-            *conditions)
-        query = (
-            scoped(sa.select(Case).join(Case.candidate), current_user, Case, Action.VIEW_CASE)
-            .options(contains_eager(Case.candidate), COACH_BY_NAME)
-            .where(*conditions)
-        )
-        if "after" in args:
-            total, capped, number = *capped_count(counted, COUNT_CAP), 1
-        else:
-            number = args["page"]
-            total, capped = capped_count(counted, max(COUNT_CAP, number * per_page))
-        rows = db.session.scalars(
-            query.order_by(Case.opened_on.desc(), Case.id.desc())
-            .limit(per_page + 1).offset((number - 1) * per_page)).all()
-        items = list(rows[:per_page])
-        last = items[-1] if len(rows) > per_page else None
-        return {"items": items, "total": total, "total_capped": capped, "page": number,
+        filters = ApiCaseFilters(status=args.get("status"), region=args.get("region"),
+                                 coach=args.get("coach"), q=args.get("q", ""),
+                                 after=args.get("after"))
+        found = api_case_page(current_user, filters, args["page"], args["per_page"])
+        last = found.last
+        return {"items": found.items, "total": found.total, "total_capped": found.capped,
+                "page": found.number,
                 "next_cursor": cursor_of(last.opened_on, last.id) if last else None}
 
     @blp.arguments(CaseCreateSchema)

@@ -428,6 +428,96 @@ def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> C
     return CasePage(rows, total, page, pages, filters.per_page, more)
 
 
+@dataclass(frozen=True)
+class ApiCaseFilters:
+    """The API's case list filters (``GET /api/v1/cases``); ``after`` is a keyset cursor
+    (opened on, id) of the previous page's last case."""
+
+    status: CaseState | None = None
+    region: str | None = None
+    coach: int | None = None
+    q: str = ""
+    after: tuple[date, int] | None = None
+
+
+@dataclass(frozen=True)
+class ApiCasePage:
+    items: list[Case]
+    #: How many cases match (after the cursor), counted up to ``cap``; ``capped``: more.
+    total: int
+    capped: bool
+    number: int
+    #: The page's last case when another page follows (the next cursor is made from it).
+    last: Case | None
+
+
+def _api_list_statements(shape: tuple[bool, bool, bool, bool],
+                         search_condition: sa.ColumnElement[bool] | None = None
+                         ) -> tuple[sa.Select, sa.Select]:
+    """The API list's page with its capped count on each row, and the count alone (for a page
+    past the last); ``shape``: which of status, region, coach and cursor are set, bound as
+    parameters (:func:`_api_list_params`)."""
+    status, region, coach, after = shape
+    conditions = [in_scope(Case)]
+    if status:
+        conditions.append(Case.status == sa.bindparam("status"))
+    if region:
+        conditions.append(Case.region_code == sa.bindparam("region"))
+    if coach:
+        conditions.append(Case.coach_id == sa.bindparam("coach"))
+    if search_condition is not None:  # a subquery on case_file.candidate_id
+        conditions.append(search_condition)
+    if after:
+        conditions.append(sa.tuple_(Case.opened_on, Case.id)
+                          < sa.tuple_(sa.bindparam("after_opened_on", type_=sa.Date),
+                                      sa.bindparam("after_id", type_=sa.Integer)))
+    # Counted on the cases alone (every case has its candidate: no join needed).
+    matching = (sa.select(Case.id).where(*conditions)
+                .limit(sa.bindparam("count_limit")).subquery())
+    count = sa.select(sa.func.count()).select_from(matching)
+    page = (sa.select(Case, count.scalar_subquery()).join(Case.candidate)
+            .options(contains_eager(Case.candidate), COACH_BY_NAME)
+            .where(*conditions)
+            .order_by(Case.opened_on.desc(), Case.id.desc())
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+    return page, count
+
+
+#: The unsearched shapes' statements, built once each (a search builds its own).
+_kept_api_list_statements = lru_cache(maxsize=16)(_api_list_statements)
+
+
+def _api_list_params(filters: ApiCaseFilters) -> dict[str, Any]:
+    params: dict[str, Any] = {"status": filters.status, "region": filters.region,
+                              "coach": filters.coach}
+    if filters.after is not None:
+        params["after_opened_on"], params["after_id"] = filters.after
+    return {name: value for name, value in params.items() if value is not None}
+
+
+def api_case_page(user: User, filters: ApiCaseFilters, number: int, per_page: int
+                  ) -> ApiCasePage:
+    """One page of the cases ``user`` may see, newest first, with the count of the matches up
+    to :data:`COUNT_CAP` (or up to the page asked for): one statement, two for a page past the
+    last. With a cursor the page is the first after it and the count is of what follows."""
+    if filters.after is not None:
+        number, cap = 1, COUNT_CAP
+    else:
+        cap = max(COUNT_CAP, number * per_page)
+    shape = (filters.status is not None, filters.region is not None,
+             filters.coach is not None, filters.after is not None)
+    searched = search_condition(filters.q)  # the same search as the HTML case list
+    page, count = (_api_list_statements(shape, searched) if searched is not None
+                   else _kept_api_list_statements(shape))
+    params = {**scope_params(user), **_api_list_params(filters), "count_limit": cap + 1}
+    rows = db.session.execute(page, {**params, "limit": per_page + 1,
+                                     "offset": (number - 1) * per_page}).all()
+    found = rows[0][1] if rows else (db.session.scalar(count, params) or 0 if number > 1 else 0)
+    items = [row[0] for row in rows[:per_page]]
+    last = items[-1] if len(rows) > per_page else None
+    return ApiCasePage(items, min(found, cap), found > cap, number, last)
+
+
 def only_case_named(user: User, q: str) -> int | None:
     """The id of the case a case-number query ("301", "Traject 301") finds when it finds
     exactly one case the user may see (the header search opens it); otherwise None. Two
