@@ -438,14 +438,17 @@ def issue_api_token(user: User, *, label: str = "API", days: int | None = None,
     return create_api_token(user, label=label, days=days)
 
 
+#: The token, its user and the user's regions in one statement (every API request), built once.
+_TOKEN_WITH_USER = (sa.select(ApiToken)
+                    .where(ApiToken.token_hash == sa.bindparam("token_hash", type_=sa.String))
+                    .options(joinedload(ApiToken.user).joinedload(User.memberships)))
+
+
 def user_for_token(token: str, now: datetime | None = None) -> User | None:
     """The active user behind a usable token, or None."""
     now = now or utcnow()
-    # The token, its user and the user's regions in one statement (every API request).
     api_token = db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.token_hash == token_digest(token))
-        .options(joinedload(ApiToken.user).joinedload(User.memberships))
-    ).unique().one_or_none()
+        _TOKEN_WITH_USER, {"token_hash": token_digest(token)}).unique().one_or_none()
     if api_token is None or not api_token.is_usable(now) or not api_token.user.active:
         return None
     last_used = api_token.last_used_at
