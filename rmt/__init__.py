@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, abort, g, request
+from flask import Flask, abort, current_app, g, request
 from flask.typing import ResponseReturnValue
+from flask_login import user_logged_out
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -255,17 +256,21 @@ def content_security_policy(form_origins: frozenset[str] = frozenset()) -> str:
 HSTS = "max-age=31536000; includeSubDomains"
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+#: ``app.extensions`` key of the app's :class:`rmt.auth.signed_in.SignedInUsers`.
+SIGNED_IN_USERS = "rmt.signed_in_users"
 
 
 def _register_request_hooks(app: Flask) -> None:
-    signed_in_users = SignedInUsers()
+    # Per app: the login manager is shared by every app a process builds (the tests build many).
+    signed_in_users = app.extensions[SIGNED_IN_USERS] = SignedInUsers()
+    user_logged_out.connect(signed_in_users.forget, app)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         ident, _, token = user_id.partition(":")
         if not ident.isdigit() or not token:
             return None
-        loaded = signed_in_users.load(int(ident))
+        loaded = current_app.extensions[SIGNED_IN_USERS].load(int(ident))
         if loaded is None:
             return None
         user, unread = loaded

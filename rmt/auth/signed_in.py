@@ -3,17 +3,18 @@ account changed.
 
 Every page needs the signed-in user with their region memberships, and the header its unread
 count. Loading the user through the ORM on every request was about a tenth of the cheapest
-page's work. So each worker thread keeps the user it loaded last, with the account's row and
-memberships as they were read. A request reads that row, the memberships and the unread count
-with one Core statement; when they equal the kept ones, the kept object is attached to the
-request's session instead of being built again.
+page's work. So each worker thread keeps the user it loaded last. A request reads the account's
+row, its regions and the unread count with one Core statement; when the kept object holds
+exactly those values (every column, every region), it is attached to the request's session
+instead of being built again.
 
-Nothing is trusted from the kept object that the database no longer says: a changed account
-(another session token after a password change or deactivation, a new role, a region more or
-less, any column) makes the rows differ, and the user is loaded afresh in the same request. An
-object that a commit or rollback expired, that is still part of another session or that another
-session factory loaded, is never reused: it is loaded with the ORM statement alone, as is the
-first request of a thread.
+The comparison is with the kept object as it is now, not as it was loaded: whatever changed the
+database (another session token after a password change or deactivation, a new role, a region
+more or less, any column) or the object (a value set in an earlier request) makes the two
+differ, and the user is loaded afresh in the same request. An object that a commit or rollback
+expired, with changes not flushed, still part of a session, or loaded by another session factory
+is not reused either: it is loaded with the ORM statement alone, as is the first request of a
+thread. Signing out forgets the thread's kept user.
 """
 
 from __future__ import annotations
@@ -46,11 +47,18 @@ class SignedInUsers:
         self._check = (sa.select(*account.c, memberships.c.region_code, unread)
                        .select_from(account.outerjoin(memberships,
                                                       memberships.c.user_id == account.c.id))
-                       .where(account.c.id == user_id)
-                       .order_by(memberships.c.region_code))
+                       .where(account.c.id == user_id))
         mapper = sa.inspect(User)
         self._keys = tuple(mapper.get_property_by_column(column).key for column in account.c)
         self._kept = threading.local()
+
+    def kept_user(self) -> User | None:
+        """This thread's kept user, if any."""
+        return getattr(self._kept, "user", None)
+
+    def forget(self, *_args: Any, **_kwargs: Any) -> None:
+        """Drop this thread's kept user (Flask-Login's ``user_logged_out``)."""
+        self._kept.user = None
 
     def load(self, user_id: int) -> tuple[User, int] | None:
         """The user with this id, attached to the request's session, and their unread count;
@@ -58,25 +66,32 @@ class SignedInUsers:
         kept = self._reusable(user_id)
         if kept is None:
             return self._load_afresh(user_id)
+        if db.session.autoflush:  # what this request changed is read, as by the ORM statement
+            db.session.flush()
         rows = db.session.connection().execute(self._check, {"user_id": user_id}).all()
         if not rows:
             return None
         account = (tuple(rows[0][:len(self._keys)]),
-                   tuple(row.region_code for row in rows if row.region_code is not None))
-        if account != self._kept.account:
+                   tuple(sorted(row.region_code for row in rows if row.region_code is not None)))
+        if account != self._account_of(kept):
             return self._load_afresh(user_id)
         db.session.add(kept)
         return kept, rows[0].unread or 0
 
     def _reusable(self, user_id: int) -> User | None:
-        user = getattr(self._kept, "user", None)
+        """The kept user if it can join this request's session as it is: loaded by this session
+        factory, clean, not in a session, and neither it nor its memberships already in this
+        one. Only the objects' states are read: an expired detached object cannot be."""
+        user = self.kept_user()
         if user is None or self._kept.sessions is not db.session:
             return None
-        state = sa.inspect(user)  # (the state only: an expired detached object cannot be read)
-        if state.key is None or state.key[1] != (user_id,) or state.session_id is not None \
-                or state.expired_attributes or state.modified or "memberships" not in state.dict \
-                or db.session.identity_map.get(state.key) is not None:
+        state = sa.inspect(user)
+        if state.key is None or state.key[1] != (user_id,) or "memberships" not in state.dict:
             return None
+        for each in (state, *(sa.inspect(m) for m in state.dict["memberships"])):
+            if each.key is None or each.session_id is not None or each.expired_attributes \
+                    or each.modified or db.session.identity_map.get(each.key) is not None:
+                return None
         return user
 
     def _load_afresh(self, user_id: int) -> tuple[User, int] | None:
@@ -85,12 +100,14 @@ class SignedInUsers:
             self._kept.user = None
             return None
         user, unread = row
-        self._kept.user, self._kept.account = user, self._account_of(user)
+        self._kept.user = user
         self._kept.sessions = db.session  # the tests give each test a session factory of its own
         return user, unread or 0
 
     def _account_of(self, user: User) -> tuple[tuple[Any, ...], tuple[str, ...]]:
-        """The account as the check statement reads it, from the loaded object."""
+        """What the object holds now, as the check statement reads it (its state only: nothing
+        is loaded)."""
         values = sa.inspect(user).dict
         return (tuple(values.get(key) for key in self._keys),
-                tuple(sorted(m.region_code for m in user.memberships)))
+                tuple(sorted(sa.inspect(m).dict.get("region_code")
+                             for m in values["memberships"])))

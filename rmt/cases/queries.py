@@ -452,7 +452,7 @@ class ApiCasePage:
 
 
 def _api_list_statements(shape: tuple[bool, bool, bool, bool],
-                         search_condition: sa.ColumnElement[bool] | None = None
+                         searched: sa.ColumnElement[bool] | None = None
                          ) -> tuple[sa.Select, sa.Select]:
     """The API list's page with its capped count on each row, and the count alone (for a page
     past the last); ``shape``: which of status, region, coach and cursor are set, bound as
@@ -465,8 +465,8 @@ def _api_list_statements(shape: tuple[bool, bool, bool, bool],
         conditions.append(Case.region_code == sa.bindparam("region"))
     if coach:
         conditions.append(Case.coach_id == sa.bindparam("coach"))
-    if search_condition is not None:  # a subquery on case_file.candidate_id
-        conditions.append(search_condition)
+    if searched is not None:  # a subquery on case_file.candidate_id
+        conditions.append(searched)
     if after:
         conditions.append(sa.tuple_(Case.opened_on, Case.id)
                           < sa.tuple_(sa.bindparam("after_opened_on", type_=sa.Date),
@@ -512,7 +512,8 @@ def api_case_page(user: User, filters: ApiCaseFilters, number: int, per_page: in
     params = {**scope_params(user), **_api_list_params(filters), "count_limit": cap + 1}
     rows = db.session.execute(page, {**params, "limit": per_page + 1,
                                      "offset": (number - 1) * per_page}).all()
-    found = rows[0][1] if rows else (db.session.scalar(count, params) or 0 if number > 1 else 0)
+    found = rows[0][1] if rows else (
+        (db.session.scalar(count, params) or 0) if number > 1 else 0)
     items = [row[0] for row in rows[:per_page]]
     last = items[-1] if len(rows) > per_page else None
     return ApiCasePage(items, min(found, cap), found > cap, number, last)

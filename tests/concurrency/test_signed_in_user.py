@@ -7,6 +7,7 @@ usual client shares one session across a test's requests, and so never reuses a 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -149,3 +150,53 @@ def test_each_thread_keeps_its_own_user(live, signed_in):
         other.join(timeout=60)
     assert statuses == [200]
     assert seen["loaded"] == [user_id]  # built in that thread, not borrowed from this one
+
+
+def test_a_region_taken_away_is_seen_on_the_next_page(live, signed_in):
+    client, user_id = signed_in
+    server, _data = live
+    with server.app.app_context():
+        db.session.add(RegionMembership(user_id=user_id, region_code="AM"))
+        db.session.commit()
+        db.session.remove()
+    assert "· Regio Amersfoort, Midden-Utrecht</span>" in client.get(PAGE).get_data(as_text=True)
+    with server.app.app_context():
+        db.session.execute(sa.delete(RegionMembership).where(
+            RegionMembership.user_id == user_id, RegionMembership.region_code == "AM"))
+        db.session.commit()
+        db.session.remove()
+    assert "· Midden-Utrecht</span>" in client.get(PAGE).get_data(as_text=True)
+
+
+ENROL = "/account/tweede-factor/instellen"
+SECRET = re.compile(r'class="utrecht-code rmt-secret">([A-Z2-7 ]+)<')
+
+
+def test_the_kept_user_is_compared_as_it_is_now_not_as_it_was_loaded(live, signed_in):
+    """The enrolment page puts a pending secret on the user it shows (and stores it after the
+    read). When the database loses that secret again, the kept object still holding it must not
+    be reused: it would show, and accept a code for, a secret that is gone."""
+    client, user_id = signed_in
+    server, _data = live
+    client.get(PAGE)  # the user is kept without a pending secret
+    first = SECRET.search(client.get(ENROL).get_data(as_text=True))
+    assert first
+    change(server.app, user_id, totp_pending_secret=None)
+    with observed(server.app) as seen:
+        again = SECRET.search(client.get(ENROL).get_data(as_text=True))
+    assert seen["loaded"] == [user_id]
+    assert again and again[1] != first[1]
+
+
+def test_signing_out_forgets_the_kept_user(live, signed_in):
+    """Nothing of the account (its password hash, its second factor's secret) stays in the
+    worker's memory after signing out."""
+    client, user_id = signed_in
+    server, _data = live
+    users = server.app.extensions["rmt.signed_in_users"]
+    page = client.get(PAGE).get_data(as_text=True)
+    kept = users.kept_user()
+    assert kept is not None and sa.inspect(kept).key[1] == (user_id,)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    assert client.post("/uitloggen", data={"csrf_token": token}).status_code == 302
+    assert users.kept_user() is None
