@@ -328,6 +328,20 @@ def _filter_params(filters: CaseFilters) -> dict[str, Any]:
 COUNT_CAP = 1000
 
 
+def _capped_count(counted: sa.Select) -> sa.Select:
+    """How many rows ``counted`` has, counting no more than the bound ``count_limit``."""
+    return sa.select(sa.func.count()).select_from(
+        counted.limit(sa.bindparam("count_limit")).subquery())
+
+
+def _count_of(rows: list[sa.Row], count: sa.Select, params: dict[str, Any], page: int) -> int:
+    """The capped count a counted page carries on each row (its last column). A page without
+    rows carries none: page 1 then has no matches, a page past the last is counted alone."""
+    if rows:
+        return rows[0][-1]
+    return (db.session.scalar(count, params) or 0) if page > 1 else 0
+
+
 #: What a :class:`CaseRow` shows, in its order (its days in the step come from status_since).
 _ROW_COLUMNS = (Case.id, Case.region_code, Case.status, Case.opened_on,
                 User.name.label("coach_name"), Candidate.first_name, Candidate.name_prefix,
@@ -352,8 +366,7 @@ def _list_statements(filters: CaseFilters, bound: bool) -> _ListStatements:
     counted = sa.select(Case.id)
     if filters.target_group or filters.referral_partner:
         counted = counted.join(Case.candidate)
-    matching = counted.where(*conditions).limit(sa.bindparam("count_limit")).subquery()
-    count = sa.select(sa.func.count()).select_from(matching)
+    count = _capped_count(counted.where(*conditions))
     order = [column.asc() if ascending != filters.descending else column.desc()
              for column, ascending in _sort_columns(filters.sort)]
     # Ties by number, in the list's direction: the name index then serves both directions.
@@ -413,8 +426,7 @@ def list_cases(user: User, filters: CaseFilters, today: date | None = None) -> C
     # The page and the count in one statement; only a page past the last (no rows) is counted
     # on its own and the last page read instead.
     found_rows = db.session.execute(statements.counted_page, page_of(asked)).all()
-    found = found_rows[0][-1] if found_rows else (
-        (db.session.scalar(statements.count, params) or 0) if asked > 1 else 0)
+    found = _count_of(found_rows, statements.count, params, asked)
     more = found > cap
     total = min(found, cap)
     pages = max(1, math.ceil(total / filters.per_page)) + (1 if more else 0)
@@ -472,9 +484,7 @@ def _api_list_statements(shape: tuple[bool, bool, bool, bool],
                           < sa.tuple_(sa.bindparam("after_opened_on", type_=sa.Date),
                                       sa.bindparam("after_id", type_=sa.Integer)))
     # Counted on the cases alone (every case has its candidate: no join needed).
-    matching = (sa.select(Case.id).where(*conditions)
-                .limit(sa.bindparam("count_limit")).subquery())
-    count = sa.select(sa.func.count()).select_from(matching)
+    count = _capped_count(sa.select(Case.id).where(*conditions))
     page = (sa.select(Case, count.scalar_subquery()).join(Case.candidate)
             .options(contains_eager(Case.candidate), COACH_BY_NAME)
             .where(*conditions)
@@ -512,8 +522,7 @@ def api_case_page(user: User, filters: ApiCaseFilters, number: int, per_page: in
     params = {**scope_params(user), **_api_list_params(filters), "count_limit": cap + 1}
     rows = db.session.execute(page, {**params, "limit": per_page + 1,
                                      "offset": (number - 1) * per_page}).all()
-    found = rows[0][1] if rows else (
-        (db.session.scalar(count, params) or 0) if number > 1 else 0)
+    found = _count_of(rows, count, params, number)
     items = [row[0] for row in rows[:per_page]]
     last = items[-1] if len(rows) > per_page else None
     return ApiCasePage(items, min(found, cap), found > cap, number, last)
